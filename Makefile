@@ -1,0 +1,36 @@
+# runsc: the README's commands. Everything installs what it needs first.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps build run test unit integration bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	scripts/demo $(BUILD_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) --output-on-failure --timeout 300 $(CTEST_ARGS)
+
+unit: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) -L unit --output-on-failure $(CTEST_ARGS)
+
+integration: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) -L integration --output-on-failure $(CTEST_ARGS)
+
+bench: build
+	$(BUILD_DIR)/bench/runsc_bench_getppid
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,23 @@
+// Entry point of the gofer process (`runsc gofer`, a hidden subcommand).
+#ifndef RUNSC_GOFER_SERVER_GOFER_MAIN_H_
+#define RUNSC_GOFER_SERVER_GOFER_MAIN_H_
+
+#include <string>
+
+namespace runsc::gofer {
+
+struct GoferOptions {
+  std::string root;          // Host path of the container's root filesystem.
+  bool read_only = false;    // root.readonly: refuse every change with EROFS.
+  int socket_fd = -1;        // SOCK_SEQPACKET end to serve; owned.
+  int log_fd = 2;            // Where the gofer logs; not owned.
+};
+
+// Confines the process to `options.root` (chroot, after which no host path
+// outside it is reachable) and serves requests until the peer hangs up.
+// Returns the process exit code: 0 after a clean hang-up, 1 on a set-up error.
+int GoferMain(const GoferOptions& options);
+
+}  // namespace runsc::gofer
+
+#endif  // RUNSC_GOFER_SERVER_GOFER_MAIN_H_

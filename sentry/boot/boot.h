@@ -1,0 +1,55 @@
+// Entry point of the sentry process (`runsc boot`, a hidden subcommand).
+//
+// runsc (create) turns the OCI bundle into BootOptions: nothing at or below
+// this layer knows about OCI.
+#ifndef RUNSC_SENTRY_BOOT_BOOT_H_
+#define RUNSC_SENTRY_BOOT_BOOT_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace runsc::sentry {
+
+struct Rlimit {
+  int resource = 0;  // RLIMIT_* number.
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
+struct BootOptions {
+  std::string container_id;
+  std::string platform = "ptrace";  // Platform name; unknown names are an error.
+
+  // The container's first process.
+  std::vector<std::string> argv;
+  std::vector<std::string> env;     // "KEY=value".
+  std::string cwd = "/";
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> additional_gids;
+  std::vector<Rlimit> rlimits;
+  std::string hostname;
+  bool terminal = false;            // stdio is a tty (fd 0 is the pty slave).
+
+  // Descriptors inherited from runsc create. Owned by the sentry.
+  int gofer_fd = -1;    // SOCK_SEQPACKET connection to this container's gofer.
+  int control_fd = -1;  // Listening unix socket for runsc start/kill/state.
+  int ready_fd = -1;    // Write end of a pipe: "ok\n" once user code can start,
+                        // or "error: <message>\n"; then closed.
+  int log_fd = 2;       // --debug-log / --log destination; not owned.
+
+  bool strace = false;  // Log every syscall with arguments and result.
+  bool debug = false;
+};
+
+// Boots the sandbox: connects to the gofer, loads argv[0] from the rootfs,
+// reports readiness, waits for `start` on the control socket, runs the
+// container until its init exits and returns the container's exit status
+// (the exit code, or 128+signal), which the sentry process exits with.
+int BootMain(const BootOptions& options);
+
+}  // namespace runsc::sentry
+
+#endif  // RUNSC_SENTRY_BOOT_BOOT_H_
