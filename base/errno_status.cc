@@ -11,7 +11,7 @@
 namespace runsc {
 namespace {
 
-constexpr std::string_view kErrnoPayloadUrl = "runsc/errno";
+constexpr absl::string_view kErrnoPayloadUrl = "runsc/errno";
 
 absl::StatusCode CodeForErrno(int err) {
   switch (err) {
@@ -39,7 +39,7 @@ absl::StatusCode CodeForErrno(int err) {
 
 }  // namespace
 
-absl::Status ErrnoError(int linux_errno, std::string_view what) {
+absl::Status ErrnoError(int linux_errno, absl::string_view what) {
   absl::Status status(CodeForErrno(linux_errno), what);
   status.SetPayload(kErrnoPayloadUrl, absl::Cord(absl::StrCat(linux_errno)));
   return status;
@@ -56,7 +56,7 @@ int ErrnoOf(const absl::Status& status, int fallback) {
   return fallback;
 }
 
-absl::Status HostError(std::string_view what) {
+absl::Status HostError(absl::string_view what) {
   int err = errno;
   return ErrnoError(err, absl::StrCat(what, ": ", std::strerror(err)));
 }

@@ -18,7 +18,7 @@ std::atomic<bool> g_json{false};
 std::atomic<bool> g_debug{false};
 char g_component[16] = "runsc";
 
-std::string_view LevelName(LogLevel level) {
+absl::string_view LevelName(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug: return "debug";
     case LogLevel::kInfo: return "info";
@@ -43,7 +43,7 @@ void ConfigureLogging(const LogConfig& config) {
 
 bool DebugLoggingEnabled() { return g_debug.load(std::memory_order_relaxed); }
 
-void LogLine(LogLevel level, std::string_view message) {
+void LogLine(LogLevel level, absl::string_view message) {
   std::string time = absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
   std::string line;
   if (g_json) {

@@ -6,7 +6,7 @@
 #ifndef RUNSC_BASE_LOGGING_H_
 #define RUNSC_BASE_LOGGING_H_
 
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
 
@@ -19,13 +19,13 @@ struct LogConfig {
   int fd = 2;                  // Where lines go; not owned.
   LogFormat format = LogFormat::kText;
   bool debug = false;          // Emit kDebug lines.
-  std::string_view component;  // "runsc", "sentry", "gofer": prefixes text lines.
+  absl::string_view component;  // "runsc", "sentry", "gofer": prefixes text lines.
 };
 
 // Replaces the sink. Safe to call before threads start; later calls race.
 void ConfigureLogging(const LogConfig& config);
 bool DebugLoggingEnabled();
-void LogLine(LogLevel level, std::string_view message);
+void LogLine(LogLevel level, absl::string_view message);
 
 template <typename... Args>
 void LogDebug(const Args&... args) {

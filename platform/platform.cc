@@ -1,0 +1,21 @@
+#include "platform/platform.h"
+
+#include "absl/strings/str_cat.h"
+#include "platform/ptrace/ptrace_platform.h"
+
+namespace runsc::platform {
+
+absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name) {
+  if (name == "ptrace") {
+    absl::StatusOr<std::unique_ptr<PtracePlatform>> p = PtracePlatform::Create();
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<Platform>(std::move(*p));
+  }
+  if (name == "systrap") {
+    return absl::UnimplementedError("platform \"systrap\" is not implemented yet; use ptrace");
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown platform \"", name, "\"; known platforms: ptrace"));
+}
+
+}  // namespace runsc::platform

@@ -1,0 +1,132 @@
+// How application code runs and how its system calls are caught (DESIGN §3).
+//
+// The platform knows nothing of Linux semantics: it runs application code in
+// stub processes until something needs the kernel (a syscall, a fault, a
+// host signal) and it changes a stub's memory map on request. Everything the
+// application sees is decided by the sentry above it.
+#ifndef RUNSC_PLATFORM_PLATFORM_H_
+#define RUNSC_PLATFORM_PLATFORM_H_
+
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include <cstdint>
+#include <memory>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace runsc::platform {
+
+// The general-purpose registers of an application thread (amd64).
+using Registers = user_regs_struct;
+// The x87/SSE state in FXSAVE layout (512 bytes), as signal frames carry it.
+using FpRegisters = user_fpregs_struct;
+
+// Application code may use [kMinUserAddress, kMaxUserAddress) minus the stub's
+// own pages, [StubBase(), StubEnd()).
+inline constexpr uint64_t kMinUserAddress = 0x10000;
+inline constexpr uint64_t kMaxUserAddress = 0x7ffffffff000;
+
+// Where the stub code lives in every address space. Chosen below any address
+// the host picks for the sentry's own mappings (stack and mmap base sit in
+// the top terabyte) and far above where ELF binaries load.
+inline constexpr uint64_t kStubBase = 0x7e0000000000;
+
+// Why Switch() returned.
+enum class StopReason {
+  kSyscall,      // The thread made a syscall; registers hold its number and
+                 // arguments. Set rax to the result before switching back.
+  kFault,        // A synchronous fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+                 // SIGTRAP); `info` says which and where.
+  kInterrupted,  // Interrupt() was called, or a host signal unrelated to the
+                 // application arrived. Nothing happened to the thread.
+  kExited,       // The stub is gone (killed from outside). Nothing can run in
+                 // this address space again.
+};
+
+struct SwitchResult {
+  StopReason reason = StopReason::kInterrupted;
+  siginfo_t info{};  // For kFault.
+};
+
+// One application memory map. Implementations own a stub process.
+//
+// Thread affinity: Map, Unmap, Protect, Fork and every Context::Switch on this
+// address space must happen on the host thread that called Attach(). Read and
+// Write work from any thread.
+class AddressSpace {
+ public:
+  virtual ~AddressSpace() = default;
+
+  // Makes the calling host thread the controller of this address space.
+  // Call exactly once, before any thread-affine call.
+  [[nodiscard]] virtual absl::Status Attach() = 0;
+
+  // mmap(2) inside the application's address space. `host_fd` is a sentry fd
+  // (stubs share the sentry's fd table) or -1 for anonymous memory. Returns
+  // the address, or the host's errno as an ErrnoError.
+  [[nodiscard]] virtual absl::StatusOr<uint64_t> Map(uint64_t addr, uint64_t length, int prot,
+                                                     int flags, int host_fd, uint64_t offset) = 0;
+  [[nodiscard]] virtual absl::Status Unmap(uint64_t addr, uint64_t length) = 0;
+  [[nodiscard]] virtual absl::Status Protect(uint64_t addr, uint64_t length, int prot) = 0;
+  // mremap(2), madvise(2) and other calls that act on the map as a whole:
+  // runs `nr` with `args` inside the stub and returns its raw result (>= 0)
+  // or the host errno as an ErrnoError.
+  [[nodiscard]] virtual absl::StatusOr<uint64_t> MemorySyscall(int nr,
+                                                               absl::Span<const uint64_t> args) = 0;
+
+  // Copies between the application's memory and the sentry's. Returns the
+  // number of bytes copied, which is short if the range crosses into
+  // unmapped or inaccessible memory; ErrnoError(EFAULT) if nothing could be.
+  [[nodiscard]] virtual absl::StatusOr<size_t> Read(uint64_t addr, absl::Span<uint8_t> dst) = 0;
+  [[nodiscard]] virtual absl::StatusOr<size_t> Write(uint64_t addr,
+                                                     absl::Span<const uint8_t> src) = 0;
+
+  // A copy-on-write duplicate of this address space (for fork), not yet
+  // attached to any thread.
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<AddressSpace>> Fork() = 0;
+
+  // Host pid of the stub process (for `runsc ps` and tests).
+  virtual pid_t HostPid() const = 0;
+};
+
+// One application thread's execution context.
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  // Runs the thread with `regs` in `as` until it stops, then stores its
+  // registers back into `regs`. Must run on the thread attached to `as`.
+  [[nodiscard]] virtual absl::StatusOr<SwitchResult> Switch(AddressSpace& as,
+                                                            Registers& regs) = 0;
+
+  // Makes a running or future Switch() of this context return kInterrupted
+  // soon. Callable from any thread.
+  virtual void Interrupt() = 0;
+
+  // FP/SSE state of the thread as of the last stop (for signal frames).
+  [[nodiscard]] virtual absl::Status GetFpRegisters(AddressSpace& as, FpRegisters& fp) = 0;
+  [[nodiscard]] virtual absl::Status SetFpRegisters(AddressSpace& as, const FpRegisters& fp) = 0;
+};
+
+class Platform {
+ public:
+  virtual ~Platform() = default;
+  virtual absl::string_view Name() const = 0;
+  // A fresh, empty address space (only the stub's pages are mapped), not yet
+  // attached to any thread.
+  [[nodiscard]] virtual absl::StatusOr<std::unique_ptr<AddressSpace>> NewAddressSpace() = 0;
+  virtual std::unique_ptr<Context> NewContext() = 0;
+};
+
+// Looks a platform up by name ("ptrace"; "systrap" later). An unknown name is
+// an InvalidArgument error that lists the known ones.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name);
+
+}  // namespace runsc::platform
+
+#endif  // RUNSC_PLATFORM_PLATFORM_H_

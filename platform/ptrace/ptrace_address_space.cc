@@ -1,0 +1,103 @@
+#include "platform/ptrace/ptrace_address_space.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/errno_status.h"
+#include "platform/stub/stub.h"
+
+namespace runsc::platform {
+namespace {
+
+// The stub's own pages must survive whatever the application asks for.
+bool OverlapsStub(uint64_t addr, uint64_t length) {
+  uint64_t stub_end = kStubBase + stub::CodeSize();
+  return addr < stub_end && addr + length > kStubBase;
+}
+
+absl::StatusOr<uint64_t> ResultOf(absl::StatusOr<int64_t> raw, absl::string_view what) {
+  if (!raw.ok()) return raw.status();
+  if (*raw < 0 && *raw > -4096) {
+    return ErrnoError(static_cast<int>(-*raw), absl::StrCat(what, " in stub failed"));
+  }
+  return static_cast<uint64_t>(*raw);
+}
+
+}  // namespace
+
+absl::Status PtraceAddressSpace::Attach() { return stub_.Attach(); }
+
+absl::StatusOr<uint64_t> PtraceAddressSpace::Map(uint64_t addr, uint64_t length, int prot,
+                                                 int flags, int host_fd, uint64_t offset) {
+  if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && OverlapsStub(addr, length)) {
+    return ErrnoError(EINVAL, "mapping over the stub's pages");
+  }
+  const uint64_t args[] = {addr, length, static_cast<uint64_t>(prot), static_cast<uint64_t>(flags),
+                           static_cast<uint64_t>(static_cast<int64_t>(host_fd)), offset};
+  absl::StatusOr<uint64_t> result =
+      ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), SYS_mmap, args), "mmap");
+  if (result.ok() && OverlapsStub(*result, length)) {
+    // Cannot happen (the stub's pages are mapped), but never hand them out.
+    (void)Unmap(*result, length);
+    return ErrnoError(ENOMEM, "host placed a mapping over the stub");
+  }
+  return result;
+}
+
+absl::Status PtraceAddressSpace::Unmap(uint64_t addr, uint64_t length) {
+  if (OverlapsStub(addr, length)) return ErrnoError(EINVAL, "unmapping the stub's pages");
+  const uint64_t args[] = {addr, length};
+  return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), SYS_munmap, args),
+                  "munmap")
+      .status();
+}
+
+absl::Status PtraceAddressSpace::Protect(uint64_t addr, uint64_t length, int prot) {
+  if (OverlapsStub(addr, length)) return ErrnoError(EINVAL, "mprotect of the stub's pages");
+  const uint64_t args[] = {addr, length, static_cast<uint64_t>(prot)};
+  return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), SYS_mprotect, args),
+                  "mprotect")
+      .status();
+}
+
+absl::StatusOr<uint64_t> PtraceAddressSpace::MemorySyscall(int nr,
+                                                           absl::Span<const uint64_t> args) {
+  return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), nr, args),
+                  absl::StrCat("syscall ", nr));
+}
+
+absl::StatusOr<size_t> PtraceAddressSpace::Read(uint64_t addr, absl::Span<uint8_t> dst) {
+  if (dst.empty()) return 0;
+  iovec local{dst.data(), dst.size()};
+  iovec remote{reinterpret_cast<void*>(addr), dst.size()};
+  ssize_t n = ::process_vm_readv(stub_.pid(), &local, 1, &remote, 1, 0);
+  if (n <= 0) return ErrnoError(EFAULT, "read of application memory");
+  return static_cast<size_t>(n);
+}
+
+absl::StatusOr<size_t> PtraceAddressSpace::Write(uint64_t addr, absl::Span<const uint8_t> src) {
+  if (src.empty()) return 0;
+  iovec local{const_cast<uint8_t*>(src.data()), src.size()};
+  iovec remote{reinterpret_cast<void*>(addr), src.size()};
+  ssize_t n = ::process_vm_writev(stub_.pid(), &local, 1, &remote, 1, 0);
+  if (n <= 0) return ErrnoError(EFAULT, "write of application memory");
+  return static_cast<size_t>(n);
+}
+
+absl::StatusOr<std::unique_ptr<AddressSpace>> PtraceAddressSpace::Fork() {
+  // CLONE_PARENT: every stub is a child of the sentry, so none is orphaned
+  // when the application's parent exits, and PDEATHSIG ties it to the
+  // sentry. CLONE_FILES: stubs share the sentry's fd table (DESIGN §3).
+  const uint64_t args[] = {CLONE_PARENT | CLONE_FILES | SIGCHLD, 0, 0, 0, 0};
+  absl::StatusOr<uint64_t> pid =
+      ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_fork), SYS_clone, args), "clone");
+  if (!pid.ok()) return pid.status();
+  return std::make_unique<PtraceAddressSpace>(static_cast<pid_t>(*pid));
+}
+
+}  // namespace runsc::platform

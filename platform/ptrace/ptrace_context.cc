@@ -1,0 +1,80 @@
+#include "platform/ptrace/ptrace_context.h"
+
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/errno_status.h"
+#include "platform/ptrace/ptrace_address_space.h"
+
+namespace runsc::platform {
+namespace {
+
+// Signals the CPU raises for the instruction the thread ran.
+bool IsSynchronousFault(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
+}
+
+}  // namespace
+
+absl::StatusOr<SwitchResult> PtraceContext::Switch(AddressSpace& as, Registers& regs) {
+  auto& stub = static_cast<PtraceAddressSpace&>(as).stub();
+  const pid_t pid = stub.pid();
+  stub_pid_.store(pid, std::memory_order_release);
+  if (interrupt_pending_.exchange(false)) return SwitchResult{StopReason::kInterrupted, {}};
+
+  if (::ptrace(PTRACE_SETREGS, pid, 0, &regs) != 0) {
+    if (errno == ESRCH) return SwitchResult{StopReason::kExited, {}};
+    return HostError("PTRACE_SETREGS");
+  }
+  if (::ptrace(PTRACE_SYSEMU, pid, 0, 0) != 0) {
+    if (errno == ESRCH) return SwitchResult{StopReason::kExited, {}};
+    return HostError("PTRACE_SYSEMU");
+  }
+  absl::StatusOr<int> status = stub.WaitStop();
+  if (!status.ok()) {
+    if (stub.exited()) return SwitchResult{StopReason::kExited, {}};
+    return status.status();
+  }
+  if (::ptrace(PTRACE_GETREGS, pid, 0, &regs) != 0) return HostError("PTRACE_GETREGS");
+
+  const int sig = WSTOPSIG(*status);
+  if (sig == (SIGTRAP | 0x80)) return SwitchResult{StopReason::kSyscall, {}};
+  if ((*status >> 16) == 0) {
+    // Signal-delivery-stop. Faults the thread caused become virtual signals;
+    // the rest (Interrupt()'s SIGSTOP, strays) are suppressed by simply not
+    // passing them on when we resume.
+    SwitchResult result{StopReason::kInterrupted, {}};
+    if (IsSynchronousFault(sig) && ::ptrace(PTRACE_GETSIGINFO, pid, 0, &result.info) == 0 &&
+        result.info.si_code > 0) {
+      result.reason = StopReason::kFault;
+    }
+    interrupt_pending_.store(false);
+    return result;
+  }
+  // A group-stop or other ptrace event: nothing for the application.
+  interrupt_pending_.store(false);
+  return SwitchResult{StopReason::kInterrupted, {}};
+}
+
+void PtraceContext::Interrupt() {
+  interrupt_pending_.store(true);
+  pid_t pid = stub_pid_.load(std::memory_order_acquire);
+  // A stop signal: while the stub runs it turns into a signal-delivery-stop
+  // that Switch reports as kInterrupted; when it is already stopped it stays
+  // pending until the next resume, which then stops at once.
+  if (pid > 0) ::kill(pid, SIGSTOP);
+}
+
+absl::Status PtraceContext::GetFpRegisters(AddressSpace& as, FpRegisters& fp) {
+  if (::ptrace(PTRACE_GETFPREGS, as.HostPid(), 0, &fp) != 0) return HostError("PTRACE_GETFPREGS");
+  return absl::OkStatus();
+}
+
+absl::Status PtraceContext::SetFpRegisters(AddressSpace& as, const FpRegisters& fp) {
+  if (::ptrace(PTRACE_SETFPREGS, as.HostPid(), 0, &fp) != 0) return HostError("PTRACE_SETFPREGS");
+  return absl::OkStatus();
+}
+
+}  // namespace runsc::platform

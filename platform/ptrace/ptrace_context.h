@@ -1,0 +1,28 @@
+// An application thread on the ptrace platform: PTRACE_SYSEMU until the next
+// syscall, fault or signal.
+#ifndef RUNSC_PLATFORM_PTRACE_PTRACE_CONTEXT_H_
+#define RUNSC_PLATFORM_PTRACE_PTRACE_CONTEXT_H_
+
+#include <atomic>
+
+#include "platform/platform.h"
+
+namespace runsc::platform {
+
+class PtraceContext : public Context {
+ public:
+  absl::StatusOr<SwitchResult> Switch(AddressSpace& as, Registers& regs) override;
+  void Interrupt() override;
+  absl::Status GetFpRegisters(AddressSpace& as, FpRegisters& fp) override;
+  absl::Status SetFpRegisters(AddressSpace& as, const FpRegisters& fp) override;
+
+ private:
+  // Stub currently (or last) run by Switch; where Interrupt() aims.
+  std::atomic<pid_t> stub_pid_{0};
+  // Set by Interrupt(), cleared when Switch reports it.
+  std::atomic<bool> interrupt_pending_{false};
+};
+
+}  // namespace runsc::platform
+
+#endif  // RUNSC_PLATFORM_PTRACE_PTRACE_CONTEXT_H_

@@ -1,0 +1,165 @@
+#include "platform/ptrace/ptrace_platform.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/errno_status.h"
+#include "base/logging.h"
+#include "platform/ptrace/ptrace_address_space.h"
+#include "platform/ptrace/ptrace_context.h"
+#include "platform/stub/stub.h"
+
+namespace runsc::platform {
+namespace {
+
+// Copies the stub code to kStubBase in the sentry so that every process
+// forked from the sentry has it there. Once per process.
+absl::Status InstallStubCode() {
+  static absl::Status status = [] {
+    void* at = ::mmap(reinterpret_cast<void*>(kStubBase), stub::CodeSize(),
+                      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+                      0);
+    if (at == MAP_FAILED) return HostError("mapping the stub code at its fixed address");
+    if (at != reinterpret_cast<void*>(kStubBase)) {
+      return absl::InternalError("kernel ignored MAP_FIXED_NOREPLACE for the stub");
+    }
+    ::memcpy(at, runsc_stub_start, stub::CodeSize());
+    if (::mprotect(at, stub::CodeSize(), PROT_READ | PROT_EXEC) != 0) {
+      return HostError("mprotect of the stub code");
+    }
+    return absl::OkStatus();
+  }();
+  return status;
+}
+
+// Forks the clean stub from the calling thread. The child only makes raw
+// syscalls (the parent has other threads) and then jumps into the stub,
+// which unmaps all of the sentry's memory and stops.
+absl::StatusOr<pid_t> ForkCleanStub() {
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0));
+  if (pid < 0) return HostError("clone of the clean stub");
+  if (pid > 0) return pid;
+
+  // Child. Reset every disposition and the mask: handlers of the sentry
+  // would point into memory that is about to disappear.
+  struct KernelSigaction {
+    void* handler;
+    unsigned long flags;
+    void* restorer;
+    uint64_t mask;
+  } dfl{reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, 8);
+  }
+  // glibc registered this thread's rseq area, which is about to be unmapped;
+  // the kernel would then fault the stub with SIGSEGV on some later return
+  // to user mode. Unregister it (glibc 2.36 registers 32 bytes).
+  if (__rseq_size > 0) {
+    void* area = static_cast<char*>(__builtin_thread_pointer()) + __rseq_offset;
+    if (::syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0) {
+      ::syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+    }
+  }
+  uint64_t empty = 0;
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, 8);
+  const uint64_t stub_end = kStubBase + stub::CodeSize();
+  const uint64_t above = kMaxUserAddress - stub_end;
+  const uint64_t init = stub::EntryAt(kStubBase, runsc_stub_init);
+  asm volatile(
+      "mov %0, %%r12\n"
+      "mov %1, %%r13\n"
+      "mov %2, %%r14\n"
+      "jmp *%3\n" ::"r"(kStubBase),
+      "r"(stub_end), "r"(above), "r"(init)
+      : "r12", "r13", "r14", "memory");
+  __builtin_unreachable();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PtracePlatform>> PtracePlatform::Create() {
+  if (absl::Status s = InstallStubCode(); !s.ok()) return s;
+  std::unique_ptr<PtracePlatform> platform(new PtracePlatform());
+  platform->factory_ = std::thread([p = platform.get()] { p->FactoryLoop(); });
+  absl::Status status;
+  {
+    absl::MutexLock lock(&platform->mu_);
+    platform->mu_.Await(absl::Condition(&platform->factory_ready_));
+    status = platform->factory_status_;
+  }
+  if (!status.ok()) {
+    platform->factory_.join();
+    return status;
+  }
+  return platform;
+}
+
+PtracePlatform::~PtracePlatform() {
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+  }
+  if (factory_.joinable()) factory_.join();
+}
+
+void PtracePlatform::FactoryLoop() {
+  // This thread is the real parent of every stub (CLONE_PARENT keeps it so),
+  // so their PDEATHSIG fires only when it exits: it lives as long as the
+  // platform.
+  std::unique_ptr<PtraceAddressSpace> clean;
+  absl::Status status;
+  absl::StatusOr<pid_t> pid = ForkCleanStub();
+  if (pid.ok()) {
+    clean = std::make_unique<PtraceAddressSpace>(*pid);
+    status = clean->Attach();
+  } else {
+    status = pid.status();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    factory_status_ = status;
+    factory_ready_ = true;
+    if (!status.ok()) return;
+  }
+  for (;;) {
+    absl::MutexLock lock(&mu_);
+    auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return request_pending_ || shutting_down_;
+    };
+    mu_.Await(absl::Condition(&wake));
+    if (shutting_down_) break;
+    request_pending_ = false;
+    mu_.Unlock();
+    absl::StatusOr<std::unique_ptr<AddressSpace>> child = clean->Fork();
+    absl::StatusOr<pid_t> reply = child.ok() ? absl::StatusOr<pid_t>((*child)->HostPid())
+                                             : absl::StatusOr<pid_t>(child.status());
+    if (child.ok()) {
+      // Ownership passes to the requester, who builds its own handle.
+      static_cast<PtraceAddressSpace&>(**child).stub().MarkExited();
+    }
+    mu_.Lock();
+    reply_ = reply;
+    reply_ready_ = true;
+  }
+  // `clean` dies here, on its tracer thread.
+}
+
+absl::StatusOr<std::unique_ptr<AddressSpace>> PtracePlatform::NewAddressSpace() {
+  absl::MutexLock serialize(&request_mu_);
+  absl::MutexLock lock(&mu_);
+  request_pending_ = true;
+  mu_.Await(absl::Condition(&reply_ready_));
+  reply_ready_ = false;
+  if (!reply_.ok()) return reply_.status();
+  return std::make_unique<PtraceAddressSpace>(*reply_);
+}
+
+std::unique_ptr<Context> PtracePlatform::NewContext() { return std::make_unique<PtraceContext>(); }
+
+}  // namespace runsc::platform
