@@ -16,11 +16,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "base/unique_fd.h"
 
@@ -70,13 +70,17 @@ class GoferClient {
   // Looks up one name component in directory `dir` without following a
   // symlink on the host. `name` must not be "", ".", ".." or contain '/':
   // the gofer refuses those (EINVAL) and so does this client before sending.
-  [[nodiscard]] absl::StatusOr<WalkedFile> Walk(FileId dir, std::string_view name);
+  [[nodiscard]] absl::StatusOr<WalkedFile> Walk(FileId dir, absl::string_view name);
 
   [[nodiscard]] absl::StatusOr<FileStat> Stat(FileId file);
 
   // Opens `file` with `flags` (O_RDONLY/O_WRONLY/O_RDWR, O_TRUNC, O_APPEND,
   // O_DIRECTORY; O_CREAT, O_NOFOLLOW and O_PATH are refused with EINVAL) and
   // returns the host fd the gofer donated. The caller owns it.
+  // Only regular files are donated: a directory gives EISDIR (a directory fd
+  // would let its holder walk ".." above the root; list it with ReadDir), a
+  // symlink ELOOP, a device node EACCES, a FIFO or socket ENXIO. In a
+  // read-only root, opening for writing or with O_TRUNC gives EROFS.
   [[nodiscard]] absl::StatusOr<UniqueFd> Open(FileId file, int flags);
 
   // All entries of directory `dir`, "." and ".." included.

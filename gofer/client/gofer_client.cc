@@ -1,0 +1,206 @@
+#include "gofer/client/gofer_client.h"
+
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/errno_status.h"
+#include "gofer/proto/gofer.pb.h"
+#include "gofer/proto/wire.h"
+
+namespace runsc::gofer {
+namespace {
+
+// A validated reply: the response is the one the request asked for and `fd`
+// is set iff the operation donates one.
+struct Reply {
+  proto::Response response;
+  UniqueFd fd;
+};
+
+// The request and the reply name the same operation by the same field number
+// (see gofer.proto); these pin that down for the ones this client sends.
+static_assert(static_cast<int>(proto::Request::kAttach) == proto::Response::kAttach);
+static_assert(static_cast<int>(proto::Request::kWalk) == proto::Response::kWalk);
+static_assert(static_cast<int>(proto::Request::kStat) == proto::Response::kStat);
+static_assert(static_cast<int>(proto::Request::kOpen) == proto::Response::kOpen);
+static_assert(static_cast<int>(proto::Request::kReadDir) == proto::Response::kReadDir);
+static_assert(static_cast<int>(proto::Request::kReadLink) == proto::Response::kReadLink);
+static_assert(static_cast<int>(proto::Request::kClose) == proto::Response::kClose);
+
+absl::Status BadReply(absl::string_view what) {
+  return ErrnoError(EIO, absl::StrCat("malformed gofer reply: ", what));
+}
+
+FileStat FromProto(const proto::Stat& in) {
+  FileStat out;
+  out.dev = in.dev();
+  out.ino = in.ino();
+  out.mode = in.mode();
+  out.nlink = in.nlink();
+  out.uid = in.uid();
+  out.gid = in.gid();
+  out.rdev = in.rdev();
+  out.size = in.size();
+  out.blksize = in.blksize();
+  out.blocks = in.blocks();
+  out.atime_sec = in.atime_sec();
+  out.atime_nsec = in.atime_nsec();
+  out.mtime_sec = in.mtime_sec();
+  out.mtime_nsec = in.mtime_nsec();
+  out.ctime_sec = in.ctime_sec();
+  out.ctime_nsec = in.ctime_nsec();
+  return out;
+}
+
+absl::StatusOr<WalkedFile> ToWalkedFile(uint64_t id, const proto::Stat& stat) {
+  if (id == 0) return BadReply("file id 0");
+  return WalkedFile{.id = id, .stat = FromProto(stat)};
+}
+
+}  // namespace
+
+class GoferClient::Impl {
+ public:
+  explicit Impl(UniqueFd socket) : socket_(std::move(socket)), buffer_(kMaxMessageSize) {}
+
+  // Sends `request` and waits for its reply; `donates_fd` says whether a
+  // successful reply must carry exactly one fd (else it must carry none).
+  absl::StatusOr<Reply> Call(const proto::Request& request, bool donates_fd) {
+    std::string bytes;
+    if (!request.SerializeToString(&bytes) || bytes.size() > kMaxMessageSize) {
+      return ErrnoError(EINVAL, "gofer request does not fit in a message");
+    }
+    absl::MutexLock lock(&mu_);
+    if (broken_) return ErrnoError(EIO, "gofer connection is broken by an earlier failure");
+    if (absl::Status sent = SendPacket(socket_.get(), bytes); !sent.ok()) {
+      broken_ = true;
+      return ErrnoError(EIO, absl::StrCat("sending to the gofer: ", sent.message()));
+    }
+    absl::StatusOr<ReceivedPacket> packet = ReceivePacket(socket_.get(), absl::MakeSpan(buffer_));
+    if (!packet.ok() || packet->hung_up) {
+      // The reply may still be on its way or gone: either way, later replies
+      // could no longer be matched to their requests.
+      broken_ = true;
+      return ErrnoError(EIO, packet.ok() ? "the gofer hung up"
+                                         : absl::StrCat("receiving from the gofer: ",
+                                                        packet.status().message()));
+    }
+    // From here every return drops `packet`, closing any fds it carried that
+    // are not handed to the caller.
+    if (packet->truncated) return BadReply("larger than the message limit");
+    if (packet->control_truncated) return BadReply("more fds than any reply carries");
+    Reply reply;
+    if (!reply.response.ParseFromArray(buffer_.data(), static_cast<int>(packet->size))) {
+      return BadReply("not a Response message");
+    }
+    if (reply.response.has_error()) {
+      if (!packet->fds.empty()) return BadReply("error carries an fd");
+      int err = reply.response.error().linux_errno();
+      if (err <= 0 || err >= 4096) return BadReply(absl::StrCat("errno ", err, " out of range"));
+      return ErrnoError(err, absl::StrCat("gofer: ", reply.response.error().message()));
+    }
+    if (static_cast<int>(reply.response.result_case()) != static_cast<int>(request.op_case())) {
+      return BadReply(absl::StrCat("answers operation ", reply.response.result_case(),
+                                   " to a request for operation ", request.op_case()));
+    }
+    if (packet->fds.size() != (donates_fd ? 1u : 0u)) {
+      return BadReply(absl::StrCat("carries ", packet->fds.size(), " fds, expected ",
+                                   donates_fd ? 1 : 0));
+    }
+    if (donates_fd) reply.fd = std::move(packet->fds[0]);
+    return reply;
+  }
+
+ private:
+  absl::Mutex mu_;
+  const UniqueFd socket_;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<char> buffer_ ABSL_GUARDED_BY(mu_);
+};
+
+GoferClient::GoferClient(UniqueFd socket) : impl_(std::make_unique<Impl>(std::move(socket))) {}
+
+GoferClient::~GoferClient() = default;
+
+absl::StatusOr<WalkedFile> GoferClient::Attach() {
+  proto::Request request;
+  request.mutable_attach();
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  const proto::AttachResponse& attach = reply->response.attach();
+  return ToWalkedFile(attach.id(), attach.stat());
+}
+
+absl::StatusOr<WalkedFile> GoferClient::Walk(FileId dir, absl::string_view name) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  request.mutable_walk()->set_dir(dir);
+  request.mutable_walk()->set_name(std::string(name));
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  const proto::WalkResponse& walk = reply->response.walk();
+  return ToWalkedFile(walk.id(), walk.stat());
+}
+
+absl::StatusOr<FileStat> GoferClient::Stat(FileId file) {
+  proto::Request request;
+  request.mutable_stat()->set_id(file);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return FromProto(reply->response.stat().stat());
+}
+
+absl::StatusOr<UniqueFd> GoferClient::Open(FileId file, int flags) {
+  proto::Request request;
+  request.mutable_open()->set_id(file);
+  request.mutable_open()->set_flags(flags);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/true);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->fd);
+}
+
+absl::StatusOr<std::vector<DirEntry>> GoferClient::ReadDir(FileId dir) {
+  std::vector<DirEntry> entries;
+  uint64_t cookie = 0;
+  for (;;) {
+    proto::Request request;
+    request.mutable_read_dir()->set_dir(dir);
+    request.mutable_read_dir()->set_cookie(cookie);
+    absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+    if (!reply.ok()) return reply.status();
+    const proto::ReadDirResponse& page = reply->response.read_dir();
+    for (const proto::DirEntry& e : page.entries()) {
+      // The sentry builds paths from these names: hold the gofer to the same
+      // rule it holds the sentry to.
+      if (e.name() != "." && e.name() != ".." && !CheckNameComponent(e.name()).ok()) {
+        return BadReply("directory entry with an invalid name");
+      }
+      if (e.type() > 0xff) return BadReply("directory entry type out of range");
+      entries.push_back(DirEntry{.name = e.name(), .ino = e.ino(),
+                                 .type = static_cast<uint8_t>(e.type())});
+    }
+    if (page.end()) return entries;
+    // A page that neither ends the listing nor moves on would loop forever.
+    if (page.entries().empty() || page.next_cookie() == cookie) {
+      return BadReply("directory page makes no progress");
+    }
+    cookie = page.next_cookie();
+  }
+}
+
+absl::StatusOr<std::string> GoferClient::ReadLink(FileId file) {
+  proto::Request request;
+  request.mutable_read_link()->set_id(file);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return reply->response.read_link().target();
+}
+
+absl::Status GoferClient::Close(FileId file) {
+  proto::Request request;
+  request.mutable_close()->set_id(file);
+  return impl_->Call(request, /*donates_fd=*/false).status();
+}
+
+}  // namespace runsc::gofer

@@ -1,0 +1,116 @@
+// The gofer's side of one connection (DESIGN §6).
+//
+// A GoferServer hands out FileIds for host files below its root and answers
+// requests about them. Every request is hostile input: the sentry that sends
+// them is assumed to be compromised. So:
+//  - the operation is checked before any handler runs, and a message that
+//    does not decode, names no operation, is too big or carries fds gets an
+//    EINVAL reply (a request that decodes but is refused gets the errno of
+//    the refusal: EBADF, EROFS, ELOOP...);
+//  - names are single components ("" "." ".." '/' NUL refused with EINVAL) and
+//    are looked up fd-relative with O_NOFOLLOW: no host path string with '/'
+//    is ever built and no symlink is ever followed on the host;
+//  - ids name O_PATH fds, which cannot read, write or change the file;
+//  - only regular files are opened and donated (see Open in the .cc for why
+//    directories are not).
+// The server never crashes on input and never leaks an fd.
+//
+// One GoferServer serves one connection and owns that connection's state (the
+// id table). Another connection gets its own GoferServer over a dup of the
+// root fd, on its own thread; the objects share nothing mutable.
+#ifndef RUNSC_GOFER_SERVER_GOFER_SERVER_H_
+#define RUNSC_GOFER_SERVER_GOFER_SERVER_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "base/unique_fd.h"
+#include "gofer/proto/gofer.pb.h"
+
+namespace runsc::gofer {
+
+struct GoferServerOptions {
+  // root.readonly: refuse opens for writing (and O_TRUNC) with EROFS.
+  bool read_only = false;
+  // Most ids one connection may hold at once; past it, EMFILE. Each id holds
+  // at most two host fds, so this bounds the gofer's fds per connection.
+  size_t max_files = 100'000;
+};
+
+class GoferServer {
+ public:
+  // `root` is a directory fd (O_PATH is enough) for the top of the served
+  // tree; nothing above it can be named.
+  GoferServer(UniqueFd root, GoferServerOptions options);
+  ~GoferServer();
+  GoferServer(const GoferServer&) = delete;
+  GoferServer& operator=(const GoferServer&) = delete;
+
+  // Serves requests arriving on `socket` (a SOCK_SEQPACKET end, not owned)
+  // until the peer hangs up, which returns OK. An error means the socket
+  // itself failed. Bad requests never end the loop.
+  [[nodiscard]] absl::Status Serve(int socket);
+
+  // A reply as it goes on the wire: the response and, for Open, the fd.
+  struct Reply {
+    proto::Response response;
+    UniqueFd fd;
+  };
+
+  // Decodes and answers one request message exactly as it came off the
+  // socket. Never fails: bad input gets an error response. Serve() uses it;
+  // it is public so a fuzzer can drive the decoder without a socket.
+  Reply HandleMessage(absl::string_view bytes);
+
+  // Ids currently held by the connection.
+  size_t open_file_count() const { return files_.size(); }
+
+ private:
+  using FileId = uint64_t;
+
+  // What an id names.
+  struct File {
+    std::shared_ptr<const UniqueFd> fd;  // O_PATH|O_NOFOLLOW: the file itself.
+    mode_t type = 0;                     // S_IFMT bits, as walked.
+    // For a non-directory, the directory it was walked from and its name
+    // there: an O_PATH fd cannot be reopened for I/O without /proc, so Open
+    // goes through these. Holding the parent's fd rather than its File keeps
+    // every id at two fds at most, however deep the walk.
+    std::shared_ptr<const UniqueFd> parent;
+    std::string name;
+  };
+
+  // Each handler reads its own member of the request oneof (the dispatcher
+  // guarantees it is the one set) and fills the matching member of the
+  // response, or returns the errno status to reply with.
+  using Handler = absl::Status (GoferServer::*)(const proto::Request&, Reply&);
+  absl::Status Attach(const proto::Request& request, Reply& reply);
+  absl::Status Walk(const proto::Request& request, Reply& reply);
+  absl::Status Stat(const proto::Request& request, Reply& reply);
+  absl::Status Open(const proto::Request& request, Reply& reply);
+  absl::Status ReadDir(const proto::Request& request, Reply& reply);
+  absl::Status ReadLink(const proto::Request& request, Reply& reply);
+  absl::Status Close(const proto::Request& request, Reply& reply);
+
+  [[nodiscard]] absl::StatusOr<const File*> Lookup(FileId id) const;
+  [[nodiscard]] absl::StatusOr<FileId> Insert(File file);
+
+  const std::shared_ptr<const UniqueFd> root_;
+  const GoferServerOptions options_;
+  absl::flat_hash_map<FileId, File> files_;
+  FileId next_id_ = 1;  // 0 is never an id; ids are never reused.
+  std::vector<char> receive_buffer_;
+};
+
+}  // namespace runsc::gofer
+
+#endif  // RUNSC_GOFER_SERVER_GOFER_SERVER_H_

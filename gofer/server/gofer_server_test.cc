@@ -1,0 +1,488 @@
+// A real GoferServer on a thread and a real GoferClient, over a real
+// SOCK_SEQPACKET socketpair, on a temporary directory tree.
+#include "gofer/server/gofer_server.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/errno_status.h"
+#include "gofer/client/gofer_client.h"
+#include "gofer/proto/gofer.pb.h"
+#include "gofer/proto/wire.h"
+#include "gtest/gtest.h"
+
+namespace runsc::gofer {
+namespace {
+
+namespace fs = std::filesystem;
+
+size_t CountOpenFds() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+class GoferServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string templ = fs::path(::testing::TempDir()) / "gofer_server_test.XXXXXX";
+    ASSERT_NE(mkdtemp(templ.data()), nullptr) << strerror(errno);
+    root_ = templ;
+    WriteFile(root_ / "hello.txt", "hello, gofer\n");
+    fs::create_directory(root_ / "dir");
+    WriteFile(root_ / "dir" / "inner.txt", "inner\n");
+    fs::create_symlink("/etc/shadow", root_ / "shadow_link");
+    fs::create_symlink("../../..", root_ / "up_link");
+    fs::create_symlink("hello.txt", root_ / "hello_link");
+    ASSERT_EQ(mkfifo((root_ / "fifo").c_str(), 0600), 0);
+  }
+
+  void TearDown() override {
+    StopServer();
+    fs::remove_all(root_);
+  }
+
+  static void WriteFile(const fs::path& path, const std::string& contents) {
+    std::ofstream(path) << contents;
+  }
+
+  void StartServer(GoferServerOptions options = {}) {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
+    server_socket_.reset(fds[1]);
+    raw_.reset(dup(fds[0]));
+    client_.emplace(UniqueFd(fds[0]));
+    UniqueFd root(open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(root.valid());
+    server_.emplace(std::move(root), options);
+    server_thread_ = std::thread([this] { serve_status_ = server_->Serve(server_socket_.get()); });
+  }
+
+  // Hangs up and checks the server took that as a clean end.
+  void StopServer() {
+    if (!server_thread_.joinable()) return;
+    client_.reset();
+    raw_.reset();
+    server_thread_.join();
+    EXPECT_TRUE(serve_status_.ok()) << serve_status_;
+    server_.reset();
+    server_socket_.reset();
+  }
+
+  GoferClient& client() { return *client_; }
+
+  WalkedFile AttachOrDie() {
+    absl::StatusOr<WalkedFile> root = client().Attach();
+    EXPECT_TRUE(root.ok()) << root.status();
+    return root.value_or(WalkedFile{});
+  }
+
+  // Sends raw bytes as one message on the client's connection and returns
+  // the reply, as a hostile sentry would see it.
+  proto::Response RawCall(absl::string_view bytes, int fd = -1) {
+    EXPECT_TRUE(SendPacket(raw_.get(), bytes, fd).ok());
+    std::vector<char> buffer(kMaxMessageSize);
+    absl::StatusOr<ReceivedPacket> packet = ReceivePacket(raw_.get(), absl::MakeSpan(buffer));
+    EXPECT_TRUE(packet.ok()) << packet.status();
+    proto::Response response;
+    if (!packet.ok()) return response;
+    EXPECT_FALSE(packet->hung_up);
+    EXPECT_TRUE(packet->fds.empty());
+    EXPECT_TRUE(response.ParseFromArray(buffer.data(), static_cast<int>(packet->size)));
+    return response;
+  }
+
+  proto::Response RawCall(const proto::Request& request) {
+    return RawCall(request.SerializeAsString());
+  }
+
+  int RawWalkErrno(FileId dir, const std::string& name) {
+    proto::Request request;
+    request.mutable_walk()->set_dir(dir);
+    request.mutable_walk()->set_name(name);
+    proto::Response response = RawCall(request);
+    return response.has_error() ? response.error().linux_errno() : 0;
+  }
+
+  // The server answers a valid request normally after whatever came before.
+  void ExpectStillServing() {
+    absl::StatusOr<WalkedFile> root = client().Attach();
+    ASSERT_TRUE(root.ok()) << root.status();
+    EXPECT_TRUE(client().Close(root->id).ok());
+  }
+
+  fs::path root_;
+  UniqueFd server_socket_;
+  UniqueFd raw_;  // A dup of the client's socket, for hand-made messages.
+  std::optional<GoferClient> client_;
+  std::optional<GoferServer> server_;
+  std::thread server_thread_;
+  absl::Status serve_status_;
+};
+
+TEST_F(GoferServerTest, AttachStatsTheRoot) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  EXPECT_NE(root.id, 0u);
+  EXPECT_TRUE(S_ISDIR(root.stat.mode));
+  struct stat st;
+  ASSERT_EQ(stat(root_.c_str(), &st), 0);
+  EXPECT_EQ(root.stat.ino, st.st_ino);
+  EXPECT_EQ(root.stat.dev, st.st_dev);
+}
+
+TEST_F(GoferServerTest, WalkStatAndReadThroughDonatedFd) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> dir = client().Walk(root.id, "dir");
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  EXPECT_TRUE(S_ISDIR(dir->stat.mode));
+  absl::StatusOr<WalkedFile> file = client().Walk(dir->id, "inner.txt");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE(S_ISREG(file->stat.mode));
+  EXPECT_EQ(file->stat.size, 6);
+
+  absl::StatusOr<FileStat> st = client().Stat(file->id);
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->ino, file->stat.ino);
+
+  absl::StatusOr<UniqueFd> fd = client().Open(file->id, O_RDONLY);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  char buf[64];
+  ssize_t n = read(fd->get(), buf, sizeof(buf));
+  ASSERT_EQ(n, 6);
+  EXPECT_EQ(std::string(buf, n), "inner\n");
+  EXPECT_EQ(fcntl(fd->get(), F_GETFL) & O_NONBLOCK, 0);  // The gofer's own O_NONBLOCK is gone.
+}
+
+TEST_F(GoferServerTest, OpenForWriteReachesTheHostFile) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok()) << file.status();
+  absl::StatusOr<UniqueFd> fd = client().Open(file->id, O_WRONLY | O_TRUNC);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  ASSERT_EQ(write(fd->get(), "new", 3), 3);
+  std::ifstream in(root_ / "hello.txt");
+  std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(contents, "new");
+}
+
+TEST_F(GoferServerTest, ReadDirListsEveryEntry) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<std::vector<DirEntry>> entries = client().ReadDir(root.id);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  std::set<std::string> names;
+  std::map<std::string, uint8_t> types;
+  for (const DirEntry& e : *entries) {
+    names.insert(e.name);
+    types[e.name] = e.type;
+  }
+  EXPECT_EQ(types["dir"], DT_DIR);
+  EXPECT_EQ(types["hello.txt"], DT_REG);
+  EXPECT_EQ(types["up_link"], DT_LNK);
+  EXPECT_EQ(types["fifo"], DT_FIFO);
+  EXPECT_EQ(names, (std::set<std::string>{".", "..", "dir", "hello.txt", "shadow_link", "up_link",
+                                          "hello_link", "fifo"}));
+}
+
+TEST_F(GoferServerTest, ReadDirPagesALargeDirectory) {
+  constexpr int kEntries = 2000;
+  fs::create_directory(root_ / "big");
+  std::set<std::string> want = {".", ".."};
+  for (int i = 0; i < kEntries; ++i) {
+    // Long names, so the listing is several 64 KiB messages.
+    std::string name = absl::StrCat("entry_with_a_rather_long_name_to_force_paging_", i);
+    WriteFile(root_ / "big" / name, "");
+    want.insert(name);
+  }
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> big = client().Walk(root.id, "big");
+  ASSERT_TRUE(big.ok()) << big.status();
+
+  // The server really did page: the first page alone is not the listing.
+  proto::Request request;
+  request.mutable_read_dir()->set_dir(big->id);
+  proto::Response first = RawCall(request);
+  ASSERT_TRUE(first.has_read_dir()) << first.DebugString();
+  EXPECT_FALSE(first.read_dir().end());
+  EXPECT_LT(first.read_dir().entries_size(), kEntries);
+  EXPECT_LE(first.ByteSizeLong(), kMaxMessageSize);
+
+  absl::StatusOr<std::vector<DirEntry>> entries = client().ReadDir(big->id);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  std::multiset<std::string> got;
+  for (const DirEntry& e : *entries) got.insert(e.name);
+  EXPECT_EQ(got.size(), want.size());  // No entry twice.
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want);
+}
+
+TEST_F(GoferServerTest, ReadLink) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> link = client().Walk(root.id, "up_link");
+  ASSERT_TRUE(link.ok()) << link.status();
+  absl::StatusOr<std::string> target = client().ReadLink(link->id);
+  ASSERT_TRUE(target.ok()) << target.status();
+  EXPECT_EQ(*target, "../../..");
+
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(ErrnoOf(client().ReadLink(file->id).status()), EINVAL);
+}
+
+TEST_F(GoferServerTest, WalkOfSymlinkReturnsTheLinkNotItsTarget) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  for (const char* name : {"shadow_link", "up_link", "hello_link"}) {
+    absl::StatusOr<WalkedFile> link = client().Walk(root.id, name);
+    ASSERT_TRUE(link.ok()) << name << ": " << link.status();
+    EXPECT_TRUE(S_ISLNK(link->stat.mode)) << name;
+    struct stat st;
+    ASSERT_EQ(lstat((root_ / name).c_str(), &st), 0);
+    EXPECT_EQ(link->stat.ino, st.st_ino) << name;
+  }
+}
+
+TEST_F(GoferServerTest, SymlinksCannotBeOpenedOrWalkedThrough) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  for (const char* name : {"shadow_link", "up_link", "hello_link"}) {
+    absl::StatusOr<WalkedFile> link = client().Walk(root.id, name);
+    ASSERT_TRUE(link.ok()) << name << ": " << link.status();
+    for (int flags : {O_RDONLY, O_RDWR, O_WRONLY}) {
+      absl::StatusOr<UniqueFd> fd = client().Open(link->id, flags);
+      EXPECT_EQ(ErrnoOf(fd.status()), ELOOP) << name;
+    }
+    // Using the link as a directory does not go where it points.
+    EXPECT_EQ(ErrnoOf(client().Walk(link->id, "etc").status()), ENOTDIR) << name;
+    EXPECT_EQ(ErrnoOf(client().ReadDir(link->id).status()), ENOTDIR) << name;
+  }
+}
+
+TEST_F(GoferServerTest, BadNamesAreRefusedByClientAndServer) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  const std::vector<std::string> bad = {"..", ".", "", "a/b", "/", std::string("\0", 1),
+                                        std::string("hello.txt\0x", 11)};
+  for (const std::string& name : bad) {
+    EXPECT_EQ(ErrnoOf(client().Walk(root.id, name).status()), EINVAL) << "size " << name.size();
+    // The client refuses before sending; the server must refuse on its own.
+    EXPECT_EQ(RawWalkErrno(root.id, name), EINVAL) << "size " << name.size();
+  }
+  EXPECT_EQ(RawWalkErrno(root.id, std::string(256, 'x')), ENAMETOOLONG);
+  ExpectStillServing();
+}
+
+TEST_F(GoferServerTest, UnknownIdsAreEbadf) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  for (FileId id : {FileId{0}, root.id + 1000, ~FileId{0}}) {
+    EXPECT_EQ(ErrnoOf(client().Walk(id, "hello.txt").status()), EBADF);
+    EXPECT_EQ(ErrnoOf(client().Stat(id).status()), EBADF);
+    EXPECT_EQ(ErrnoOf(client().Open(id, O_RDONLY).status()), EBADF);
+    EXPECT_EQ(ErrnoOf(client().ReadDir(id).status()), EBADF);
+    EXPECT_EQ(ErrnoOf(client().ReadLink(id).status()), EBADF);
+    EXPECT_EQ(ErrnoOf(client().Close(id)), EBADF);
+  }
+  // A closed id is unknown from then on.
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok());
+  EXPECT_TRUE(client().Close(file->id).ok());
+  EXPECT_EQ(ErrnoOf(client().Stat(file->id).status()), EBADF);
+  EXPECT_EQ(ErrnoOf(client().Close(file->id)), EBADF);
+}
+
+TEST_F(GoferServerTest, WalkErrorsComeFromTheHost) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  EXPECT_EQ(ErrnoOf(client().Walk(root.id, "missing").status()), ENOENT);
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(ErrnoOf(client().Walk(file->id, "x").status()), ENOTDIR);
+}
+
+TEST_F(GoferServerTest, OpenRefusesFlagsAndFileTypesItMustNot) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok());
+  for (int flags : {O_RDWR | O_CREAT, O_RDONLY | O_NOFOLLOW, O_PATH, O_RDWR | O_TMPFILE,
+                    O_RDONLY | O_EXCL, O_ACCMODE}) {
+    EXPECT_EQ(ErrnoOf(client().Open(file->id, flags).status()), EINVAL) << std::oct << flags;
+  }
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_RDONLY | O_DIRECTORY).status()), ENOTDIR);
+  // A directory fd would reach above the root through "..".
+  EXPECT_EQ(ErrnoOf(client().Open(root.id, O_RDONLY | O_DIRECTORY).status()), EISDIR);
+  absl::StatusOr<WalkedFile> fifo = client().Walk(root.id, "fifo");
+  ASSERT_TRUE(fifo.ok());
+  EXPECT_EQ(ErrnoOf(client().Open(fifo->id, O_RDONLY).status()), ENXIO);
+}
+
+TEST_F(GoferServerTest, OpenOfAFileReplacedSinceTheWalkIsRefused) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok());
+  fs::rename(root_ / "dir" / "inner.txt", root_ / "hello.txt");
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_RDONLY).status()), ESTALE);
+}
+
+TEST_F(GoferServerTest, ReadOnlyRootRefusesWrites) {
+  StartServer(GoferServerOptions{.read_only = true});
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_WRONLY).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_RDWR).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_RDONLY | O_TRUNC).status()), EROFS);
+  absl::StatusOr<UniqueFd> fd = client().Open(file->id, O_RDONLY);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  EXPECT_EQ(fcntl(fd->get(), F_GETFL) & O_ACCMODE, O_RDONLY);
+}
+
+TEST_F(GoferServerTest, IdsPerConnectionAreLimited) {
+  StartServer(GoferServerOptions{.max_files = 3});
+  WalkedFile root = AttachOrDie();
+  absl::StatusOr<WalkedFile> a = client().Walk(root.id, "hello.txt");
+  absl::StatusOr<WalkedFile> b = client().Walk(root.id, "dir");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(ErrnoOf(client().Walk(root.id, "fifo").status()), EMFILE);
+  EXPECT_EQ(ErrnoOf(client().Attach().status()), EMFILE);
+  ASSERT_TRUE(client().Close(a->id).ok());
+  EXPECT_TRUE(client().Walk(root.id, "fifo").ok());
+}
+
+TEST_F(GoferServerTest, HostileRawMessagesGetErrorRepliesAndServingGoesOn) {
+  StartServer();
+  // Room for the oversized messages below.
+  int sndbuf = 1 << 20;
+  ASSERT_EQ(setsockopt(raw_.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+
+  proto::Request huge_walk;
+  huge_walk.mutable_walk()->set_dir(1);
+  huge_walk.mutable_walk()->set_name(std::string(100 * 1024, 'x'));
+
+  const std::vector<std::pair<std::string, std::string>> messages = {
+      {"garbage", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x02"},
+      {"empty message", ""},
+      {"valid proto with no op", proto::Request().SerializeAsString()},
+      {"unknown op field", std::string("\xf8\x01\x01", 3)},  // Field 31, varint.
+      {"truncated sub-message", std::string("\x1a\x10\x08\x01", 4)},
+      {"huge garbage", std::string(100 * 1024, '\x5a')},
+      {"huge valid proto", huge_walk.SerializeAsString()},
+  };
+  for (const auto& [what, bytes] : messages) {
+    proto::Response response = RawCall(bytes);
+    ASSERT_TRUE(response.has_error()) << what << ": " << response.DebugString();
+    EXPECT_EQ(response.error().linux_errno(), EINVAL) << what;
+    ExpectStillServing();
+  }
+}
+
+TEST_F(GoferServerTest, RequestCarryingFdsIsRefusedAndTheFdsClosed) {
+  StartServer();
+  ExpectStillServing();
+  size_t before = CountOpenFds();
+  {
+    UniqueFd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    proto::Request attach;
+    attach.mutable_attach();
+    proto::Response response = RawCall(attach.SerializeAsString(), null.get());
+    ASSERT_TRUE(response.has_error()) << response.DebugString();
+    EXPECT_EQ(response.error().linux_errno(), EINVAL);
+  }
+  ExpectStillServing();
+  EXPECT_EQ(CountOpenFds(), before);
+}
+
+TEST_F(GoferServerTest, OpenAndCloseDoNotLeakFds) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  // One round first, so lazily created things (buffers, the client's) exist.
+  size_t before = 0;
+  for (int i = 0; i < 1001; ++i) {
+    if (i == 1) before = CountOpenFds();
+    absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+    ASSERT_TRUE(file.ok()) << file.status();
+    absl::StatusOr<UniqueFd> fd = client().Open(file->id, O_RDONLY);
+    ASSERT_TRUE(fd.ok()) << fd.status();
+    // Refused requests must not leak either.
+    ASSERT_EQ(ErrnoOf(client().Open(file->id, O_RDONLY | O_DIRECTORY).status()), ENOTDIR);
+    absl::StatusOr<std::vector<DirEntry>> entries = client().ReadDir(root.id);
+    ASSERT_TRUE(entries.ok());
+    ASSERT_TRUE(client().Close(file->id).ok());
+  }
+  EXPECT_EQ(CountOpenFds(), before);
+  EXPECT_EQ(server_->open_file_count(), 1u);  // Only the root.
+}
+
+TEST_F(GoferServerTest, ClientIsSafeToShareBetweenThreads) {
+  StartServer();
+  WalkedFile root = AttachOrDie();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        absl::StatusOr<WalkedFile> file = client().Walk(root.id, "hello.txt");
+        if (!file.ok() || !S_ISREG(file->stat.mode)) { ++failures; continue; }
+        absl::StatusOr<UniqueFd> fd = client().Open(file->id, O_RDONLY);
+        char c;
+        if (!fd.ok() || read(fd->get(), &c, 1) != 1 || c != 'h') ++failures;
+        if (!client().Close(file->id).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(GoferServerMessageTest, HandleMessageNeverFailsOnArbitraryInput) {
+  // What a fuzzer would do, deterministically: every prefix of a valid
+  // request and some byte flips of it, straight into the decoder.
+  std::string templ = fs::path(::testing::TempDir()) / "gofer_message_test.XXXXXX";
+  ASSERT_NE(mkdtemp(templ.data()), nullptr);
+  {
+    GoferServer server(UniqueFd(open(templ.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)), {});
+    proto::Request request;
+    request.mutable_walk()->set_dir(1);
+    request.mutable_walk()->set_name("name");
+    const std::string valid = request.SerializeAsString();
+    for (size_t len = 0; len <= valid.size(); ++len) {
+      GoferServer::Reply reply = server.HandleMessage(absl::string_view(valid).substr(0, len));
+      EXPECT_NE(reply.response.result_case(), proto::Response::RESULT_NOT_SET);
+      EXPECT_FALSE(reply.fd.valid());
+    }
+    for (size_t i = 0; i < valid.size(); ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string mutated = valid;
+        mutated[i] = static_cast<char>(mutated[i] ^ (1 << bit));
+        GoferServer::Reply reply = server.HandleMessage(mutated);
+        EXPECT_NE(reply.response.result_case(), proto::Response::RESULT_NOT_SET);
+      }
+    }
+  }
+  fs::remove_all(templ);
+}
+
+}  // namespace
+}  // namespace runsc::gofer
