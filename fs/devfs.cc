@@ -1,0 +1,89 @@
+#include "fs/devfs.h"
+
+#include <sys/random.h>
+#include <sys/sysmacros.h>
+
+#include <cstring>
+
+#include "fs/synthetic.h"
+
+namespace runsc::fs {
+namespace {
+
+enum class Device { kNull, kZero, kFull, kRandom };
+
+class DeviceFile : public File {
+ public:
+  DeviceFile(int flags, Device device, struct stat st) : File(flags), device_(device), stat_(st) {}
+  absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override {
+    switch (device_) {
+      case Device::kNull: return 0;
+      case Device::kZero:
+      case Device::kFull: std::memset(buf.data(), 0, buf.size()); return buf.size();
+      case Device::kRandom: {
+        ssize_t n = ::getrandom(buf.data(), buf.size(), 0);
+        if (n < 0) return HostError("getrandom");
+        return static_cast<size_t>(n);
+      }
+    }
+    return 0;
+  }
+  absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
+    if (device_ == Device::kFull) return ErrnoError(ENOSPC, "/dev/full");
+    return buf.size();
+  }
+  absl::StatusOr<size_t> PRead(sentry::Task& task, absl::Span<uint8_t> buf, int64_t) override {
+    return Read(task, buf);
+  }
+  absl::StatusOr<size_t> PWrite(sentry::Task& task, absl::Span<const uint8_t> buf, int64_t) override {
+    return Write(task, buf);
+  }
+  absl::StatusOr<int64_t> Seek(int64_t, int) override { return 0; }
+  absl::StatusOr<struct stat> Stat() override { return stat_; }
+
+ private:
+  Device device_;
+  struct stat stat_;
+};
+
+class DeviceNode : public Node {
+ public:
+  DeviceNode(Device device, unsigned major, unsigned minor, std::string name)
+      : device_(device), name_(std::move(name)) {
+    stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/" + name_));
+    stat_.st_rdev = makedev(major, minor);
+  }
+  absl::StatusOr<struct stat> Stat() override { return stat_; }
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
+    return std::make_shared<DeviceFile>(flags, device_, stat_);
+  }
+
+ private:
+  Device device_;
+  std::string name_;
+  struct stat stat_;
+};
+
+std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
+  return std::make_shared<SyntheticSymlinkNode>(
+      key, [target](sentry::Task&) -> absl::StatusOr<std::string> { return target; });
+}
+
+}  // namespace
+
+std::shared_ptr<Node> NewDevfs() {
+  return SyntheticDirNode::Fixed(
+      "/dev", {
+                  {"null", std::make_shared<DeviceNode>(Device::kNull, 1, 3, "null")},
+                  {"zero", std::make_shared<DeviceNode>(Device::kZero, 1, 5, "zero")},
+                  {"full", std::make_shared<DeviceNode>(Device::kFull, 1, 7, "full")},
+                  {"random", std::make_shared<DeviceNode>(Device::kRandom, 1, 8, "random")},
+                  {"urandom", std::make_shared<DeviceNode>(Device::kRandom, 1, 9, "urandom")},
+                  {"fd", Link("/dev/fd", "/proc/self/fd")},
+                  {"stdin", Link("/dev/stdin", "/proc/self/fd/0")},
+                  {"stdout", Link("/dev/stdout", "/proc/self/fd/1")},
+                  {"stderr", Link("/dev/stderr", "/proc/self/fd/2")},
+              });
+}
+
+}  // namespace runsc::fs

@@ -1,0 +1,178 @@
+#include "fs/host_file.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sentry/kernel/kernel.h"
+
+namespace runsc::fs {
+
+HostFile::HostFile(int flags, UniqueFd fd, bool seekable)
+    : File(flags), fd_(std::move(fd)), seekable_(seekable) {}
+
+absl::Status HostFile::WaitReady(sentry::Task& task, short events) {
+  for (;;) {
+    {
+      absl::MutexLock lock(&task.kernel().mu);
+      if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    }
+    pollfd fds[2] = {{fd_.get(), events, 0}, {task.wake_fd(), POLLIN, 0}};
+    int n = ::poll(fds, 2, -1);
+    if (n < 0 && errno != EINTR) return HostError("poll");
+    if (fds[1].revents & POLLIN) task.DrainWakeFd();
+    if (fds[0].revents != 0) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<size_t> HostFile::Read(sentry::Task& task, absl::Span<uint8_t> buf) {
+  if (seekable_) {
+    absl::MutexLock lock(&offset_mu_);
+    ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), offset_);
+    if (n < 0) return HostError("read");
+    offset_ += n;
+    return static_cast<size_t>(n);
+  }
+  // Streams: wait in the sentry, interruptibly, then read what is there.
+  // The host fd's own flags are left alone: its open file description may
+  // be shared with whoever started the container (a shell's tty).
+  if (!(flags() & O_NONBLOCK)) {
+    if (absl::Status s = WaitReady(task, POLLIN); !s.ok()) return s;
+  }
+  ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), MSG_DONTWAIT);
+  if (n < 0 && errno == ENOTSOCK) n = ::read(fd_.get(), buf.data(), buf.size());
+  if (n < 0) return HostError("read");
+  return static_cast<size_t>(n);
+}
+
+absl::StatusOr<size_t> HostFile::Write(sentry::Task& task, absl::Span<const uint8_t> buf) {
+  if (seekable_) {
+    absl::MutexLock lock(&offset_mu_);
+    if (flags() & O_APPEND) {
+      struct stat st;
+      if (::fstat(fd_.get(), &st) != 0) return HostError("fstat");
+      offset_ = st.st_size;
+    }
+    ssize_t n = ::pwrite(fd_.get(), buf.data(), buf.size(), offset_);
+    if (n < 0) return HostError("write");
+    offset_ += n;
+    return static_cast<size_t>(n);
+  }
+  size_t done = 0;
+  while (done < buf.size()) {
+    if (!(flags() & O_NONBLOCK)) {
+      if (absl::Status s = WaitReady(task, POLLOUT); !s.ok()) {
+        if (done > 0) return done;
+        return s;
+      }
+    }
+    ssize_t n = ::write(fd_.get(), buf.data() + done, buf.size() - done);
+    if (n < 0) {
+      if (done > 0) return done;
+      return HostError("write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+absl::StatusOr<size_t> HostFile::PRead(sentry::Task& task, absl::Span<uint8_t> buf,
+                                       int64_t offset) {
+  if (!seekable_) return ErrnoError(ESPIPE, "pread on a stream");
+  ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), offset);
+  if (n < 0) return HostError("pread");
+  return static_cast<size_t>(n);
+}
+
+absl::StatusOr<size_t> HostFile::PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
+                                        int64_t offset) {
+  if (!seekable_) return ErrnoError(ESPIPE, "pwrite on a stream");
+  ssize_t n = ::pwrite(fd_.get(), buf.data(), buf.size(), offset);
+  if (n < 0) return HostError("pwrite");
+  return static_cast<size_t>(n);
+}
+
+absl::StatusOr<int64_t> HostFile::Seek(int64_t offset, int whence) {
+  if (!seekable_) return ErrnoError(ESPIPE, "seek on a stream");
+  absl::MutexLock lock(&offset_mu_);
+  int64_t base = 0;
+  switch (whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = offset_; break;
+    case SEEK_END: {
+      struct stat st;
+      if (::fstat(fd_.get(), &st) != 0) return HostError("fstat");
+      base = st.st_size;
+      break;
+    }
+    default: return ErrnoError(EINVAL, "bad whence");
+  }
+  if (base + offset < 0) return ErrnoError(EINVAL, "negative offset");
+  offset_ = base + offset;
+  return offset_;
+}
+
+absl::StatusOr<struct stat> HostFile::Stat() {
+  struct stat st;
+  if (::fstat(fd_.get(), &st) != 0) return HostError("fstat");
+  return st;
+}
+
+absl::StatusOr<int64_t> HostFile::Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) {
+  // Terminal ioctls on a host tty given as stdio: only the ones that read or
+  // set plain-data structures, with their arguments copied in and out.
+  sentry::MemoryManager& mm = *task.mm;
+  switch (cmd) {
+    case TCGETS: {
+      struct termios t;
+      if (::ioctl(fd_.get(), TCGETS, &t) != 0) return HostError("TCGETS");
+      if (absl::Status s = mm.CopyOutObject(arg, t); !s.ok()) return s;
+      return 0;
+    }
+    case TCSETS: case TCSETSW: case TCSETSF: {
+      struct termios t;
+      if (absl::Status s = mm.CopyInObject(arg, t); !s.ok()) return s;
+      if (::ioctl(fd_.get(), cmd, &t) != 0) return HostError("TCSETS");
+      return 0;
+    }
+    case TIOCGWINSZ: {
+      struct winsize w;
+      if (::ioctl(fd_.get(), TIOCGWINSZ, &w) != 0) return HostError("TIOCGWINSZ");
+      if (absl::Status s = mm.CopyOutObject(arg, w); !s.ok()) return s;
+      return 0;
+    }
+    case TIOCSWINSZ: {
+      struct winsize w;
+      if (absl::Status s = mm.CopyInObject(arg, w); !s.ok()) return s;
+      if (::ioctl(fd_.get(), TIOCSWINSZ, &w) != 0) return HostError("TIOCSWINSZ");
+      return 0;
+    }
+    case TIOCGPGRP: {
+      // Job control is virtual: the foreground group is the caller's.
+      int32_t pgid;
+      {
+        absl::MutexLock lock(&task.kernel().mu);
+        pgid = task.pgid;
+      }
+      if (!isatty(fd_.get())) return ErrnoError(ENOTTY, "not a tty");
+      if (absl::Status s = mm.CopyOutObject(arg, pgid); !s.ok()) return s;
+      return 0;
+    }
+    case TIOCSPGRP:
+      if (!isatty(fd_.get())) return ErrnoError(ENOTTY, "not a tty");
+      return 0;
+    case FIONREAD: {
+      int32_t n = 0;
+      if (::ioctl(fd_.get(), FIONREAD, &n) != 0) return HostError("FIONREAD");
+      if (absl::Status s = mm.CopyOutObject(arg, n); !s.ok()) return s;
+      return 0;
+    }
+    default:
+      return ErrnoError(ENOTTY, "unsupported ioctl");
+  }
+}
+
+}  // namespace runsc::fs

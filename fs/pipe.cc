@@ -1,0 +1,116 @@
+#include "fs/pipe.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+namespace runsc::fs {
+namespace {
+
+class PipeEnd : public File {
+ public:
+  PipeEnd(int flags, std::shared_ptr<Pipe> pipe, bool write_end)
+      : File(flags), pipe_(std::move(pipe)), write_end_(write_end) {
+    set_path("pipe:[" + std::to_string(reinterpret_cast<uintptr_t>(pipe_.get()) & 0xffffff) + "]");
+  }
+  ~PipeEnd() override { pipe_->CloseEnd(write_end_); }
+
+  absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override {
+    if (write_end_) return ErrnoError(EBADF, "read from the write end of a pipe");
+    return pipe_->Read(task, buf, flags() & O_NONBLOCK);
+  }
+  absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
+    if (!write_end_) return ErrnoError(EBADF, "write to the read end of a pipe");
+    return pipe_->Write(task, buf, flags() & O_NONBLOCK);
+  }
+  absl::StatusOr<struct stat> Stat() override {
+    struct stat st {};
+    st.st_mode = S_IFIFO | 0600;
+    st.st_nlink = 1;
+    st.st_blksize = 4096;
+    st.st_ino = reinterpret_cast<uintptr_t>(pipe_.get()) & 0xffffff;
+    return st;
+  }
+  absl::StatusOr<int64_t> Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) override {
+    if (cmd == FIONREAD) {
+      int32_t n = static_cast<int32_t>(pipe_->Available());
+      if (absl::Status s = task.mm->CopyOutObject(arg, n); !s.ok()) return s;
+      return 0;
+    }
+    return ErrnoError(ENOTTY, "not a tty");
+  }
+
+ private:
+  std::shared_ptr<Pipe> pipe_;
+  const bool write_end_;
+};
+
+}  // namespace
+
+std::pair<std::shared_ptr<File>, std::shared_ptr<File>> Pipe::Create(sentry::Kernel& kernel,
+                                                                     int flags) {
+  auto pipe = std::make_shared<Pipe>(kernel);
+  const int nonblock = flags & O_NONBLOCK;
+  return {std::make_shared<PipeEnd>(O_RDONLY | nonblock, pipe, false),
+          std::make_shared<PipeEnd>(O_WRONLY | nonblock, pipe, true)};
+}
+
+absl::StatusOr<size_t> Pipe::Read(sentry::Task& task, absl::Span<uint8_t> buf, bool nonblock) {
+  if (buf.empty()) return 0;
+  absl::MutexLock lock(&kernel_.mu);
+  while (buffer_.empty()) {
+    if (writers_ == 0) return 0;  // EOF.
+    if (nonblock) return ErrnoError(EAGAIN, "pipe empty");
+    if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    kernel_.cv.Wait(&kernel_.mu);
+  }
+  size_t n = std::min(buf.size(), buffer_.size());
+  std::copy(buffer_.begin(), buffer_.begin() + n, buf.begin());
+  buffer_.erase(buffer_.begin(), buffer_.begin() + n);
+  kernel_.cv.SignalAll();
+  return n;
+}
+
+absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t> buf,
+                                   bool nonblock) {
+  absl::MutexLock lock(&kernel_.mu);
+  size_t done = 0;
+  while (done < buf.size()) {
+    if (readers_ == 0) {
+      if (done > 0) return done;
+      return ErrnoError(EPIPE, "pipe has no readers");
+    }
+    const size_t room = kCapacity - buffer_.size();
+    const size_t left = buf.size() - done;
+    // Small writes are atomic: wait for room for all of it.
+    if (room == 0 || (left <= kAtomicWrite && room < left)) {
+      if (nonblock) {
+        if (done > 0) return done;
+        return ErrnoError(EAGAIN, "pipe full");
+      }
+      if (task.InterruptedLocked()) {
+        if (done > 0) return done;
+        return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+      }
+      kernel_.cv.Wait(&kernel_.mu);
+      continue;
+    }
+    size_t n = std::min(room, left);
+    buffer_.insert(buffer_.end(), buf.begin() + done, buf.begin() + done + n);
+    done += n;
+    kernel_.cv.SignalAll();
+  }
+  return done;
+}
+
+void Pipe::CloseEnd(bool write_end) {
+  absl::MutexLock lock(&kernel_.mu);
+  (write_end ? writers_ : readers_)--;
+  kernel_.cv.SignalAll();
+}
+
+size_t Pipe::Available() {
+  absl::MutexLock lock(&kernel_.mu);
+  return buffer_.size();
+}
+
+}  // namespace runsc::fs

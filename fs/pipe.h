@@ -1,0 +1,42 @@
+// Anonymous pipes (pipe2) living entirely in the sentry.
+#ifndef RUNSC_FS_PIPE_H_
+#define RUNSC_FS_PIPE_H_
+
+#include <deque>
+#include <memory>
+#include <utility>
+
+#include "fs/file.h"
+#include "sentry/kernel/kernel.h"
+
+namespace runsc::fs {
+
+class Pipe {
+ public:
+  static constexpr size_t kCapacity = 65536;
+  // PIPE_BUF: writes up to this size are atomic.
+  static constexpr size_t kAtomicWrite = 4096;
+
+  explicit Pipe(sentry::Kernel& kernel) : kernel_(kernel) {}
+
+  // The read and write ends, as open files with `flags` (O_NONBLOCK).
+  static std::pair<std::shared_ptr<File>, std::shared_ptr<File>> Create(sentry::Kernel& kernel,
+                                                                        int flags);
+
+  absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf, bool nonblock);
+  absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf, bool nonblock);
+  void CloseEnd(bool write_end);
+  size_t Available();
+  bool HasWriters();
+
+ private:
+  sentry::Kernel& kernel_;
+  // Guarded by kernel_.mu: blocked readers and writers wait on kernel_.cv.
+  std::deque<uint8_t> buffer_;
+  int readers_ = 1;
+  int writers_ = 1;
+};
+
+}  // namespace runsc::fs
+
+#endif  // RUNSC_FS_PIPE_H_

@@ -1,0 +1,16 @@
+// /proc: per-task files and the system files programs read (DESIGN §5).
+#ifndef RUNSC_FS_PROCFS_H_
+#define RUNSC_FS_PROCFS_H_
+
+#include <memory>
+
+#include "fs/file.h"
+#include "sentry/kernel/kernel.h"
+
+namespace runsc::fs {
+
+std::shared_ptr<Node> NewProcfs(sentry::Kernel& kernel);
+
+}  // namespace runsc::fs
+
+#endif  // RUNSC_FS_PROCFS_H_

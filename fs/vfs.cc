@@ -1,0 +1,144 @@
+#include "fs/vfs.h"
+
+#include <fcntl.h>
+
+#include "absl/strings/str_split.h"
+
+namespace runsc::fs {
+namespace {
+
+constexpr int kMaxSymlinks = 40;
+constexpr size_t kPathMax = 4096;
+constexpr size_t kNameMax = 255;
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+}  // namespace
+
+Vfs::Vfs(std::shared_ptr<Node> root_node) {
+  root_ = std::make_shared<Dentry>();
+  root_->node = std::move(root_node);
+  root_->path = "/";
+}
+
+absl::Status Vfs::Mount(sentry::Task* task, const std::string& path, std::shared_ptr<Node> node) {
+  absl::MutexLock lock(&mu_);
+  mounts_[path] = std::move(node);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Step(sentry::Task& task,
+                                                  const std::shared_ptr<Dentry>& dir,
+                                                  const std::string& name) {
+  if (name.size() > kNameMax) return ErrnoError(ENAMETOOLONG, "name too long");
+  if (dir->node->Type() != S_IFDIR) return ErrnoError(ENOTDIR, "not a directory");
+  {
+    absl::MutexLock lock(&dir->mu);
+    auto it = dir->children.find(name);
+    if (it != dir->children.end()) return it->second;
+  }
+  auto child = std::make_shared<Dentry>();
+  child->parent = dir;
+  child->path = JoinPath(dir->path, name);
+  {
+    absl::MutexLock lock(&mu_);
+    auto mount = mounts_.find(child->path);
+    if (mount != mounts_.end()) child->node = mount->second;
+  }
+  if (child->node == nullptr) {
+    absl::StatusOr<std::shared_ptr<Node>> node = dir->node->Lookup(task, name);
+    if (!node.ok()) return node.status();
+    child->node = std::move(*node);
+  }
+  if (child->node->Cacheable() && dir->node->Cacheable()) {
+    absl::MutexLock lock(&dir->mu);
+    dir->children.emplace(name, child);
+  }
+  return child;
+}
+
+absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Walk(sentry::Task& task,
+                                                  std::shared_ptr<Dentry> start,
+                                                  const std::string& path, bool follow_last,
+                                                  int& symlinks_left) {
+  std::shared_ptr<Dentry> root = task.fs ? static_cast<FsContext*>(task.fs.get())->root : root_;
+  std::shared_ptr<Dentry> cur = path.starts_with("/") ? root : std::move(start);
+  std::vector<std::string> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
+  const bool trailing_slash = path.size() > 1 && path.back() == '/';
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& name = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (name == ".") {
+      if (cur->node->Type() != S_IFDIR) return ErrnoError(ENOTDIR, "not a directory");
+      continue;
+    }
+    if (name == "..") {
+      if (cur->node->Type() != S_IFDIR) return ErrnoError(ENOTDIR, "not a directory");
+      if (cur != root && cur->parent != nullptr) cur = cur->parent;
+      continue;
+    }
+    absl::StatusOr<std::shared_ptr<Dentry>> next = Step(task, cur, name);
+    if (!next.ok()) return next.status();
+    if ((*next)->node->Type() == S_IFLNK && (!last || follow_last || trailing_slash)) {
+      if (--symlinks_left < 0) return ErrnoError(ELOOP, "too many levels of symbolic links");
+      absl::StatusOr<std::string> target = (*next)->node->ReadLink(task);
+      if (!target.ok()) return target.status();
+      if (target->empty()) return ErrnoError(ENOENT, "empty symlink");
+      absl::StatusOr<std::shared_ptr<Dentry>> resolved =
+          Walk(task, cur, *target, true, symlinks_left);
+      if (!resolved.ok()) return resolved.status();
+      cur = *resolved;
+    } else {
+      cur = *next;
+    }
+  }
+  if (trailing_slash && cur->node->Type() != S_IFDIR) {
+    return ErrnoError(ENOTDIR, "not a directory");
+  }
+  return cur;
+}
+
+absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Resolve(sentry::Task& task,
+                                                     std::shared_ptr<Dentry> start,
+                                                     const std::string& path, bool follow_last) {
+  if (path.empty()) return ErrnoError(ENOENT, "empty path");
+  if (path.size() >= kPathMax) return ErrnoError(ENAMETOOLONG, "path too long");
+  int symlinks_left = kMaxSymlinks;
+  return Walk(task, std::move(start), path, follow_last, symlinks_left);
+}
+
+absl::StatusOr<std::shared_ptr<Dentry>> Vfs::ResolveAt(sentry::Task& task, int dirfd,
+                                                       const std::string& path,
+                                                       bool follow_last) {
+  auto* fsc = static_cast<FsContext*>(task.fs.get());
+  std::shared_ptr<Dentry> start = fsc->cwd;
+  if (!path.starts_with("/") && dirfd != AT_FDCWD) {
+    std::shared_ptr<File> file = static_cast<FdTable*>(task.fds.get())->Get(dirfd);
+    if (file == nullptr) return ErrnoError(EBADF, "bad dirfd");
+    if (file->dentry == nullptr || file->dentry->node->Type() != S_IFDIR) {
+      return ErrnoError(ENOTDIR, "dirfd is not a directory");
+    }
+    start = file->dentry;
+  }
+  return Resolve(task, start, path, follow_last);
+}
+
+absl::StatusOr<std::shared_ptr<File>> Vfs::Open(sentry::Task& task, std::shared_ptr<Dentry> dentry,
+                                                int flags) {
+  const mode_t type = dentry->node->Type();
+  if ((flags & O_DIRECTORY) && type != S_IFDIR) return ErrnoError(ENOTDIR, "not a directory");
+  if (type == S_IFLNK) return ErrnoError(ELOOP, "is a symlink");
+  if (type == S_IFDIR && (flags & O_ACCMODE) != O_RDONLY) {
+    return ErrnoError(EISDIR, "is a directory");
+  }
+  absl::StatusOr<std::shared_ptr<File>> file = dentry->node->Open(task, flags);
+  if (file.ok()) {
+    if ((*file)->Path().empty()) (*file)->set_path(dentry->path);
+    (*file)->dentry = dentry;
+  }
+  return file;
+}
+
+}  // namespace runsc::fs

@@ -1,0 +1,68 @@
+// The sentry's VFS: a mount table and path resolution (DESIGN §5).
+//
+// Paths are resolved component by component from the task's root or working
+// directory (or a dirfd). Symlinks are followed by the sentry itself (the
+// gofer never follows one), absolute targets restart at the task's root, and
+// ".." never climbs above it.
+#ifndef RUNSC_FS_VFS_H_
+#define RUNSC_FS_VFS_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "fs/fd_table.h"
+#include "fs/file.h"
+
+namespace runsc::fs {
+
+class Vfs {
+ public:
+  explicit Vfs(std::shared_ptr<Node> root_node);
+
+  std::shared_ptr<Dentry> root() const { return root_; }
+  // Mounts `node` over the existing directory at absolute path `path`.
+  [[nodiscard]] absl::Status Mount(sentry::Task* task, const std::string& path,
+                                   std::shared_ptr<Node> node);
+
+  struct Resolved {
+    std::shared_ptr<Dentry> dentry;  // Null if only the parent exists (see want_parent).
+    std::shared_ptr<Dentry> parent;
+    std::string last;                // Last component's name.
+  };
+  // Resolves `path` relative to `start` (the cwd or a dirfd's dentry).
+  // follow_last: follow a symlink in the final component.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<Dentry>> Resolve(sentry::Task& task,
+                                                                std::shared_ptr<Dentry> start,
+                                                                const std::string& path,
+                                                                bool follow_last);
+
+  // The dentry of `path` for the task: relative paths from `dirfd`
+  // (AT_FDCWD = the cwd). EBADF / ENOTDIR for a bad dirfd.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<Dentry>> ResolveAt(sentry::Task& task, int dirfd,
+                                                                  const std::string& path,
+                                                                  bool follow_last);
+
+  // Opens a dentry; O_DIRECTORY and access checks happen here.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task,
+                                                           std::shared_ptr<Dentry> dentry,
+                                                           int flags);
+
+ private:
+  absl::StatusOr<std::shared_ptr<Dentry>> Step(sentry::Task& task,
+                                               const std::shared_ptr<Dentry>& dir,
+                                               const std::string& name);
+  absl::StatusOr<std::shared_ptr<Dentry>> Walk(sentry::Task& task, std::shared_ptr<Dentry> start,
+                                               const std::string& path, bool follow_last,
+                                               int& symlinks_left);
+
+  std::shared_ptr<Dentry> root_;
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<Node>> mounts_ ABSL_GUARDED_BY(mu_);  // By path.
+};
+
+}  // namespace runsc::fs
+
+#endif  // RUNSC_FS_VFS_H_

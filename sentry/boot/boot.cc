@@ -1,0 +1,205 @@
+#include "sentry/boot/boot.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "base/errno_status.h"
+#include "base/logging.h"
+#include "fs/devfs.h"
+#include "fs/fd_table.h"
+#include "fs/gofer_node.h"
+#include "fs/host_file.h"
+#include "fs/procfs.h"
+#include "fs/vfs.h"
+#include "gofer/client/gofer_client.h"
+#include "platform/platform.h"
+#include "sentry/boot/control_server.h"
+#include "sentry/kernel/kernel.h"
+#include "syscalls/exec.h"
+#include "syscalls/syscall_table.h"
+
+namespace runsc::sentry {
+namespace {
+
+void ReportReady(int fd, const absl::Status& status) {
+  if (fd < 0) return;
+  std::string msg = status.ok() ? "ok\n" : absl::StrCat("error: ", status.message(), "\n");
+  ssize_t unused = ::write(fd, msg.data(), msg.size());
+  (void)unused;
+  ::close(fd);
+}
+
+// The executable for argv[0]: a path as is, a bare name searched in PATH
+// from the container's environment (as runc does).
+std::string FindExecutable(fs::Vfs& vfs, Task& task, const std::string& name,
+                           const std::vector<std::string>& env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const std::string& e : env) {
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  }
+  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
+    std::string candidate = absl::StrCat(dir, "/", name);
+    absl::StatusOr<std::shared_ptr<fs::Dentry>> d = vfs.Resolve(task, vfs.root(), candidate, true);
+    if (d.ok() && (*d)->node->Type() == S_IFREG) return candidate;
+  }
+  return name;
+}
+
+// Answers runsc start/kill/ps over the kernel.
+class KernelControl : public ControlHandler {
+ public:
+  explicit KernelControl(Kernel& kernel) : kernel_(kernel) {}
+  absl::Status Start() override {
+    absl::MutexLock lock(&kernel_.mu);
+    if (started_) return absl::FailedPreconditionError("container already started");
+    started_ = true;
+    kernel_.cv.SignalAll();
+    return absl::OkStatus();
+  }
+  absl::Status Signal(int signo, bool all) override {
+    if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
+    absl::MutexLock lock(&kernel_.mu);
+    siginfo_t info{};
+    info.si_signo = signo;
+    info.si_code = SI_USER;
+    kernel_.ForEachTask([&](Task& t) {
+      if (!t.zombie && (all || t.tid() == 1)) kernel_.SendSignalLocked(t, info);
+    });
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<pid_t>> HostPids() override {
+    std::vector<pid_t> pids = {::getpid()};
+    absl::MutexLock lock(&kernel_.mu);
+    kernel_.ForEachTask([&](Task& t) {
+      if (t.mm) pids.push_back(t.mm->address_space().HostPid());
+    });
+    return pids;
+  }
+  // Blocks the init task's thread until Start(); false if the container
+  // should not start after all.
+  bool WaitForStart() {
+    absl::MutexLock lock(&kernel_.mu);
+    Task* init = kernel_.FindTask(1);
+    while (!started_ && !(init && init->exiting)) kernel_.cv.Wait(&kernel_.mu);
+    return started_;
+  }
+
+ private:
+  Kernel& kernel_;
+  bool started_ ABSL_GUARDED_BY(kernel_.mu) = false;
+};
+
+std::shared_ptr<fs::File> StdioFile(int host_fd, int flags) {
+  int fd = ::fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  bool seekable = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  auto file = std::make_shared<fs::HostFile>(flags, UniqueFd(fd), seekable);
+  file->set_path(absl::StrCat("host:[", host_fd, "]"));
+  return file;
+}
+
+}  // namespace
+
+int BootMain(const BootOptions& options) {
+  ::signal(SIGPIPE, SIG_IGN);  // EPIPE from host fds becomes the app's SIGPIPE.
+  ConfigureLogging(LogConfig{options.log_fd, LogFormat::kText, options.debug, "sentry"});
+
+  absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
+      platform::CreatePlatform(options.platform);
+  if (!platform.ok()) {
+    LogError("platform: ", platform.status().message());
+    ReportReady(options.ready_fd, platform.status());
+    return 1;
+  }
+  auto gofer = std::make_shared<gofer::GoferClient>(UniqueFd(options.gofer_fd));
+  absl::StatusOr<gofer::WalkedFile> root = gofer->Attach();
+  if (!root.ok()) {
+    LogError("gofer attach: ", root.status().message());
+    ReportReady(options.ready_fd, root.status());
+    return 1;
+  }
+
+  static syscalls::Dispatcher dispatcher;
+  Kernel kernel(std::move(*platform), dispatcher);
+  kernel.strace = options.strace;
+  if (!options.hostname.empty()) kernel.hostname = options.hostname;
+  fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root));
+  (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));
+  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs());
+
+  KernelControl control(kernel);
+  ControlServer server(UniqueFd(options.control_fd), control);
+  if (absl::Status s = server.StartServing(); !s.ok()) {
+    ReportReady(options.ready_fd, s);
+    return 1;
+  }
+
+  std::shared_ptr<Task> init;
+  {
+    absl::MutexLock lock(&kernel.mu);
+    init = kernel.NewTask();
+    init->pgid = init->sid = init->tid();
+    init->handlers = std::make_shared<SignalHandlers>();
+  }
+  init->context = kernel.platform().NewContext();
+  init->creds.uid = init->creds.euid = init->creds.suid = options.uid;
+  init->creds.gid = init->creds.egid = init->creds.sgid = options.gid;
+  init->creds.groups = options.additional_gids;
+  init->rlimits[RLIMIT_NOFILE] = {1024, 4096};
+  for (const Rlimit& r : options.rlimits) {
+    if (r.resource >= 0 && r.resource < RLIM_NLIMITS) init->rlimits[r.resource] = {r.soft, r.hard};
+  }
+  auto fds = std::make_shared<fs::FdTable>();
+  const int stdio_flags[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
+  for (int fd = 0; fd < 3; ++fd) {
+    if (auto f = StdioFile(fd, options.terminal ? O_RDWR : stdio_flags[fd])) fds->InstallAt(fd, f, false);
+  }
+  init->fds = fds;
+  auto fsc = std::make_shared<fs::FsContext>();
+  fsc->vfs = &vfs;
+  fsc->root = vfs.root();
+  fsc->cwd = vfs.root();
+  init->fs = fsc;
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> cwd = vfs.Resolve(*init, vfs.root(), options.cwd, true);
+  if (!cwd.ok() || (*cwd)->node->Type() != S_IFDIR) {
+    absl::Status s = absl::InvalidArgumentError(absl::StrCat("cwd \"", options.cwd, "\" is not a directory in the container"));
+    ReportReady(options.ready_fd, s);
+    return 1;
+  }
+  fsc->cwd = *cwd;
+
+  const int ready_fd = options.ready_fd;
+  init->before_run = [&](Task& task) {
+    std::string exe = FindExecutable(vfs, task, options.argv[0], options.env);
+    absl::Status s = syscalls::ExecInto(task, exe, options.argv, options.env);
+    if (!s.ok()) {
+      s = absl::Status(s.code(), absl::StrCat("cannot execute \"", options.argv[0], "\": ", s.message()));
+      LogError(s.message());
+    }
+    ReportReady(ready_fd, s);
+    return s.ok() && control.WaitForStart();
+  };
+  init->Start();
+
+  int status;
+  {
+    absl::MutexLock lock(&kernel.mu);
+    kernel.mu.Await(absl::Condition(+[](Kernel* k) { return k->init_exited; }, &kernel));
+    // Give the other tasks (already SIGKILLed) a moment to go.
+    kernel.mu.AwaitWithTimeout(
+        absl::Condition(+[](Kernel* k) { return k->live_threads() == 0; }, &kernel),
+        absl::Seconds(5));
+    status = kernel.init_exit_status;
+  }
+  server.Stop();
+  if ((status & 0x7f) == 0) return (status >> 8) & 0xff;
+  return 128 + (status & 0x7f);
+}
+
+}  // namespace runsc::sentry

@@ -1,0 +1,269 @@
+#include "sentry/boot/control_server.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace runsc::sentry {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+// Records what reached it. The test is about the protocol, so a fake handler
+// is all it needs.
+class FakeHandler : public ControlHandler {
+ public:
+  absl::Status Start() override {
+    absl::MutexLock lock(&mu_);
+    ++starts_;
+    if (starts_ > 1) return absl::FailedPreconditionError("already started");
+    return absl::OkStatus();
+  }
+  absl::Status Signal(int signo, bool all) override {
+    absl::MutexLock lock(&mu_);
+    signals_.push_back({signo, all});
+    if (signo == 13) return absl::NotFoundError("no such process");
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<pid_t>> HostPids() override {
+    absl::MutexLock lock(&mu_);
+    ++pids_calls_;
+    if (fail_pids_) return absl::InternalError("pids \xff unavailable");
+    return std::vector<pid_t>{10, 20};
+  }
+
+  int starts() {
+    absl::MutexLock lock(&mu_);
+    return starts_;
+  }
+  std::vector<std::pair<int, bool>> signals() {
+    absl::MutexLock lock(&mu_);
+    return signals_;
+  }
+  int calls() {
+    absl::MutexLock lock(&mu_);
+    return starts_ + static_cast<int>(signals_.size()) + pids_calls_;
+  }
+  void set_fail_pids(bool fail) {
+    absl::MutexLock lock(&mu_);
+    fail_pids_ = fail;
+  }
+
+ private:
+  absl::Mutex mu_;
+  int starts_ = 0;
+  int pids_calls_ = 0;
+  bool fail_pids_ = false;
+  std::vector<std::pair<int, bool>> signals_;
+};
+
+json Handle(const std::string& line, ControlHandler& handler) {
+  std::string reply = ControlServer::HandleRequest(line, handler);
+  EXPECT_EQ(reply.find('\n'), std::string::npos);
+  json j = json::parse(reply, nullptr, false);
+  EXPECT_TRUE(j.is_object()) << reply;
+  return j;
+}
+
+TEST(ControlProtocolTest, Start) {
+  FakeHandler handler;
+  EXPECT_EQ(Handle(R"({"cmd":"start"})", handler), json({{"ok", true}}));
+  json again = Handle(R"({"cmd":"start"})", handler);
+  EXPECT_EQ(again["ok"], false);
+  EXPECT_EQ(again["error"], "already started");
+}
+
+TEST(ControlProtocolTest, Signal) {
+  FakeHandler handler;
+  EXPECT_EQ(Handle(R"({"cmd":"signal","signo":15})", handler)["ok"], true);
+  EXPECT_EQ(Handle(R"({"cmd":"signal","signo":9,"all":true})", handler)["ok"], true);
+  EXPECT_EQ(Handle(R"({"cmd":"signal","signo":64,"all":false})", handler)["ok"], true);
+  json failed = Handle(R"({"cmd":"signal","signo":13})", handler);
+  EXPECT_EQ(failed["ok"], false);
+  EXPECT_EQ(failed["error"], "no such process");
+  std::vector<std::pair<int, bool>> want = {{15, false}, {9, true}, {64, false}, {13, false}};
+  EXPECT_EQ(handler.signals(), want);
+}
+
+TEST(ControlProtocolTest, Pids) {
+  FakeHandler handler;
+  json reply = Handle(R"({"cmd":"pids"})", handler);
+  EXPECT_EQ(reply["ok"], true);
+  EXPECT_EQ(reply["pids"], json({10, 20}));
+  handler.set_fail_pids(true);
+  reply = Handle(R"({"cmd":"pids"})", handler);
+  EXPECT_EQ(reply["ok"], false);
+  EXPECT_THAT(reply["error"].get<std::string>(), HasSubstr("unavailable"));
+}
+
+TEST(ControlProtocolTest, MalformedRequestsNeverReachTheHandler) {
+  FakeHandler handler;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "not JSON"},
+      {"garbage", "not JSON"},
+      {"{\"cmd\":", "not JSON"},
+      {std::string("\0\1\2\xff", 4), "not JSON"},
+      {"[1,2]", "not a JSON object"},
+      {"\"start\"", "not a JSON object"},
+      {"{}", "\"cmd\" is missing"},
+      {R"({"cmd":1})", "\"cmd\" must be a string"},
+      {R"({"cmd":"reboot"})", "unknown cmd \"reboot\""},
+      {R"({"cmd":"start","force":true})", "unknown member \"force\""},
+      {R"({"cmd":"pids","x":1})", "unknown member \"x\""},
+      {R"({"cmd":"signal"})", "\"signo\" is missing"},
+      {R"({"cmd":"signal","signo":"9"})", "\"signo\" must be an integer"},
+      {R"({"cmd":"signal","signo":9.5})", "\"signo\" must be an integer"},
+      {R"({"cmd":"signal","signo":0})", "is not a signal number"},
+      {R"({"cmd":"signal","signo":-9})", "is not a signal number"},
+      {R"({"cmd":"signal","signo":65})", "is not a signal number"},
+      {R"({"cmd":"signal","signo":4294967311})", "is not a signal number"},
+      {R"({"cmd":"signal","signo":18446744073709551615})", "is not a signal number"},
+      {R"({"cmd":"signal","signo":9,"all":"yes"})", "\"all\" must be a boolean"},
+      {R"({"cmd":"signal","signo":9,"pid":1})", "unknown member \"pid\""},
+      {std::string(kControlMaxRequestBytes, ' '), "longer than"},
+      {std::string(3000, '[') + std::string(3000, ']'), "longer than"},
+      {std::string(2000, '[') + std::string(2000, ']'), "not a JSON object"},
+  };
+  for (const auto& [line, want] : cases) {
+    json reply = Handle(line, handler);
+    EXPECT_EQ(reply["ok"], false) << line.substr(0, 80);
+    std::string error = reply.value("error", "");
+    EXPECT_THAT(error, HasSubstr("malformed request")) << line.substr(0, 80);
+    EXPECT_THAT(error, HasSubstr(want)) << line.substr(0, 80);
+  }
+  EXPECT_EQ(handler.calls(), 0);
+}
+
+// ---------------------------------------------------------------- over a socket
+
+class ControlServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    signal(SIGPIPE, SIG_IGN);  // As a failed test's writes must not kill the binary.
+    dir_ = ::testing::TempDir() + "/ctl-XXXXXX";
+    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+    path_ = dir_ + "/control.sock";
+    UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_TRUE(fd.valid());
+    sockaddr_un addr = Address();
+    ASSERT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0)
+        << strerror(errno);
+    ASSERT_EQ(listen(fd.get(), 16), 0);
+    server_ = std::make_unique<ControlServer>(std::move(fd), handler_);
+    ASSERT_TRUE(server_->StartServing().ok());
+  }
+
+  void TearDown() override {
+    server_.reset();
+    unlink(path_.c_str());
+    rmdir(dir_.c_str());
+  }
+
+  sockaddr_un Address() const {
+    sockaddr_un addr = {};
+    addr.sun_family = AF_UNIX;
+    strncpy(addr.sun_path, path_.c_str(), sizeof(addr.sun_path) - 1);
+    return addr;
+  }
+
+  UniqueFd Connect() {
+    UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un addr = Address();
+    EXPECT_EQ(connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0)
+        << strerror(errno);
+    timeval tv = {10, 0};
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+  }
+
+  // Sends `request` as is and returns everything the server answers.
+  std::string RoundTrip(const std::string& request) {
+    UniqueFd fd = Connect();
+    size_t sent = 0;
+    while (sent < request.size()) {
+      ssize_t n = send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += n;
+    }
+    std::string reply;
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd.get(), buf, sizeof(buf), 0)) > 0) reply.append(buf, n);
+    return reply;
+  }
+
+  std::string dir_, path_;
+  FakeHandler handler_;
+  std::unique_ptr<ControlServer> server_;
+};
+
+TEST_F(ControlServerTest, OneRequestPerConnection) {
+  EXPECT_EQ(RoundTrip("{\"cmd\":\"start\"}\n"), "{\"ok\":true}\n");
+  EXPECT_EQ(RoundTrip("{\"cmd\":\"signal\",\"signo\":2,\"all\":true}\n"), "{\"ok\":true}\n");
+  std::string pids = RoundTrip("{\"cmd\":\"pids\"}\n");
+  EXPECT_EQ(json::parse(pids)["pids"], json({10, 20}));
+  EXPECT_EQ(handler_.starts(), 1);
+  ASSERT_EQ(handler_.signals().size(), 1u);
+  EXPECT_EQ(handler_.signals()[0], std::make_pair(2, true));
+}
+
+TEST_F(ControlServerTest, RequestWithoutNewlineEndsAtHangUp) {
+  UniqueFd fd = Connect();
+  std::string request = "{\"cmd\":\"start\"}";
+  ASSERT_EQ(send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  shutdown(fd.get(), SHUT_WR);
+  char buf[256];
+  ssize_t n = recv(fd.get(), buf, sizeof(buf), 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, n), "{\"ok\":true}\n");
+}
+
+TEST_F(ControlServerTest, OnlyTheFirstLineCounts) {
+  EXPECT_EQ(RoundTrip("{\"cmd\":\"start\"}\n{\"cmd\":\"start\"}\n"), "{\"ok\":true}\n");
+  EXPECT_EQ(handler_.starts(), 1);
+}
+
+TEST_F(ControlServerTest, SurvivesGarbage) {
+  std::string huge(64 * 1024, 'x');
+  std::string reply = RoundTrip(huge);
+  // The server may close before reading everything; if it answered, it
+  // refused the request.
+  if (!reply.empty()) {
+    EXPECT_THAT(reply, HasSubstr("longer than"));
+  }
+  EXPECT_THAT(RoundTrip(std::string("\0\0\0\n", 4)), HasSubstr("malformed request"));
+  EXPECT_THAT(RoundTrip("\n"), HasSubstr("malformed request"));
+  // A client that connects and leaves without a word gets nothing.
+  { UniqueFd fd = Connect(); }
+  // And the server still works.
+  EXPECT_EQ(RoundTrip("{\"cmd\":\"start\"}\n"), "{\"ok\":true}\n");
+  EXPECT_EQ(handler_.calls(), 1);
+}
+
+TEST_F(ControlServerTest, StopReturnsWhileAClientStalls) {
+  UniqueFd stalled = Connect();
+  ASSERT_EQ(send(stalled.get(), "{\"cmd\"", 6, MSG_NOSIGNAL), 6);
+  // Give the server time to pick the connection up, then stop it: it must
+  // not wait for the stalled client's request to complete.
+  usleep(100 * 1000);
+  server_->Stop();
+  server_->Stop();  // Idempotent.
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(ControlServerTest, StartingTwiceFails) { EXPECT_FALSE(server_->StartServing().ok()); }
+
+}  // namespace
+}  // namespace runsc::sentry

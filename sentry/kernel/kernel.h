@@ -1,0 +1,99 @@
+// The kernel: every task, the process tree and the state tasks share.
+//
+// Locking: one kernel mutex (`mu`) guards the task tree, signal state and
+// every wait queue; `cv` is signalled on any change a blocked task may be
+// waiting for. Simple and, with a sandbox's handful of tasks, not a
+// bottleneck yet; finer locks come when `make bench` says so.
+#ifndef RUNSC_SENTRY_KERNEL_KERNEL_H_
+#define RUNSC_SENTRY_KERNEL_KERNEL_H_
+
+#include <sys/utsname.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "platform/platform.h"
+#include "sentry/kernel/task.h"
+
+namespace runsc::sentry {
+
+// Implemented by the syscall layer: handles the syscall the task stopped at
+// (registers in task.regs) and stores the result in task.regs.rax.
+class SyscallDispatcher {
+ public:
+  virtual ~SyscallDispatcher() = default;
+  virtual void Dispatch(Task& task) = 0;
+};
+
+class Kernel {
+ public:
+  Kernel(std::unique_ptr<platform::Platform> platform, SyscallDispatcher& dispatcher);
+  ~Kernel();
+
+  platform::Platform& platform() { return *platform_; }
+  SyscallDispatcher& dispatcher() { return dispatcher_; }
+
+  absl::Mutex mu;
+  absl::CondVar cv;
+
+  // A new task with the next free tid, registered in the task table.
+  std::shared_ptr<Task> NewTask() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  Task* FindTask(int tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  std::shared_ptr<Task> FindTaskShared(int tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void RemoveTask(int tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  std::shared_ptr<Task> FindTaskSharedUnlocked(int tid) ABSL_LOCKS_EXCLUDED(mu) {
+    absl::MutexLock lock(&mu);
+    return FindTaskShared(tid);
+  }
+  template <typename F>
+  void ForEachTask(F f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    for (auto& [tid, task] : tasks_) f(*task);
+  }
+
+  // Queues `info` for `target` and wakes it. Signals the target ignores are
+  // dropped here, as Linux does.
+  void SendSignalLocked(Task& target, const siginfo_t& info) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
+  // Task threads register while they run so boot can wait for all of them.
+  void TaskThreadStarted() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { ++live_threads_; }
+  void TaskThreadFinished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    --live_threads_;
+    cv.SignalAll();
+  }
+  int live_threads() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return live_threads_; }
+
+  // The container's init (tid 1) exited with this wait status.
+  bool init_exited = false;
+  int init_exit_status = 0;
+
+  // Identity the application sees.
+  std::string hostname = "runsc";
+  static constexpr const char* kRelease = "6.0.0-runsc";
+  static constexpr const char* kVersion = "#1 SMP runsc sentry";
+  absl::Time boot_time = absl::Now();
+
+  // Logs an unimplemented syscall once per sandbox (DESIGN §4).
+  void ReportUnimplemented(int nr, absl::string_view name);
+  bool strace = false;
+
+ private:
+  std::unique_ptr<platform::Platform> platform_;
+  SyscallDispatcher& dispatcher_;
+  std::map<int, std::shared_ptr<Task>> tasks_ ABSL_GUARDED_BY(mu);
+  int next_tid_ ABSL_GUARDED_BY(mu) = 1;
+  int live_threads_ ABSL_GUARDED_BY(mu) = 0;
+  absl::Mutex report_mu_;
+  std::vector<bool> reported_ ABSL_GUARDED_BY(report_mu_) = std::vector<bool>(512, false);
+};
+
+// wait(2) status words.
+inline int ExitedStatus(int code) { return (code & 0xff) << 8; }
+inline int SignaledStatus(int sig, bool core) { return sig | (core ? 0x80 : 0); }
+
+}  // namespace runsc::sentry
+
+#endif  // RUNSC_SENTRY_KERNEL_KERNEL_H_

@@ -1,0 +1,189 @@
+#include "sentry/kernel/signal_frame.h"
+
+#include <errno.h>
+
+#include <cstring>
+
+#include "base/logging.h"
+#include "sentry/kernel/kernel.h"
+
+namespace runsc::sentry {
+namespace {
+
+constexpr uint64_t kRedZone = 128;
+constexpr uint64_t kFpStateSize = sizeof(platform::FpRegisters);  // FXSAVE: 512 bytes.
+constexpr uint64_t kUcSigcontextSs = 2, kUcStrictRestoreSs = 4;
+constexpr uint64_t kSaRestorer = 0x04000000;  // SA_RESTORER, which glibc hides.
+// Flags rt_sigreturn lets the application set (CF PF AF ZF SF TF DF OF RF AC ID NT).
+constexpr uint64_t kUserEflags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 |
+                                 0x4000 | 0x10000 | 0x40000 | 0x200000;
+
+void RewindSyscall(platform::Registers& regs) {
+  regs.rax = regs.orig_rax;
+  regs.rip -= 2;  // Back over the `syscall` instruction.
+}
+
+// Picks the signal to deliver: SIGKILL first, then the lowest unblocked.
+bool TakeSignalLocked(Task& task, siginfo_t& out) {
+  auto best = task.pending.end();
+  for (auto it = task.pending.begin(); it != task.pending.end(); ++it) {
+    if (task.blocked & SignalBit(it->si_signo) & ~kUnblockableSignals) continue;
+    if (it->si_signo == SIGKILL) {
+      best = it;
+      break;
+    }
+    if (best == task.pending.end() || it->si_signo < best->si_signo) best = it;
+  }
+  if (best == task.pending.end()) return false;
+  out = *best;
+  task.pending.erase(best);
+  return true;
+}
+
+// Builds the frame and points the thread at the handler. False on a bad
+// stack (the caller then kills the task with SIGSEGV).
+bool SetUpFrame(Task& task, const siginfo_t& info, const KernelSigaction& act,
+                SignalSet old_mask) {
+  platform::Registers& regs = task.regs;
+  uint64_t sp = regs.rsp - kRedZone;
+  const bool on_alt = task.alt_stack.ss_flags != SS_DISABLE &&
+                      regs.rsp >= reinterpret_cast<uint64_t>(task.alt_stack.ss_sp) &&
+                      regs.rsp < reinterpret_cast<uint64_t>(task.alt_stack.ss_sp) +
+                                     task.alt_stack.ss_size;
+  if ((act.flags & SA_ONSTACK) && task.alt_stack.ss_flags != SS_DISABLE && !on_alt) {
+    sp = reinterpret_cast<uint64_t>(task.alt_stack.ss_sp) + task.alt_stack.ss_size;
+  }
+  const uint64_t fp_addr = (sp - kFpStateSize) & ~uint64_t{63};
+  const uint64_t frame_addr = ((fp_addr - sizeof(RtSigframe)) & ~uint64_t{15}) - 8;
+
+  platform::FpRegisters fp{};
+  if (!task.context->GetFpRegisters(task.mm->address_space(), fp).ok()) return false;
+
+  RtSigframe frame{};
+  frame.pretcode = act.restorer;
+  frame.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs;
+  frame.uc.ss_sp = reinterpret_cast<uint64_t>(task.alt_stack.ss_sp);
+  frame.uc.ss_flags = task.alt_stack.ss_flags | (on_alt ? SS_ONSTACK : 0);
+  frame.uc.ss_size = task.alt_stack.ss_size;
+  SigContext& sc = frame.uc.mcontext;
+  sc.r8 = regs.r8; sc.r9 = regs.r9; sc.r10 = regs.r10; sc.r11 = regs.r11;
+  sc.r12 = regs.r12; sc.r13 = regs.r13; sc.r14 = regs.r14; sc.r15 = regs.r15;
+  sc.rdi = regs.rdi; sc.rsi = regs.rsi; sc.rbp = regs.rbp; sc.rbx = regs.rbx;
+  sc.rdx = regs.rdx; sc.rax = regs.rax; sc.rcx = regs.rcx; sc.rsp = regs.rsp;
+  sc.rip = regs.rip; sc.eflags = regs.eflags;
+  sc.cs = static_cast<uint16_t>(regs.cs);
+  sc.ss = static_cast<uint16_t>(regs.ss);
+  sc.oldmask = old_mask;
+  sc.fpstate = fp_addr;
+  if (info.si_signo == SIGSEGV || info.si_signo == SIGBUS) {
+    sc.cr2 = reinterpret_cast<uint64_t>(info.si_addr);
+  }
+  frame.uc.sigmask = old_mask;
+  frame.info = info;
+
+  MemoryManager& mm = *task.mm;
+  if (!mm.CopyOutObject(fp_addr, fp).ok() || !mm.CopyOutObject(frame_addr, frame).ok()) {
+    return false;
+  }
+  regs.rsp = frame_addr;
+  regs.rip = act.handler;
+  regs.rdi = static_cast<uint64_t>(info.si_signo);
+  regs.rsi = frame_addr + offsetof(RtSigframe, info);
+  regs.rdx = frame_addr + offsetof(RtSigframe, uc);
+  regs.rax = 0;
+  regs.eflags &= ~uint64_t{0x100 | 0x400};  // Clear TF and DF, as Linux does.
+  return true;
+}
+
+}  // namespace
+
+void DeliverPendingSignal(Task& task) {
+  Kernel& kernel = task.kernel();
+  absl::MutexLock lock(&kernel.mu);
+  for (;;) {
+    siginfo_t info;
+    if (!TakeSignalLocked(task, info)) {
+      // Nothing to deliver: a syscall that asked for a restart restarts.
+      if (task.syscall_restart_pending) {
+        task.syscall_restart_pending = false;
+        RewindSyscall(task.regs);
+      }
+      return;
+    }
+    const int sig = info.si_signo;
+    KernelSigaction act = task.handlers->at(sig);
+    if (sig == SIGKILL) act.handler = reinterpret_cast<uint64_t>(SIG_DFL);
+    if (act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) continue;
+    if (act.handler == reinterpret_cast<uint64_t>(SIG_DFL)) {
+      switch (DefaultActionOf(sig)) {
+        case DefaultAction::kIgnore:
+        case DefaultAction::kContinue:
+          continue;
+        case DefaultAction::kStop:
+          LogWarning("job-control stop of task ", task.tid(), " by signal ", sig,
+                     " is not implemented; the signal is ignored");
+          continue;
+        case DefaultAction::kTerminate:
+        case DefaultAction::kCoreDump:
+          task.BeginExitLocked(
+              SignaledStatus(sig, DefaultActionOf(sig) == DefaultAction::kCoreDump));
+          return;
+      }
+    }
+    // A handler runs. Decide what the interrupted syscall returns.
+    if (task.syscall_restart_pending) {
+      task.syscall_restart_pending = false;
+      const int64_t code = static_cast<int64_t>(task.regs.rax);
+      if (code == kErrRestartNoIntr || (code == kErrRestartSys && (act.flags & SA_RESTART))) {
+        RewindSyscall(task.regs);
+      } else {
+        task.regs.rax = static_cast<uint64_t>(-EINTR);
+      }
+    }
+    SignalSet old_mask = task.blocked;
+    if (task.restore_mask_after_signal) {
+      old_mask = task.saved_mask_for_sigsuspend;
+      task.restore_mask_after_signal = false;
+    }
+    if (!(act.flags & kSaRestorer) || !SetUpFrame(task, info, act, old_mask)) {
+      // No way back from the handler, or a stack we cannot write: SIGSEGV.
+      task.BeginExitLocked(SignaledStatus(SIGSEGV, true));
+      return;
+    }
+    task.blocked |= act.mask | ((act.flags & SA_NODEFER) ? 0 : SignalBit(sig));
+    task.blocked &= ~kUnblockableSignals;
+    if (act.flags & SA_RESETHAND) task.handlers->at(sig) = KernelSigaction{};
+    return;
+  }
+}
+
+void SigReturn(Task& task) {
+  platform::Registers& regs = task.regs;
+  const uint64_t frame_addr = regs.rsp - 8;  // The handler's `ret` popped pretcode.
+  RtSigframe frame;
+  platform::FpRegisters fp;
+  MemoryManager& mm = *task.mm;
+  bool ok = mm.CopyInObject(frame_addr, frame).ok();
+  const SigContext& sc = frame.uc.mcontext;
+  if (ok && sc.fpstate != 0) {
+    ok = mm.CopyInObject(sc.fpstate, fp).ok() &&
+         task.context->SetFpRegisters(mm.address_space(), fp).ok();
+  }
+  absl::MutexLock lock(&task.kernel().mu);
+  if (!ok) {
+    task.BeginExitLocked(SignaledStatus(SIGSEGV, true));
+    return;
+  }
+  regs.r8 = sc.r8; regs.r9 = sc.r9; regs.r10 = sc.r10; regs.r11 = sc.r11;
+  regs.r12 = sc.r12; regs.r13 = sc.r13; regs.r14 = sc.r14; regs.r15 = sc.r15;
+  regs.rdi = sc.rdi; regs.rsi = sc.rsi; regs.rbp = sc.rbp; regs.rbx = sc.rbx;
+  regs.rdx = sc.rdx; regs.rax = sc.rax; regs.rcx = sc.rcx; regs.rsp = sc.rsp;
+  regs.rip = sc.rip;
+  // Only user-controllable flags; segment registers stay the kernel's.
+  regs.eflags = (regs.eflags & ~kUserEflags) | (sc.eflags & kUserEflags);
+  regs.orig_rax = static_cast<uint64_t>(-1);
+  task.blocked = frame.uc.sigmask & ~kUnblockableSignals;
+  task.kernel().cv.SignalAll();
+}
+
+}  // namespace runsc::sentry

@@ -1,0 +1,178 @@
+#include "sentry/kernel/task.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "base/logging.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/signal_frame.h"
+
+namespace runsc::sentry {
+
+Task::Task(Kernel& kernel, int tid) : kernel_(kernel), tid_(tid) {
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  start_time = absl::Now();
+  for (auto& r : rlimits) r = {RLIM_INFINITY, RLIM_INFINITY};
+}
+
+Task::~Task() {
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void Task::Start() {
+  {
+    absl::MutexLock lock(&kernel_.mu);
+    kernel_.TaskThreadStarted();
+  }
+  // The thread keeps the task alive until it is reaped and has finished.
+  std::thread([self = kernel_.FindTaskSharedUnlocked(tid_)] { self->Run(); }).detach();
+}
+
+bool Task::InterruptedLocked() const {
+  if (exiting) return true;
+  for (const siginfo_t& info : pending) {
+    if (!(blocked & SignalBit(info.si_signo)) || info.si_signo == SIGKILL) return true;
+  }
+  return false;
+}
+
+void Task::Kick() {
+  uint64_t one = 1;
+  ssize_t unused = ::write(wake_fd_, &one, sizeof(one));
+  (void)unused;
+  if (context) context->Interrupt();
+}
+
+void Task::DrainWakeFd() {
+  uint64_t value;
+  ssize_t unused = ::read(wake_fd_, &value, sizeof(value));
+  (void)unused;
+}
+
+void Task::BeginExitLocked(int status) {
+  if (exiting) return;
+  exiting = true;
+  exit_status = status;
+  Kick();
+  kernel_.cv.SignalAll();
+}
+
+void Task::Run() {
+  if (before_run) {
+    if (!before_run(*this)) {
+      absl::MutexLock lock(&kernel_.mu);
+      BeginExitLocked(SignaledStatus(SIGKILL, false));
+    }
+  } else if (absl::Status s = mm->address_space().Attach(); !s.ok()) {
+    LogError("task ", tid_, ": cannot attach to its stub: ", s.message());
+    absl::MutexLock lock(&kernel_.mu);
+    BeginExitLocked(SignaledStatus(SIGKILL, false));
+  }
+  for (;;) {
+    if (mm == nullptr) break;
+    DeliverPendingSignal(*this);
+    {
+      absl::MutexLock lock(&kernel_.mu);
+      if (exiting) break;
+    }
+    absl::StatusOr<platform::SwitchResult> r = context->Switch(mm->address_space(), regs);
+    if (!r.ok()) {
+      LogError("task ", tid_, ": platform failure: ", r.status().message());
+      absl::MutexLock lock(&kernel_.mu);
+      BeginExitLocked(SignaledStatus(SIGKILL, false));
+      continue;
+    }
+    switch (r->reason) {
+      case platform::StopReason::kSyscall:
+        kernel_.dispatcher().Dispatch(*this);
+        break;
+      case platform::StopReason::kFault: {
+        // A fault the thread cannot ignore or block: like Linux's
+        // force_sig_info, reset a blocked or ignored disposition.
+        absl::MutexLock lock(&kernel_.mu);
+        const int sig = r->info.si_signo;
+        KernelSigaction& act = handlers->at(sig);
+        if ((blocked & SignalBit(sig)) || act.handler == reinterpret_cast<uint64_t>(SIG_IGN)) {
+          act = KernelSigaction{};
+          blocked &= ~SignalBit(sig);
+        }
+        pending.push_back(r->info);
+        break;
+      }
+      case platform::StopReason::kInterrupted:
+        break;
+      case platform::StopReason::kExited: {
+        absl::MutexLock lock(&kernel_.mu);
+        BeginExitLocked(SignaledStatus(SIGKILL, false));
+        break;
+      }
+    }
+  }
+  FinishExit();
+}
+
+void Task::FinishExit() {
+  // The stub dies on its tracer thread.
+  std::shared_ptr<MemoryManager> old_mm;
+  std::shared_ptr<fs::FdTable> old_fds;
+  std::shared_ptr<fs::FsContext> old_fs;
+  {
+    absl::MutexLock lock(&kernel_.mu);
+    old_mm = std::move(mm);
+    old_fds = std::move(fds);
+    old_fs = std::move(fs);
+  }
+  old_mm.reset();
+  old_fds.reset();  // Closes files: pipe readers see EOF, writers EPIPE.
+  old_fs.reset();
+
+  absl::MutexLock lock(&kernel_.mu);
+  // Orphans go to init; if init itself is going, everyone goes.
+  Task* init = kernel_.FindTask(1);
+  for (Task* child : children) {
+    if (init != nullptr && init != this) {
+      child->parent = init;
+      init->children.push_back(child);
+    } else {
+      child->parent = nullptr;
+    }
+  }
+  children.clear();
+  if (tid_ == 1) {
+    kernel_.init_exited = true;
+    kernel_.init_exit_status = exit_status;
+    siginfo_t kill_info{};
+    kill_info.si_signo = SIGKILL;
+    kernel_.ForEachTask([&](Task& t) {
+      if (&t != this) kernel_.SendSignalLocked(t, kill_info);
+    });
+  }
+  zombie = true;
+  bool autoreap = parent == nullptr;
+  if (parent != nullptr) {
+    const KernelSigaction& act = parent->handlers->at(SIGCHLD);
+    if (act.handler == reinterpret_cast<uint64_t>(SIG_IGN) || (act.flags & SA_NOCLDWAIT)) {
+      autoreap = true;
+    } else {
+      siginfo_t info{};
+      info.si_signo = SIGCHLD;
+      info.si_code = (exit_status & 0x7f) == 0 ? CLD_EXITED : CLD_KILLED;
+      info.si_pid = tid_;
+      info.si_status = (exit_status & 0x7f) == 0 ? (exit_status >> 8) & 0xff : exit_status & 0x7f;
+      kernel_.SendSignalLocked(*parent, info);
+    }
+  }
+  if (autoreap) {
+    if (parent != nullptr) {
+      auto& siblings = parent->children;
+      siblings.erase(std::remove(siblings.begin(), siblings.end(), this), siblings.end());
+    }
+    if (tid_ != 1) kernel_.RemoveTask(tid_);
+  }
+  kernel_.TaskThreadFinished();
+  kernel_.cv.SignalAll();
+}
+
+}  // namespace runsc::sentry

@@ -1,0 +1,116 @@
+#include "syscalls/exec.h"
+
+#include <fcntl.h>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/loader/elf_loader.h"
+#include "syscalls/helpers.h"
+
+namespace runsc::syscalls {
+namespace {
+
+constexpr int kMaxInterpreterDepth = 4;
+
+absl::StatusOr<std::shared_ptr<fs::File>> OpenExecutable(sentry::Task& t, const std::string& path,
+                                                         std::string& resolved) {
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, AT_FDCWD, path, true);
+  if (!d.ok()) return d.status();
+  absl::StatusOr<struct stat> st = (*d)->node->Stat();
+  if (!st.ok()) return st.status();
+  if (S_ISDIR(st->st_mode)) return ErrnoError(EACCES, "is a directory");
+  if (!S_ISREG(st->st_mode) || !(st->st_mode & 0111)) return ErrnoError(EACCES, "not executable");
+  resolved = (*d)->path;
+  return VfsOf(t).Open(t, *d, O_RDONLY);
+}
+
+}  // namespace
+
+absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std::string> argv,
+                      const std::vector<std::string>& envv) {
+  std::string exe_path;
+  absl::StatusOr<std::shared_ptr<fs::File>> exe = OpenExecutable(t, path, exe_path);
+  if (!exe.ok()) return exe.status();
+  std::string execfn = path;
+
+  // "#!" scripts: the interpreter runs with the script as an argument.
+  for (int depth = 0;; ++depth) {
+    char head[256] = {};
+    absl::StatusOr<size_t> n = (*exe)->PRead(t, absl::MakeSpan(reinterpret_cast<uint8_t*>(head), sizeof(head) - 1), 0);
+    if (!n.ok()) return n.status();
+    if (*n < 2 || head[0] != '#' || head[1] != '!') break;
+    if (depth >= kMaxInterpreterDepth) return ErrnoError(ELOOP, "too many #! levels");
+    std::string line(head + 2, strnlen(head + 2, *n - 2));
+    line = line.substr(0, line.find('\n'));
+    absl::string_view rest = absl::StripAsciiWhitespace(line);
+    std::string interp(rest.substr(0, rest.find_first_of(" \t")));
+    if (interp.empty()) return ErrnoError(ENOEXEC, "empty #! line");
+    std::string arg;
+    if (rest.find_first_of(" \t") != absl::string_view::npos) {
+      arg = std::string(absl::StripAsciiWhitespace(rest.substr(rest.find_first_of(" \t"))));
+    }
+    std::vector<std::string> new_argv = {interp};
+    if (!arg.empty()) new_argv.push_back(arg);
+    new_argv.push_back(path);
+    for (size_t i = 1; i < argv.size(); ++i) new_argv.push_back(argv[i]);
+    argv = std::move(new_argv);
+    exe = OpenExecutable(t, interp, exe_path);
+    if (!exe.ok()) return exe.status();
+  }
+
+  const int exe_fd = (*exe)->HostFd();
+  if (exe_fd < 0) return ErrnoError(EACCES, "executable is not a regular rootfs file");
+  absl::StatusOr<sentry::ElfInfo> info = sentry::ReadElfInfo(exe_fd);
+  if (!info.ok()) return info.status();
+  std::shared_ptr<fs::File> interp_file;
+  if (!info->interpreter.empty()) {
+    std::string unused;
+    absl::StatusOr<std::shared_ptr<fs::File>> f = OpenExecutable(t, info->interpreter, unused);
+    if (!f.ok()) return ErrnoError(ENOENT, "ELF interpreter not found");
+    interp_file = *f;
+  }
+
+  absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as =
+      t.kernel().platform().NewAddressSpace();
+  if (!as.ok()) return as.status();
+  if (absl::Status s = (*as)->Attach(); !s.ok()) return s;
+  auto mm = std::make_shared<sentry::MemoryManager>(std::move(*as));
+  sentry::ExecArgs args{argv, envv, execfn, exe_path, t.creds.uid, t.creds.gid};
+  absl::StatusOr<sentry::LoadedImage> image =
+      sentry::LoadElf(*mm, exe_fd, interp_file ? interp_file->HostFd() : -1, args);
+  if (!image.ok()) return image.status();
+
+  // Point of no return: the new image replaces the old.
+  std::shared_ptr<sentry::MemoryManager> old;
+  {
+    absl::MutexLock lock(&t.kernel().mu);
+    old = std::move(t.mm);
+    t.mm = mm;
+    for (sentry::KernelSigaction& act : t.handlers->actions) {
+      if (act.handler != reinterpret_cast<uint64_t>(SIG_IGN)) act = sentry::KernelSigaction{};
+    }
+    t.pending.erase(std::remove_if(t.pending.begin(), t.pending.end(),
+                                   [](const siginfo_t& i) { return i.si_signo == SIGCHLD; }),
+                    t.pending.end());
+  }
+  old.reset();  // Kills the old stub, on its tracer thread (this one).
+  Fds(t).CloseOnExec();
+  t.alt_stack = {nullptr, SS_DISABLE, 0};
+  t.exe_path = exe_path;
+  std::string base = exe_path.substr(exe_path.rfind('/') + 1);
+  t.comm = base.substr(0, 15);
+  t.regs = platform::Registers{};
+  t.regs.rip = image->entry;
+  t.regs.rsp = image->stack_pointer;
+  t.regs.cs = 0x33;
+  t.regs.ss = 0x2b;
+  t.regs.eflags = 0x202;
+  t.regs.orig_rax = static_cast<uint64_t>(-1);
+  platform::FpRegisters fp{};
+  fp.cwd = 0x37f;
+  fp.mxcsr = 0x1f80;
+  return t.context->SetFpRegisters(t.mm->address_space(), fp);
+}
+
+}  // namespace runsc::syscalls

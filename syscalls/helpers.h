@@ -1,0 +1,35 @@
+// Small helpers every handler family shares: typed access to the task's fs
+// state and the copy-in/copy-out idioms.
+#ifndef RUNSC_SYSCALLS_HELPERS_H_
+#define RUNSC_SYSCALLS_HELPERS_H_
+
+#include <linux/limits.h>
+
+#include "fs/fd_table.h"
+#include "fs/vfs.h"
+#include "syscalls/syscall_table.h"
+
+namespace runsc::syscalls {
+
+inline fs::FdTable& Fds(sentry::Task& t) { return *static_cast<fs::FdTable*>(t.fds.get()); }
+inline fs::FsContext& FsCtx(sentry::Task& t) { return *static_cast<fs::FsContext*>(t.fs.get()); }
+inline fs::Vfs& VfsOf(sentry::Task& t) { return *FsCtx(t).vfs; }
+
+// Returns early from a handler with the errno of a failed status.
+#define RUNSC_RETURN_IF_ERROR(expr)                          \
+  do {                                                       \
+    ::absl::Status _st = (expr);                             \
+    if (!_st.ok()) return ::runsc::syscalls::FromStatus(_st); \
+  } while (0)
+
+inline absl::StatusOr<std::string> CopyInPath(sentry::Task& t, uint64_t addr) {
+  return t.mm->CopyInString(addr, PATH_MAX);
+}
+
+inline int NofileLimit(sentry::Task& t) {
+  return static_cast<int>(std::min<uint64_t>(t.rlimits[RLIMIT_NOFILE].rlim_cur, fs::FdTable::kMaxFds));
+}
+
+}  // namespace runsc::syscalls
+
+#endif  // RUNSC_SYSCALLS_HELPERS_H_

@@ -1,0 +1,360 @@
+// Opening, closing, duplicating and inspecting files; paths and directories.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/logging.h"
+#include "fs/pipe.h"
+#include "syscalls/helpers.h"
+
+namespace runsc::syscalls {
+namespace {
+
+using sentry::Task;
+
+constexpr int kOpenFlagsKnown = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
+                                O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE |
+                                O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
+                                O_PATH | O_TMPFILE;
+
+SyscallResult DoOpen(Task& t, int dirfd, uint64_t path_addr, int flags, mode_t mode) {
+  absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
+  if (!path.ok()) return FromStatus(path.status());
+  if ((flags & O_TMPFILE) == O_TMPFILE) {
+    LogWarning("open(O_TMPFILE) is not supported yet (needs tmpfs, issue 4)");
+    return SyscallResult::Error(EOPNOTSUPP);
+  }
+  const bool follow = !(flags & O_NOFOLLOW);
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, dirfd, *path, follow);
+  if (!d.ok()) {
+    if (ErrnoOf(d.status()) == ENOENT && (flags & O_CREAT)) {
+      LogWarning("creating files is not supported yet (writable filesystems, issue 4): ", *path);
+      return SyscallResult::Error(EROFS);
+    }
+    return FromStatus(d.status());
+  }
+  if ((flags & O_CREAT) && (flags & O_EXCL)) return SyscallResult::Error(EEXIST);
+  if ((flags & O_NOFOLLOW) && (*d)->node->Type() == S_IFLNK && !(flags & O_PATH)) {
+    return SyscallResult::Error(ELOOP);
+  }
+  absl::StatusOr<std::shared_ptr<fs::File>> file;
+  if (flags & O_PATH) {
+    if ((flags & O_DIRECTORY) && (*d)->node->Type() != S_IFDIR) return SyscallResult::Error(ENOTDIR);
+    // An O_PATH fd names the file without opening it: stat and *at only.
+    class PathFile : public fs::File {
+     public:
+      PathFile(std::shared_ptr<fs::Node> node) : File(O_PATH), node_(std::move(node)) {}
+      absl::StatusOr<struct stat> Stat() override { return node_->Stat(); }
+     private:
+      std::shared_ptr<fs::Node> node_;
+    };
+    auto pf = std::make_shared<PathFile>((*d)->node);
+    pf->set_path((*d)->path);
+    pf->dentry = *d;
+    file = pf;
+  } else {
+    file = VfsOf(t).Open(t, *d, flags & kOpenFlagsKnown);
+  }
+  if (!file.ok()) return FromStatus(file.status());
+  absl::StatusOr<int> fd = Fds(t).Install(*file, flags & O_CLOEXEC, 0, NofileLimit(t));
+  if (!fd.ok()) return FromStatus(fd.status());
+  return SyscallResult::Value(*fd);
+}
+
+SyscallResult Open(Task& t, const SyscallArgs& a) {
+  return DoOpen(t, AT_FDCWD, a[0], static_cast<int>(a[1]), static_cast<mode_t>(a[2]));
+}
+SyscallResult Openat(Task& t, const SyscallArgs& a) {
+  return DoOpen(t, static_cast<int>(a[0]), a[1], static_cast<int>(a[2]), static_cast<mode_t>(a[3]));
+}
+SyscallResult Creat(Task& t, const SyscallArgs& a) {
+  return DoOpen(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, static_cast<mode_t>(a[1]));
+}
+
+SyscallResult Close(Task& t, const SyscallArgs& a) {
+  return FromStatus(Fds(t).Close(static_cast<int>(a[0])));
+}
+
+SyscallResult Dup(Task& t, const SyscallArgs& a) {
+  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  if (!f) return SyscallResult::Error(EBADF);
+  absl::StatusOr<int> fd = Fds(t).Install(f, false, 0, NofileLimit(t));
+  return fd.ok() ? SyscallResult::Value(*fd) : FromStatus(fd.status());
+}
+
+SyscallResult DoDup3(Task& t, int oldfd, int newfd, int flags) {
+  if (flags & ~O_CLOEXEC) return SyscallResult::Error(EINVAL);
+  std::shared_ptr<fs::File> f = Fds(t).Get(oldfd);
+  if (!f) return SyscallResult::Error(EBADF);
+  if (newfd < 0 || newfd >= NofileLimit(t)) return SyscallResult::Error(EBADF);
+  Fds(t).InstallAt(newfd, f, flags & O_CLOEXEC);
+  return SyscallResult::Value(newfd);
+}
+
+SyscallResult Dup2(Task& t, const SyscallArgs& a) {
+  const int oldfd = static_cast<int>(a[0]), newfd = static_cast<int>(a[1]);
+  if (oldfd == newfd) return Fds(t).Get(oldfd) ? SyscallResult::Value(newfd) : SyscallResult::Error(EBADF);
+  return DoDup3(t, oldfd, newfd, 0);
+}
+
+SyscallResult Dup3(Task& t, const SyscallArgs& a) {
+  if (a[0] == a[1]) return SyscallResult::Error(EINVAL);
+  return DoDup3(t, static_cast<int>(a[0]), static_cast<int>(a[1]), static_cast<int>(a[2]));
+}
+
+SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
+  const int fd = static_cast<int>(a[0]);
+  absl::StatusOr<fs::FdTable::Entry> e = Fds(t).GetEntry(fd);
+  if (!e.ok()) return FromStatus(e.status());
+  switch (static_cast<int>(a[1])) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      if (static_cast<int64_t>(a[2]) < 0 || static_cast<int>(a[2]) >= NofileLimit(t)) {
+        return SyscallResult::Error(EINVAL);
+      }
+      absl::StatusOr<int> nfd = Fds(t).Install(e->file, static_cast<int>(a[1]) == F_DUPFD_CLOEXEC,
+                                               static_cast<int>(a[2]), NofileLimit(t));
+      return nfd.ok() ? SyscallResult::Value(*nfd) : FromStatus(nfd.status());
+    }
+    case F_GETFD: return SyscallResult::Value(e->cloexec ? FD_CLOEXEC : 0);
+    case F_SETFD: return FromStatus(Fds(t).SetCloexec(fd, a[2] & FD_CLOEXEC));
+    case F_GETFL: return SyscallResult::Value(e->file->flags() & ~O_CLOEXEC);
+    case F_SETFL: {
+      constexpr int kSettable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+      e->file->set_flags((e->file->flags() & ~kSettable) | (static_cast<int>(a[2]) & kSettable));
+      return SyscallResult::Value(0);
+    }
+    default:
+      LogDebug("fcntl command ", a[1], " not supported");
+      return SyscallResult::Error(EINVAL);
+  }
+}
+
+SyscallResult DoPipe(Task& t, uint64_t addr, int flags) {
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return SyscallResult::Error(EINVAL);
+  auto [r, w] = fs::Pipe::Create(t.kernel(), flags);
+  absl::StatusOr<int> rfd = Fds(t).Install(r, flags & O_CLOEXEC, 0, NofileLimit(t));
+  if (!rfd.ok()) return FromStatus(rfd.status());
+  absl::StatusOr<int> wfd = Fds(t).Install(w, flags & O_CLOEXEC, 0, NofileLimit(t));
+  if (!wfd.ok()) {
+    (void)Fds(t).Close(*rfd);
+    return FromStatus(wfd.status());
+  }
+  int32_t fds[2] = {*rfd, *wfd};
+  if (absl::Status s = t.mm->CopyOutObject(addr, fds); !s.ok()) {
+    (void)Fds(t).Close(*rfd);
+    (void)Fds(t).Close(*wfd);
+    return FromStatus(s);
+  }
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Pipe(Task& t, const SyscallArgs& a) { return DoPipe(t, a[0], 0); }
+SyscallResult Pipe2(Task& t, const SyscallArgs& a) { return DoPipe(t, a[0], static_cast<int>(a[1])); }
+
+SyscallResult Ioctl(Task& t, const SyscallArgs& a) {
+  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  if (!f) return SyscallResult::Error(EBADF);
+  switch (a[1]) {
+    case FIOCLEX: return FromStatus(Fds(t).SetCloexec(static_cast<int>(a[0]), true));
+    case FIONCLEX: return FromStatus(Fds(t).SetCloexec(static_cast<int>(a[0]), false));
+    case FIONBIO: {
+      int32_t on;
+      RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[2], on));
+      f->set_flags(on ? (f->flags() | O_NONBLOCK) : (f->flags() & ~O_NONBLOCK));
+      return SyscallResult::Value(0);
+    }
+  }
+  absl::StatusOr<int64_t> r = f->Ioctl(t, a[1], a[2]);
+  return r.ok() ? SyscallResult::Value(*r) : FromStatus(r.status());
+}
+
+SyscallResult CopyOutStat(Task& t, uint64_t addr, const absl::StatusOr<struct stat>& st) {
+  if (!st.ok()) return FromStatus(st.status());
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(addr, *st));
+  return SyscallResult::Value(0);
+}
+
+SyscallResult DoStatAt(Task& t, int dirfd, uint64_t path_addr, uint64_t stat_addr, int flags) {
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) {
+    return SyscallResult::Error(EINVAL);
+  }
+  absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
+  if (!path.ok()) return FromStatus(path.status());
+  if (path->empty() && (flags & AT_EMPTY_PATH)) {
+    if (dirfd == AT_FDCWD) return CopyOutStat(t, stat_addr, FsCtx(t).cwd->node->Stat());
+    std::shared_ptr<fs::File> f = Fds(t).Get(dirfd);
+    if (!f) return SyscallResult::Error(EBADF);
+    return CopyOutStat(t, stat_addr, f->Stat());
+  }
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
+      VfsOf(t).ResolveAt(t, dirfd, *path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (!d.ok()) return FromStatus(d.status());
+  return CopyOutStat(t, stat_addr, (*d)->node->Stat());
+}
+
+SyscallResult Stat(Task& t, const SyscallArgs& a) { return DoStatAt(t, AT_FDCWD, a[0], a[1], 0); }
+SyscallResult Lstat(Task& t, const SyscallArgs& a) {
+  return DoStatAt(t, AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
+}
+SyscallResult Newfstatat(Task& t, const SyscallArgs& a) {
+  return DoStatAt(t, static_cast<int>(a[0]), a[1], a[2], static_cast<int>(a[3]));
+}
+SyscallResult Fstat(Task& t, const SyscallArgs& a) {
+  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  if (!f) return SyscallResult::Error(EBADF);
+  return CopyOutStat(t, a[1], f->Stat());
+}
+
+SyscallResult DoAccess(Task& t, int dirfd, uint64_t path_addr, int mode, int flags) {
+  if (mode & ~(R_OK | W_OK | X_OK)) return SyscallResult::Error(EINVAL);
+  absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
+  if (!path.ok()) return FromStatus(path.status());
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
+      VfsOf(t).ResolveAt(t, dirfd, *path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (!d.ok()) return FromStatus(d.status());
+  absl::StatusOr<struct stat> st = (*d)->node->Stat();
+  if (!st.ok()) return FromStatus(st.status());
+  // Root passes every check except X on a file with no execute bit at all.
+  // Non-root permission checks arrive with credentials in issue 4.
+  if ((mode & X_OK) && !S_ISDIR(st->st_mode) && !(st->st_mode & 0111)) {
+    return SyscallResult::Error(EACCES);
+  }
+  if (t.creds.euid != 0) {
+    int bits = st->st_uid == t.creds.euid ? (st->st_mode >> 6) & 7
+             : st->st_gid == t.creds.egid ? (st->st_mode >> 3) & 7
+                                          : st->st_mode & 7;
+    if ((mode & bits) != mode) return SyscallResult::Error(EACCES);
+  }
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Access(Task& t, const SyscallArgs& a) {
+  return DoAccess(t, AT_FDCWD, a[0], static_cast<int>(a[1]), 0);
+}
+SyscallResult Faccessat(Task& t, const SyscallArgs& a) {
+  return DoAccess(t, static_cast<int>(a[0]), a[1], static_cast<int>(a[2]), 0);
+}
+SyscallResult Faccessat2(Task& t, const SyscallArgs& a) {
+  return DoAccess(t, static_cast<int>(a[0]), a[1], static_cast<int>(a[2]), static_cast<int>(a[3]));
+}
+
+SyscallResult Getdents64(Task& t, const SyscallArgs& a) {
+  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  if (!f) return SyscallResult::Error(EBADF);
+  absl::StatusOr<std::vector<fs::DirEntry>> entries = f->ReadDir();
+  if (!entries.ok()) return FromStatus(entries.status());
+  const size_t cap = std::min<uint64_t>(a[2], 1 << 20);
+  std::vector<uint8_t> out;
+  int64_t pos = f->dir_pos;
+  for (; pos < static_cast<int64_t>(entries->size()); ++pos) {
+    const fs::DirEntry& e = (*entries)[pos];
+    const size_t reclen = (offsetof(struct dirent64, d_name) + e.name.size() + 1 + 7) & ~size_t{7};
+    if (out.size() + reclen > cap) break;
+    size_t at = out.size();
+    out.resize(at + reclen, 0);
+    auto* d = reinterpret_cast<struct dirent64*>(out.data() + at);
+    d->d_ino = e.ino ? e.ino : 1;
+    d->d_off = pos + 1;
+    d->d_reclen = static_cast<unsigned short>(reclen);
+    d->d_type = e.type;
+    std::memcpy(d->d_name, e.name.c_str(), e.name.size() + 1);
+  }
+  if (out.empty() && pos < static_cast<int64_t>(entries->size())) return SyscallResult::Error(EINVAL);
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(a[1], out));
+  f->dir_pos = pos;
+  return SyscallResult::Value(static_cast<int64_t>(out.size()));
+}
+
+SyscallResult DoReadlink(Task& t, int dirfd, uint64_t path_addr, uint64_t buf, int64_t size) {
+  if (size <= 0) return SyscallResult::Error(EINVAL);
+  absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
+  if (!path.ok()) return FromStatus(path.status());
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, dirfd, *path, false);
+  if (!d.ok()) return FromStatus(d.status());
+  absl::StatusOr<std::string> target = (*d)->node->ReadLink(t);
+  if (!target.ok()) return FromStatus(target.status());
+  size_t n = std::min<size_t>(target->size(), static_cast<size_t>(size));
+  RUNSC_RETURN_IF_ERROR(
+      t.mm->CopyOut(buf, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(target->data()), n)));
+  return SyscallResult::Value(static_cast<int64_t>(n));
+}
+
+SyscallResult Readlink(Task& t, const SyscallArgs& a) {
+  return DoReadlink(t, AT_FDCWD, a[0], a[1], static_cast<int64_t>(a[2]));
+}
+SyscallResult Readlinkat(Task& t, const SyscallArgs& a) {
+  return DoReadlink(t, static_cast<int>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]));
+}
+
+SyscallResult Getcwd(Task& t, const SyscallArgs& a) {
+  std::string cwd = FsCtx(t).cwd->path;
+  if (a[1] < cwd.size() + 1) return SyscallResult::Error(ERANGE);
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(
+      a[0], absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(cwd.c_str()), cwd.size() + 1)));
+  return SyscallResult::Value(static_cast<int64_t>(cwd.size() + 1));
+}
+
+SyscallResult SetCwd(Task& t, std::shared_ptr<fs::Dentry> d) {
+  if (d->node->Type() != S_IFDIR) return SyscallResult::Error(ENOTDIR);
+  FsCtx(t).cwd = std::move(d);
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Chdir(Task& t, const SyscallArgs& a) {
+  absl::StatusOr<std::string> path = CopyInPath(t, a[0]);
+  if (!path.ok()) return FromStatus(path.status());
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, AT_FDCWD, *path, true);
+  if (!d.ok()) return FromStatus(d.status());
+  return SetCwd(t, *d);
+}
+
+SyscallResult Fchdir(Task& t, const SyscallArgs& a) {
+  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  if (!f) return SyscallResult::Error(EBADF);
+  if (!f->dentry) return SyscallResult::Error(ENOTDIR);
+  return SetCwd(t, f->dentry);
+}
+
+SyscallResult Umask(Task& t, const SyscallArgs& a) {
+  mode_t old = FsCtx(t).umask;
+  FsCtx(t).umask = static_cast<mode_t>(a[0]) & 0777;
+  return SyscallResult::Value(old);
+}
+
+}  // namespace
+
+void RegisterFile(SyscallTable& t) {
+  t[SYS_open] = {"open", Open, Support::kPartial, "no file creation until issue 4"};
+  t[SYS_openat] = {"openat", Openat, Support::kPartial, "no file creation until issue 4"};
+  t[SYS_creat] = {"creat", Creat, Support::kPartial, "no file creation until issue 4"};
+  t[SYS_close] = {"close", Close, Support::kFull, ""};
+  t[SYS_dup] = {"dup", Dup, Support::kFull, ""};
+  t[SYS_dup2] = {"dup2", Dup2, Support::kFull, ""};
+  t[SYS_dup3] = {"dup3", Dup3, Support::kFull, ""};
+  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "no locks, no F_SETOWN"};
+  t[SYS_pipe] = {"pipe", Pipe, Support::kFull, ""};
+  t[SYS_pipe2] = {"pipe2", Pipe2, Support::kFull, ""};
+  t[SYS_ioctl] = {"ioctl", Ioctl, Support::kPartial, "tty basics, FIONREAD, FIONBIO, FIOCLEX"};
+  t[SYS_stat] = {"stat", Stat, Support::kFull, ""};
+  t[SYS_lstat] = {"lstat", Lstat, Support::kFull, ""};
+  t[SYS_fstat] = {"fstat", Fstat, Support::kFull, ""};
+  t[SYS_newfstatat] = {"newfstatat", Newfstatat, Support::kFull, ""};
+  t[SYS_access] = {"access", Access, Support::kPartial, "owner/group/other bits only"};
+  t[SYS_faccessat] = {"faccessat", Faccessat, Support::kPartial, "owner/group/other bits only"};
+  t[SYS_faccessat2] = {"faccessat2", Faccessat2, Support::kPartial, "owner/group/other bits only"};
+  t[SYS_getdents64] = {"getdents64", Getdents64, Support::kFull, ""};
+  t[SYS_readlink] = {"readlink", Readlink, Support::kFull, ""};
+  t[SYS_readlinkat] = {"readlinkat", Readlinkat, Support::kFull, ""};
+  t[SYS_getcwd] = {"getcwd", Getcwd, Support::kFull, ""};
+  t[SYS_chdir] = {"chdir", Chdir, Support::kFull, ""};
+  t[SYS_fchdir] = {"fchdir", Fchdir, Support::kFull, ""};
+  t[SYS_umask] = {"umask", Umask, Support::kFull, ""};
+}
+
+}  // namespace runsc::syscalls

@@ -1,0 +1,87 @@
+// brk, mmap and friends: carried out in the stub, recorded in the sentry.
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+
+#include "base/logging.h"
+#include "syscalls/helpers.h"
+
+namespace runsc::syscalls {
+namespace {
+
+using sentry::Task;
+
+bool ValidRange(uint64_t addr, uint64_t len) {
+  return len > 0 && addr + len > addr && addr + len <= platform::kMaxUserAddress;
+}
+
+SyscallResult Brk(Task& t, const SyscallArgs& a) {
+  return SyscallResult::Value(static_cast<int64_t>(t.mm->Brk(a[0])));
+}
+
+SyscallResult Mmap(Task& t, const SyscallArgs& a) {
+  const uint64_t addr = a[0], len = a[1];
+  const int prot = static_cast<int>(a[2]), flags = static_cast<int>(a[3]);
+  const int fd = static_cast<int>(a[4]);
+  const uint64_t off = a[5];
+  if (len == 0 || (off & (sentry::kPageSize - 1)) || sentry::PageRoundUp(len) < len) {
+    return SyscallResult::Error(EINVAL);
+  }
+  if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (sentry::kPageSize - 1))) {
+    return SyscallResult::Error(EINVAL);
+  }
+  constexpr int kAllowed = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN |
+                           MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |
+                           MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE |
+                           MAP_SHARED_VALIDATE;
+  if (flags & ~kAllowed) return SyscallResult::Error(EINVAL);
+  int host_fd = -1;
+  std::string name;
+  if (!(flags & MAP_ANONYMOUS)) {
+    std::shared_ptr<fs::File> f = Fds(t).Get(fd);
+    if (!f) return SyscallResult::Error(EBADF);
+    host_fd = f->HostFd();
+    if (host_fd < 0) return SyscallResult::Error(ENODEV);
+    if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags() & O_ACCMODE) != O_RDWR) {
+      return SyscallResult::Error(EACCES);
+    }
+    name = f->Path();
+  }
+  absl::StatusOr<uint64_t> at = t.mm->Map(addr, len, prot, flags, host_fd, off, name);
+  if (!at.ok()) return FromStatus(at.status());
+  return SyscallResult::Value(static_cast<int64_t>(*at));
+}
+
+SyscallResult Munmap(Task& t, const SyscallArgs& a) {
+  if ((a[0] & (sentry::kPageSize - 1)) || !ValidRange(a[0], a[1])) return SyscallResult::Error(EINVAL);
+  return FromStatus(t.mm->Unmap(a[0], a[1]));
+}
+
+SyscallResult Mprotect(Task& t, const SyscallArgs& a) {
+  if (a[0] & (sentry::kPageSize - 1)) return SyscallResult::Error(EINVAL);
+  if (a[1] == 0) return SyscallResult::Value(0);
+  if (!ValidRange(a[0], a[1])) return SyscallResult::Error(ENOMEM);
+  return FromStatus(t.mm->Protect(a[0], a[1], static_cast<int>(a[2])));
+}
+
+SyscallResult Madvise(Task& t, const SyscallArgs& a) {
+  const int advice = static_cast<int>(a[2]);
+  if (advice == MADV_DONTNEED || advice == MADV_FREE) {
+    const uint64_t args[] = {a[0], a[1], a[2]};
+    absl::StatusOr<uint64_t> r = t.mm->address_space().MemorySyscall(SYS_madvise, args);
+    return r.ok() ? SyscallResult::Value(0) : FromStatus(r.status());
+  }
+  return SyscallResult::Value(0);  // Other advice is only a hint.
+}
+
+}  // namespace
+
+void RegisterMemory(SyscallTable& t) {
+  t[SYS_brk] = {"brk", Brk, Support::kFull, ""};
+  t[SYS_mmap] = {"mmap", Mmap, Support::kPartial, "file mappings need a host-backed file"};
+  t[SYS_munmap] = {"munmap", Munmap, Support::kFull, ""};
+  t[SYS_mprotect] = {"mprotect", Mprotect, Support::kFull, ""};
+  t[SYS_madvise] = {"madvise", Madvise, Support::kPartial, "DONTNEED/FREE applied; others ignored"};
+}
+
+}  // namespace runsc::syscalls

@@ -1,0 +1,174 @@
+// Signals: dispositions, masks, sending, waiting and returning from handlers.
+#include <sys/syscall.h>
+
+#include "sentry/kernel/signal_frame.h"
+#include "syscalls/helpers.h"
+
+namespace runsc::syscalls {
+namespace {
+
+using sentry::Kernel;
+using sentry::KernelSigaction;
+using sentry::SignalSet;
+using sentry::Task;
+
+SyscallResult RtSigaction(Task& t, const SyscallArgs& a) {
+  const int sig = static_cast<int>(a[0]);
+  if (!sentry::ValidSignal(sig) || a[3] != sizeof(SignalSet)) return SyscallResult::Error(EINVAL);
+  KernelSigaction act;
+  if (a[1] != 0) {
+    if (sig == SIGKILL || sig == SIGSTOP) return SyscallResult::Error(EINVAL);
+    RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[1], act));
+  }
+  KernelSigaction old;
+  {
+    absl::MutexLock lock(&t.kernel().mu);
+    old = t.handlers->at(sig);
+    if (a[1] != 0) {
+      act.mask &= ~sentry::kUnblockableSignals;
+      t.handlers->at(sig) = act;
+      // Setting SIG_IGN (or default-ignore) discards pending instances.
+      const bool ignored = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
+                           (act.handler == reinterpret_cast<uint64_t>(SIG_DFL) &&
+                            sentry::DefaultActionOf(sig) == sentry::DefaultAction::kIgnore);
+      if (ignored) {
+        t.pending.erase(std::remove_if(t.pending.begin(), t.pending.end(),
+                                       [sig](const siginfo_t& i) { return i.si_signo == sig; }),
+                        t.pending.end());
+      }
+    }
+  }
+  if (a[2] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[2], old));
+  return SyscallResult::Value(0);
+}
+
+SyscallResult RtSigprocmask(Task& t, const SyscallArgs& a) {
+  if (a[3] != sizeof(SignalSet)) return SyscallResult::Error(EINVAL);
+  SignalSet set = 0;
+  if (a[1] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[1], set));
+  SignalSet old;
+  {
+    absl::MutexLock lock(&t.kernel().mu);
+    old = t.blocked;
+    if (a[1] != 0) {
+      switch (static_cast<int>(a[0])) {
+        case SIG_BLOCK: t.blocked |= set; break;
+        case SIG_UNBLOCK: t.blocked &= ~set; break;
+        case SIG_SETMASK: t.blocked = set; break;
+        default: return SyscallResult::Error(EINVAL);
+      }
+      t.blocked &= ~sentry::kUnblockableSignals;
+    }
+  }
+  if (a[2] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[2], old));
+  return SyscallResult::Value(0);
+}
+
+SyscallResult RtSigreturn(Task& t, const SyscallArgs&) {
+  sentry::SigReturn(t);
+  return SyscallResult::KeepRegisters();
+}
+
+// Sends `sig` to every task `pid` names (kill(2) semantics).
+SyscallResult DoKill(Task& t, int pid, int sig, int tid_only) {
+  if (sig < 0 || sig > sentry::kMaxSignal) return SyscallResult::Error(EINVAL);
+  Kernel& k = t.kernel();
+  absl::MutexLock lock(&k.mu);
+  siginfo_t info{};
+  info.si_signo = sig;
+  info.si_code = tid_only ? SI_TKILL : SI_USER;
+  info.si_pid = t.tgid();
+  info.si_uid = t.creds.uid;
+  int matched = 0;
+  k.ForEachTask([&](Task& target) {
+    if (target.zombie) return;
+    bool match = tid_only ? target.tid() == tid_only
+               : pid > 0  ? target.tgid() == pid
+               : pid == 0 ? target.pgid == t.pgid
+               : pid == -1 ? target.tid() != 1 && &target != &t
+                           : target.pgid == -pid;
+    if (!match) return;
+    ++matched;
+    if (sig != 0) k.SendSignalLocked(target, info);
+  });
+  if (matched == 0) return SyscallResult::Error(ESRCH);
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Kill(Task& t, const SyscallArgs& a) {
+  return DoKill(t, static_cast<int>(a[0]), static_cast<int>(a[1]), 0);
+}
+SyscallResult Tkill(Task& t, const SyscallArgs& a) {
+  if (static_cast<int>(a[0]) <= 0) return SyscallResult::Error(EINVAL);
+  return DoKill(t, 0, static_cast<int>(a[1]), static_cast<int>(a[0]));
+}
+SyscallResult Tgkill(Task& t, const SyscallArgs& a) {
+  if (static_cast<int>(a[0]) <= 0 || static_cast<int>(a[1]) <= 0) return SyscallResult::Error(EINVAL);
+  return DoKill(t, 0, static_cast<int>(a[2]), static_cast<int>(a[1]));
+}
+
+SyscallResult Sigaltstack(Task& t, const SyscallArgs& a) {
+  stack_t old = t.alt_stack;
+  if (a[1] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], old));
+  if (a[0] != 0) {
+    stack_t ss;
+    RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[0], ss));
+    if (ss.ss_flags & ~SS_DISABLE) return SyscallResult::Error(EINVAL);
+    if (!(ss.ss_flags & SS_DISABLE) && ss.ss_size < MINSIGSTKSZ) return SyscallResult::Error(ENOMEM);
+    t.alt_stack = ss;
+  }
+  return SyscallResult::Value(0);
+}
+
+// Waits until a signal is delivered; the syscall then fails with EINTR.
+SyscallResult WaitForSignal(Task& t) {
+  Kernel& k = t.kernel();
+  absl::MutexLock lock(&k.mu);
+  while (!t.InterruptedLocked()) k.cv.Wait(&k.mu);
+  return SyscallResult::Value(sentry::kErrRestartNoHand);
+}
+
+SyscallResult Pause(Task& t, const SyscallArgs&) { return WaitForSignal(t); }
+
+SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a) {
+  if (a[1] != sizeof(SignalSet)) return SyscallResult::Error(EINVAL);
+  SignalSet set;
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[0], set));
+  {
+    absl::MutexLock lock(&t.kernel().mu);
+    t.saved_mask_for_sigsuspend = t.blocked;
+    t.restore_mask_after_signal = true;
+    t.blocked = set & ~sentry::kUnblockableSignals;
+  }
+  WaitForSignal(t);
+  // Always EINTR; the handler's frame carries the old mask back.
+  return SyscallResult::Error(EINTR);
+}
+
+SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
+  SignalSet set = 0;
+  {
+    absl::MutexLock lock(&t.kernel().mu);
+    for (const siginfo_t& i : t.pending) set |= sentry::SignalBit(i.si_signo);
+    set &= t.blocked;
+  }
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], set));
+  return SyscallResult::Value(0);
+}
+
+}  // namespace
+
+void RegisterSignal(SyscallTable& t) {
+  t[SYS_rt_sigaction] = {"rt_sigaction", RtSigaction, Support::kFull, ""};
+  t[SYS_rt_sigprocmask] = {"rt_sigprocmask", RtSigprocmask, Support::kFull, ""};
+  t[SYS_rt_sigreturn] = {"rt_sigreturn", RtSigreturn, Support::kFull, "FXSAVE state only"};
+  t[SYS_kill] = {"kill", Kill, Support::kFull, ""};
+  t[SYS_tkill] = {"tkill", Tkill, Support::kFull, ""};
+  t[SYS_tgkill] = {"tgkill", Tgkill, Support::kFull, ""};
+  t[SYS_sigaltstack] = {"sigaltstack", Sigaltstack, Support::kFull, ""};
+  t[SYS_pause] = {"pause", Pause, Support::kFull, ""};
+  t[SYS_rt_sigsuspend] = {"rt_sigsuspend", RtSigsuspend, Support::kFull, ""};
+  t[SYS_rt_sigpending] = {"rt_sigpending", RtSigpending, Support::kFull, ""};
+}
+
+}  // namespace runsc::syscalls

@@ -1,0 +1,118 @@
+// Clocks and sleeping.
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "syscalls/helpers.h"
+
+namespace runsc::syscalls {
+namespace {
+
+using sentry::Task;
+
+SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
+  const clockid_t id = static_cast<clockid_t>(a[0]);
+  if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_MONOTONIC_RAW &&
+      id != CLOCK_REALTIME_COARSE && id != CLOCK_MONOTONIC_COARSE && id != CLOCK_BOOTTIME &&
+      id != CLOCK_PROCESS_CPUTIME_ID && id != CLOCK_THREAD_CPUTIME_ID) {
+    return SyscallResult::Error(EINVAL);
+  }
+  struct timespec ts;
+  // CPU-time clocks of the task are approximated by the sentry thread's.
+  ::clock_gettime(id == CLOCK_PROCESS_CPUTIME_ID ? CLOCK_THREAD_CPUTIME_ID : id, &ts);
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ts));
+  return SyscallResult::Value(0);
+}
+
+SyscallResult ClockGetres(Task& t, const SyscallArgs& a) {
+  if (a[1] == 0) return SyscallResult::Value(0);
+  struct timespec ts = {0, 1};
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ts));
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Gettimeofday(Task& t, const SyscallArgs& a) {
+  struct timeval tv;
+  ::gettimeofday(&tv, nullptr);
+  if (a[0] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], tv));
+  if (a[1] != 0) {
+    struct timezone tz {};
+    RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], tz));
+  }
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Time(Task& t, const SyscallArgs& a) {
+  int64_t now = ::time(nullptr);
+  if (a[0] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], now));
+  return SyscallResult::Value(now);
+}
+
+// Sleeps until `deadline` or a signal; writes the time left to `rem_addr`.
+SyscallResult SleepUntil(Task& t, absl::Time deadline, uint64_t rem_addr) {
+  sentry::Kernel& k = t.kernel();
+  bool interrupted = false;
+  {
+    absl::MutexLock lock(&k.mu);
+    while (absl::Now() < deadline) {
+      if (t.InterruptedLocked()) {
+        interrupted = true;
+        break;
+      }
+      k.cv.WaitWithDeadline(&k.mu, deadline);
+    }
+  }
+  if (!interrupted) return SyscallResult::Value(0);
+  if (rem_addr != 0) {
+    absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+    struct timespec rem = absl::ToTimespec(left);
+    RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(rem_addr, rem));
+  }
+  return SyscallResult::Error(EINTR);
+}
+
+absl::StatusOr<absl::Duration> CopyInTimespec(Task& t, uint64_t addr) {
+  struct timespec ts;
+  if (absl::Status s = t.mm->CopyInObject(addr, ts); !s.ok()) return s;
+  if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) {
+    return ErrnoError(EINVAL, "bad timespec");
+  }
+  return absl::DurationFromTimespec(ts);
+}
+
+SyscallResult Nanosleep(Task& t, const SyscallArgs& a) {
+  absl::StatusOr<absl::Duration> d = CopyInTimespec(t, a[0]);
+  if (!d.ok()) return FromStatus(d.status());
+  return SleepUntil(t, absl::Now() + *d, a[1]);
+}
+
+SyscallResult ClockNanosleep(Task& t, const SyscallArgs& a) {
+  absl::StatusOr<absl::Duration> d = CopyInTimespec(t, a[2]);
+  if (!d.ok()) return FromStatus(d.status());
+  const clockid_t id = static_cast<clockid_t>(a[0]);
+  if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME) {
+    return SyscallResult::Error(EINVAL);
+  }
+  absl::Time deadline;
+  if (a[1] & TIMER_ABSTIME) {
+    struct timespec now;
+    ::clock_gettime(id, &now);
+    deadline = absl::Now() + (*d - absl::DurationFromTimespec(now));
+  } else {
+    deadline = absl::Now() + *d;
+  }
+  return SleepUntil(t, deadline, (a[1] & TIMER_ABSTIME) ? 0 : a[3]);
+}
+
+}  // namespace
+
+void RegisterTime(SyscallTable& t) {
+  t[SYS_clock_gettime] = {"clock_gettime", ClockGettime, Support::kPartial, "CPU clocks approximate"};
+  t[SYS_clock_getres] = {"clock_getres", ClockGetres, Support::kFull, ""};
+  t[SYS_gettimeofday] = {"gettimeofday", Gettimeofday, Support::kFull, ""};
+  t[SYS_time] = {"time", Time, Support::kFull, ""};
+  t[SYS_nanosleep] = {"nanosleep", Nanosleep, Support::kFull, ""};
+  t[SYS_clock_nanosleep] = {"clock_nanosleep", ClockNanosleep, Support::kFull, ""};
+}
+
+}  // namespace runsc::syscalls
