@@ -1,0 +1,35 @@
+#include "runsc/config/boot_options.h"
+
+#include "absl/status/status.h"
+
+namespace runsc::config {
+
+absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,
+                                                    const std::string& container_id) {
+  if (spec.process.terminal) {
+    return absl::UnimplementedError(
+        "process.terminal: terminals (a pty and --console-socket) are not supported yet");
+  }
+  sentry::BootOptions options;
+  options.container_id = container_id;
+  options.argv = spec.process.args;
+  options.env = spec.process.env;
+  options.cwd = spec.process.cwd;
+  options.uid = spec.process.user.uid;
+  options.gid = spec.process.user.gid;
+  options.additional_gids = spec.process.user.additional_gids;
+  for (const SpecRlimit& limit : spec.process.rlimits) {
+    std::optional<int> resource = RlimitResourceByName(limit.type);
+    // ParseSpec rejected unknown types; checked again so that a Spec built by
+    // hand cannot smuggle one through.
+    if (!resource.has_value()) {
+      return absl::InvalidArgumentError("process.rlimits: unknown rlimit \"" + limit.type + "\"");
+    }
+    options.rlimits.push_back({*resource, limit.soft, limit.hard});
+  }
+  options.hostname = spec.hostname;
+  options.terminal = false;
+  return options;
+}
+
+}  // namespace runsc::config

@@ -1,0 +1,42 @@
+#include "runsc/config/global_config.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace runsc::config {
+
+absl::Status ValidateForCreate(const GlobalConfig& config) {
+  if (config.platform == "systrap") {
+    return absl::UnimplementedError(
+        "--platform=systrap is not implemented yet; use --platform=ptrace");
+  }
+  if (config.platform != "ptrace") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown platform \"", config.platform, "\" (want ptrace or systrap)"));
+  }
+  if (config.network == NetworkMode::kHost || config.network == NetworkMode::kSandbox) {
+    return absl::UnimplementedError(absl::StrCat(
+        "--network=", config.network == NetworkMode::kHost ? "host" : "sandbox",
+        " is not supported yet; only --network=none is implemented"));
+  }
+  if (config.systemd_cgroup) {
+    return absl::UnimplementedError(
+        "--systemd-cgroup is not supported: runsc does not manage cgroups through systemd");
+  }
+  if (config.rootless == "true") {
+    return absl::UnimplementedError("--rootless=true is not supported: run runsc as root");
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config) {
+  std::vector<std::string> flags = {
+      "--root", config.root,
+      "--platform", config.platform,
+      "--log-format", config.log_format == LogFormatFlag::kJson ? "json" : "text",
+  };
+  if (config.debug) flags.push_back("--debug");
+  if (config.strace) flags.push_back("--strace");
+  return flags;
+}
+
+}  // namespace runsc::config

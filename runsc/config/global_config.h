@@ -1,0 +1,44 @@
+// runsc's global flags, typed (runsc [global flags] <command> …).
+#ifndef RUNSC_RUNSC_CONFIG_GLOBAL_CONFIG_H_
+#define RUNSC_RUNSC_CONFIG_GLOBAL_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace runsc::config {
+
+enum class LogFormatFlag { kText, kJson };
+enum class NetworkMode { kNone, kHost, kSandbox };
+
+struct GlobalConfig {
+  std::string root = "/run/runsc";  // State directory: <root>/<id>/state.json.
+  std::string log_path;             // --log: runsc's own log (errors as JSON lines with json).
+  LogFormatFlag log_format = LogFormatFlag::kText;
+  bool debug = false;
+  std::string debug_log_path;  // --debug-log: where the sentry and gofer log.
+  bool strace = false;
+  std::string platform = "ptrace";
+  // Default none: the only mode implemented, so that callers which pass no
+  // --network (containerd, podman) get a working sandbox.
+  NetworkMode network = NetworkMode::kNone;
+  bool systemd_cgroup = false;
+
+  // Accepted for runc compatibility and ignored (see cli.cc).
+  std::string criu_path;
+  std::string rootless = "auto";
+};
+
+// Checks what `create`/`run` can honour today; each unsupported setting is a
+// clear error rather than a sandbox that silently differs from the request.
+[[nodiscard]] absl::Status ValidateForCreate(const GlobalConfig& config);
+
+// The global flags a sandbox child (boot, gofer) needs, as argv words placed
+// before the subcommand. --root is included so that every sandbox process
+// names its state root on its command line (ps, leftover checks).
+std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config);
+
+}  // namespace runsc::config
+
+#endif  // RUNSC_RUNSC_CONFIG_GLOBAL_CONFIG_H_

@@ -1,0 +1,43 @@
+#include "runsc/config/global_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace runsc::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(GlobalConfigTest, DefaultsAreCreatable) { EXPECT_TRUE(ValidateForCreate({}).ok()); }
+
+TEST(GlobalConfigTest, UnsupportedSettingsSaySo) {
+  GlobalConfig config;
+  config.platform = "systrap";
+  EXPECT_THAT(ValidateForCreate(config).message(), HasSubstr("not implemented yet"));
+  config = {};
+  config.platform = "kvm";
+  EXPECT_THAT(ValidateForCreate(config).message(), HasSubstr("unknown platform"));
+  config = {};
+  config.network = NetworkMode::kHost;
+  EXPECT_THAT(ValidateForCreate(config).message(), HasSubstr("--network=host is not supported"));
+  config = {};
+  config.network = NetworkMode::kSandbox;
+  EXPECT_THAT(ValidateForCreate(config).message(), HasSubstr("--network=sandbox"));
+  config = {};
+  config.systemd_cgroup = true;
+  EXPECT_THAT(ValidateForCreate(config).message(), HasSubstr("--systemd-cgroup is not supported"));
+}
+
+TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
+  GlobalConfig config;
+  config.root = "/r";
+  config.debug = true;
+  config.strace = true;
+  config.log_format = LogFormatFlag::kJson;
+  EXPECT_THAT(ChildGlobalFlags(config),
+              ::testing::ElementsAre("--root", "/r", "--platform", "ptrace", "--log-format",
+                                     "json", "--debug", "--strace"));
+}
+
+}  // namespace
+}  // namespace runsc::config

@@ -1,0 +1,377 @@
+#include "runsc/config/spec.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "runsc/status_macros.h"
+
+namespace runsc::config {
+namespace {
+
+using nlohmann::json;
+
+// Every error names the field it is about, in the dotted form users see in
+// their config.json ("process.rlimits[1].soft").
+absl::Status FieldError(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+std::string Sub(absl::string_view parent, absl::string_view key) {
+  return parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
+}
+
+std::string Index(absl::string_view parent, size_t i) { return absl::StrCat(parent, "[", i, "]"); }
+
+const char* TypeName(const json& j) { return j.type_name(); }
+
+// Reads object members with type checks. `path` is the object's own field
+// name ("" for the top level).
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  const std::string& path() const { return path_; }
+  std::string Field(absl::string_view key) const { return Sub(path_, key); }
+
+  // nullptr when absent (or JSON null, which the spec treats as absent).
+  const json* Find(absl::string_view key) const {
+    auto it = object_.find(std::string(key));
+    if (it == object_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  absl::StatusOr<const json*> Require(absl::string_view key) const {
+    const json* value = Find(key);
+    if (value == nullptr) return FieldError(Field(key), "required field is missing");
+    return value;
+  }
+
+  absl::Status String(absl::string_view key, bool required, std::string& out) const {
+    const json* value = Find(key);
+    if (value == nullptr) {
+      return required ? FieldError(Field(key), "required field is missing") : absl::OkStatus();
+    }
+    if (!value->is_string()) {
+      return FieldError(Field(key), absl::StrCat("must be a string, not ", TypeName(*value)));
+    }
+    out = value->get<std::string>();
+    return absl::OkStatus();
+  }
+
+  absl::Status Bool(absl::string_view key, bool& out) const {
+    const json* value = Find(key);
+    if (value == nullptr) return absl::OkStatus();
+    if (!value->is_boolean()) {
+      return FieldError(Field(key), absl::StrCat("must be a boolean, not ", TypeName(*value)));
+    }
+    out = value->get<bool>();
+    return absl::OkStatus();
+  }
+
+  template <typename T>
+  absl::Status Unsigned(absl::string_view key, bool required, T& out) const {
+    const json* value = Find(key);
+    if (value == nullptr) {
+      return required ? FieldError(Field(key), "required field is missing") : absl::OkStatus();
+    }
+    return UnsignedValue(*value, Field(key), out);
+  }
+
+  template <typename T>
+  static absl::Status UnsignedValue(const json& value, absl::string_view field, T& out) {
+    if (!value.is_number_integer()) {
+      return FieldError(field, absl::StrCat("must be a non-negative integer, not ",
+                                            value.is_number() ? "a fraction" : TypeName(value)));
+    }
+    if (value.is_number_unsigned()) {
+      uint64_t v = value.get<uint64_t>();
+      if (v > std::numeric_limits<T>::max()) {
+        return FieldError(field, absl::StrCat(v, " is out of range"));
+      }
+      out = static_cast<T>(v);
+      return absl::OkStatus();
+    }
+    int64_t v = value.get<int64_t>();
+    if (v < 0) return FieldError(field, absl::StrCat("must not be negative, got ", v));
+    if (static_cast<uint64_t>(v) > std::numeric_limits<T>::max()) {
+      return FieldError(field, absl::StrCat(v, " is out of range"));
+    }
+    out = static_cast<T>(v);
+    return absl::OkStatus();
+  }
+
+  absl::Status StringArray(absl::string_view key, bool required,
+                           std::vector<std::string>& out) const {
+    const json* value = Find(key);
+    if (value == nullptr) {
+      return required ? FieldError(Field(key), "required field is missing") : absl::OkStatus();
+    }
+    if (!value->is_array()) {
+      return FieldError(Field(key), absl::StrCat("must be an array of strings, not ",
+                                                 TypeName(*value)));
+    }
+    out.clear();
+    for (size_t i = 0; i < value->size(); ++i) {
+      const json& item = (*value)[i];
+      if (!item.is_string()) {
+        return FieldError(Index(Field(key), i),
+                          absl::StrCat("must be a string, not ", TypeName(item)));
+      }
+      out.push_back(item.get<std::string>());
+    }
+    return absl::OkStatus();
+  }
+
+  // The member `key` as an object reader, or an error if present and not an object.
+  absl::StatusOr<std::optional<ObjectReader>> Object(absl::string_view key, bool required) const {
+    const json* value = Find(key);
+    if (value == nullptr) {
+      if (required) return FieldError(Field(key), "required field is missing");
+      return std::optional<ObjectReader>();
+    }
+    if (!value->is_object()) {
+      return FieldError(Field(key), absl::StrCat("must be an object, not ", TypeName(*value)));
+    }
+    return std::optional<ObjectReader>(ObjectReader(*value, Field(key)));
+  }
+
+  // The member `key` as an array (nullptr when absent).
+  absl::StatusOr<const json*> Array(absl::string_view key) const {
+    const json* value = Find(key);
+    if (value == nullptr) return value;
+    if (!value->is_array()) {
+      return FieldError(Field(key), absl::StrCat("must be an array, not ", TypeName(*value)));
+    }
+    return value;
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+};
+
+absl::StatusOr<ObjectReader> ElementObject(const json& array, size_t i, absl::string_view field) {
+  const json& item = array[i];
+  std::string name = Index(field, i);
+  if (!item.is_object()) {
+    return FieldError(name, absl::StrCat("must be an object, not ", TypeName(item)));
+  }
+  return ObjectReader(item, name);
+}
+
+absl::Status ParseUser(const ObjectReader& user, SpecUser& out) {
+  RUNSC_RETURN_IF_ERROR(user.Unsigned("uid", false, out.uid));
+  RUNSC_RETURN_IF_ERROR(user.Unsigned("gid", false, out.gid));
+  RUNSC_ASSIGN_OR_RETURN(auto gids, user.Array("additionalGids"));
+  if (gids != nullptr) {
+    for (size_t i = 0; i < gids->size(); ++i) {
+      uint32_t gid = 0;
+      RUNSC_RETURN_IF_ERROR(
+          ObjectReader::UnsignedValue((*gids)[i], Index(user.Field("additionalGids"), i), gid));
+      out.additional_gids.push_back(gid);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseRlimits(const ObjectReader& process, std::vector<SpecRlimit>& out) {
+  RUNSC_ASSIGN_OR_RETURN(auto rlimits, process.Array("rlimits"));
+  if (rlimits == nullptr) return absl::OkStatus();
+  std::set<std::string> seen;
+  for (size_t i = 0; i < rlimits->size(); ++i) {
+    RUNSC_ASSIGN_OR_RETURN(auto entry, ElementObject(*rlimits, i, process.Field("rlimits")));
+    SpecRlimit limit;
+    RUNSC_RETURN_IF_ERROR(entry.String("type", true, limit.type));
+    if (!RlimitResourceByName(limit.type).has_value()) {
+      return FieldError(entry.Field("type"), absl::StrCat("unknown rlimit \"", limit.type, "\""));
+    }
+    if (!seen.insert(limit.type).second) {
+      return FieldError(entry.Field("type"), absl::StrCat(limit.type, " is set twice"));
+    }
+    RUNSC_RETURN_IF_ERROR(entry.Unsigned("soft", true, limit.soft));
+    RUNSC_RETURN_IF_ERROR(entry.Unsigned("hard", true, limit.hard));
+    if (limit.soft > limit.hard) {
+      return FieldError(entry.path(), absl::StrCat("soft limit ", limit.soft,
+                                                   " is above the hard limit ", limit.hard));
+    }
+    out.push_back(std::move(limit));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseProcess(const ObjectReader& process, SpecProcess& out) {
+  RUNSC_RETURN_IF_ERROR(process.Bool("terminal", out.terminal));
+  RUNSC_ASSIGN_OR_RETURN(auto user, process.Object("user", false));
+  if (user.has_value()) RUNSC_RETURN_IF_ERROR(ParseUser(*user, out.user));
+
+  RUNSC_RETURN_IF_ERROR(process.StringArray("args", true, out.args));
+  if (out.args.empty()) return FieldError(process.Field("args"), "must not be empty");
+  if (out.args[0].empty()) {
+    return FieldError(Index(process.Field("args"), 0), "the program name must not be empty");
+  }
+
+  RUNSC_RETURN_IF_ERROR(process.StringArray("env", false, out.env));
+  for (size_t i = 0; i < out.env.size(); ++i) {
+    size_t eq = out.env[i].find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return FieldError(Index(process.Field("env"), i),
+                        absl::StrCat("\"", out.env[i], "\" is not of the form KEY=value"));
+    }
+  }
+
+  RUNSC_RETURN_IF_ERROR(process.String("cwd", true, out.cwd));
+  if (!absl::StartsWith(out.cwd, "/")) {
+    return FieldError(process.Field("cwd"),
+                      absl::StrCat("must be an absolute path, got \"", out.cwd, "\""));
+  }
+  return ParseRlimits(process, out.rlimits);
+}
+
+absl::Status ParseMounts(const ObjectReader& top, std::vector<SpecMount>& out) {
+  RUNSC_ASSIGN_OR_RETURN(auto mounts, top.Array("mounts"));
+  if (mounts == nullptr) return absl::OkStatus();
+  for (size_t i = 0; i < mounts->size(); ++i) {
+    RUNSC_ASSIGN_OR_RETURN(auto entry, ElementObject(*mounts, i, "mounts"));
+    SpecMount mount;
+    RUNSC_RETURN_IF_ERROR(entry.String("destination", true, mount.destination));
+    if (!absl::StartsWith(mount.destination, "/")) {
+      return FieldError(entry.Field("destination"),
+                        absl::StrCat("must be an absolute path, got \"", mount.destination, "\""));
+    }
+    RUNSC_RETURN_IF_ERROR(entry.String("type", false, mount.type));
+    RUNSC_RETURN_IF_ERROR(entry.String("source", false, mount.source));
+    RUNSC_RETURN_IF_ERROR(entry.StringArray("options", false, mount.options));
+    out.push_back(std::move(mount));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseLinux(const ObjectReader& linux_object, SpecLinux& out) {
+  RUNSC_ASSIGN_OR_RETURN(auto namespaces, linux_object.Array("namespaces"));
+  if (namespaces == nullptr) return absl::OkStatus();
+  const auto& supported = SupportedNamespaceTypes();
+  std::set<std::string> seen;
+  for (size_t i = 0; i < namespaces->size(); ++i) {
+    RUNSC_ASSIGN_OR_RETURN(auto entry, ElementObject(*namespaces, i, linux_object.Field("namespaces")));
+    SpecNamespace ns;
+    RUNSC_RETURN_IF_ERROR(entry.String("type", true, ns.type));
+    RUNSC_RETURN_IF_ERROR(entry.String("path", false, ns.path));
+    if (ns.type == "user" || ns.type == "time") {
+      return FieldError(entry.Field("type"),
+                        absl::StrCat(ns.type, " namespaces are not supported yet"));
+    }
+    if (std::find(supported.begin(), supported.end(), ns.type) == supported.end()) {
+      return FieldError(entry.Field("type"), absl::StrCat("unknown namespace type \"", ns.type,
+                                                          "\""));
+    }
+    if (!seen.insert(ns.type).second) {
+      return FieldError(entry.Field("type"), absl::StrCat(ns.type, " is listed twice"));
+    }
+    if (!ns.path.empty()) {
+      // Joining another sandbox's namespace (pods) needs shared sentries.
+      return FieldError(entry.Field("path"),
+                        "joining an existing namespace is not supported yet");
+    }
+    out.namespaces.push_back(std::move(ns));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseAnnotations(const ObjectReader& top, std::map<std::string, std::string>& out) {
+  RUNSC_ASSIGN_OR_RETURN(auto annotations, top.Object("annotations", false));
+  if (!annotations.has_value()) return absl::OkStatus();
+  const json& object = *top.Find("annotations");
+  for (const auto& [key, value] : object.items()) {
+    if (!value.is_string()) {
+      return FieldError(annotations->Field(key),
+                        absl::StrCat("must be a string, not ", TypeName(value)));
+    }
+    out[key] = value.get<std::string>();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Spec> ParseSpec(std::string_view json_text) {
+  json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    // Re-parse with exceptions for the position of the error: only on the
+    // error path, and the message is what a user needs to fix the file.
+    try {
+      json unused = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+      return absl::InvalidArgumentError(absl::StrCat("malformed JSON: ", e.what()));
+    }
+    return absl::InvalidArgumentError("malformed JSON");
+  }
+  if (!document.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the document must be a JSON object, not ", TypeName(document)));
+  }
+  ObjectReader top(document, "");
+  Spec spec;
+
+  RUNSC_RETURN_IF_ERROR(top.String("ociVersion", true, spec.oci_version));
+  if (!absl::StartsWith(spec.oci_version, "1.")) {
+    return FieldError("ociVersion", absl::StrCat("unsupported version \"", spec.oci_version,
+                                                 "\" (runsc implements 1.x)"));
+  }
+
+  RUNSC_ASSIGN_OR_RETURN(auto process, top.Object("process", true));
+  RUNSC_RETURN_IF_ERROR(ParseProcess(*process, spec.process));
+
+  RUNSC_ASSIGN_OR_RETURN(auto root, top.Object("root", true));
+  RUNSC_RETURN_IF_ERROR(root->String("path", true, spec.root.path));
+  if (spec.root.path.empty()) return FieldError("root.path", "must not be empty");
+  RUNSC_RETURN_IF_ERROR(root->Bool("readonly", spec.root.readonly));
+
+  RUNSC_RETURN_IF_ERROR(top.String("hostname", false, spec.hostname));
+  RUNSC_RETURN_IF_ERROR(ParseAnnotations(top, spec.annotations));
+  RUNSC_RETURN_IF_ERROR(ParseMounts(top, spec.mounts));
+
+  RUNSC_ASSIGN_OR_RETURN(auto linux_object, top.Object("linux", false));
+  if (linux_object.has_value()) RUNSC_RETURN_IF_ERROR(ParseLinux(*linux_object, spec.linux_spec));
+  return spec;
+}
+
+std::optional<int> RlimitResourceByName(std::string_view type) {
+  static constexpr std::pair<std::string_view, int> kRlimits[] = {
+      {"RLIMIT_CPU", RLIMIT_CPU},
+      {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+      {"RLIMIT_DATA", RLIMIT_DATA},
+      {"RLIMIT_STACK", RLIMIT_STACK},
+      {"RLIMIT_CORE", RLIMIT_CORE},
+      {"RLIMIT_RSS", RLIMIT_RSS},
+      {"RLIMIT_NPROC", RLIMIT_NPROC},
+      {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+      {"RLIMIT_AS", RLIMIT_AS},
+      {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+      {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+      {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+      {"RLIMIT_NICE", RLIMIT_NICE},
+      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+      {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+  };
+  for (const auto& [name, resource] : kRlimits) {
+    if (name == type) return resource;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& SupportedNamespaceTypes() {
+  static const std::vector<std::string> kTypes = {"pid", "network", "mount", "ipc", "uts",
+                                                   "cgroup"};
+  return kTypes;
+}
+
+}  // namespace runsc::config

@@ -1,0 +1,87 @@
+// The parts of an OCI runtime spec (config.json) that runsc reads.
+//
+// ParseSpec() turns the JSON text into these types and checks every field it
+// reads: a missing required field, a field of the wrong type or a bad value is
+// an InvalidArgument error whose message names the field ("process.args: …").
+// Fields runsc does not read (capabilities, seccomp, maskedPaths…) are
+// accepted and ignored, since every containerd/podman config carries them.
+// Checks that need the file system (the rootfs exists) are Bundle's job.
+#ifndef RUNSC_RUNSC_CONFIG_SPEC_H_
+#define RUNSC_RUNSC_CONFIG_SPEC_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace runsc::config {
+
+struct SpecRlimit {
+  std::string type;  // "RLIMIT_NOFILE"…
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
+struct SpecUser {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> additional_gids;
+};
+
+struct SpecProcess {
+  bool terminal = false;
+  SpecUser user;
+  std::vector<std::string> args;  // Non-empty.
+  std::vector<std::string> env;   // Each "KEY=value" with a non-empty KEY.
+  std::string cwd = "/";          // Absolute.
+  std::vector<SpecRlimit> rlimits;
+};
+
+struct SpecRoot {
+  std::string path;  // As written: relative to the bundle, or absolute.
+  bool readonly = false;
+};
+
+struct SpecMount {
+  std::string destination;  // Absolute path inside the container.
+  std::string type;
+  std::string source;
+  std::vector<std::string> options;
+};
+
+struct SpecNamespace {
+  std::string type;  // pid, network, mount, ipc, uts, user, cgroup, time.
+  std::string path;  // Joining an existing namespace; unsupported, see Validate.
+};
+
+struct SpecLinux {
+  std::vector<SpecNamespace> namespaces;
+};
+
+struct Spec {
+  std::string oci_version;
+  SpecProcess process;
+  SpecRoot root;
+  std::string hostname;
+  std::map<std::string, std::string> annotations;
+  std::vector<SpecMount> mounts;  // Parsed and kept; applying them is later work.
+  SpecLinux linux_spec;  // "linux" in the JSON.
+};
+
+// Parses and validates config.json text. Errors name the offending field.
+[[nodiscard]] absl::StatusOr<Spec> ParseSpec(std::string_view json_text);
+
+// The RLIMIT_* number for an OCI rlimit type ("RLIMIT_NOFILE"), if known.
+std::optional<int> RlimitResourceByName(std::string_view type);
+
+// Namespace types a spec may ask for. The sandbox gives every container its
+// own instance of each by construction (the sentry is its kernel).
+const std::vector<std::string>& SupportedNamespaceTypes();
+
+}  // namespace runsc::config
+
+#endif  // RUNSC_RUNSC_CONFIG_SPEC_H_

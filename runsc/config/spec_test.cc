@@ -1,0 +1,227 @@
+#include "runsc/config/spec.h"
+
+#include <sys/resource.h>
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "runsc/config/default_spec.h"
+
+namespace runsc::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+json MinimalSpec() {
+  return json::parse(R"({
+    "ociVersion": "1.0.2",
+    "process": {"args": ["/bin/sh", "-c", "true"], "cwd": "/", "env": ["PATH=/bin"]},
+    "root": {"path": "rootfs"}
+  })");
+}
+
+absl::StatusOr<Spec> Parse(const json& j) { return ParseSpec(j.dump()); }
+
+// The error for `j`, which must fail to parse.
+std::string ErrorOf(const json& j) {
+  auto spec = Parse(j);
+  EXPECT_FALSE(spec.ok()) << j.dump();
+  return spec.ok() ? "" : std::string(spec.status().message());
+}
+
+TEST(SpecTest, ParsesMinimalSpec) {
+  auto spec = Parse(MinimalSpec());
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->oci_version, "1.0.2");
+  EXPECT_THAT(spec->process.args, ElementsAre("/bin/sh", "-c", "true"));
+  EXPECT_THAT(spec->process.env, ElementsAre("PATH=/bin"));
+  EXPECT_EQ(spec->process.cwd, "/");
+  EXPECT_FALSE(spec->process.terminal);
+  EXPECT_EQ(spec->root.path, "rootfs");
+  EXPECT_FALSE(spec->root.readonly);
+  EXPECT_EQ(spec->process.user.uid, 0u);
+}
+
+TEST(SpecTest, ParsesEveryField) {
+  json j = MinimalSpec();
+  j["process"]["terminal"] = false;
+  j["process"]["user"] = {{"uid", 1000}, {"gid", 100}, {"additionalGids", {5, 6}}};
+  j["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 512}, {"hard", 1024}}};
+  j["root"]["readonly"] = true;
+  j["hostname"] = "box";
+  j["annotations"] = {{"a", "b"}};
+  j["mounts"] = {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"},
+                  {"options", {"nosuid"}}}};
+  j["linux"] = {{"namespaces", {{{"type", "pid"}}, {{"type", "mount"}}}}};
+  // Fields runsc does not read are accepted.
+  j["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}}};
+  j["linux"]["maskedPaths"] = {"/proc/kcore"};
+
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->process.user.uid, 1000u);
+  EXPECT_EQ(spec->process.user.gid, 100u);
+  EXPECT_THAT(spec->process.user.additional_gids, ElementsAre(5u, 6u));
+  ASSERT_EQ(spec->process.rlimits.size(), 1u);
+  EXPECT_EQ(spec->process.rlimits[0].type, "RLIMIT_NOFILE");
+  EXPECT_EQ(spec->process.rlimits[0].soft, 512u);
+  EXPECT_EQ(spec->process.rlimits[0].hard, 1024u);
+  EXPECT_TRUE(spec->root.readonly);
+  EXPECT_EQ(spec->hostname, "box");
+  EXPECT_EQ(spec->annotations.at("a"), "b");
+  ASSERT_EQ(spec->mounts.size(), 1u);
+  EXPECT_EQ(spec->mounts[0].destination, "/proc");
+  EXPECT_EQ(spec->mounts[0].type, "proc");
+  EXPECT_THAT(spec->mounts[0].options, ElementsAre("nosuid"));
+  ASSERT_EQ(spec->linux_spec.namespaces.size(), 2u);
+  EXPECT_EQ(spec->linux_spec.namespaces[1].type, "mount");
+}
+
+TEST(SpecTest, MalformedJson) {
+  auto spec = ParseSpec("{\"ociVersion\": ");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(spec.status().message(), HasSubstr("malformed JSON"));
+}
+
+TEST(SpecTest, NotAnObject) {
+  EXPECT_THAT(ErrorOf(json::array()), HasSubstr("must be a JSON object"));
+}
+
+TEST(SpecTest, MissingFieldsAreNamed) {
+  for (const char* field : {"ociVersion", "process", "root"}) {
+    json j = MinimalSpec();
+    j.erase(field);
+    EXPECT_THAT(ErrorOf(j), HasSubstr(std::string(field) + ": required field is missing"));
+  }
+  json j = MinimalSpec();
+  j["process"].erase("args");
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.args: required field is missing"));
+  j = MinimalSpec();
+  j["process"].erase("cwd");
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.cwd: required field is missing"));
+  j = MinimalSpec();
+  j["root"].erase("path");
+  EXPECT_THAT(ErrorOf(j), HasSubstr("root.path: required field is missing"));
+}
+
+TEST(SpecTest, WrongTypesAreNamed) {
+  json j = MinimalSpec();
+  j["process"]["args"] = "sh";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.args: must be an array of strings"));
+  j = MinimalSpec();
+  j["process"]["args"] = {"sh", 3};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.args[1]: must be a string"));
+  j = MinimalSpec();
+  j["process"]["terminal"] = "yes";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.terminal: must be a boolean"));
+  j = MinimalSpec();
+  j["process"]["user"] = {{"uid", -1}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.user.uid: must not be negative"));
+  j = MinimalSpec();
+  j["process"]["user"] = {{"uid", 1ull << 40}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.user.uid: 1099511627776 is out of range"));
+  j = MinimalSpec();
+  j["process"]["user"] = {{"additionalGids", {1, "x"}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.user.additionalGids[1]"));
+  j = MinimalSpec();
+  j["root"] = "rootfs";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("root: must be an object"));
+  j = MinimalSpec();
+  j["annotations"] = {{"k", 1}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("annotations.k: must be a string"));
+  j = MinimalSpec();
+  j["ociVersion"] = 1;
+  EXPECT_THAT(ErrorOf(j), HasSubstr("ociVersion: must be a string"));
+}
+
+TEST(SpecTest, BadValues) {
+  json j = MinimalSpec();
+  j["process"]["args"] = json::array();
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.args: must not be empty"));
+  j = MinimalSpec();
+  j["process"]["args"] = {""};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.args[0]"));
+  j = MinimalSpec();
+  j["process"]["cwd"] = "tmp";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.cwd: must be an absolute path"));
+  j = MinimalSpec();
+  j["process"]["env"] = {"PATH=/bin", "NOEQUALS"};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.env[1]: \"NOEQUALS\" is not of the form KEY=value"));
+  j = MinimalSpec();
+  j["process"]["env"] = {"=x"};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.env[0]"));
+  j = MinimalSpec();
+  j["ociVersion"] = "2.0.0";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("ociVersion: unsupported version \"2.0.0\""));
+  j = MinimalSpec();
+  j["root"]["path"] = "";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("root.path: must not be empty"));
+  j = MinimalSpec();
+  j["mounts"] = {{{"destination", "proc"}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("mounts[0].destination: must be an absolute path"));
+  j = MinimalSpec();
+  j["mounts"] = {{{"type", "proc"}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("mounts[0].destination: required field is missing"));
+}
+
+TEST(SpecTest, Rlimits) {
+  json j = MinimalSpec();
+  j["process"]["rlimits"] = {{{"type", "RLIMIT_BOGUS"}, {"soft", 1}, {"hard", 1}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.rlimits[0].type: unknown rlimit \"RLIMIT_BOGUS\""));
+  j["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 2}, {"hard", 1}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.rlimits[0]: soft limit 2 is above the hard limit 1"));
+  j["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"hard", 1}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.rlimits[0].soft: required field is missing"));
+  j["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 1}, {"hard", 1}},
+                             {{"type", "RLIMIT_NOFILE"}, {"soft", 1}, {"hard", 1}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("process.rlimits[1].type: RLIMIT_NOFILE is set twice"));
+  // The largest value (RLIM_INFINITY) is representable.
+  j["process"]["rlimits"] = {{{"type", "RLIMIT_CORE"}, {"soft", ~0ull}, {"hard", ~0ull}}};
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->process.rlimits[0].hard, ~0ull);
+}
+
+TEST(SpecTest, RlimitNames) {
+  EXPECT_EQ(RlimitResourceByName("RLIMIT_NOFILE"), RLIMIT_NOFILE);
+  EXPECT_EQ(RlimitResourceByName("RLIMIT_RTTIME"), RLIMIT_RTTIME);
+  EXPECT_FALSE(RlimitResourceByName("NOFILE").has_value());
+}
+
+TEST(SpecTest, Namespaces) {
+  json j = MinimalSpec();
+  j["linux"] = {{"namespaces", {{{"type", "pid"}}, {{"type", "pid"}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.namespaces[1].type: pid is listed twice"));
+  j["linux"] = {{"namespaces", {{{"type", "bogus"}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.namespaces[0].type: unknown namespace type"));
+  j["linux"] = {{"namespaces", {{{"type", "user"}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("user namespaces are not supported yet"));
+  j["linux"] = {{"namespaces", {{{"type", "network"}, {"path", "/proc/1/ns/net"}}}}};
+  EXPECT_THAT(ErrorOf(j),
+              HasSubstr("linux.namespaces[0].path: joining an existing namespace is not "
+                        "supported yet"));
+}
+
+TEST(SpecTest, NullMeansAbsent) {
+  json j = MinimalSpec();
+  j["hostname"] = nullptr;
+  j["mounts"] = nullptr;
+  EXPECT_TRUE(Parse(j).ok());
+}
+
+TEST(SpecTest, DefaultSpecParses) {
+  auto spec = ParseSpec(DefaultSpec().dump());
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_THAT(spec->process.args, ElementsAre("sh"));
+  EXPECT_FALSE(spec->process.terminal);
+  EXPECT_EQ(spec->root.path, "rootfs");
+  EXPECT_EQ(DefaultSpec()["ociVersion"], kOciVersion);
+}
+
+}  // namespace
+}  // namespace runsc::config

@@ -1,0 +1,320 @@
+#include "runsc/container/container.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/errno_status.h"
+#include "base/logging.h"
+#include "runsc/config/boot_options.h"
+#include "runsc/config/bundle.h"
+#include "runsc/container/atomic_file.h"
+#include "runsc/sandbox/control_client.h"
+#include "runsc/sandbox/sandbox.h"
+#include "runsc/status_macros.h"
+
+namespace runsc::container {
+namespace {
+
+constexpr char kLockFileName[] = "lock";
+constexpr size_t kMaxIdLength = 255;  // A directory name.
+
+std::string Quoted(const std::string& id) { return absl::StrCat("container \"", id, "\""); }
+
+absl::Status DoesNotExist(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat(Quoted(id), " does not exist"));
+}
+
+absl::Status NotRunning(const std::string& id) {
+  return absl::FailedPreconditionError(absl::StrCat(Quoted(id), " is not running"));
+}
+
+// Prefixes `status` with what we were doing to which container.
+absl::Status Annotate(const absl::Status& status, absl::string_view doing, const std::string& id) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(doing, " ", Quoted(id), ": ", status.message()));
+}
+
+std::string ContainerDir(const std::string& root, const std::string& id) {
+  return absl::StrCat(root, "/", id);
+}
+
+std::string LockPath(const std::string& dir) { return absl::StrCat(dir, "/", kLockFileName); }
+
+// mkdir -p with `mode` for directories it creates.
+absl::Status MakeDirectories(const std::string& path, mode_t mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", path, ": ", ec.message()));
+  chmod(path.c_str(), mode);
+  return absl::OkStatus();
+}
+
+void RemoveDirectory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) LogWarning("cannot remove ", dir, ": ", ec.message());
+}
+
+// The status now, given the recorded one. `lock_held_elsewhere` says whether
+// a creator still holds the container's lock (only asked for kCreating).
+ContainerStatus CurrentStatus(const ContainerState& state, bool creator_alive) {
+  switch (state.status) {
+    case ContainerStatus::kCreating:
+      return creator_alive ? ContainerStatus::kCreating : ContainerStatus::kStopped;
+    case ContainerStatus::kCreated:
+    case ContainerStatus::kRunning:
+      return sandbox::IsLive(state.sentry) ? state.status : ContainerStatus::kStopped;
+    case ContainerStatus::kStopped:
+      return ContainerStatus::kStopped;
+  }
+  return ContainerStatus::kStopped;
+}
+
+// Checks the terminal settings: runsc has no pty support yet, and says so.
+absl::Status CheckTerminal(const config::Spec& spec, const std::string& console_socket) {
+  if (spec.process.terminal) {
+    return absl::UnimplementedError(absl::StrCat(
+        "process.terminal: terminals are not supported yet",
+        console_socket.empty() ? "" : " (--console-socket cannot be served)"));
+  }
+  if (!console_socket.empty()) {
+    return absl::InvalidArgumentError(
+        "--console-socket is only used with process.terminal: true, which this config does not set");
+  }
+  return absl::OkStatus();
+}
+
+// Reserves `id` under `root` and returns the new container's lock, held.
+// Under the root lock, no other create can take the same id between our
+// check and our mkdir, nor find the directory without its lock file.
+absl::StatusOr<FileLock> ReserveId(const std::string& root, const std::string& id,
+                                   const std::string& dir) {
+  RUNSC_ASSIGN_OR_RETURN(FileLock root_lock, FileLock::Acquire(root));
+  if (mkdir(dir.c_str(), 0711) != 0) {
+    if (errno == EEXIST) {
+      return absl::AlreadyExistsError(absl::StrCat(Quoted(id), " already exists"));
+    }
+    return HostError(absl::StrCat("mkdir ", dir));
+  }
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(LockPath(dir), FileLock::Open::kCreate);
+  if (!lock.ok()) RemoveDirectory(dir);
+  return lock;
+}
+
+}  // namespace
+
+absl::Status Container::ValidateId(const std::string& id) {
+  if (id.empty()) return absl::InvalidArgumentError("container id must not be empty");
+  if (id.size() > kMaxIdLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("container id is longer than ", kMaxIdLength, " characters"));
+  }
+  bool valid = id != "." && id != ".." &&
+               std::all_of(id.begin(), id.end(), [](char c) {
+                 return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-' || c == '.';
+               });
+  if (!valid) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid container id \"", id, "\": use letters, digits, '_', '+', '-' and '.'"));
+  }
+  return absl::OkStatus();
+}
+
+Container::Container(std::string root, ContainerState state, FileLock lock)
+    : root_(std::move(root)),
+      dir_(ContainerDir(root_, state.id)),
+      state_(std::move(state)),
+      lock_(std::move(lock)) {}
+
+absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
+                                            const CreateOptions& options) {
+  const std::string& id = options.id;
+  RUNSC_RETURN_IF_ERROR(ValidateId(id));
+  RUNSC_RETURN_IF_ERROR(config::ValidateForCreate(config));
+  RUNSC_ASSIGN_OR_RETURN(config::Bundle bundle, config::LoadBundle(options.bundle));
+  RUNSC_RETURN_IF_ERROR(CheckTerminal(bundle.spec, options.console_socket));
+  // What boot will do with the spec, checked now so that the error comes
+  // from create rather than from a sentry that failed to start.
+  RUNSC_RETURN_IF_ERROR(config::MakeBootOptions(bundle.spec, id).status());
+
+  RUNSC_RETURN_IF_ERROR(MakeDirectories(config.root, 0711));
+  const std::string dir = ContainerDir(config.root, id);
+  RUNSC_ASSIGN_OR_RETURN(FileLock lock, ReserveId(config.root, id, dir));
+  // From here on, a failure leaves nothing behind.
+  sandbox::SandboxProcesses processes;
+  absl::Cleanup undo = [&] {
+    absl::Status destroyed = sandbox::Sandbox::Destroy(processes);
+    if (!destroyed.ok()) LogError(Quoted(id), ": ", destroyed.message());
+    RemoveDirectory(dir);
+  };
+
+  ContainerState state;
+  state.oci_version = bundle.spec.oci_version;
+  state.id = id;
+  state.status = ContainerStatus::kCreating;
+  state.bundle = bundle.dir;
+  state.rootfs = bundle.rootfs;
+  state.created = absl::Now();
+  state.annotations = bundle.spec.annotations;
+  RUNSC_RETURN_IF_ERROR(WriteStateFile(dir, state));
+
+  sandbox::SandboxSpec spec;
+  spec.container_id = id;
+  spec.bundle_dir = bundle.dir;
+  spec.rootfs = bundle.rootfs;
+  spec.rootfs_readonly = bundle.spec.root.readonly;
+  spec.state_dir = dir;
+  spec.child_global_flags = config::ChildGlobalFlags(config);
+  spec.log_fd = options.child_log_fd;
+  absl::StatusOr<sandbox::SandboxProcesses> launched = sandbox::Sandbox::Launch(spec);
+  if (!launched.ok()) return Annotate(launched.status(), "starting the sandbox of", id);
+  processes = *launched;
+
+  RUNSC_RETURN_IF_ERROR(CheckTransition(id, state.status, ContainerStatus::kCreated));
+  state.status = ContainerStatus::kCreated;
+  state.sentry = processes.sentry;
+  state.gofer = processes.gofer;
+  RUNSC_RETURN_IF_ERROR(WriteStateFile(dir, state));
+  // Last: whoever waits for the pid file (containerd) may act on the
+  // container as soon as it appears.
+  if (!options.pid_file.empty()) {
+    RUNSC_RETURN_IF_ERROR(Annotate(
+        WriteFileAtomically(options.pid_file, absl::StrCat(processes.sentry.pid), 0644),
+        "writing the pid file of", id));
+  }
+  std::move(undo).Cancel();
+  return Container(config.root, std::move(state), std::move(lock));
+}
+
+absl::StatusOr<Container> Container::Load(const std::string& root, const std::string& id) {
+  RUNSC_RETURN_IF_ERROR(ValidateId(id));
+  const std::string dir = ContainerDir(root, id);
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(LockPath(dir));
+  if (absl::IsNotFound(lock.status())) return DoesNotExist(id);
+  if (!lock.ok()) return lock.status();
+  absl::StatusOr<ContainerState> state = ReadStateFile(dir);
+  if (absl::IsNotFound(state.status())) {
+    // The lock exists but no state: a create died between the two. What is
+    // left is a stopped container that delete can clean up.
+    ContainerState abandoned;
+    abandoned.id = id;
+    abandoned.status = ContainerStatus::kCreating;
+    state = abandoned;
+  }
+  if (!state.ok()) return state.status();
+  if (state->id != id) {
+    return absl::DataLossError(absl::StrCat(dir, "/state.json names another container \"",
+                                            state->id, "\""));
+  }
+  return Container(root, *std::move(state), *std::move(lock));
+}
+
+absl::StatusOr<ContainerSnapshot> Container::Peek(const std::string& root, const std::string& id) {
+  RUNSC_RETURN_IF_ERROR(ValidateId(id));
+  const std::string dir = ContainerDir(root, id);
+  absl::StatusOr<ContainerState> state = ReadStateFile(dir);
+  if (absl::IsNotFound(state.status())) {
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0) return DoesNotExist(id);
+    // Being reserved by a create (or abandoned by one that died).
+    ContainerState reserved;
+    reserved.id = id;
+    reserved.status = ContainerStatus::kCreating;
+    state = reserved;
+  }
+  if (!state.ok()) return state.status();
+  bool creator_alive = state->status == ContainerStatus::kCreating && FileLock::IsHeld(LockPath(dir));
+  ContainerStatus status = CurrentStatus(*state, creator_alive);
+  return ContainerSnapshot{*std::move(state), status};
+}
+
+absl::StatusOr<std::vector<std::string>> Container::ListIds(const std::string& root) {
+  std::vector<std::string> ids;
+  DIR* dir = opendir(root.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return ids;
+    return HostError(absl::StrCat("open ", root));
+  }
+  while (dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == ".." || !ValidateId(name).ok()) continue;
+    struct stat st;
+    if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+      ids.push_back(std::move(name));
+    }
+  }
+  closedir(dir);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+ContainerStatus Container::status() const {
+  // We hold the lock, so no create is in progress: a container still marked
+  // creating was abandoned.
+  return CurrentStatus(state_, /*creator_alive=*/false);
+}
+
+absl::Status Container::TransitionTo(ContainerStatus to) {
+  RUNSC_RETURN_IF_ERROR(CheckTransition(state_.id, status(), to));
+  ContainerState next = state_;
+  next.status = to;
+  RUNSC_RETURN_IF_ERROR(WriteStateFile(dir_, next));
+  state_ = std::move(next);
+  return absl::OkStatus();
+}
+
+absl::Status Container::Start() {
+  RUNSC_RETURN_IF_ERROR(CheckTransition(state_.id, status(), ContainerStatus::kRunning));
+  RUNSC_RETURN_IF_ERROR(
+      Annotate(sandbox::ControlClient(dir_).Start(), "starting", state_.id));
+  return TransitionTo(ContainerStatus::kRunning);
+}
+
+absl::Status Container::Signal(int signo, bool all) {
+  ContainerStatus now = status();
+  if (now != ContainerStatus::kCreated && now != ContainerStatus::kRunning) {
+    return NotRunning(state_.id);
+  }
+  absl::Status sent = sandbox::ControlClient(dir_).Signal(signo, all);
+  if (!sent.ok() && signo == SIGKILL && sandbox::IsLive(state_.sentry)) {
+    // SIGKILL must work even when the sentry is wedged: kill the sentry
+    // itself, which takes the whole sandbox with it.
+    LogWarning(Quoted(state_.id), ": sentry did not take SIGKILL (", sent.message(),
+               "); killing it");
+    if (kill(state_.sentry.pid, SIGKILL) == 0) return absl::OkStatus();
+    return HostError(absl::StrCat("kill ", state_.sentry.pid));
+  }
+  if (!sent.ok() && !sandbox::IsLive(state_.sentry)) return NotRunning(state_.id);
+  return Annotate(sent, "signalling", state_.id);
+}
+
+absl::Status Container::Delete(bool force) {
+  ContainerStatus now = status();
+  if (now == ContainerStatus::kRunning && !force) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Quoted(state_.id), " is running: stop it first or use delete --force"));
+  }
+  RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Sandbox::Destroy({state_.sentry, state_.gofer}),
+                                 "deleting", state_.id));
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("deleting ", Quoted(state_.id), ": cannot remove ", dir_, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace runsc::container

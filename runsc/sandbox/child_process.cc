@@ -1,0 +1,171 @@
+#include "runsc/sandbox/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/errno_status.h"
+#include "base/unique_fd.h"
+
+namespace runsc::sandbox {
+namespace {
+
+// Descriptors are parked at or above this number while being moved into
+// place, so that no target number overwrites a source not yet moved.
+constexpr int kParkingFd = 100;
+constexpr int kMaxChildFd = 64;
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+// Runs in the forked child: only async-signal-safe calls from here on.
+[[noreturn]] void ExecChild(const char* path, char* const* argv, const std::pair<int, int>* fds, size_t nfds,
+                            int error_fd) {
+  auto fail = [&error_fd](int err) {
+    ssize_t unused = write(error_fd, &err, sizeof(err));
+    (void)unused;
+    _exit(127);
+  };
+  if (setsid() < 0) fail(errno);
+
+  sigset_t empty;
+  sigemptyset(&empty);
+  if (sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) fail(errno);
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);  // Some are invalid: ignore.
+  }
+
+  // Park the error pipe and every source above the targets, then move the
+  // sources down. F_DUPFD_CLOEXEC: parked copies vanish at exec; dup2 clears
+  // close-on-exec on the targets.
+  int parked_error = fcntl(error_fd, F_DUPFD_CLOEXEC, kParkingFd);
+  if (parked_error < 0) fail(errno);
+  error_fd = parked_error;
+  int parked[kMaxChildFd];
+  bool is_target[kMaxChildFd] = {};
+  for (size_t i = 0; i < nfds; ++i) {
+    parked[i] = fcntl(fds[i].first, F_DUPFD_CLOEXEC, kParkingFd);
+    if (parked[i] < 0) fail(errno);
+  }
+  for (size_t i = 0; i < nfds; ++i) {
+    if (dup2(parked[i], fds[i].second) < 0) fail(errno);
+    is_target[fds[i].second] = true;
+  }
+  // Everything that is not a target closes: below kMaxChildFd now, the rest
+  // at exec (which keeps the error pipe open until then).
+  for (int fd = 0; fd < kMaxChildFd; ++fd) {
+    if (!is_target[fd]) close(fd);
+  }
+  if (syscall(SYS_close_range, kMaxChildFd, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(errno);
+
+  execv(path, argv);
+  fail(errno);
+  __builtin_unreachable();
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
+  if (spec.path.empty() || spec.argv.empty()) {
+    return absl::InvalidArgumentError("SpawnChild: no program");
+  }
+  if (spec.fds.size() > static_cast<size_t>(kMaxChildFd)) {
+    return absl::InvalidArgumentError("SpawnChild: too many descriptors");
+  }
+  bool seen[kMaxChildFd] = {};
+  for (const auto& [from, to] : spec.fds) {
+    if (to < 0 || to >= kMaxChildFd || seen[to]) {
+      return absl::InvalidArgumentError(absl::StrCat("SpawnChild: bad child fd ", to));
+    }
+    seen[to] = true;
+  }
+  // Everything the child needs is built before fork.
+  std::vector<char*> argv;
+  for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  int error_pipe[2];
+  if (pipe2(error_pipe, O_CLOEXEC) != 0) return HostError("pipe2");
+  UniqueFd error_read(error_pipe[0]);
+  UniqueFd error_write(error_pipe[1]);
+
+  pid_t pid = fork();
+  if (pid < 0) return HostError("fork");
+  if (pid == 0) ExecChild(spec.path.c_str(), argv.data(), spec.fds.data(), spec.fds.size(), error_write.get());
+  error_write.reset();
+
+  // Identify the child now, while it cannot have exited unseen: until we
+  // reap it, its pid cannot be reused.
+  absl::StatusOr<ProcessIdentity> identity = IdentifyProcess(pid);
+
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = read(error_read.get(), &child_errno, sizeof(child_errno));
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return ErrnoError(child_errno, absl::StrCat("cannot execute ", spec.path, ": ",
+                                                strerror(child_errno)));
+  }
+  if (!identity.ok()) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return identity.status();
+  }
+  return *identity;
+}
+
+absl::Status KillAndWait(const ProcessIdentity& process, absl::Duration timeout) {
+  if (process.pid <= 0) return absl::OkStatus();
+  if (IsLive(process)) kill(process.pid, SIGKILL);
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Duration pause = absl::Milliseconds(1);
+  while (true) {
+    // Reap it if it is our child, so that it does not stay a zombie; only
+    // while the pid is still that process (a zombie keeps its start time),
+    // never a newer process that reused the pid.
+    if (IdentifyProcess(process.pid).value_or(ProcessIdentity{}) == process) {
+      pid_t reaped = waitpid(process.pid, nullptr, WNOHANG);
+      if (reaped == process.pid) return absl::OkStatus();
+    }
+    if (!IsLive(process)) return absl::OkStatus();
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("process ", process.pid, " is still alive after SIGKILL"));
+    }
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+}
+
+int ExitCodeFromWaitStatus(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 255;
+}
+
+absl::StatusOr<int> WaitForExitCode(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return HostError(absl::StrCat("waitpid ", pid));
+  }
+  return ExitCodeFromWaitStatus(status);
+}
+
+}  // namespace runsc::sandbox

@@ -1,0 +1,49 @@
+// Starting and stopping the sandbox's host processes.
+#ifndef RUNSC_RUNSC_SANDBOX_CHILD_PROCESS_H_
+#define RUNSC_RUNSC_SANDBOX_CHILD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "runsc/sandbox/process_identity.h"
+
+namespace runsc::sandbox {
+
+struct ChildSpec {
+  std::string path;  // What is executed (no PATH search).
+  std::vector<std::string> argv;  // argv[0] included.
+  // {fd in this process, fd number in the child}. The child gets exactly
+  // these descriptors: every other one, stdio included, is closed at exec.
+  // Child numbers must be distinct and below 64.
+  std::vector<std::pair<int, int>> fds;
+};
+
+// Forks and execs `spec` in a new session (setsid: a terminal's signals and
+// hang-up do not reach it), with an empty signal mask and default signal
+// dispositions. No parent-death signal: the child outlives its parent, as the
+// sandbox must outlive `runsc create`. Returns once exec has succeeded; an
+// exec failure is reported as an error, after the child has been reaped.
+[[nodiscard]] absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec);
+
+// Sends SIGKILL to `process` if it is still live and waits until it is gone:
+// reaped if it is our child, otherwise no longer live (exited or zombie).
+// Error if it is still live after `timeout`.
+[[nodiscard]] absl::Status KillAndWait(const ProcessIdentity& process,
+                                       absl::Duration timeout = absl::Seconds(10));
+
+// Waits for our child `pid` to exit and returns its status as a shell would:
+// the exit code, or 128+signal. EINTR is retried.
+[[nodiscard]] absl::StatusOr<int> WaitForExitCode(pid_t pid);
+
+// The exit code for a waitpid() status: code, or 128+signal.
+int ExitCodeFromWaitStatus(int wait_status);
+
+}  // namespace runsc::sandbox
+
+#endif  // RUNSC_RUNSC_SANDBOX_CHILD_PROCESS_H_

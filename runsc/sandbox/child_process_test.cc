@@ -1,0 +1,117 @@
+#include "runsc/sandbox/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace runsc::sandbox {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string ReadAll(int fd) {
+  std::string data;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) data.append(buf, n);
+  return data;
+}
+
+TEST(ChildProcessTest, MapsExactlyTheGivenDescriptors) {
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  // A descriptor without O_CLOEXEC that is not in the map must not leak.
+  int leaky = open("/dev/null", O_RDONLY);
+  ASSERT_GE(leaky, 0);
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+  ChildSpec spec;
+  spec.path = "/bin/sh";
+  spec.argv = {"sh", "-c",
+               "echo sid=$(cut -d' ' -f6 /proc/self/stat) pid=$$ >&5; ls /proc/self/fd >&5"};
+  spec.fds = {{devnull, 0}, {devnull, 1}, {devnull, 2}, {out[1], 5}};
+  auto child = SpawnChild(spec);
+  close(out[1]);
+  close(leaky);
+  close(devnull);
+  ASSERT_TRUE(child.ok()) << child.status();
+  std::string output = ReadAll(out[0]);
+  close(out[0]);
+  auto code = WaitForExitCode(child->pid);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0);
+  // New session: the session id is the child's own pid.
+  EXPECT_THAT(output, HasSubstr("sid=" + std::to_string(child->pid) + " pid=" +
+                                std::to_string(child->pid)));
+  // ls itself opens its directory as fd 3; nothing else beyond 0, 1, 2, 5.
+  std::string fds = output.substr(output.find('\n') + 1);
+  EXPECT_EQ(fds, "0\n1\n2\n3\n5\n");
+}
+
+TEST(ChildProcessTest, ExecFailureIsAnError) {
+  ChildSpec spec;
+  spec.path = "/nonexistent/program";
+  spec.argv = {"program"};
+  auto child = SpawnChild(spec);
+  ASSERT_FALSE(child.ok());
+  EXPECT_THAT(child.status().message(), HasSubstr("/nonexistent/program"));
+  EXPECT_THAT(child.status().message(), HasSubstr("No such file or directory"));
+}
+
+TEST(ChildProcessTest, RejectsBadSpecs) {
+  ChildSpec spec;
+  EXPECT_FALSE(SpawnChild(spec).ok());
+  spec.path = "/bin/true";
+  spec.argv = {"true"};
+  spec.fds = {{0, 0}, {1, 0}};
+  EXPECT_FALSE(SpawnChild(spec).ok());
+  spec.fds = {{0, 64}};
+  EXPECT_FALSE(SpawnChild(spec).ok());
+}
+
+TEST(ChildProcessTest, BlockedSignalsAreNotInherited) {
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  ASSERT_EQ(sigprocmask(SIG_BLOCK, &set, &old), 0);
+  ChildSpec spec;
+  spec.path = "/bin/sleep";
+  spec.argv = {"sleep", "100"};
+  auto child = SpawnChild(spec);
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_EQ(kill(child->pid, SIGTERM), 0);
+  auto code = WaitForExitCode(child->pid);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 128 + SIGTERM);
+}
+
+TEST(ChildProcessTest, KillAndWaitReapsOurChild) {
+  ChildSpec spec;
+  spec.path = "/bin/sleep";
+  spec.argv = {"sleep", "100"};
+  auto child = SpawnChild(spec);
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(IsLive(*child));
+  ASSERT_TRUE(KillAndWait(*child).ok());
+  EXPECT_FALSE(IsLive(*child));
+  // Reaped: no zombie left.
+  EXPECT_EQ(waitpid(child->pid, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+  // Killing what is already gone is fine.
+  EXPECT_TRUE(KillAndWait(*child).ok());
+}
+
+TEST(ChildProcessTest, ExitCodes) {
+  EXPECT_EQ(ExitCodeFromWaitStatus(3 << 8), 3);
+  EXPECT_EQ(ExitCodeFromWaitStatus(SIGKILL), 128 + SIGKILL);
+}
+
+}  // namespace
+}  // namespace runsc::sandbox

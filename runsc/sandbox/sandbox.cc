@@ -1,0 +1,240 @@
+#include "runsc/sandbox/sandbox.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "base/errno_status.h"
+#include "base/logging.h"
+#include "base/unique_fd.h"
+#include "runsc/sandbox/child_process.h"
+#include "runsc/status_macros.h"
+
+namespace runsc::sandbox {
+namespace {
+
+// The children are this very binary: one file to install (DESIGN §2).
+constexpr char kSelfExe[] = "/proc/self/exe";
+// The longest message the sentry may send on the ready pipe.
+constexpr size_t kMaxReadyMessage = 4096;
+
+// Descriptor numbers in the children (the contract in sandbox.h).
+constexpr int kGoferSocketFd = 3;
+constexpr int kGoferLogFd = 4;
+constexpr int kSentryGoferFd = 3;
+constexpr int kSentryControlFd = 4;
+constexpr int kSentryReadyFd = 5;
+constexpr int kSentryLogFd = 6;
+
+struct FdPair {
+  UniqueFd first, second;
+};
+
+absl::StatusOr<UniqueFd> OpenDirectory(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return HostError(absl::StrCat("open ", path));
+  return fd;
+}
+
+absl::StatusOr<UniqueFd> OpenDevNull() {
+  UniqueFd fd(open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return HostError("open /dev/null");
+  return fd;
+}
+
+absl::StatusOr<FdPair> GoferSocketPair() {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+    return HostError("socketpair for the gofer");
+  }
+  return FdPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+absl::StatusOr<FdPair> ReadyPipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return HostError("pipe for the ready signal");
+  return FdPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// The address of `name` in the directory open as `dir_fd`. Going through
+// /proc/self/fd keeps the address short whatever the length of --root
+// (sun_path holds 108 bytes).
+sockaddr_un AddressInDirectory(int dir_fd, const char* name) {
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dir_fd, name);
+  return addr;
+}
+
+// A listening socket at <dir>/control.sock that only its owner can connect to.
+absl::StatusOr<UniqueFd> BindControlSocket(int dir_fd) {
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return HostError("socket for control.sock");
+  sockaddr_un addr = AddressInDirectory(dir_fd, kControlSocketName);
+  // The umask makes the socket 0600 from the moment it exists; no window in
+  // which another user could connect before a chmod.
+  mode_t old_umask = umask(0177);
+  int rc = bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  int bind_errno = errno;
+  umask(old_umask);
+  if (rc != 0) {
+    errno = bind_errno;
+    return HostError("bind control.sock");
+  }
+  if (fchmodat(dir_fd, kControlSocketName, 0600, 0) != 0) return HostError("chmod control.sock");
+  if (listen(fd.get(), 16) != 0) return HostError("listen on control.sock");
+  return fd;
+}
+
+ChildSpec GoferChild(const SandboxSpec& spec, int socket_fd, int log_fd, int null_fd) {
+  ChildSpec child;
+  child.path = kSelfExe;
+  child.argv = {"runsc-gofer"};
+  child.argv.insert(child.argv.end(), spec.child_global_flags.begin(),
+                    spec.child_global_flags.end());
+  child.argv.insert(child.argv.end(), {"gofer", "--root", spec.rootfs});
+  if (spec.rootfs_readonly) child.argv.push_back("--read-only");
+  child.argv.insert(child.argv.end(), {"--socket-fd", absl::StrCat(kGoferSocketFd), "--log-fd",
+                                       absl::StrCat(kGoferLogFd)});
+  // The gofer never touches the container's stdio: holding it open would
+  // keep a caller's pipes open after the container is gone.
+  child.fds = {{null_fd, 0}, {null_fd, 1}, {null_fd, 2}, {socket_fd, kGoferSocketFd},
+               {log_fd, kGoferLogFd}};
+  return child;
+}
+
+ChildSpec SentryChild(const SandboxSpec& spec, int gofer_fd, int control_fd, int ready_fd,
+                      int log_fd) {
+  ChildSpec child;
+  child.path = kSelfExe;
+  child.argv = {"runsc-sandbox"};
+  child.argv.insert(child.argv.end(), spec.child_global_flags.begin(),
+                    spec.child_global_flags.end());
+  child.argv.insert(child.argv.end(),
+                    {"boot", "--bundle", spec.bundle_dir, "--gofer-fd", absl::StrCat(kSentryGoferFd),
+                     "--control-fd", absl::StrCat(kSentryControlFd), "--ready-fd",
+                     absl::StrCat(kSentryReadyFd), "--log-fd", absl::StrCat(kSentryLogFd),
+                     spec.container_id});
+  // stdio is create's own: it is the container's stdio (DESIGN §7).
+  child.fds = {{0, 0},
+               {1, 1},
+               {2, 2},
+               {gofer_fd, kSentryGoferFd},
+               {control_fd, kSentryControlFd},
+               {ready_fd, kSentryReadyFd},
+               {log_fd, kSentryLogFd}};
+  return child;
+}
+
+// Why the sentry stopped before it was ready, for the error message.
+std::string DescribeEarlyExit(const ProcessIdentity& sentry) {
+  int status = 0;
+  pid_t reaped = waitpid(sentry.pid, &status, WNOHANG);
+  if (reaped == sentry.pid) {
+    if (WIFEXITED(status)) return absl::StrCat("the sentry exited with status ", WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+      return absl::StrCat("the sentry was killed by signal ", WTERMSIG(status), " (",
+                          strsignal(WTERMSIG(status)), ")");
+    }
+  }
+  return "the sentry closed its ready pipe";
+}
+
+// Waits for the sentry's verdict on the ready pipe: "ok\n", or
+// "error: <message>\n", or EOF if it died.
+absl::Status WaitForReady(int ready_fd, const ProcessIdentity& sentry, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::string message;
+  while (message.find('\n') == std::string::npos && message.size() < kMaxReadyMessage) {
+    absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the sentry did not report that it was ready within ", absl::FormatDuration(timeout)));
+    }
+    pollfd pfd = {ready_fd, POLLIN, 0};
+    int n = poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return HostError("poll on the ready pipe");
+    if (n == 0) continue;
+    char buf[512];
+    ssize_t got = read(ready_fd, buf, sizeof(buf));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return HostError("read from the ready pipe");
+    if (got == 0) break;
+    message.append(buf, got);
+  }
+  absl::string_view line = message;
+  line = line.substr(0, line.find('\n'));
+  if (line == "ok") return absl::OkStatus();
+  if (absl::ConsumePrefix(&line, "error: ") || absl::ConsumePrefix(&line, "error:")) {
+    return absl::FailedPreconditionError(std::string(absl::StripAsciiWhitespace(line)));
+  }
+  if (line.empty()) {
+    return absl::InternalError(
+        absl::StrCat(DescribeEarlyExit(sentry), " before the container was ready"));
+  }
+  return absl::InternalError(absl::StrCat("unexpected message from the sentry: \"",
+                                          line.substr(0, 200), "\""));
+}
+
+}  // namespace
+
+absl::StatusOr<SandboxProcesses> Sandbox::Launch(const SandboxSpec& spec) {
+  RUNSC_ASSIGN_OR_RETURN(UniqueFd dir, OpenDirectory(spec.state_dir));
+  RUNSC_ASSIGN_OR_RETURN(UniqueFd dev_null, OpenDevNull());
+  RUNSC_ASSIGN_OR_RETURN(FdPair gofer_socket, GoferSocketPair());
+  RUNSC_ASSIGN_OR_RETURN(FdPair ready, ReadyPipe());
+  RUNSC_ASSIGN_OR_RETURN(UniqueFd control, BindControlSocket(dir.get()));
+  const int log_fd = spec.log_fd >= 0 ? spec.log_fd : dev_null.get();
+
+  SandboxProcesses processes;
+  // On any failure below: no process and no socket stay behind.
+  absl::Cleanup undo = [&] {
+    absl::Status destroyed = Destroy(processes);
+    if (!destroyed.ok()) LogError("cleaning up a failed sandbox: ", destroyed.message());
+    unlinkat(dir.get(), kControlSocketName, 0);
+  };
+
+  RUNSC_ASSIGN_OR_RETURN(
+      processes.gofer,
+      SpawnChild(GoferChild(spec, gofer_socket.second.get(), log_fd, dev_null.get())));
+  LogDebug("started gofer, pid ", processes.gofer.pid);
+  gofer_socket.second.reset();
+
+  RUNSC_ASSIGN_OR_RETURN(processes.sentry,
+                         SpawnChild(SentryChild(spec, gofer_socket.first.get(), control.get(),
+                                                ready.second.get(), log_fd)));
+  LogDebug("started sentry, pid ", processes.sentry.pid);
+  // Only the sentry may hold these now: the ready pipe's EOF must mean the
+  // sentry is gone, and the gofer must see its peer close when the sentry dies.
+  gofer_socket.first.reset();
+  ready.second.reset();
+  control.reset();
+
+  RUNSC_RETURN_IF_ERROR(WaitForReady(ready.first.get(), processes.sentry, spec.ready_timeout));
+  std::move(undo).Cancel();
+  return processes;
+}
+
+absl::Status Sandbox::Destroy(const SandboxProcesses& processes) {
+  // Sentry first: its stubs die with it, and the gofer then sees its peer go.
+  absl::Status sentry = KillAndWait(processes.sentry);
+  absl::Status gofer = KillAndWait(processes.gofer);
+  if (!sentry.ok()) return absl::Status(sentry.code(), absl::StrCat("sentry: ", sentry.message()));
+  if (!gofer.ok()) return absl::Status(gofer.code(), absl::StrCat("gofer: ", gofer.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace runsc::sandbox

@@ -1,0 +1,71 @@
+// Bring-up and tear-down of one container's sandbox: a gofer serving the
+// rootfs and a sentry running the container, both children of runsc create.
+//
+// The argv contract between create and the hidden subcommands (both are
+// /proc/self/exe, the same runsc binary):
+//
+//   runsc <child global flags> gofer --root <rootfs> [--read-only]
+//         --socket-fd 3 --log-fd 4
+//       fds: 0,1,2 /dev/null; 3 = gofer end of a SOCK_SEQPACKET socketpair;
+//            4 = log destination.
+//
+//   runsc <child global flags> boot --bundle <bundle> --gofer-fd 3
+//         --control-fd 4 --ready-fd 5 --log-fd 6 <id>
+//       fds: 0,1,2 = create's own stdio (the container's stdio);
+//            3 = sentry end of the gofer socketpair;
+//            4 = listening unix socket bound at <state dir>/control.sock;
+//            5 = write end of the ready pipe; 6 = log destination.
+//       boot re-reads <bundle>/config.json through runsc/config and turns it
+//       into sentry::BootOptions.
+//
+// <child global flags> are config::ChildGlobalFlags(): --root, --platform,
+// --log-format, and --debug/--strace when set.
+#ifndef RUNSC_RUNSC_SANDBOX_SANDBOX_H_
+#define RUNSC_RUNSC_SANDBOX_SANDBOX_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "runsc/sandbox/process_identity.h"
+
+namespace runsc::sandbox {
+
+// The file name of the control socket in the container's state directory.
+inline constexpr char kControlSocketName[] = "control.sock";
+
+struct SandboxSpec {
+  std::string container_id;
+  std::string bundle_dir;  // Absolute.
+  std::string rootfs;      // Absolute host path.
+  bool rootfs_readonly = false;
+  std::string state_dir;   // Existing directory; control.sock is bound here.
+  std::vector<std::string> child_global_flags;
+  int log_fd = -1;         // Where the children log (not owned); -1: nowhere.
+  // How long the sentry may take to report that it is ready.
+  absl::Duration ready_timeout = absl::Seconds(60);
+};
+
+struct SandboxProcesses {
+  ProcessIdentity sentry;
+  ProcessIdentity gofer;
+};
+
+class Sandbox {
+ public:
+  // Starts the gofer and the sentry and waits until the sentry reports it is
+  // ready to run the container ("ok\n" on the ready pipe). On any failure
+  // both children are killed and reaped, control.sock is removed, and the
+  // error says what went wrong (the sentry's own message when it sent one).
+  [[nodiscard]] static absl::StatusOr<SandboxProcesses> Launch(const SandboxSpec& spec);
+
+  // Kills both processes (SIGKILL) if they are still live and waits until
+  // they are gone. Safe to call for processes that already exited.
+  [[nodiscard]] static absl::Status Destroy(const SandboxProcesses& processes);
+};
+
+}  // namespace runsc::sandbox
+
+#endif  // RUNSC_RUNSC_SANDBOX_SANDBOX_H_

@@ -1,0 +1,1 @@
+#include "test/e2e/test_bundle.h"
