@@ -30,10 +30,8 @@ absl::Status HostFile::WaitReady(sentry::Task& task, short events) {
 
 absl::StatusOr<size_t> HostFile::Read(sentry::Task& task, absl::Span<uint8_t> buf) {
   if (seekable_) {
-    absl::MutexLock lock(&offset_mu_);
-    ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), offset_);
+    ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
     if (n < 0) return HostError("read");
-    offset_ += n;
     return static_cast<size_t>(n);
   }
   // Streams: wait in the sentry, interruptibly, then read what is there.
@@ -50,15 +48,11 @@ absl::StatusOr<size_t> HostFile::Read(sentry::Task& task, absl::Span<uint8_t> bu
 
 absl::StatusOr<size_t> HostFile::Write(sentry::Task& task, absl::Span<const uint8_t> buf) {
   if (seekable_) {
-    absl::MutexLock lock(&offset_mu_);
-    if (flags() & O_APPEND) {
-      struct stat st;
-      if (::fstat(fd_.get(), &st) != 0) return HostError("fstat");
-      offset_ = st.st_size;
-    }
-    ssize_t n = ::pwrite(fd_.get(), buf.data(), buf.size(), offset_);
+    absl::MutexLock lock(&append_mu_);
+    // O_APPEND of the application's open, whatever the host fd's own flags.
+    if ((flags() & O_APPEND) && ::lseek(fd_.get(), 0, SEEK_END) < 0) return HostError("lseek");
+    ssize_t n = ::write(fd_.get(), buf.data(), buf.size());
     if (n < 0) return HostError("write");
-    offset_ += n;
     return static_cast<size_t>(n);
   }
   size_t done = 0;
@@ -97,22 +91,12 @@ absl::StatusOr<size_t> HostFile::PWrite(sentry::Task& task, absl::Span<const uin
 
 absl::StatusOr<int64_t> HostFile::Seek(int64_t offset, int whence) {
   if (!seekable_) return ErrnoError(ESPIPE, "seek on a stream");
-  absl::MutexLock lock(&offset_mu_);
-  int64_t base = 0;
-  switch (whence) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = offset_; break;
-    case SEEK_END: {
-      struct stat st;
-      if (::fstat(fd_.get(), &st) != 0) return HostError("fstat");
-      base = st.st_size;
-      break;
-    }
-    default: return ErrnoError(EINVAL, "bad whence");
+  if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) {
+    return ErrnoError(EINVAL, "bad whence");
   }
-  if (base + offset < 0) return ErrnoError(EINVAL, "negative offset");
-  offset_ = base + offset;
-  return offset_;
+  off_t result = ::lseek(fd_.get(), offset, whence);
+  if (result < 0) return HostError("lseek");
+  return static_cast<int64_t>(result);
 }
 
 absl::StatusOr<struct stat> HostFile::Stat() {

@@ -10,8 +10,10 @@ namespace runsc::fs {
 
 class HostFile : public File {
  public:
-  // seekable: a regular file (offset kept here and used with pread/pwrite);
-  // otherwise a stream (pipe, tty, socket), read and written as it is.
+  // seekable: a regular file. Its offset is the host open file description's
+  // own: stdio given to runsc create shares it with whoever opened it (a
+  // shell's `>> log`), so the container's writes must move it, as under runc.
+  // Otherwise a stream (pipe, tty, socket), read and written as it is.
   HostFile(int flags, UniqueFd fd, bool seekable);
 
   absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override;
@@ -32,8 +34,8 @@ class HostFile : public File {
 
   UniqueFd fd_;
   const bool seekable_;
-  absl::Mutex offset_mu_;
-  int64_t offset_ ABSL_GUARDED_BY(offset_mu_) = 0;
+  // Makes seek-to-end and write one step for O_APPEND writers.
+  absl::Mutex append_mu_;
 };
 
 }  // namespace runsc::fs
