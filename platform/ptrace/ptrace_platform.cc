@@ -14,6 +14,7 @@
 #include "platform/ptrace/ptrace_address_space.h"
 #include "platform/ptrace/ptrace_context.h"
 #include "platform/stub/stub.h"
+#include "platform/stub/stub_filter.h"
 
 namespace runsc::platform {
 namespace {
@@ -42,6 +43,9 @@ absl::Status InstallStubCode() {
 // syscalls (the parent has other threads) and then jumps into the stub,
 // which unmaps all of the sentry's memory and stops.
 absl::StatusOr<pid_t> ForkCleanStub() {
+  // Built before the fork: the child must not allocate.
+  const stub::StubFilter filter(kStubBase, kStubBase + stub::CodeSize());
+  if (!filter.valid()) return absl::InternalError("the stub code crosses a 4 GiB boundary");
   pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0));
   if (pid < 0) return HostError("clone of the clean stub");
   if (pid > 0) return pid;
@@ -68,6 +72,10 @@ absl::StatusOr<pid_t> ForkCleanStub() {
   }
   uint64_t empty = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, 8);
+  // Last: from here on only stub code may make a syscall, and every stub
+  // forked from this one inherits the filter. Fail closed: a stub without
+  // its filter never runs (Attach sees it exit).
+  if (filter.InstallInChild() != 0) ::syscall(SYS_exit_group, 127);
   const uint64_t stub_end = kStubBase + stub::CodeSize();
   const uint64_t above = kMaxUserAddress - stub_end;
   const uint64_t init = stub::EntryAt(kStubBase, runsc_stub_init);
