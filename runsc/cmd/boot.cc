@@ -26,6 +26,20 @@ void ReportNotReady(int ready_fd, const absl::Status& status) {
   (void)unused;
 }
 
+// Mounts of config.json are not applied yet (issue 4): the sandbox has its
+// rootfs, and the sentry's own /proc and /dev at those two places whatever
+// the spec says. Say so for every other mount rather than pretend.
+void WarnAboutMountsNotApplied(const config::Spec& spec) {
+  for (const config::SpecMount& mount : spec.mounts) {
+    const bool provided = (mount.destination == "/proc" && mount.type == "proc") ||
+                          mount.destination == "/dev";
+    if (provided) continue;
+    LogWarning("mount of ", mount.type.empty() ? "(no type)" : mount.type, " \"", mount.source,
+               "\" at ", mount.destination,
+               " is not applied: OCI mounts are not supported yet");
+  }
+}
+
 }  // namespace
 
 void BootCommand::SetFlags(CLI::App& app) {
@@ -43,6 +57,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   RUNSC_RETURN_IF_ERROR(CheckFd(control_fd_, "--control-fd"));
   RUNSC_ASSIGN_OR_RETURN(config::Bundle bundle, config::LoadBundle(bundle_));
   RUNSC_ASSIGN_OR_RETURN(sentry::BootOptions options, config::MakeBootOptions(bundle.spec, id_));
+  WarnAboutMountsNotApplied(bundle.spec);
   options.platform = config.platform;
   options.gofer_fd = gofer_fd_;
   options.control_fd = control_fd_;
