@@ -4,6 +4,9 @@ namespace runsc::fs {
 
 absl::StatusOr<int> FdTable::Install(std::shared_ptr<File> file, bool cloexec, int min_fd,
                                      int limit) {
+  // Callers check the application's argument (fcntl's EINVAL), but a
+  // negative minimum would otherwise install an fd no syscall can name.
+  if (min_fd < 0) return ErrnoError(EINVAL, "negative minimum fd");
   absl::MutexLock lock(&mu_);
   int fd = min_fd;
   for (auto it = fds_.lower_bound(min_fd); it != fds_.end() && it->first == fd; ++it) ++fd;

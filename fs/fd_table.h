@@ -22,7 +22,8 @@ class FdTable {
     bool cloexec = false;
   };
 
-  // The lowest free fd >= min_fd, below `limit` (RLIMIT_NOFILE): EMFILE if none.
+  // The lowest free fd >= min_fd, below `limit` (RLIMIT_NOFILE): EMFILE if
+  // none, EINVAL if min_fd is negative.
   [[nodiscard]] absl::StatusOr<int> Install(std::shared_ptr<File> file, bool cloexec,
                                             int min_fd = 0, int limit = 1024);
   // Puts `file` at exactly `fd`, closing what was there (dup2).

@@ -5,6 +5,7 @@
 #define RUNSC_FS_FILE_H_
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <map>
@@ -62,6 +63,18 @@ class File {
   virtual absl::StatusOr<int64_t> Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) {
     return ErrnoError(ENOTTY, "no ioctls on this file");
   }
+  // poll(2): the subset of `events` that is ready now, plus POLLERR and
+  // POLLHUP, which are reported whatever was asked. Never blocks. Called
+  // with task.kernel().mu held: sentry-internal files (pipes) keep their
+  // state under it and signal kernel().cv when it changes. Files with no
+  // notion of readiness (regular, synthetic, devices) are always ready.
+  virtual short PollLocked(sentry::Task& task, short events) {
+    return events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+  }
+  // A host fd whose host readiness is this file's (a stream given as
+  // stdio), or -1. Nothing in the sentry signals kernel().cv when such a
+  // file becomes ready, so poll waits for it with the host's poll.
+  virtual int PollHostFd() const { return -1; }
   // A host fd the sentry may mmap into the application, or -1.
   virtual int HostFd() const { return -1; }
   // What /proc/self/fd/N points at.

@@ -28,6 +28,14 @@ absl::Status HostFile::WaitReady(sentry::Task& task, short events) {
   }
 }
 
+short HostFile::PollLocked(sentry::Task& task, short events) {
+  if (seekable_) return File::PollLocked(task, events);
+  // A zero-timeout host poll: cheap, and it never blocks under the lock.
+  pollfd p{fd_.get(), events, 0};
+  if (::poll(&p, 1, 0) < 0) return POLLERR;
+  return p.revents;
+}
+
 absl::StatusOr<size_t> HostFile::Read(sentry::Task& task, absl::Span<uint8_t> buf) {
   if (seekable_) {
     ssize_t n = ::read(fd_.get(), buf.data(), buf.size());

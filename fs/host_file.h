@@ -25,6 +25,8 @@ class HostFile : public File {
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override;
   absl::StatusOr<struct stat> Stat() override;
   absl::StatusOr<int64_t> Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) override;
+  short PollLocked(sentry::Task& task, short events) override;
+  int PollHostFd() const override { return seekable_ ? -1 : fd_.get(); }
   int HostFd() const override { return fd_.get(); }
 
  private:

@@ -22,6 +22,9 @@ class PipeEnd : public File {
     if (!write_end_) return ErrnoError(EBADF, "write to the read end of a pipe");
     return pipe_->Write(task, buf, flags() & O_NONBLOCK);
   }
+  short PollLocked(sentry::Task& task, short events) override {
+    return pipe_->PollLocked(write_end_, events);
+  }
   absl::StatusOr<struct stat> Stat() override {
     struct stat st {};
     st.st_mode = S_IFIFO | 0600;
@@ -106,6 +109,20 @@ void Pipe::CloseEnd(bool write_end) {
   absl::MutexLock lock(&kernel_.mu);
   (write_end ? writers_ : readers_)--;
   kernel_.cv.SignalAll();
+}
+
+short Pipe::PollLocked(bool write_end, short events) const {
+  short ready = 0;
+  if (write_end) {
+    // As Linux: writable while there is room for an atomic write; an error
+    // once nobody can read.
+    if (kCapacity - buffer_.size() >= kAtomicWrite) ready |= events & (POLLOUT | POLLWRNORM);
+    if (readers_ == 0) ready |= POLLERR;
+  } else {
+    if (!buffer_.empty()) ready |= events & (POLLIN | POLLRDNORM);
+    if (writers_ == 0) ready |= POLLHUP;
+  }
+  return ready;
 }
 
 size_t Pipe::Available() {

@@ -27,6 +27,8 @@ class Pipe {
   absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf, bool nonblock);
   void CloseEnd(bool write_end);
   size_t Available();
+  // poll(2) readiness of one end; requires kernel().mu.
+  short PollLocked(bool write_end, short events) const;
   bool HasWriters();
 
  private:

@@ -98,7 +98,10 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   Fds(t).CloseOnExec();
   t.alt_stack = {nullptr, SS_DISABLE, 0};
   t.exe_path = exe_path;
-  std::string base = exe_path.substr(exe_path.rfind('/') + 1);
+  // Linux names the task after the path execve was given, not the file it
+  // resolved to: a busybox applet run as /bin/sh is "sh", not "busybox"
+  // (and a #! script is named after the script).
+  std::string base = path.substr(path.rfind('/') + 1);
   t.comm = base.substr(0, 15);
   t.regs = platform::Registers{};
   t.regs.rip = image->entry;

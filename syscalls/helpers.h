@@ -26,6 +26,13 @@ inline absl::StatusOr<std::string> CopyInPath(sentry::Task& t, uint64_t addr) {
   return t.mm->CopyInString(addr, PATH_MAX);
 }
 
+// Linux's access_ok(): [addr, addr+len) lies in the application's half of
+// the address space. read/write check it before anything else (EFAULT),
+// so a huge count with a bad buffer is EFAULT, not EINVAL.
+inline bool AccessOk(uint64_t addr, uint64_t len) {
+  return addr + len >= addr && addr + len <= platform::kMaxUserAddress;
+}
+
 inline int NofileLimit(sentry::Task& t) {
   return static_cast<int>(std::min<uint64_t>(t.rlimits[RLIMIT_NOFILE].rlim_cur, fs::FdTable::kMaxFds));
 }

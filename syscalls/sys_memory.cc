@@ -24,8 +24,11 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
   const int prot = static_cast<int>(a[2]), flags = static_cast<int>(a[3]);
   const int fd = static_cast<int>(a[4]);
   const uint64_t off = a[5];
-  if (len == 0 || (off & (sentry::kPageSize - 1)) || sentry::PageRoundUp(len) < len) {
-    return SyscallResult::Error(EINVAL);
+  if (len == 0 || (off & (sentry::kPageSize - 1))) return SyscallResult::Error(EINVAL);
+  // A length that rounds up past the end of the address space: Linux's
+  // PAGE_ALIGN wraps to 0 and mmap answers ENOMEM.
+  if (sentry::PageRoundUp(len) < len || len > platform::kMaxUserAddress) {
+    return SyscallResult::Error(ENOMEM);
   }
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (sentry::kPageSize - 1))) {
     return SyscallResult::Error(EINVAL);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <asm/prctl.h>
 
+#include <climits>
 #include <cstring>
 
 #include "base/logging.h"
@@ -115,6 +116,8 @@ SyscallResult Wait4(Task& t, const SyscallArgs& a) {
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD)) {
     return SyscallResult::Error(EINVAL);
   }
+  // -INT_MIN has no int value: Linux refuses it before matching anything.
+  if (pid == INT_MIN) return SyscallResult::Error(ESRCH);
   Kernel& k = t.kernel();
   int status = 0, reaped = 0;
   {
@@ -175,12 +178,15 @@ SyscallResult Getgroups(Task& t, const SyscallArgs& a) {
 SyscallResult Setpgid(Task& t, const SyscallArgs& a) {
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
-  Task* target = a[0] == 0 ? &t : k.FindTask(static_cast<int>(a[0]));
+  // As Linux: pgid 0 means the target's own pid, and a negative result is
+  // EINVAL before any lookup.
+  const int pid = static_cast<int>(a[0]) == 0 ? t.tid() : static_cast<int>(a[0]);
+  const int pgid_arg = static_cast<int>(a[1]);
+  if ((pgid_arg == 0 ? pid : pgid_arg) < 0) return SyscallResult::Error(EINVAL);
+  Task* target = k.FindTask(pid);
   if (target == nullptr || (target != &t && target->parent != &t)) return SyscallResult::Error(ESRCH);
-  const int64_t pgid = static_cast<int64_t>(a[1]);
-  if (pgid < 0) return SyscallResult::Error(EINVAL);
   if (target->sid == target->tid()) return SyscallResult::Error(EPERM);
-  target->pgid = pgid == 0 ? target->tid() : static_cast<int>(pgid);
+  target->pgid = pgid_arg == 0 ? target->tid() : pgid_arg;
   return SyscallResult::Value(0);
 }
 SyscallResult Getpgid(Task& t, const SyscallArgs& a) {

@@ -30,7 +30,7 @@ SyscallResult DoRead(Task& t, int fd, uint64_t addr, size_t count, int64_t offse
   std::shared_ptr<fs::File> file = Fds(t).Get(fd);
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_WRONLY) return SyscallResult::Error(EBADF);
-  if (static_cast<int64_t>(count) < 0) return SyscallResult::Error(EINVAL);
+  if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
   std::vector<uint8_t> buf(std::min(count, kMaxIo));
   absl::StatusOr<size_t> n =
       offset < 0 ? file->Read(t, absl::MakeSpan(buf)) : file->PRead(t, absl::MakeSpan(buf), offset);
@@ -43,7 +43,7 @@ SyscallResult DoWrite(Task& t, int fd, uint64_t addr, size_t count, int64_t offs
   std::shared_ptr<fs::File> file = Fds(t).Get(fd);
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EBADF);
-  if (static_cast<int64_t>(count) < 0) return SyscallResult::Error(EINVAL);
+  if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
   std::vector<uint8_t> buf(std::min(count, kMaxIo));
   RUNSC_RETURN_IF_ERROR(t.mm->CopyIn(addr, absl::MakeSpan(buf)));
   absl::StatusOr<size_t> n =

@@ -3,21 +3,13 @@
 #include <sys/syscall.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "base/errno_status.h"
 #include "base/logging.h"
 #include "nlohmann/json.hpp"
 
 namespace runsc::syscalls {
 namespace {
-
-const char* SupportName(Support s) {
-  switch (s) {
-    case Support::kFull: return "full";
-    case Support::kPartial: return "partial";
-    case Support::kUnimplemented: return "unimplemented";
-  }
-  return "unimplemented";
-}
 
 SyscallTable BuildTable() {
   SyscallTable t{};
@@ -27,10 +19,35 @@ SyscallTable BuildTable() {
   RegisterProcess(t);
   RegisterSignal(t);
   RegisterTime(t);
+  RegisterPoll(t);
+  // The families register only what they implement; every other number is
+  // named here, so the listing, --strace and the unimplemented-syscall log
+  // all say "mount" rather than "syscall_165".
+  for (int nr = 0; nr < kNumSyscalls; ++nr) {
+    SyscallEntry& entry = t[nr];
+    if (entry.name == nullptr) entry.name = SyscallName(nr);
+    // A level without a handler would promise what the dispatcher cannot do.
+    if (entry.handler == nullptr) entry.support = Support::kUnimplemented;
+    if (entry.note == nullptr) entry.note = "";
+  }
   return t;
 }
 
+// A note is free text: keep a '|' in it from ending its Markdown cell.
+std::string MarkdownCell(absl::string_view text) {
+  return absl::StrReplaceAll(text, {{"|", "\\|"}});
+}
+
 }  // namespace
+
+const char* SupportName(Support support) {
+  switch (support) {
+    case Support::kFull: return "full";
+    case Support::kPartial: return "partial";
+    case Support::kUnimplemented: return "unimplemented";
+  }
+  return "unimplemented";
+}
 
 SyscallResult FromStatus(const absl::Status& status) {
   if (status.ok()) return SyscallResult::Value(0);
@@ -45,22 +62,30 @@ const SyscallTable& Table() {
 std::string DescribeTable(bool json) {
   const SyscallTable& t = Table();
   if (json) {
-    nlohmann::json out = nlohmann::json::array();
+    // ordered_json keeps the fields in the order a reader expects.
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (int nr = 0; nr < kNumSyscalls; ++nr) {
+      if (t[nr].name == nullptr) continue;  // Never assigned on x86-64.
       out.push_back({{"number", nr},
-                     {"name", t[nr].name ? t[nr].name : absl::StrCat("syscall_", nr)},
+                     {"name", t[nr].name},
                      {"support", SupportName(t[nr].support)},
                      {"note", t[nr].note}});
     }
     return out.dump(2) + "\n";
   }
-  std::string md = "| nr | name | support | note |\n|---:|---|---|---|\n";
+  int counts[3] = {0, 0, 0};  // Indexed by Support.
+  std::string rows;
   for (int nr = 0; nr < kNumSyscalls; ++nr) {
     if (t[nr].name == nullptr) continue;
-    absl::StrAppend(&md, "| ", nr, " | ", t[nr].name, " | ", SupportName(t[nr].support), " | ",
-                    t[nr].note, " |\n");
+    ++counts[static_cast<int>(t[nr].support)];
+    absl::StrAppend(&rows, "| ", nr, " | ", t[nr].name, " | ", SupportName(t[nr].support), " | ",
+                    MarkdownCell(t[nr].note), " |\n");
   }
-  return md;
+  return absl::StrCat("# runsc syscalls (amd64)\n\n", counts[static_cast<int>(Support::kFull)],
+                      " full, ", counts[static_cast<int>(Support::kPartial)], " partial, ",
+                      counts[static_cast<int>(Support::kUnimplemented)],
+                      " unimplemented (these return ENOSYS).\n\n",
+                      "| nr | name | support | note |\n|---:|---|---|---|\n", rows);
 }
 
 void Dispatcher::Dispatch(sentry::Task& task) {

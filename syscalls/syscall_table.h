@@ -9,10 +9,9 @@
 
 #include "absl/status/status.h"
 #include "sentry/kernel/kernel.h"
+#include "syscalls/syscall_names.h"
 
 namespace runsc::syscalls {
-
-inline constexpr int kNumSyscalls = 462;
 
 struct SyscallArgs {
   uint64_t a[6];
@@ -35,6 +34,9 @@ SyscallResult FromStatus(const absl::Status& status);
 
 enum class Support { kFull, kPartial, kUnimplemented };
 
+// "full", "partial" or "unimplemented": the word `runsc syscalls` prints.
+const char* SupportName(Support support);
+
 using Handler = SyscallResult (*)(sentry::Task&, const SyscallArgs&);
 
 struct SyscallEntry {
@@ -46,10 +48,14 @@ struct SyscallEntry {
 
 using SyscallTable = std::array<SyscallEntry, kNumSyscalls>;
 
-// The table, built once.
+// The table, built once. Every assigned x86-64 number has its Linux name;
+// a number without a handler is kUnimplemented (the dispatcher answers
+// ENOSYS). Numbers never assigned on x86-64 have no name and no handler.
 const SyscallTable& Table();
 
-// Markdown or JSON listing of the table.
+// The compatibility document (DESIGN §4), one row per assigned number:
+// a Markdown table (nr, name, support, note) with a summary line, or a JSON
+// array of {"number", "name", "support", "note"} objects in number order.
 std::string DescribeTable(bool json);
 
 // The kernel's dispatcher: decodes, calls the handler, sets rax, logs with
@@ -66,6 +72,7 @@ void RegisterMemory(SyscallTable& t);
 void RegisterProcess(SyscallTable& t);
 void RegisterSignal(SyscallTable& t);
 void RegisterTime(SyscallTable& t);
+void RegisterPoll(SyscallTable& t);
 
 }  // namespace runsc::syscalls
 

@@ -67,7 +67,8 @@ absl::Status SetUp(const GoferOptions& options, int socket, UniqueFd& root) {
 
 int GoferMain(const GoferOptions& options) {
   UniqueFd socket(options.socket_fd);
-  ConfigureLogging(LogConfig{.fd = options.log_fd, .component = "gofer"});
+  // Logging was configured by the caller (runsc gofer), with the user's
+  // --log-format and --debug: not reset here.
 
   UniqueFd root;
   if (absl::Status s = SetUp(options, socket.get(), root); !s.ok()) {

@@ -67,6 +67,22 @@ absl::Status PtraceAddressSpace::Protect(uint64_t addr, uint64_t length, int pro
 
 absl::StatusOr<uint64_t> PtraceAddressSpace::MemorySyscall(int nr,
                                                            absl::Span<const uint64_t> args) {
+  // The same rule as Map/Unmap/Protect for every range the call names:
+  // madvise(MADV_DONTNEED) would zero the stub's code, mremap move it.
+  auto arg = [&](size_t i) { return i < args.size() ? args[i] : 0; };
+  switch (nr) {
+    case SYS_madvise:
+      if (OverlapsStub(arg(0), arg(1))) return ErrnoError(EINVAL, "madvise of the stub's pages");
+      break;
+    case SYS_mremap:
+      if (OverlapsStub(arg(0), arg(1)) ||
+          ((arg(3) & MREMAP_FIXED) && OverlapsStub(arg(4), arg(2)))) {
+        return ErrnoError(EINVAL, "mremap of or over the stub's pages");
+      }
+      break;
+    default:
+      return ErrnoError(ENOSYS, absl::StrCat("syscall ", nr, " is not a known memory syscall"));
+  }
   return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), nr, args),
                   absl::StrCat("syscall ", nr));
 }

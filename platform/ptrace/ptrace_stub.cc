@@ -9,6 +9,14 @@
 #include "base/errno_status.h"
 
 namespace runsc::platform {
+namespace {
+
+// Signals the CPU raises for the instruction the thread ran.
+bool IsFault(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
+}
+
+}  // namespace
 
 PtraceStub::~PtraceStub() {
   if (exited_) return;
@@ -74,10 +82,16 @@ absl::StatusOr<int64_t> PtraceStub::Inject(uint64_t entry, int nr,
     absl::StatusOr<int> status = WaitStop();
     if (!status.ok()) return status.status();
     int sig = WSTOPSIG(*status);
-    if (sig == SIGTRAP && (*status >> 16) == 0) {
+    if ((*status >> 16) == 0 && IsFault(sig)) {
       siginfo_t info;
-      if (::ptrace(PTRACE_GETSIGINFO, pid_, 0, &info) == 0 && info.si_code == SI_KERNEL) {
-        break;  // The int3 after the syscall instruction.
+      if (::ptrace(PTRACE_GETSIGINFO, pid_, 0, &info) != 0) return HostError("PTRACE_GETSIGINFO");
+      if (sig == SIGTRAP && info.si_code == SI_KERNEL) break;  // The int3 after the syscall.
+      if (info.si_code > 0) {
+        // The stub's own code faulted: its pages are not what they should be.
+        // Resuming would only run the faulting instruction again, forever.
+        return absl::InternalError(absl::StrCat("stub ", pid_, " faulted with signal ", sig,
+                                                " at 0x", absl::Hex(info.si_addr),
+                                                " during an injected syscall ", nr));
       }
     }
     // Anything else (an Interrupt()'s SIGSTOP, a group-stop) is not for us:

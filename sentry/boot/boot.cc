@@ -108,7 +108,8 @@ std::shared_ptr<fs::File> StdioFile(int host_fd, int flags) {
 
 int BootMain(const BootOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);  // EPIPE from host fds becomes the app's SIGPIPE.
-  ConfigureLogging(LogConfig{options.log_fd, LogFormat::kText, options.debug, "sentry"});
+  // Logging was configured by the caller (runsc boot), with the user's
+  // --log-format and --debug: not reset here.
 
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
       platform::CreatePlatform(options.platform);

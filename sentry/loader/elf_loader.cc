@@ -5,6 +5,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -52,12 +53,21 @@ struct MappedObject {
 absl::StatusOr<MappedObject> MapObject(MemoryManager& mm, int fd, const ElfInfo& info,
                                        const std::vector<Elf64_Phdr>& phdrs,
                                        uint64_t preferred_base, const std::string& name) {
+  // The file part of every segment must exist: a mapping past the end of
+  // the file would fault when .bss is zeroed, or SIGBUS the application
+  // later. A truncated executable is a bad executable.
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return HostError("fstat of the ELF file");
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
   uint64_t lo = UINT64_MAX, hi = 0;
   for (const Elf64_Phdr& ph : phdrs) {
     if (ph.p_type != PT_LOAD) continue;
     if (ph.p_filesz > ph.p_memsz || ph.p_vaddr + ph.p_memsz < ph.p_vaddr ||
         (ph.p_align > 1 && (ph.p_vaddr % kPageSize) != (ph.p_offset % kPageSize))) {
       return ErrnoError(ENOEXEC, "malformed PT_LOAD segment");
+    }
+    if (ph.p_filesz > 0 && (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)) {
+      return ErrnoError(ENOEXEC, "PT_LOAD segment extends past the end of the file");
     }
     lo = std::min(lo, PageRoundDown(ph.p_vaddr));
     hi = std::max(hi, PageRoundUp(ph.p_vaddr + ph.p_memsz));
