@@ -20,6 +20,7 @@
 #include "runsc/cmd/spec.h"
 #include "runsc/cmd/start.h"
 #include "runsc/cmd/state.h"
+#include "runsc/cmd/syscalls.h"
 #include "runsc/config/default_spec.h"
 
 namespace runsc::cmd {
@@ -125,6 +126,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(std::make_unique<ListCommand>());
   commands.push_back(std::make_unique<SpecCommand>());
   commands.push_back(std::make_unique<FeaturesCommand>());
+  commands.push_back(std::make_unique<SyscallsCommand>());
   commands.push_back(std::make_unique<BootCommand>());
   commands.push_back(std::make_unique<GoferCommand>());
   return commands;

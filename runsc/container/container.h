@@ -85,8 +85,8 @@ class Container {
  private:
   Container(std::string root, ContainerState state, FileLock lock);
 
-  // Checks the transition from the current status and records `to`.
-  [[nodiscard]] absl::Status TransitionTo(ContainerStatus to);
+  // Records `to` in the state file. The caller has checked the transition.
+  [[nodiscard]] absl::Status Record(ContainerStatus to);
 
   std::string root_;
   std::string dir_;

@@ -4,16 +4,20 @@
 #include "runsc/container/container.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runsc/sandbox/child_process.h"
+#include "runsc/sandbox/sandbox.h"
 
 namespace runsc::container {
 namespace {
@@ -125,6 +129,47 @@ TEST_F(ContainerTest, OperationsOnAStoppedContainer) {
   EXPECT_EQ(c->Signal(SIGTERM, false).message(), "container \"s\" is not running");
   EXPECT_TRUE(c->Delete(false).ok());
   EXPECT_FALSE(Exists(root_ + "/s"));
+}
+
+// A short program (`sh -c "exit 7"`) may end, and its sentry with it, before
+// runsc has recorded the start. The start happened all the same.
+TEST_F(ContainerTest, StartSucceedsWhenTheContainerEndsAtOnce) {
+  sandbox::ProcessIdentity sentry = SpawnSleeper();
+  Plant(StateWith("quick", ContainerStatus::kCreated, sentry));
+  // A stand-in for the sentry's control server: on "start", the sentry
+  // exits, and only then does the reply arrive.
+  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  std::string path = root_ + "/quick/" + sandbox::kControlSocketName;
+  ASSERT_LT(path.size(), sizeof(addr.sun_path));
+  path.copy(addr.sun_path, path.size());
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  std::thread server([&] {
+    int conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) return;
+    char buf[256];
+    ssize_t unused = read(conn, buf, sizeof(buf));
+    EXPECT_TRUE(sandbox::KillAndWait(sentry).ok());
+    unused = write(conn, "{\"ok\":true}\n", 12);
+    (void)unused;
+    close(conn);
+  });
+  absl::Status started;
+  {
+    auto c = Container::Load(root_, "quick");
+    started = c.ok() ? c->Start() : c.status();
+  }
+  shutdown(listener, SHUT_RDWR);  // Unblocks accept if Start never connected.
+  server.join();
+  close(listener);
+  EXPECT_TRUE(started.ok()) << started;
+  auto recorded = ReadStateFile(root_ + "/quick");
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_EQ(recorded->status, ContainerStatus::kRunning);
+  EXPECT_EQ(Container::Peek(root_, "quick")->status, ContainerStatus::kStopped);
 }
 
 TEST_F(ContainerTest, DeleteRunningNeedsForceAndKillsTheSandbox) {

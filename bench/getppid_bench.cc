@@ -1,0 +1,214 @@
+// What one emulated syscall costs on the ptrace platform, against the same
+// syscall made natively (DESIGN §3, §8).
+//
+//   BM_NativeGetppid           getppid(2) answered by the host kernel.
+//   BM_PtraceGetppidRoundTrip  a stub thread runs `syscall` (getppid); the
+//                              platform stops it with PTRACE_SYSEMU, the
+//                              sentry side writes rax and resumes it until
+//                              its next syscall: one Context::Switch.
+//   BM_SentryGetppidRoundTrip  the same, with the answer computed by the
+//                              sentry's syscall dispatcher (table lookup,
+//                              handler, kernel lock) as a real task's is.
+//
+// After Google Benchmark's own output, a Markdown table gives each one's
+// time per call and its ratio to native: absolute times on a shared VM do
+// not hold, ratios do better (DESIGN §8).
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "benchmark/benchmark.h"
+#include "platform/platform.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "syscalls/syscall_table.h"
+
+namespace runsc::bench {
+namespace {
+
+constexpr uint64_t kCodeAddress = 0x400000;
+constexpr uint64_t kFakeParentPid = 4242;
+
+// The application: getppid forever.
+//   loop: mov eax, SYS_getppid   b8 6e 00 00 00
+//         syscall                0f 05
+//         jmp loop               eb f7
+const std::vector<uint8_t> kGetppidLoop = {0xb8, SYS_getppid, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xf7};
+static_assert(SYS_getppid < 0x100, "the immediate above is spelled as one byte");
+
+// A stub running kGetppidLoop, attached to the calling thread (which must
+// then make every Switch on it: DESIGN §3's thread affinity).
+absl::StatusOr<std::unique_ptr<platform::AddressSpace>> NewGetppidSpace(
+    platform::Platform& platform) {
+  absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = platform.NewAddressSpace();
+  if (!as.ok()) return as.status();
+  if (absl::Status s = (*as)->Attach(); !s.ok()) return s;
+  absl::StatusOr<uint64_t> code =
+      (*as)->Map(kCodeAddress, 4096, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  if (!code.ok()) return code.status();
+  absl::StatusOr<size_t> written = (*as)->Write(kCodeAddress, kGetppidLoop);
+  if (!written.ok()) return written.status();
+  if (*written != kGetppidLoop.size()) return absl::InternalError("short write of the code");
+  if (absl::Status s = (*as)->Protect(kCodeAddress, 4096, PROT_READ | PROT_EXEC); !s.ok()) {
+    return s;
+  }
+  return as;
+}
+
+platform::Registers StartRegisters() {
+  platform::Registers regs{};
+  regs.rip = kCodeAddress;
+  regs.cs = 0x33;  // 64-bit user code and data segments.
+  regs.ss = 0x2b;
+  regs.eflags = 0x202;  // IF, and the always-one bit.
+  return regs;
+}
+
+// Runs the stub to its first getppid stop, so every timed iteration starts
+// from the same place: stopped at a getppid, its answer to be written.
+absl::Status RunToFirstGetppid(platform::Context& context, platform::AddressSpace& as,
+                               platform::Registers& regs) {
+  absl::StatusOr<platform::SwitchResult> r = context.Switch(as, regs);
+  if (!r.ok()) return r.status();
+  if (r->reason != platform::StopReason::kSyscall || regs.orig_rax != SYS_getppid) {
+    return absl::InternalError("the stub did not stop at getppid");
+  }
+  return absl::OkStatus();
+}
+
+void BM_NativeGetppid(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(::getppid());
+}
+BENCHMARK(BM_NativeGetppid);
+
+void BM_PtraceGetppidRoundTrip(benchmark::State& state) {
+  absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
+      platform::CreatePlatform("ptrace");
+  if (!platform.ok()) return state.SkipWithError(std::string(platform.status().message()).c_str());
+  absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = NewGetppidSpace(**platform);
+  if (!as.ok()) return state.SkipWithError(std::string(as.status().message()).c_str());
+  std::unique_ptr<platform::Context> context = (*platform)->NewContext();
+  platform::Registers regs = StartRegisters();
+  if (absl::Status s = RunToFirstGetppid(*context, **as, regs); !s.ok()) {
+    return state.SkipWithError(std::string(s.message()).c_str());
+  }
+  for (auto _ : state) {
+    regs.rax = kFakeParentPid;  // The sentry's answer.
+    absl::StatusOr<platform::SwitchResult> r = context->Switch(**as, regs);
+    if (!r.ok() || r->reason != platform::StopReason::kSyscall || regs.orig_rax != SYS_getppid) {
+      return state.SkipWithError("the stub did not stop at its next getppid");
+    }
+  }
+}
+BENCHMARK(BM_PtraceGetppidRoundTrip);
+
+// The dispatcher under test is the sentry's; the kernel needs one of its own
+// to be constructed, which this benchmark never calls.
+class UnusedDispatcher : public sentry::SyscallDispatcher {
+ public:
+  void Dispatch(sentry::Task&) override {}
+};
+
+void BM_SentryGetppidRoundTrip(benchmark::State& state) {
+  absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
+      platform::CreatePlatform("ptrace");
+  if (!platform.ok()) return state.SkipWithError(std::string(platform.status().message()).c_str());
+  UnusedDispatcher unused;
+  sentry::Kernel kernel(*std::move(platform), unused);
+  absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = NewGetppidSpace(kernel.platform());
+  if (!as.ok()) return state.SkipWithError(std::string(as.status().message()).c_str());
+  // A task that is never started: its registers and context are driven here
+  // as its own host thread would drive them.
+  sentry::Task task(kernel, 1);
+  task.context = kernel.platform().NewContext();
+  task.regs = StartRegisters();
+  if (absl::Status s = RunToFirstGetppid(*task.context, **as, task.regs); !s.ok()) {
+    return state.SkipWithError(std::string(s.message()).c_str());
+  }
+  syscalls::Dispatcher dispatcher;
+  for (auto _ : state) {
+    dispatcher.Dispatch(task);
+    absl::StatusOr<platform::SwitchResult> r = task.context->Switch(**as, task.regs);
+    if (!r.ok() || r->reason != platform::StopReason::kSyscall ||
+        task.regs.orig_rax != SYS_getppid) {
+      return state.SkipWithError("the stub did not stop at its next getppid");
+    }
+  }
+}
+BENCHMARK(BM_SentryGetppidRoundTrip);
+
+// Passes everything to the reporter --benchmark_format asked for, and keeps
+// each benchmark's time per call for the ratio table: the median when
+// --benchmark_repetitions gives one, else the (last) run's.
+class RatioReporter : public benchmark::BenchmarkReporter {
+ public:
+  explicit RatioReporter(benchmark::BenchmarkReporter* display) : display_(display) {}
+
+  bool ReportContext(const Context& context) override {
+    display_->SetOutputStream(&GetOutputStream());
+    display_->SetErrorStream(&GetErrorStream());
+    return display_->ReportContext(context);
+  }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.error_occurred) continue;
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type == Run::RT_Aggregate && !median) continue;
+      const std::string& name = run.run_name.function_name;
+      if (!ns_per_call_.contains(name)) order_.push_back(name);
+      if (median || !has_median_[name]) {
+        ns_per_call_[name] =
+            run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      }
+      has_median_[name] = has_median_[name] || median;
+    }
+    display_->ReportRuns(runs);
+  }
+  void Finalize() override { display_->Finalize(); }
+
+  // The Markdown table, or "" when native did not run (filtered out).
+  std::string RatioTable() const {
+    auto native = ns_per_call_.find("BM_NativeGetppid");
+    if (native == ns_per_call_.end() || native->second <= 0) return "";
+    std::string table = "\n| benchmark | ns per call | × native |\n|---|---:|---:|\n";
+    for (const std::string& name : order_) {
+      const double ns = ns_per_call_.at(name);
+      absl::StrAppend(&table, absl::StrFormat("| %s | %.0f | %.1f |\n", name, ns,
+                                              ns / native->second));
+    }
+    return table;
+  }
+
+ private:
+  std::unique_ptr<benchmark::BenchmarkReporter> display_;
+  std::map<std::string, double> ns_per_call_;
+  std::map<std::string, bool> has_median_;
+  std::vector<std::string> order_;  // First-seen order, for the table.
+};
+
+}  // namespace
+}  // namespace runsc::bench
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::BenchmarkReporter* display = benchmark::CreateDefaultDisplayReporter();
+  // Only the console format has room for a table after it: JSON and CSV
+  // output must stay parseable, so the table goes to stderr for them.
+  const bool console = dynamic_cast<benchmark::ConsoleReporter*>(display) != nullptr;
+  runsc::bench::RatioReporter reporter(display);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  std::fputs(reporter.RatioTable().c_str(), console ? stdout : stderr);
+  return 0;
+}
