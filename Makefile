@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test unit integration bench clean
+.PHONY: all deps build run test unit integration bench compat clean
 
 all: build
 
@@ -31,6 +31,17 @@ integration: build
 
 bench: build
 	$(BUILD_DIR)/bench/runsc_bench_getppid
+
+# The syscall-compatibility suite, natively and under runc and runsc
+# (README "Compatibility suite"); writes $(BUILD_DIR)/compat/. More runtimes or
+# flags: make compat COMPAT_ARGS='--runtime crun --filter read'.
+RUNC ?= $(shell command -v runc 2>/dev/null || echo /usr/sbin/runc)
+COMPAT_ARGS ?=
+compat: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target runsc runsc-compat runsc_syscall_tests
+	$(BUILD_DIR)/runsc-compat --tests $(BUILD_DIR)/test/syscalls/bin --out $(BUILD_DIR)/compat \
+	  --runtime native --runtime runc=$(RUNC) \
+	  --runtime runsc-ptrace="$(BUILD_DIR)/runsc --platform=ptrace" $(COMPAT_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

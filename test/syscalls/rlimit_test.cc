@@ -1,0 +1,249 @@
+// Family: getrlimit, setrlimit, prlimit64.
+//
+// Limits are only ever changed in forked children.
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "test/syscalls/test_util.h"
+
+namespace runsc::syscall_test {
+namespace {
+
+// Beyond any pid_max (at most 2^22), so no process has it.
+constexpr pid_t kNoSuchPid = 0x3ffffff0;
+
+// Drops `capability` from the effective set, keeping it permitted.
+bool DropEffectiveCapability(int capability) {
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  data[capability / 32].effective &= ~(1u << (capability % 32));
+  return syscall(SYS_capset, &header, data) == 0;
+}
+
+// Lowers the soft RLIMIT_NOFILE to `soft`, keeping the hard limit.
+bool SetSoftNofile(rlim_t soft) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  limit.rlim_cur = soft;
+  return setrlimit(RLIMIT_NOFILE, &limit) == 0;
+}
+
+// The lowest fd number not in use.
+int LowestFreeFd() {
+  int fd = dup(0);
+  if (fd < 0) fd = open("/proc/self/exe", O_RDONLY);
+  if (fd >= 0) close(fd);
+  return fd;
+}
+
+TEST(RlimitTest, TheSoftLimitIsAtMostTheHardLimit) {
+  for (int resource : {RLIMIT_NOFILE, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_NPROC, RLIMIT_AS}) {
+    struct rlimit limit;
+    ASSERT_SYSCALL_OK(getrlimit(resource, &limit));
+    EXPECT_LE(limit.rlim_cur, limit.rlim_max) << resource;
+  }
+}
+
+TEST(RlimitTest, ALoweredSoftLimitIsReportedBackAndInherited) {
+  EXPECT_EQ(RunInChild([] {
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &limit) == 0);
+              const rlim_t hard = limit.rlim_max;
+              limit.rlim_cur = 64;
+              CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &limit) == 0);
+              CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &limit) == 0);
+              CHILD_CHECK(limit.rlim_cur == 64 && limit.rlim_max == hard);
+              return RunInChild([hard] {
+                struct rlimit inherited;
+                CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &inherited) == 0);
+                CHILD_CHECK(inherited.rlim_cur == 64 && inherited.rlim_max == hard);
+                return 0;
+              });
+            }),
+            0);
+}
+
+TEST(RlimitTest, ASoftLimitAboveTheHardLimitIsEINVAL) {
+  // In a child, in case the call wrongly succeeds.
+  EXPECT_EQ(RunInChild([] {
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &limit) == 0);
+              CHILD_CHECK(limit.rlim_max != RLIM_INFINITY);
+              struct rlimit bad = {limit.rlim_max + 1, limit.rlim_max};
+              CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &bad) == -1 && errno == EINVAL);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, RaisingTheHardLimitWithoutCapSysResourceIsEPERM) {
+  EXPECT_EQ(RunInChild([] {
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_NOFILE, &limit) == 0);
+              limit.rlim_max = limit.rlim_cur = 32;
+              CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &limit) == 0);
+              CHILD_CHECK(DropEffectiveCapability(CAP_SYS_RESOURCE));
+              limit.rlim_max = 33;
+              CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &limit) == -1 && errno == EPERM);
+              // Lowering is always allowed.
+              limit.rlim_max = limit.rlim_cur = 16;
+              CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &limit) == 0);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, NofileAboveNrOpenIsEPERMEvenForRoot) {
+  EXPECT_EQ(RunInChild([] {
+              FILE* f = fopen("/proc/sys/fs/nr_open", "r");
+              CHILD_CHECK(f != nullptr);
+              unsigned long nr_open = 0;
+              CHILD_CHECK(fscanf(f, "%lu", &nr_open) == 1);
+              fclose(f);
+              struct rlimit limit = {nr_open + 1, nr_open + 1};
+              CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &limit) == -1 && errno == EPERM);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, OpenBeyondNofileIsEMFILE) {
+  EXPECT_EQ(RunInChild([] {
+              int lowest = LowestFreeFd();
+              CHILD_CHECK(lowest >= 0);
+              CHILD_CHECK(SetSoftNofile(lowest + 2));
+              int a = open("/proc/self/exe", O_RDONLY);
+              int b = open("/proc/self/exe", O_RDONLY);
+              CHILD_CHECK(a == lowest && b == lowest + 1);
+              CHILD_CHECK(open("/proc/self/exe", O_RDONLY) == -1 && errno == EMFILE);
+              int fds[2];
+              CHILD_CHECK(pipe(fds) == -1 && errno == EMFILE);
+              // Freeing one fd makes room again.
+              CHILD_CHECK(close(b) == 0);
+              CHILD_CHECK(open("/proc/self/exe", O_RDONLY) == b);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, DupBeyondNofileIsEMFILEAndDup2AboveItIsEBADF) {
+  EXPECT_EQ(RunInChild([] {
+              int lowest = LowestFreeFd();
+              CHILD_CHECK(lowest >= 0);
+              CHILD_CHECK(SetSoftNofile(lowest + 1));
+              int fd = open("/proc/self/exe", O_RDONLY);
+              CHILD_CHECK(fd == lowest);
+              CHILD_CHECK(dup(fd) == -1 && errno == EMFILE);
+              CHILD_CHECK(dup2(fd, lowest + 5) == -1 && errno == EBADF);
+              CHILD_CHECK(fcntl(fd, F_DUPFD, lowest + 5) == -1 && errno == EINVAL);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, PrlimitOfSelfMatchesGetrlimit) {
+  struct rlimit by_get, by_prlimit;
+  ASSERT_SYSCALL_OK(getrlimit(RLIMIT_STACK, &by_get));
+  ASSERT_SYSCALL_OK(prlimit(0, RLIMIT_STACK, nullptr, &by_prlimit));
+  EXPECT_EQ(by_get.rlim_cur, by_prlimit.rlim_cur);
+  EXPECT_EQ(by_get.rlim_max, by_prlimit.rlim_max);
+  ASSERT_SYSCALL_OK(prlimit(getpid(), RLIMIT_STACK, nullptr, &by_prlimit));
+  EXPECT_EQ(by_get.rlim_cur, by_prlimit.rlim_cur);
+}
+
+TEST(RlimitTest, PrlimitSetsAndReturnsTheOldLimitInOneCall) {
+  EXPECT_EQ(RunInChild([] {
+              struct rlimit before;
+              CHILD_CHECK(getrlimit(RLIMIT_CORE, &before) == 0);
+              struct rlimit wanted = {0, before.rlim_max}, old = {};
+              CHILD_CHECK(prlimit(0, RLIMIT_CORE, &wanted, &old) == 0);
+              CHILD_CHECK(old.rlim_cur == before.rlim_cur && old.rlim_max == before.rlim_max);
+              struct rlimit now;
+              CHILD_CHECK(getrlimit(RLIMIT_CORE, &now) == 0 && now.rlim_cur == 0);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, PrlimitOfAnUnknownPidIsESRCH) {
+  struct rlimit limit;
+  EXPECT_SYSCALL_ERRNO(prlimit(kNoSuchPid, RLIMIT_NOFILE, nullptr, &limit), ESRCH);
+}
+
+TEST(RlimitTest, AnUnknownResourceIsEINVAL) {
+  struct rlimit limit = {1, 1};
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_getrlimit, 999, &limit), EINVAL);
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_setrlimit, 999, &limit), EINVAL);
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_prlimit64, 0, 999, nullptr, &limit), EINVAL);
+}
+
+TEST(RlimitTest, BadPointersAreEFAULT) {
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_getrlimit, RLIMIT_NOFILE, reinterpret_cast<void*>(1)), EFAULT);
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_setrlimit, RLIMIT_NOFILE, reinterpret_cast<void*>(1)), EFAULT);
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, reinterpret_cast<void*>(1)),
+                       EFAULT);
+}
+
+TEST(RlimitTest, WritesPastFsizeAreCutShortThenEFBIG) {
+  TempDir dir;
+  const std::string path = dir.File("f");
+  EXPECT_EQ(RunInChild([path] {
+              // Ignored, SIGXFSZ does not kill the writer and the error shows.
+              signal(SIGXFSZ, SIG_IGN);
+              struct rlimit limit = {10, RLIM_INFINITY};
+              CHILD_CHECK(getrlimit(RLIMIT_FSIZE, &limit) == 0);
+              limit.rlim_cur = 10;
+              CHILD_CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+              int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+              CHILD_CHECK(fd >= 0);
+              CHILD_CHECK(write(fd, "0123456789abcdef", 16) == 10);
+              CHILD_CHECK(write(fd, "x", 1) == -1 && errno == EFBIG);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, AWritePastFsizeRaisesSigxfsz) {
+  TempDir dir;
+  const std::string path = dir.File("f");
+  EXPECT_EQ(RunInChild([path] {
+              DisableCoreDumps();
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_FSIZE, &limit) == 0);
+              limit.rlim_cur = 0;
+              CHILD_CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+              int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+              CHILD_CHECK(fd >= 0);
+              (void)!write(fd, "x", 1);
+              return 0;
+            }),
+            128 + SIGXFSZ);
+}
+
+TEST(RlimitTest, AnAddressSpaceLimitMakesLargeMappingsFailENOMEM) {
+  EXPECT_EQ(RunInChild([] {
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_AS, &limit) == 0);
+              // Far more than the process has mapped, far less than what it asks.
+              limit.rlim_cur = 1ul << 32;
+              CHILD_CHECK(setrlimit(RLIMIT_AS, &limit) == 0);
+              void* p = mmap(nullptr, 1ul << 33, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+              CHILD_CHECK(p == MAP_FAILED && errno == ENOMEM);
+              void* small = mmap(nullptr, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+              CHILD_CHECK(small != MAP_FAILED);
+              return 0;
+            }),
+            0);
+}
+
+}  // namespace
+}  // namespace runsc::syscall_test

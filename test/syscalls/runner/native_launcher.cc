@@ -1,0 +1,36 @@
+#include "test/syscalls/runner/native_launcher.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "test/syscalls/runner/case_watchdog.h"
+#include "test/syscalls/runner/oci_bundle.h"
+
+namespace runsc::compat {
+
+SubprocessResult NativeLauncher::Launch(const std::string& binary,
+                                        const std::vector<std::string>& args,
+                                        absl::Duration per_case_timeout) {
+  std::string dir = absl::StrCat(work_dir_, "/native-XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) {
+    SubprocessResult result;
+    result.spawn_error = absl::StrCat("mkdtemp ", dir, ": ", strerror(errno));
+    return result;
+  }
+  SubprocessSpec spec;
+  spec.argv = {binary};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = CompatEnvironment(dir);
+  spec.cwd = dir;
+  CaseWatchdog watchdog(per_case_timeout);
+  SubprocessResult result = RunSubprocess(spec, watchdog);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return result;
+}
+
+}  // namespace runsc::compat

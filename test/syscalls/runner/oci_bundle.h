@@ -1,0 +1,33 @@
+// The OCI bundle one family binary runs from: config.json written from
+// scratch as `runc spec` would make it (namespaces, the standard mounts,
+// default capabilities, masked and read-only paths), root.readonly false, and
+// a rootfs holding only the static binary at /<its name> plus empty /tmp
+// (1777), /proc, /dev and /sys.
+#ifndef RUNSC_TEST_SYSCALLS_RUNNER_OCI_BUNDLE_H_
+#define RUNSC_TEST_SYSCALLS_RUNNER_OCI_BUNDLE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "nlohmann/json.hpp"
+
+namespace runsc::compat {
+
+// The environment every family binary gets, native or not: the same PATH a
+// `runc spec` container has, and TEST_TMPDIR (test_util.h's TempDir) = `tmp`.
+std::vector<std::string> CompatEnvironment(const std::string& tmp);
+
+// config.json running `args` (args[0] an absolute path inside the rootfs)
+// with `env`, cwd "/", no terminal, as uid 0.
+nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
+                                       const std::vector<std::string>& env);
+
+// Creates `dir` (which must not exist) as a bundle that runs `binary` with
+// `args` appended. The binary is copied into the rootfs.
+[[nodiscard]] absl::Status WriteOciBundle(const std::string& dir, const std::string& binary,
+                                          const std::vector<std::string>& args);
+
+}  // namespace runsc::compat
+
+#endif  // RUNSC_TEST_SYSCALLS_RUNNER_OCI_BUNDLE_H_
