@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "runsc/config/default_spec.h"
 
 namespace runsc::compat {
 namespace fs = std::filesystem;
@@ -17,71 +18,18 @@ std::vector<std::string> CompatEnvironment(const std::string& tmp) {
 
 nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
                                        const std::vector<std::string>& env) {
-  using nlohmann::ordered_json;
-  // `runc spec`'s defaults, so that the runc column is what a user of runc
-  // gets and every runtime sees the same container.
-  const ordered_json capabilities = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
-  return {
-      {"ociVersion", "1.0.2"},
-      {"process",
-       {
-           {"terminal", false},
-           {"user", {{"uid", 0}, {"gid", 0}}},
-           {"args", args},
-           {"env", env},
-           {"cwd", "/"},
-           {"capabilities",
-            {{"bounding", capabilities},
-             {"effective", capabilities},
-             {"permitted", capabilities},
-             {"ambient", capabilities}}},
-           {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 1024}, {"soft", 1024}}}},
-           {"noNewPrivileges", true},
-       }},
-      {"root", {{"path", "rootfs"}, {"readonly", false}}},
-      {"hostname", "runsc-compat"},
-      {"mounts",
-       {
-           {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
-           {{"destination", "/dev"},
-            {"type", "tmpfs"},
-            {"source", "tmpfs"},
-            {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
-           {{"destination", "/dev/pts"},
-            {"type", "devpts"},
-            {"source", "devpts"},
-            {"options",
-             {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}}},
-           {{"destination", "/dev/shm"},
-            {"type", "tmpfs"},
-            {"source", "shm"},
-            {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
-           {{"destination", "/dev/mqueue"},
-            {"type", "mqueue"},
-            {"source", "mqueue"},
-            {"options", {"nosuid", "noexec", "nodev"}}},
-           {{"destination", "/sys"},
-            {"type", "sysfs"},
-            {"source", "sysfs"},
-            {"options", {"nosuid", "noexec", "nodev", "ro"}}},
-       }},
-      {"linux",
-       {
-           {"resources", {{"devices", {{{"allow", false}, {"access", "rwm"}}}}}},
-           {"namespaces",
-            {{{"type", "pid"}},
-             {{"type", "network"}},
-             {{"type", "ipc"}},
-             {{"type", "uts"}},
-             {{"type", "mount"}}}},
-           {"maskedPaths",
-            {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-             "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-             "/proc/scsi"}},
-           {"readonlyPaths",
-            {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
-       }},
-  };
+  // `runc spec`'s defaults (runsc spec writes the same), so that the runc
+  // column is what a user of runc gets and every runtime sees the same
+  // container; only the program, its environment and a writable root differ.
+  nlohmann::ordered_json config = config::DefaultSpec();
+  config["process"]["args"] = args;
+  config["process"]["env"] = env;
+  config["root"]["readonly"] = false;
+  config["hostname"] = "runsc-compat";
+  if (!config["linux"].contains("resources")) {
+    config["linux"]["resources"] = {{"devices", {{{"allow", false}, {"access", "rwm"}}}}};
+  }
+  return config;
 }
 
 absl::Status WriteOciBundle(const std::string& dir, const std::string& binary,
