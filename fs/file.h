@@ -7,6 +7,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include <optional>
+#include <utility>
 
 #include <map>
 #include <memory>
@@ -55,6 +59,10 @@ class File {
     return ErrnoError(ESPIPE, "seek on a stream");
   }
   virtual absl::StatusOr<struct stat> Stat() = 0;
+  // ftruncate(2): EINVAL unless the file is a regular file open for writing.
+  virtual absl::Status Truncate(int64_t size) {
+    return ErrnoError(EINVAL, "not a regular file open for writing");
+  }
   // Directory entries from the file's position on; the position advances
   // by the number consumed (Consume()).
   virtual absl::StatusOr<std::vector<DirEntry>> ReadDir() {
@@ -75,6 +83,12 @@ class File {
   // stdio), or -1. Nothing in the sentry signals kernel().cv when such a
   // file becomes ready, so poll waits for it with the host's poll.
   virtual int PollHostFd() const { return -1; }
+  // Changes whenever an event may have happened on this file (data
+  // written, space made, an end closed). epoll's edge-triggered mode
+  // reports a file that is still ready again only once this changed.
+  // Files that keep no count return 0: an edge is then a change of the
+  // ready mask. Requires task.kernel().mu, like PollLocked.
+  virtual uint64_t EventSeqLocked() const { return 0; }
   // A host fd the sentry may mmap into the application, or -1.
   virtual int HostFd() const { return -1; }
   // What /proc/self/fd/N points at.
@@ -93,15 +107,75 @@ class File {
   std::string path_;
 };
 
+class Node;
+
+// A file a directory made and opened (open with O_CREAT).
+struct CreatedNode {
+  std::shared_ptr<Node> node;
+  std::shared_ptr<File> file;
+};
+
+// What Node::SetAttr changes: each member that is set.
+struct SetAttrs {
+  std::optional<mode_t> mode;                    // Permission bits (07777).
+  std::optional<std::pair<uid_t, gid_t>> owner;  // (uid_t)-1 / (gid_t)-1: unchanged.
+  std::optional<int64_t> size;
+  // {atime, mtime}; tv_nsec may be UTIME_NOW or UTIME_OMIT.
+  std::optional<std::pair<struct timespec, struct timespec>> times;
+};
+
 // An inode: what a path names. Directories look names up; anything may open.
 class Node : public std::enable_shared_from_this<Node> {
  public:
   virtual ~Node() = default;
   virtual absl::StatusOr<struct stat> Stat() = 0;
-  mode_t Type() {
+  // The S_IFMT bits, which never change for a node. Nodes whose Stat() is
+  // costly (an RPC) answer from what they already know.
+  virtual mode_t Type() {
     absl::StatusOr<struct stat> st = Stat();
     return st.ok() ? (st->st_mode & S_IFMT) : 0;
   }
+
+  // Directory mutations. `name` is one component, never "." or ".."; modes
+  // are final permission bits (the umask applied). The sentry's synthetic
+  // filesystems (/proc, /dev) refuse them.
+  virtual absl::StatusOr<CreatedNode> Create(sentry::Task& task, const std::string& name,
+                                             int flags, mode_t mode) {
+    return ErrnoError(EACCES, "files cannot be created here");
+  }
+  virtual absl::StatusOr<std::shared_ptr<Node>> Mkdir(sentry::Task& task, const std::string& name,
+                                                      mode_t mode) {
+    return ErrnoError(EPERM, "directories cannot be made here");
+  }
+  // `mode` includes the type bits.
+  virtual absl::StatusOr<std::shared_ptr<Node>> Mknod(sentry::Task& task, const std::string& name,
+                                                      mode_t mode) {
+    return ErrnoError(EPERM, "nodes cannot be made here");
+  }
+  virtual absl::StatusOr<std::shared_ptr<Node>> Symlink(sentry::Task& task,
+                                                        const std::string& name,
+                                                        const std::string& target) {
+    return ErrnoError(EPERM, "symlinks cannot be made here");
+  }
+  // A new name in this directory for `target`; EXDEV if it is on another filesystem.
+  virtual absl::Status Link(sentry::Task& task, const std::string& name, Node& target) {
+    return ErrnoError(EPERM, "links cannot be made here");
+  }
+  virtual absl::Status Unlink(sentry::Task& task, const std::string& name, bool directory) {
+    return ErrnoError(EPERM, "nothing can be removed here");
+  }
+  // Renames `old_name` here to `new_name` in `new_dir` (EXDEV if that is on
+  // another filesystem); `flags` as renameat2(2).
+  virtual absl::Status Rename(sentry::Task& task, const std::string& old_name, Node& new_dir,
+                              const std::string& new_name, unsigned flags) {
+    return ErrnoError(EPERM, "nothing can be renamed here");
+  }
+  virtual absl::Status SetAttr(sentry::Task& task, const SetAttrs& attrs) {
+    return ErrnoError(EPERM, "attributes cannot be changed here");
+  }
+  // statfs(2) of the filesystem this node is on. The sentry's own
+  // filesystems answer as a tmpfs would.
+  virtual absl::StatusOr<struct statfs> StatFs(sentry::Task& task);
   virtual absl::StatusOr<std::shared_ptr<Node>> Lookup(sentry::Task& task,
                                                        const std::string& name) {
     return ErrnoError(ENOTDIR, "not a directory");
@@ -123,6 +197,15 @@ struct Dentry {
   absl::Mutex mu;
   std::map<std::string, std::shared_ptr<Dentry>> children ABSL_GUARDED_BY(mu);
 };
+
+inline absl::StatusOr<struct statfs> Node::StatFs(sentry::Task& task) {
+  struct statfs st {};
+  st.f_type = 0x01021994;  // TMPFS_MAGIC.
+  st.f_bsize = 4096;
+  st.f_frsize = 4096;
+  st.f_namelen = 255;
+  return st;
+}
 
 }  // namespace runsc::fs
 

@@ -65,10 +65,95 @@ GoferNode::~GoferNode() {
 }
 
 absl::StatusOr<struct stat> GoferNode::Stat() {
-  // The root filesystem only changes through this sandbox, and writes go
-  // through donated fds, which HostFile stats directly: the walk's stat
-  // stays valid for type and identity.
-  return ToStat(file_.stat);
+  absl::StatusOr<gofer::FileStat> st = client_->Stat(file_.id);
+  if (!st.ok()) return st.status();
+  return ToStat(*st);
+}
+
+GoferNode* GoferNode::SameFilesystem(Node& other) const {
+  auto* gofer = dynamic_cast<GoferNode*>(&other);
+  return gofer != nullptr && gofer->client_ == client_ ? gofer : nullptr;
+}
+
+absl::StatusOr<CreatedNode> GoferNode::Create(sentry::Task& task, const std::string& name,
+                                              int flags, mode_t mode) {
+  // What the created file's open keeps; O_CREAT|O_EXCL are the gofer's, and
+  // O_TRUNC means nothing for a new file.
+  const int gofer_flags = flags & (O_ACCMODE | O_APPEND);
+  absl::StatusOr<gofer::CreatedFile> created =
+      client_->Create(file_.id, name, gofer_flags, mode & 07777);
+  if (!created.ok()) return created.status();
+  auto node = std::make_shared<GoferNode>(client_, created->file);
+  auto file = std::make_shared<HostFile>(flags, std::move(created->fd), /*seekable=*/true);
+  return CreatedNode{.node = std::move(node), .file = std::move(file)};
+}
+
+absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mkdir(sentry::Task& task,
+                                                       const std::string& name, mode_t mode) {
+  absl::StatusOr<gofer::WalkedFile> made = client_->Mkdir(file_.id, name, mode & 07777);
+  if (!made.ok()) return made.status();
+  return std::make_shared<GoferNode>(client_, *made);
+}
+
+absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mknod(sentry::Task& task,
+                                                       const std::string& name, mode_t mode) {
+  absl::StatusOr<gofer::WalkedFile> made = client_->Mknod(file_.id, name, mode);
+  if (!made.ok()) return made.status();
+  return std::make_shared<GoferNode>(client_, *made);
+}
+
+absl::StatusOr<std::shared_ptr<Node>> GoferNode::Symlink(sentry::Task& task,
+                                                         const std::string& name,
+                                                         const std::string& target) {
+  absl::StatusOr<gofer::WalkedFile> made = client_->Symlink(file_.id, name, target);
+  if (!made.ok()) return made.status();
+  return std::make_shared<GoferNode>(client_, *made);
+}
+
+absl::Status GoferNode::Link(sentry::Task& task, const std::string& name, Node& target) {
+  GoferNode* same = SameFilesystem(target);
+  if (same == nullptr) return ErrnoError(EXDEV, "link across filesystems");
+  absl::StatusOr<gofer::WalkedFile> made = client_->Link(same->file_.id, file_.id, name);
+  if (!made.ok()) return made.status();
+  // The new id is not needed: the next walk of the name makes its own.
+  return client_->Close(made->id);
+}
+
+absl::Status GoferNode::Unlink(sentry::Task& task, const std::string& name, bool directory) {
+  return client_->Unlink(file_.id, name, directory ? AT_REMOVEDIR : 0);
+}
+
+absl::Status GoferNode::Rename(sentry::Task& task, const std::string& old_name, Node& new_dir,
+                               const std::string& new_name, unsigned flags) {
+  GoferNode* same = SameFilesystem(new_dir);
+  if (same == nullptr) return ErrnoError(EXDEV, "rename across filesystems");
+  return client_->Rename(file_.id, old_name, same->file_.id, new_name, flags);
+}
+
+absl::Status GoferNode::SetAttr(sentry::Task& task, const SetAttrs& attrs) {
+  gofer::SetAttrRequest request;
+  if (attrs.mode) request.mode = *attrs.mode & 07777;
+  if (attrs.owner) request.owner = std::pair<uint32_t, uint32_t>(attrs.owner->first, attrs.owner->second);
+  request.size = attrs.size;
+  request.times = attrs.times;
+  return client_->SetAttr(file_.id, request).status();
+}
+
+absl::StatusOr<struct statfs> GoferNode::StatFs(sentry::Task& task) {
+  absl::StatusOr<gofer::FsStat> in = client_->StatFs(file_.id);
+  if (!in.ok()) return in.status();
+  struct statfs st {};
+  st.f_type = in->type;
+  st.f_bsize = in->bsize;
+  st.f_blocks = in->blocks;
+  st.f_bfree = in->bfree;
+  st.f_bavail = in->bavail;
+  st.f_files = in->files;
+  st.f_ffree = in->ffree;
+  st.f_namelen = in->namelen;
+  st.f_frsize = in->frsize;
+  st.f_flags = in->flags;
+  return st;
 }
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,

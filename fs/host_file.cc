@@ -167,4 +167,12 @@ absl::StatusOr<int64_t> HostFile::Ioctl(sentry::Task& task, uint64_t cmd, uint64
   }
 }
 
+absl::Status HostFile::Truncate(int64_t size) {
+  // The host checks what Linux checks: a regular file, open for writing
+  // (EINVAL otherwise), a size that fits (EFBIG).
+  if (!seekable_) return ErrnoError(EINVAL, "ftruncate of a stream");
+  if (::ftruncate(fd_.get(), size) != 0) return HostError("ftruncate");
+  return absl::OkStatus();
+}
+
 }  // namespace runsc::fs

@@ -25,6 +25,7 @@ class PipeEnd : public File {
   short PollLocked(sentry::Task& task, short events) override {
     return pipe_->PollLocked(write_end_, events);
   }
+  uint64_t EventSeqLocked() const override { return pipe_->EventSeqLocked(write_end_); }
   absl::StatusOr<struct stat> Stat() override {
     struct stat st {};
     st.st_mode = S_IFIFO | 0600;
@@ -69,6 +70,7 @@ absl::StatusOr<size_t> Pipe::Read(sentry::Task& task, absl::Span<uint8_t> buf, b
   size_t n = std::min(buf.size(), buffer_.size());
   std::copy(buffer_.begin(), buffer_.begin() + n, buf.begin());
   buffer_.erase(buffer_.begin(), buffer_.begin() + n);
+  ++room_seq_;
   kernel_.cv.SignalAll();
   return n;
 }
@@ -100,6 +102,7 @@ absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t>
     size_t n = std::min(room, left);
     buffer_.insert(buffer_.end(), buf.begin() + done, buf.begin() + done + n);
     done += n;
+    ++data_seq_;
     kernel_.cv.SignalAll();
   }
   return done;
@@ -108,6 +111,7 @@ absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t>
 void Pipe::CloseEnd(bool write_end) {
   absl::MutexLock lock(&kernel_.mu);
   (write_end ? writers_ : readers_)--;
+  ++(write_end ? data_seq_ : room_seq_);
   kernel_.cv.SignalAll();
 }
 

@@ -29,6 +29,10 @@ class Pipe {
   size_t Available();
   // poll(2) readiness of one end; requires kernel().mu.
   short PollLocked(bool write_end, short events) const;
+  // File::EventSeqLocked of one end: data in for the read end, room made
+  // for the write end; closing an end counts for the other. Requires
+  // kernel().mu.
+  uint64_t EventSeqLocked(bool write_end) const { return write_end ? room_seq_ : data_seq_; }
   bool HasWriters();
 
  private:
@@ -37,6 +41,8 @@ class Pipe {
   std::deque<uint8_t> buffer_;
   int readers_ = 1;
   int writers_ = 1;
+  uint64_t data_seq_ = 0;
+  uint64_t room_seq_ = 0;
 };
 
 }  // namespace runsc::fs

@@ -46,9 +46,10 @@ absl::StatusOr<std::string> StatusFile(Kernel& kernel, int tid) {
         "NSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nThreads:\t1\nSigQ:\t0/0\n"
         "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t%016x\n"
         "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n"
-        "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n",
+        "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
         t.comm, StateLetter(t), t.zombie ? "zombie" : "running", t.tgid(), t.tid(), ppid, c.uid,
-        c.euid, c.suid, c.euid, c.gid, c.egid, c.sgid, c.egid, t.tid(), t.pgid, t.sid, t.blocked);
+        c.euid, c.suid, c.euid, c.gid, c.egid, c.sgid, c.egid, t.tid(), t.pgid, t.sid, t.blocked,
+        t.no_new_privs ? 1 : 0);
   });
 }
 

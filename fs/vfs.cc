@@ -125,6 +125,58 @@ absl::StatusOr<std::shared_ptr<Dentry>> Vfs::ResolveAt(sentry::Task& task, int d
   return Resolve(task, start, path, follow_last);
 }
 
+absl::StatusOr<Vfs::ParentAndName> Vfs::ResolveParentAt(sentry::Task& task, int dirfd,
+                                                        const std::string& path) {
+  if (path.empty()) return ErrnoError(ENOENT, "empty path");
+  if (path.size() >= kPathMax) return ErrnoError(ENAMETOOLONG, "path too long");
+  ParentAndName out;
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') {
+    trimmed.pop_back();
+    out.trailing_slash = true;
+  }
+  std::string dir_part;
+  const size_t slash = trimmed.rfind('/');
+  if (trimmed == "/") {
+    dir_part = "/";
+  } else if (slash == std::string::npos) {
+    out.name = trimmed;
+  } else {
+    dir_part = slash == 0 ? "/" : trimmed.substr(0, slash);
+    out.name = trimmed.substr(slash + 1);
+  }
+  if (out.name.size() > kNameMax) return ErrnoError(ENAMETOOLONG, "name too long");
+  absl::StatusOr<std::shared_ptr<Dentry>> parent =
+      ResolveAt(task, dirfd, dir_part.empty() ? "." : dir_part, /*follow_last=*/true);
+  if (!parent.ok()) return parent.status();
+  if ((*parent)->node->Type() != S_IFDIR) return ErrnoError(ENOTDIR, "not a directory");
+  out.parent = std::move(*parent);
+  return out;
+}
+
+std::shared_ptr<Dentry> Vfs::AddChild(const std::shared_ptr<Dentry>& dir, const std::string& name,
+                                      std::shared_ptr<Node> node) {
+  auto child = std::make_shared<Dentry>();
+  child->parent = dir;
+  child->path = JoinPath(dir->path, name);
+  child->node = std::move(node);
+  if (child->node->Cacheable() && dir->node->Cacheable()) {
+    absl::MutexLock lock(&dir->mu);
+    dir->children[name] = child;
+  }
+  return child;
+}
+
+void Vfs::Forget(const std::shared_ptr<Dentry>& dir, const std::string& name) {
+  absl::MutexLock lock(&dir->mu);
+  dir->children.erase(name);
+}
+
+bool Vfs::IsMountPoint(const std::string& path) {
+  absl::MutexLock lock(&mu_);
+  return mounts_.contains(path);
+}
+
 absl::StatusOr<std::shared_ptr<File>> Vfs::Open(sentry::Task& task, std::shared_ptr<Dentry> dentry,
                                                 int flags) {
   const mode_t type = dentry->node->Type();

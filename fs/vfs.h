@@ -45,6 +45,34 @@ class Vfs {
                                                                   const std::string& path,
                                                                   bool follow_last);
 
+  // The directory a path's last component is in, for calls that make,
+  // remove or rename that name: `name` is the last component ("" for "/",
+  // and possibly "." or "..", which each caller refuses with its own
+  // errno); trailing slashes are stripped and reported.
+  struct ParentAndName {
+    std::shared_ptr<Dentry> parent;
+    std::string name;
+    bool trailing_slash = false;
+  };
+  [[nodiscard]] absl::StatusOr<ParentAndName> ResolveParentAt(sentry::Task& task, int dirfd,
+                                                              const std::string& path);
+
+  // One component looked up in `dir` (mounts and the dentry cache
+  // included), without following a symlink.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<Dentry>> Lookup(sentry::Task& task,
+                                                               const std::shared_ptr<Dentry>& dir,
+                                                               const std::string& name) {
+    return Step(task, dir, name);
+  }
+  // A node `dir` just made as `name`, entered in the cache.
+  std::shared_ptr<Dentry> AddChild(const std::shared_ptr<Dentry>& dir, const std::string& name,
+                                   std::shared_ptr<Node> node);
+  // Drops the cached entry for `name` in `dir` after it was removed or
+  // renamed, so the next lookup asks the filesystem.
+  void Forget(const std::shared_ptr<Dentry>& dir, const std::string& name);
+  // True if `path` names a mount point (which cannot be removed or renamed).
+  bool IsMountPoint(const std::string& path);
+
   // Opens a dentry; O_DIRECTORY and access checks happen here.
   [[nodiscard]] absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task,
                                                            std::shared_ptr<Dentry> dentry,

@@ -82,6 +82,7 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   if (!image.ok()) return image.status();
 
   // Point of no return: the new image replaces the old.
+  t.ReleaseClearChildTid();
   std::shared_ptr<sentry::MemoryManager> old;
   {
     absl::MutexLock lock(&t.kernel().mu);
@@ -97,12 +98,16 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   old.reset();  // Kills the old stub, on its tracer thread (this one).
   Fds(t).CloseOnExec();
   t.alt_stack = {nullptr, SS_DISABLE, 0};
+  t.keep_caps = false;  // SECURE_KEEP_CAPS does not survive execve.
   t.exe_path = exe_path;
   // Linux names the task after the path execve was given, not the file it
   // resolved to: a busybox applet run as /bin/sh is "sh", not "busybox"
   // (and a #! script is named after the script).
   std::string base = path.substr(path.rfind('/') + 1);
-  t.comm = base.substr(0, 15);
+  {
+    absl::MutexLock lock(&t.kernel().mu);  // /proc of other tasks reads it.
+    t.comm = base.substr(0, 15);
+  }
   t.regs = platform::Registers{};
   t.regs.rip = image->entry;
   t.regs.rsp = image->stack_pointer;

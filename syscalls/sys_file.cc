@@ -10,6 +10,7 @@
 
 #include "base/logging.h"
 #include "fs/pipe.h"
+#include "syscalls/file_mutate.h"
 #include "syscalls/helpers.h"
 
 namespace runsc::syscalls {
@@ -30,15 +31,20 @@ SyscallResult DoOpen(Task& t, int dirfd, uint64_t path_addr, int flags, mode_t m
     return SyscallResult::Error(EOPNOTSUPP);
   }
   const bool follow = !(flags & O_NOFOLLOW);
-  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, dirfd, *path, follow);
-  if (!d.ok()) {
-    if (ErrnoOf(d.status()) == ENOENT && (flags & O_CREAT)) {
-      LogWarning("creating files is not supported yet (writable filesystems, issue 4): ", *path);
-      return SyscallResult::Error(EROFS);
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d;
+  if ((flags & O_CREAT) && !(flags & O_PATH)) {
+    absl::StatusOr<CreateForOpenResult> created = CreateForOpen(t, dirfd, *path, flags, mode);
+    if (!created.ok()) return FromStatus(created.status());
+    if (created->created != nullptr) {
+      absl::StatusOr<int> fd = Fds(t).Install(created->created, flags & O_CLOEXEC, 0, NofileLimit(t));
+      if (!fd.ok()) return FromStatus(fd.status());
+      return SyscallResult::Value(*fd);
     }
-    return FromStatus(d.status());
+    d = std::move(created->existing);
+  } else {
+    d = VfsOf(t).ResolveAt(t, dirfd, *path, follow);
   }
-  if ((flags & O_CREAT) && (flags & O_EXCL)) return SyscallResult::Error(EEXIST);
+  if (!d.ok()) return FromStatus(d.status());
   if ((flags & O_NOFOLLOW) && (*d)->node->Type() == S_IFLNK && !(flags & O_PATH)) {
     return SyscallResult::Error(ELOOP);
   }
@@ -330,9 +336,9 @@ SyscallResult Umask(Task& t, const SyscallArgs& a) {
 }  // namespace
 
 void RegisterFile(SyscallTable& t) {
-  t[SYS_open] = {"open", Open, Support::kPartial, "no file creation until issue 4"};
-  t[SYS_openat] = {"openat", Openat, Support::kPartial, "no file creation until issue 4"};
-  t[SYS_creat] = {"creat", Creat, Support::kPartial, "no file creation until issue 4"};
+  t[SYS_open] = {"open", Open, Support::kPartial, "no O_TMPFILE; O_CREAT through a dangling symlink is ENOENT"};
+  t[SYS_openat] = {"openat", Openat, Support::kPartial, "no O_TMPFILE; O_CREAT through a dangling symlink is ENOENT"};
+  t[SYS_creat] = {"creat", Creat, Support::kPartial, "O_CREAT through a dangling symlink is ENOENT"};
   t[SYS_close] = {"close", Close, Support::kFull, ""};
   t[SYS_dup] = {"dup", Dup, Support::kFull, ""};
   t[SYS_dup2] = {"dup2", Dup2, Support::kFull, ""};

@@ -7,6 +7,7 @@
 
 #include "sentry/kernel/signals.h"
 #include "syscalls/helpers.h"
+#include "syscalls/readiness.h"
 
 namespace runsc::syscalls {
 namespace {
@@ -14,16 +15,10 @@ namespace {
 using sentry::Kernel;
 using sentry::Task;
 
-// While a poll waits for host streams and sentry-internal files at once,
-// nothing wakes the host poll when a sentry file changes: it looks again
-// this often. (Only mixed sets pay this; pure sets block until woken.)
-constexpr absl::Duration kMixedPollSlice = absl::Milliseconds(10);
-
 struct PollSet {
   std::vector<pollfd> fds;                      // As the application passed them.
   std::vector<std::shared_ptr<fs::File>> files;  // Null for fd < 0 and bad fds.
-  std::vector<pollfd> host;                     // Host streams among them, for the host's poll.
-  bool any_sentry_file = false;
+  HostWaitSet host;                             // Host streams among them.
 };
 
 // Fills in every revents; returns how many are non-zero. Requires k.mu.
@@ -44,56 +39,18 @@ int EvaluateLocked(Task& t, PollSet& set) {
   return ready;
 }
 
-// Blocks in the host's poll on the host streams of `set` and the task's
-// wake fd (Kick()) until one is ready or `until`.
-void WaitOnHost(Task& t, PollSet& set, absl::Time until) {
-  std::vector<pollfd> fds = set.host;
-  fds.push_back({t.wake_fd(), POLLIN, 0});
-  const absl::Duration left = std::max(until - absl::Now(), absl::ZeroDuration());
-  const int timeout_ms =
-      until == absl::InfiniteFuture()
-          ? -1
-          : static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left + absl::Microseconds(999)),
-                                               INT32_MAX));
-  if (::poll(fds.data(), fds.size(), timeout_ms) > 0 && (fds.back().revents & POLLIN)) {
-    t.DrainWakeFd();
-  }
-}
-
 // The shared body: waits until a file of `set` is ready (returns how many
 // are), `deadline` passes (0) or a signal interrupts the wait (EINTR).
 SyscallResult DoPoll(Task& t, PollSet& set, absl::Time deadline) {
   for (size_t i = 0; i < set.fds.size(); ++i) {
     const int fd = set.fds[i].fd;
     std::shared_ptr<fs::File> f = fd >= 0 ? Fds(t).Get(fd) : nullptr;
-    if (f != nullptr) {
-      if (int host_fd = f->PollHostFd(); host_fd >= 0) {
-        set.host.push_back({host_fd, set.fds[i].events, 0});
-      } else {
-        set.any_sentry_file = true;
-      }
-    }
+    if (f != nullptr) AddToWaitSet(f, set.fds[i].events, set.host);
     set.files.push_back(std::move(f));
   }
-  Kernel& k = t.kernel();
-  for (;;) {
-    {
-      absl::MutexLock lock(&k.mu);
-      if (int ready = EvaluateLocked(t, set); ready > 0) return SyscallResult::Value(ready);
-      if (absl::Now() >= deadline) return SyscallResult::Value(0);
-      // poll is never restarted after a handler (Linux's
-      // ERESTART_RESTARTBLOCK), and a signal that runs no handler is
-      // dropped before it gets here: EINTR is the answer.
-      if (t.InterruptedLocked()) return SyscallResult::Error(EINTR);
-      if (set.host.empty()) {
-        // Pipes and signals both signal k.cv: no wake-up can be missed.
-        k.cv.WaitWithDeadline(&k.mu, deadline);
-        continue;
-      }
-    }
-    WaitOnHost(t, set,
-               set.any_sentry_file ? std::min(deadline, absl::Now() + kMixedPollSlice) : deadline);
-  }
+  // poll is never restarted after a handler (Linux's
+  // ERESTART_RESTARTBLOCK), so EINTR is the answer to a signal.
+  return WaitUntilReady(t, set.host, deadline, [&] { return EvaluateLocked(t, set); });
 }
 
 absl::StatusOr<PollSet> CopyInPollFds(Task& t, uint64_t addr, uint64_t nfds) {
@@ -136,39 +93,15 @@ SyscallResult Poll(Task& t, const SyscallArgs& a) {
 SyscallResult Ppoll(Task& t, const SyscallArgs& a) {
   absl::StatusOr<PollSet> set = CopyInPollFds(t, a[0], a[1]);
   if (!set.ok()) return FromStatus(set.status());
-  absl::Time deadline = absl::InfiniteFuture();
-  if (a[2] != 0) {
-    struct timespec ts;
-    RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[2], ts));
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return SyscallResult::Error(EINVAL);
-    deadline = absl::Now() + absl::DurationFromTimespec(ts);
-  }
-  sentry::SignalSet mask = 0;
-  if (a[3] != 0) {
-    if (a[4] != sizeof(sentry::SignalSet)) return SyscallResult::Error(EINVAL);
-    RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[3], mask));
-  }
-  sentry::SignalSet old_mask = 0;
-  if (a[3] != 0) {
-    absl::MutexLock lock(&t.kernel().mu);
-    old_mask = t.blocked;
-    t.blocked = mask & ~sentry::kUnblockableSignals;
-  }
-  SyscallResult r = DoPoll(t, *set, deadline);
-  if (a[3] != 0) {
-    absl::MutexLock lock(&t.kernel().mu);
-    if (r.value == -EINTR) {
-      // The handler runs with the ppoll mask; its frame restores the old one.
-      t.saved_mask_for_sigsuspend = old_mask;
-      t.restore_mask_after_signal = true;
-    } else {
-      t.blocked = old_mask;
-    }
-  }
+  absl::StatusOr<absl::Time> deadline = DeadlineFromTimespec(t, a[2]);
+  if (!deadline.ok()) return FromStatus(deadline.status());
+  absl::StatusOr<std::optional<sentry::SignalSet>> mask = CopyInSigmask(t, a[3], a[4]);
+  if (!mask.ok()) return FromStatus(mask.status());
+  SyscallResult r = WithTemporarySigmask(t, *mask, [&] { return DoPoll(t, *set, *deadline); });
   if (r.value >= 0) RUNSC_RETURN_IF_ERROR(CopyOutRevents(t, a[0], *set));
-  if (a[2] != 0 && deadline != absl::InfiniteFuture()) {
+  if (a[2] != 0) {
     // Linux reports the time left; a copy-out failure here is not an error.
-    struct timespec left = absl::ToTimespec(std::max(deadline - absl::Now(), absl::ZeroDuration()));
+    struct timespec left = absl::ToTimespec(std::max(*deadline - absl::Now(), absl::ZeroDuration()));
     (void)t.mm->CopyOutObject(a[2], left);
   }
   return r;

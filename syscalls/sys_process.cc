@@ -53,6 +53,9 @@ SyscallResult DoFork(Task& t, uint64_t flags, uint64_t child_tid_addr, uint64_t 
   child->fds = Fds(t).Fork();
   child->fs = std::make_shared<fs::FsContext>(FsCtx(t));
   child->creds = t.creds;
+  child->no_new_privs = t.no_new_privs;  // Unlike pdeath_signal and child_subreaper.
+  child->keep_caps = t.keep_caps;
+  child->timer_slack_ns = child->default_timer_slack_ns = t.timer_slack_ns;
   child->rlimits = t.rlimits;
   child->alt_stack = t.alt_stack;
   child->comm = t.comm;

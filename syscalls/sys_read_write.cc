@@ -1,5 +1,6 @@
 // read(2), write(2) and their vector and positional forms.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -110,6 +111,112 @@ SyscallResult Lseek(Task& t, const SyscallArgs& a) {
   return SyscallResult::Value(*off);
 }
 
+// sendfile(2) moves data through a sentry buffer of this size per step.
+constexpr size_t kSendfileChunk = 64 << 10;
+// MAX_RW_COUNT: what one read, write or sendfile moves at most.
+constexpr size_t kMaxRwCount = 0x7ffff000;
+
+bool Readable(const fs::File& f) {
+  return !(f.flags() & O_PATH) && (f.flags() & O_ACCMODE) != O_WRONLY;
+}
+bool Writable(const fs::File& f) {
+  return !(f.flags() & O_PATH) && (f.flags() & O_ACCMODE) != O_RDONLY;
+}
+mode_t TypeOf(fs::File& f) {
+  absl::StatusOr<struct stat> st = f.Stat();
+  return st.ok() ? (st->st_mode & S_IFMT) : 0;
+}
+
+// sendfile's body: copies up to `count` bytes from in_fd, at *ppos (then
+// moved) or, with no ppos, at its file offset (then moved), to out_fd.
+// Checks come in Linux's order (do_sendfile), and like Linux the input
+// must be a file one can read at an offset or a device: pipes, sockets and
+// directories are EINVAL. The offset moves by what was written.
+SyscallResult DoSendfile(Task& t, int out_fd, int in_fd, int64_t* ppos, size_t count) {
+  std::shared_ptr<fs::File> in = Fds(t).Get(in_fd);
+  if (!in || !Readable(*in)) return SyscallResult::Error(EBADF);
+  const mode_t in_type = TypeOf(*in);
+  // Whether in_fd is read at an offset (pread, then the offset is moved
+  // once) or as a stream (a tty given as stdio, say: plain reads).
+  bool positional = true;
+  int64_t pos = 0;
+  if (in_type == S_IFDIR) {
+    // Refused below, after the checks Linux makes first.
+  } else if (ppos != nullptr) {
+    if (in_type == S_IFIFO || in_type == S_IFSOCK || !in->Seek(0, SEEK_CUR).ok()) {
+      return SyscallResult::Error(ESPIPE);
+    }
+    pos = *ppos;
+  } else {
+    absl::StatusOr<int64_t> cur = in->Seek(0, SEEK_CUR);
+    positional = cur.ok();
+    pos = cur.ok() ? *cur : 0;
+  }
+  // rw_verify_area: no negative count or offset, no offset overflow.
+  if (static_cast<int64_t>(count) < 0 || pos < 0 ||
+      static_cast<int64_t>(static_cast<uint64_t>(pos) + count) < 0) {
+    return SyscallResult::Error(EINVAL);
+  }
+  count = std::min(count, kMaxRwCount);
+
+  std::shared_ptr<fs::File> out = Fds(t).Get(out_fd);
+  if (!out || !Writable(*out)) return SyscallResult::Error(EBADF);
+  // Into a pipe the data is spliced; into anything else it goes through
+  // do_splice_direct, which refuses appending and a source it cannot
+  // splice from.
+  if (TypeOf(*out) != S_IFIFO && (out->flags() & O_APPEND)) return SyscallResult::Error(EINVAL);
+  if (in_type == S_IFDIR || in_type == S_IFIFO || in_type == S_IFSOCK) {
+    return SyscallResult::Error(EINVAL);
+  }
+
+  std::vector<uint8_t> buf(std::min(count, kSendfileChunk));
+  size_t total = 0;
+  absl::Status error;
+  while (total < count) {
+    if (total > 0) {
+      // A long copy between files that never block (/dev/zero to
+      // /dev/null) still yields to a signal, with what it has moved.
+      absl::MutexLock lock(&t.kernel().mu);
+      if (t.InterruptedLocked()) break;
+    }
+    const absl::Span<uint8_t> chunk(buf.data(), std::min(buf.size(), count - total));
+    absl::StatusOr<size_t> n = positional ? in->PRead(t, chunk, pos) : in->Read(t, chunk);
+    if (!n.ok()) {
+      error = n.status();
+      break;
+    }
+    if (*n == 0) break;  // End of the input.
+    absl::StatusOr<size_t> w = out->Write(t, absl::MakeConstSpan(buf.data(), *n));
+    if (!w.ok()) {
+      error = w.status();
+      break;
+    }
+    total += *w;
+    pos += static_cast<int64_t>(*w);
+    if (*w < *n) break;  // The output is full (a non-blocking pipe, a full disk).
+  }
+  if (total == 0 && !error.ok()) return ErrorOf(t, error);
+  if (ppos != nullptr) {
+    *ppos = pos;
+  } else if (positional && total > 0) {
+    (void)in->Seek(pos, SEEK_SET);
+  }
+  return SyscallResult::Value(static_cast<int64_t>(total));
+}
+
+// sendfile(out_fd, in_fd, offset, count). As Linux, *offset is read first
+// and written back whatever the outcome (and EFAULT if it cannot be).
+SyscallResult Sendfile(Task& t, const SyscallArgs& a) {
+  const int out_fd = static_cast<int>(a[0]);
+  const int in_fd = static_cast<int>(a[1]);
+  if (a[2] == 0) return DoSendfile(t, out_fd, in_fd, nullptr, a[3]);
+  int64_t pos;
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[2], pos));
+  SyscallResult r = DoSendfile(t, out_fd, in_fd, &pos, a[3]);
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[2], pos));
+  return r;
+}
+
 }  // namespace
 
 void RegisterReadWrite(SyscallTable& t) {
@@ -120,6 +227,8 @@ void RegisterReadWrite(SyscallTable& t) {
   t[SYS_readv] = {"readv", Readv, Support::kFull, ""};
   t[SYS_writev] = {"writev", Writev, Support::kFull, ""};
   t[SYS_lseek] = {"lseek", Lseek, Support::kFull, ""};
+  t[SYS_sendfile] = {"sendfile", Sendfile, Support::kFull,
+                     "through a sentry buffer; like Linux, not from pipes, sockets or directories"};
 }
 
 }  // namespace runsc::syscalls

@@ -156,6 +156,17 @@ SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
   return SyscallResult::Value(0);
 }
 
+// restart_syscall(2): the application re-enters here after a call that
+// returned kErrRestartRestartBlock was interrupted by a signal that ran no
+// handler; the call's restart block finishes it. Without one, EINTR (as
+// Linux's do_no_restart_syscall).
+SyscallResult RestartSyscall(Task& t, const SyscallArgs&) {
+  std::function<int64_t(Task&)> restart = std::move(t.restart_block);
+  t.restart_block = nullptr;
+  if (!restart) return SyscallResult::Error(EINTR);
+  return SyscallResult::Value(restart(t));
+}
+
 }  // namespace
 
 void RegisterSignal(SyscallTable& t) {
@@ -169,6 +180,8 @@ void RegisterSignal(SyscallTable& t) {
   t[SYS_pause] = {"pause", Pause, Support::kFull, ""};
   t[SYS_rt_sigsuspend] = {"rt_sigsuspend", RtSigsuspend, Support::kFull, ""};
   t[SYS_rt_sigpending] = {"rt_sigpending", RtSigpending, Support::kFull, ""};
+  t[SYS_restart_syscall] = {"restart_syscall", RestartSyscall, Support::kFull,
+                            "finishes an interrupted futex wait with a timeout"};
 }
 
 }  // namespace runsc::syscalls

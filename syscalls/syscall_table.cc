@@ -15,11 +15,21 @@ SyscallTable BuildTable() {
   SyscallTable t{};
   RegisterReadWrite(t);
   RegisterFile(t);
+  RegisterFileMutate(t);
   RegisterMemory(t);
   RegisterProcess(t);
   RegisterSignal(t);
   RegisterTime(t);
   RegisterPoll(t);
+  RegisterSelect(t);
+  RegisterEventfd(t);
+  RegisterTimerfd(t);
+  RegisterEpoll(t);
+  RegisterFutex(t);
+  RegisterPrctl(t);
+  RegisterCredentials(t);
+  RegisterSched(t);
+  RegisterItimer(t);
   // The families register only what they implement; every other number is
   // named here, so the listing, --strace and the unimplemented-syscall log
   // all say "mount" rather than "syscall_165".
@@ -109,7 +119,7 @@ void Dispatcher::Dispatch(sentry::Task& task) {
   if (result.keep_registers) return;
   regs.rax = static_cast<uint64_t>(result.value);
   if (result.value == sentry::kErrRestartSys || result.value == sentry::kErrRestartNoIntr ||
-      result.value == sentry::kErrRestartNoHand) {
+      result.value == sentry::kErrRestartNoHand || result.value == sentry::kErrRestartRestartBlock) {
     task.syscall_restart_pending = true;
   }
 }

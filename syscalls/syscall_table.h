@@ -68,11 +68,21 @@ class Dispatcher : public sentry::SyscallDispatcher {
 // Registration of each family (one per sys_*.cc file).
 void RegisterReadWrite(SyscallTable& t);
 void RegisterFile(SyscallTable& t);
+void RegisterFileMutate(SyscallTable& t);
 void RegisterMemory(SyscallTable& t);
 void RegisterProcess(SyscallTable& t);
 void RegisterSignal(SyscallTable& t);
 void RegisterTime(SyscallTable& t);
 void RegisterPoll(SyscallTable& t);
+void RegisterSelect(SyscallTable& t);
+void RegisterEventfd(SyscallTable& t);
+void RegisterTimerfd(SyscallTable& t);
+void RegisterEpoll(SyscallTable& t);
+void RegisterFutex(SyscallTable& t);
+void RegisterPrctl(SyscallTable& t);
+void RegisterCredentials(SyscallTable& t);  // After RegisterProcess: owns getgroups.
+void RegisterSched(SyscallTable& t);
+void RegisterItimer(SyscallTable& t);
 
 }  // namespace runsc::syscalls
 

@@ -27,6 +27,15 @@ static_assert(static_cast<int>(proto::Request::kOpen) == proto::Response::kOpen)
 static_assert(static_cast<int>(proto::Request::kReadDir) == proto::Response::kReadDir);
 static_assert(static_cast<int>(proto::Request::kReadLink) == proto::Response::kReadLink);
 static_assert(static_cast<int>(proto::Request::kClose) == proto::Response::kClose);
+static_assert(static_cast<int>(proto::Request::kCreate) == proto::Response::kCreate);
+static_assert(static_cast<int>(proto::Request::kMkdir) == proto::Response::kMkdir);
+static_assert(static_cast<int>(proto::Request::kMknod) == proto::Response::kMknod);
+static_assert(static_cast<int>(proto::Request::kSymlink) == proto::Response::kSymlink);
+static_assert(static_cast<int>(proto::Request::kLink) == proto::Response::kLink);
+static_assert(static_cast<int>(proto::Request::kUnlink) == proto::Response::kUnlink);
+static_assert(static_cast<int>(proto::Request::kRename) == proto::Response::kRename);
+static_assert(static_cast<int>(proto::Request::kSetAttr) == proto::Response::kSetAttr);
+static_assert(static_cast<int>(proto::Request::kStatFs) == proto::Response::kStatFs);
 
 absl::Status BadReply(absl::string_view what) {
   return ErrnoError(EIO, absl::StrCat("malformed gofer reply: ", what));
@@ -195,6 +204,134 @@ absl::StatusOr<std::string> GoferClient::ReadLink(FileId file) {
   absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
   if (!reply.ok()) return reply.status();
   return reply->response.read_link().target();
+}
+
+absl::StatusOr<CreatedFile> GoferClient::Create(FileId dir, absl::string_view name, int flags,
+                                                uint32_t mode) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  proto::CreateRequest* create = request.mutable_create();
+  create->set_dir(dir);
+  create->set_name(std::string(name));
+  create->set_flags(flags);
+  create->set_mode(mode);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/true);
+  if (!reply.ok()) return reply.status();
+  absl::StatusOr<WalkedFile> file =
+      ToWalkedFile(reply->response.create().id(), reply->response.create().stat());
+  if (!file.ok()) return file.status();
+  return CreatedFile{.file = *file, .fd = std::move(reply->fd)};
+}
+
+absl::StatusOr<WalkedFile> GoferClient::Mkdir(FileId dir, absl::string_view name, uint32_t mode) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  request.mutable_mkdir()->set_dir(dir);
+  request.mutable_mkdir()->set_name(std::string(name));
+  request.mutable_mkdir()->set_mode(mode);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return ToWalkedFile(reply->response.mkdir().id(), reply->response.mkdir().stat());
+}
+
+absl::StatusOr<WalkedFile> GoferClient::Mknod(FileId dir, absl::string_view name, uint32_t mode) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  request.mutable_mknod()->set_dir(dir);
+  request.mutable_mknod()->set_name(std::string(name));
+  request.mutable_mknod()->set_mode(mode);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return ToWalkedFile(reply->response.mknod().id(), reply->response.mknod().stat());
+}
+
+absl::StatusOr<WalkedFile> GoferClient::Symlink(FileId dir, absl::string_view name,
+                                                absl::string_view target) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  request.mutable_symlink()->set_dir(dir);
+  request.mutable_symlink()->set_name(std::string(name));
+  request.mutable_symlink()->set_target(std::string(target));
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return ToWalkedFile(reply->response.symlink().id(), reply->response.symlink().stat());
+}
+
+absl::StatusOr<WalkedFile> GoferClient::Link(FileId target, FileId dir, absl::string_view name) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  request.mutable_link()->set_target(target);
+  request.mutable_link()->set_dir(dir);
+  request.mutable_link()->set_name(std::string(name));
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return ToWalkedFile(reply->response.link().id(), reply->response.link().stat());
+}
+
+absl::Status GoferClient::Unlink(FileId dir, absl::string_view name, int flags) {
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  proto::Request request;
+  request.mutable_unlink()->set_dir(dir);
+  request.mutable_unlink()->set_name(std::string(name));
+  request.mutable_unlink()->set_flags(flags);
+  return impl_->Call(request, /*donates_fd=*/false).status();
+}
+
+absl::Status GoferClient::Rename(FileId old_dir, absl::string_view old_name, FileId new_dir,
+                                 absl::string_view new_name, uint32_t flags) {
+  if (absl::Status valid = CheckNameComponent(old_name); !valid.ok()) return valid;
+  if (absl::Status valid = CheckNameComponent(new_name); !valid.ok()) return valid;
+  proto::Request request;
+  proto::RenameRequest* rename = request.mutable_rename();
+  rename->set_old_dir(old_dir);
+  rename->set_old_name(std::string(old_name));
+  rename->set_new_dir(new_dir);
+  rename->set_new_name(std::string(new_name));
+  rename->set_flags(flags);
+  return impl_->Call(request, /*donates_fd=*/false).status();
+}
+
+absl::StatusOr<FileStat> GoferClient::SetAttr(FileId file, const SetAttrRequest& set) {
+  proto::Request request;
+  proto::SetAttrRequest* out = request.mutable_set_attr();
+  out->set_id(file);
+  uint32_t valid = 0;
+  if (set.mode) {
+    valid |= proto::SET_ATTR_MODE;
+    out->set_mode(*set.mode);
+  }
+  if (set.owner) {
+    valid |= proto::SET_ATTR_OWNER;
+    out->set_uid(set.owner->first);
+    out->set_gid(set.owner->second);
+  }
+  if (set.size) {
+    valid |= proto::SET_ATTR_SIZE;
+    out->set_size(*set.size);
+  }
+  if (set.times) {
+    valid |= proto::SET_ATTR_TIMES;
+    out->set_atime_sec(set.times->first.tv_sec);
+    out->set_atime_nsec(set.times->first.tv_nsec);
+    out->set_mtime_sec(set.times->second.tv_sec);
+    out->set_mtime_nsec(set.times->second.tv_nsec);
+  }
+  out->set_valid(valid);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return FromProto(reply->response.set_attr().stat());
+}
+
+absl::StatusOr<FsStat> GoferClient::StatFs(FileId file) {
+  proto::Request request;
+  request.mutable_stat_fs()->set_id(file);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  const proto::StatFsResponse& in = reply->response.stat_fs();
+  return FsStat{.type = in.type(), .bsize = in.bsize(), .blocks = in.blocks(),
+                .bfree = in.bfree(), .bavail = in.bavail(), .files = in.files(),
+                .ffree = in.ffree(), .namelen = in.namelen(), .frsize = in.frsize(),
+                .flags = in.flags()};
 }
 
 absl::Status GoferClient::Close(FileId file) {

@@ -14,7 +14,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ctime>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -57,6 +60,29 @@ struct DirEntry {
   uint8_t type = 0;  // DT_* value.
 };
 
+// A file Create made, with the fd the gofer donated for it.
+struct CreatedFile {
+  WalkedFile file;
+  UniqueFd fd;
+};
+
+// What SetAttr changes: each std::optional that is set.
+struct SetAttrRequest {
+  std::optional<uint32_t> mode;  // Permission bits (07777).
+  // Owner change; a uid or gid of uint32_t(-1) leaves that one unchanged.
+  std::optional<std::pair<uint32_t, uint32_t>> owner;
+  std::optional<int64_t> size;
+  // {atime, mtime}; tv_nsec may be UTIME_NOW or UTIME_OMIT.
+  std::optional<std::pair<struct timespec, struct timespec>> times;
+};
+
+// statfs(2) of the served filesystem.
+struct FsStat {
+  int64_t type = 0, bsize = 0;
+  uint64_t blocks = 0, bfree = 0, bavail = 0, files = 0, ffree = 0;
+  int64_t namelen = 0, frsize = 0, flags = 0;
+};
+
 class GoferClient {
  public:
   // Takes ownership of `socket`, one end of a SOCK_SEQPACKET socketpair whose
@@ -87,6 +113,34 @@ class GoferClient {
   [[nodiscard]] absl::StatusOr<std::vector<DirEntry>> ReadDir(FileId dir);
 
   [[nodiscard]] absl::StatusOr<std::string> ReadLink(FileId file);
+
+  // Mutations. `name` is one component (checked as for Walk). Modes are final
+  // permission bits: apply the umask before. In a read-only root each gives
+  // EROFS. Host errnos (EEXIST, ENOENT, ENOTEMPTY, EISDIR...) come back as is.
+
+  // Creates `name` in `dir` exclusively (never following or opening what is
+  // there: EEXIST) and opens it with `flags` (access mode and status flags).
+  [[nodiscard]] absl::StatusOr<CreatedFile> Create(FileId dir, absl::string_view name, int flags,
+                                                   uint32_t mode);
+  [[nodiscard]] absl::StatusOr<WalkedFile> Mkdir(FileId dir, absl::string_view name,
+                                                 uint32_t mode);
+  // `mode` includes the type: S_IFIFO or S_IFREG (others: EPERM).
+  [[nodiscard]] absl::StatusOr<WalkedFile> Mknod(FileId dir, absl::string_view name,
+                                                 uint32_t mode);
+  [[nodiscard]] absl::StatusOr<WalkedFile> Symlink(FileId dir, absl::string_view name,
+                                                   absl::string_view target);
+  // A new name for `target` (not a directory: EPERM).
+  [[nodiscard]] absl::StatusOr<WalkedFile> Link(FileId target, FileId dir,
+                                                absl::string_view name);
+  // `flags` is 0 or AT_REMOVEDIR.
+  [[nodiscard]] absl::Status Unlink(FileId dir, absl::string_view name, int flags);
+  // `flags` is 0, RENAME_NOREPLACE or RENAME_EXCHANGE.
+  [[nodiscard]] absl::Status Rename(FileId old_dir, absl::string_view old_name, FileId new_dir,
+                                    absl::string_view new_name, uint32_t flags);
+  // Changes what `request` sets, on the file itself (a symlink is not
+  // followed; chmod of one is EOPNOTSUPP), and returns the stat after.
+  [[nodiscard]] absl::StatusOr<FileStat> SetAttr(FileId file, const SetAttrRequest& request);
+  [[nodiscard]] absl::StatusOr<FsStat> StatFs(FileId file);
 
   // Forgets `file`; its id is invalid afterwards.
   [[nodiscard]] absl::Status Close(FileId file);

@@ -4,6 +4,7 @@
 #include "gofer/client/gofer_client.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -243,6 +244,91 @@ TEST_F(GoferClientTest, HangUpIsEioAndStaysBroken) {
   gofer_.reset();
   EXPECT_EQ(ErrnoOf(client().Stat(1).status()), EIO);
   EXPECT_EQ(ErrnoOf(client().Attach().status()), EIO);
+}
+
+TEST_F(GoferClientTest, CreateRequestCarriesItsFieldsAndTakesTheFd) {
+  Serve([this](const proto::Request& request) {
+    EXPECT_EQ(request.op_case(), proto::Request::kCreate);
+    EXPECT_EQ(request.create().dir(), 3u);
+    EXPECT_EQ(request.create().name(), "new");
+    EXPECT_EQ(request.create().flags(), O_RDWR);
+    EXPECT_EQ(request.create().mode(), 0640u);
+    proto::Response response;
+    response.mutable_create()->set_id(9);
+    response.mutable_create()->mutable_stat()->set_mode(S_IFREG | 0640);
+    return Respond(response, {null_.get()});
+  });
+  absl::StatusOr<CreatedFile> created = client().Create(3, "new", O_RDWR, 0640);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->file.id, 9u);
+  EXPECT_TRUE(created->fd.valid());
+}
+
+TEST_F(GoferClientTest, CreateReplyWithoutAnFdOrWithIdZeroIsEio) {
+  Serve(
+      [](const proto::Request&) {
+        proto::Response response;
+        response.mutable_create()->set_id(9);
+        return Respond(response);
+      },
+      1);
+  EXPECT_EQ(ErrnoOf(client().Create(3, "new", O_RDWR, 0600).status()), EIO);
+  fake_.join();
+  const size_t before = CountOpenFds();
+  Serve([this](const proto::Request&) {
+    proto::Response response;
+    response.mutable_create();  // id 0.
+    return Respond(response, {null_.get()});
+  });
+  EXPECT_EQ(ErrnoOf(client().Create(3, "new", O_RDWR, 0600).status()), EIO);
+  fake_.join();
+  EXPECT_EQ(CountOpenFds(), before);
+}
+
+TEST_F(GoferClientTest, MutationsWithBadNamesAreRefusedBeforeSending) {
+  // No fake gofer runs: a request that went out would hang here.
+  for (const char* name : {"", ".", "..", "a/b"}) {
+    EXPECT_EQ(ErrnoOf(client().Create(1, name, O_RDWR, 0600).status()), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Mkdir(1, name, 0700).status()), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Mknod(1, name, S_IFIFO | 0600).status()), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Symlink(1, name, "t").status()), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Link(2, 1, name).status()), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Unlink(1, name, 0)), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Rename(1, name, 1, "x", 0)), EINVAL) << name;
+    EXPECT_EQ(ErrnoOf(client().Rename(1, "x", 1, name, 0)), EINVAL) << name;
+  }
+}
+
+TEST_F(GoferClientTest, MutationRepliesForTheWrongOperationOrWithAnFdAreEio) {
+  Serve([this](const proto::Request&) { return Answer{MakeStatReply(), {}}; }, 3);
+  EXPECT_EQ(ErrnoOf(client().Mkdir(1, "d", 0700).status()), EIO);
+  // A reply for the wrong operation is refused but keeps the connection in step.
+  EXPECT_EQ(ErrnoOf(client().Unlink(1, "d", 0)), EIO);
+  EXPECT_EQ(ErrnoOf(client().StatFs(1).status()), EIO);
+  fake_.join();
+  Serve([this](const proto::Request&) {
+    proto::Response response;
+    response.mutable_unlink();
+    return Respond(response, {null_.get()});
+  });
+  EXPECT_EQ(ErrnoOf(client().Unlink(1, "d", 0)), EIO);
+}
+
+TEST_F(GoferClientTest, SetAttrSendsOnlyWhatIsSet) {
+  Serve([](const proto::Request& request) {
+    EXPECT_EQ(request.op_case(), proto::Request::kSetAttr);
+    EXPECT_EQ(request.set_attr().valid(), proto::SET_ATTR_MODE | proto::SET_ATTR_TIMES);
+    EXPECT_EQ(request.set_attr().mode(), 0600u);
+    EXPECT_EQ(request.set_attr().atime_nsec(), UTIME_NOW);
+    EXPECT_EQ(request.set_attr().mtime_nsec(), UTIME_OMIT);
+    proto::Response response;
+    response.mutable_set_attr()->mutable_stat()->set_mode(S_IFREG | 0600);
+    return Respond(response);
+  });
+  absl::StatusOr<FileStat> st = client().SetAttr(
+      4, {.mode = 0600, .times = std::pair{timespec{0, UTIME_NOW}, timespec{0, UTIME_OMIT}}});
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->mode, S_IFREG | 0600u);
 }
 
 }  // namespace

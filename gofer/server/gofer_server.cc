@@ -3,7 +3,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>  // RENAME_NOREPLACE, RENAME_EXCHANGE.
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +34,35 @@ constexpr int kKernelLargeFile = 0100000;
 constexpr int kAllowedOpenFlags = O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_NONBLOCK |
                                   O_DSYNC | O_SYNC | O_DIRECT | O_NOATIME | kKernelLargeFile |
                                   O_CLOEXEC;
+
+// Status flags a Create may carry besides the access mode; O_CREAT|O_EXCL|
+// O_NOFOLLOW are the gofer's own, O_TRUNC is meaningless on a new file.
+constexpr int kAllowedCreateFlags = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
+                                    O_DIRECT | O_NOATIME | kKernelLargeFile | O_CLOEXEC;
+
+constexpr uint32_t kPermissionBits = 07777;
+constexpr int64_t kStatFsReadOnly = 1;  // ST_RDONLY in statfs(2)'s f_flags.
+constexpr uint32_t kSetAttrKnown = proto::SET_ATTR_MODE | proto::SET_ATTR_OWNER |
+                                   proto::SET_ATTR_SIZE | proto::SET_ATTR_TIMES;
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+// chmod of the file an O_PATH fd names, the fd itself, never a path: the
+// only chmod(2) that can neither follow a symlink nor be raced to another
+// file (fchmodat2 with AT_EMPTY_PATH, Linux 6.6).
+absl::Status ChmodFd(int path_fd, mode_t mode) {
+  if (::syscall(SYS_fchmodat2, path_fd, "", mode, AT_EMPTY_PATH) != 0) {
+    return HostError("fchmodat2 of a file id");
+  }
+  return absl::OkStatus();
+}
+
+// True if an nsec field of a SetAttr time is something utimensat takes.
+bool ValidTimeNsec(int64_t nsec) {
+  return (nsec >= 0 && nsec < 1'000'000'000) || nsec == UTIME_NOW || nsec == UTIME_OMIT;
+}
 
 // Upper bound of what one DirEntry adds to a serialized ReadDirResponse beyond
 // its name: tags, length prefixes, a 10-byte ino varint, the type.
@@ -131,6 +163,15 @@ GoferServer::Reply GoferServer::HandleMessage(absl::string_view bytes) {
       {proto::Request::kReadDir, &GoferServer::ReadDir},
       {proto::Request::kReadLink, &GoferServer::ReadLink},
       {proto::Request::kClose, &GoferServer::Close},
+      {proto::Request::kCreate, &GoferServer::Create},
+      {proto::Request::kMkdir, &GoferServer::Mkdir},
+      {proto::Request::kMknod, &GoferServer::Mknod},
+      {proto::Request::kSymlink, &GoferServer::Symlink},
+      {proto::Request::kLink, &GoferServer::Link},
+      {proto::Request::kUnlink, &GoferServer::Unlink},
+      {proto::Request::kRename, &GoferServer::Rename},
+      {proto::Request::kSetAttr, &GoferServer::SetAttr},
+      {proto::Request::kStatFs, &GoferServer::StatFs},
   };
 
   Reply reply;
@@ -365,6 +406,322 @@ absl::Status GoferServer::Close(const proto::Request& request, Reply& reply) {
   const FileId id = request.close().id();
   if (files_.erase(id) == 0) return ErrnoError(EBADF, absl::StrCat("close of unknown file id ", id));
   reply.response.mutable_close();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const UniqueFd>> GoferServer::MutableDir(
+    FileId dir, const std::string& name) const {
+  absl::StatusOr<const File*> file = Lookup(dir);
+  if (!file.ok()) return file.status();
+  if ((*file)->type != S_IFDIR) return ErrnoError(ENOTDIR, "parent is not a directory");
+  if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
+  if (options_.read_only) return ErrnoError(EROFS, "mutation in a read-only root");
+  return (*file)->fd;
+}
+
+absl::Status GoferServer::InsertCreated(const std::shared_ptr<const UniqueFd>& dir_fd,
+                                        const std::string& name, const struct stat* expected,
+                                        FileId& id, struct stat& st) {
+  UniqueFd fd(::openat(dir_fd->get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return HostError("openat of a file just made");
+  absl::StatusOr<struct stat> got = StatFd(fd.get());
+  if (!got.ok()) return got.status();
+  if (expected != nullptr &&
+      (got->st_dev != expected->st_dev || got->st_ino != expected->st_ino)) {
+    return ErrnoError(ESTALE, "the file just made was replaced before it got an id");
+  }
+  File file{.fd = std::make_shared<const UniqueFd>(std::move(fd)), .type = got->st_mode & S_IFMT};
+  if (file.type != S_IFDIR) {
+    file.parent = dir_fd;
+    file.name = name;
+  }
+  absl::StatusOr<FileId> inserted = Insert(std::move(file));
+  if (!inserted.ok()) return inserted.status();
+  id = *inserted;
+  st = *got;
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Create(const proto::Request& request, Reply& reply) {
+  const proto::CreateRequest& create = request.create();
+  const std::string name = create.name();
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(create.dir(), name);
+  if (!dir.ok()) return dir.status();
+  const int flags = create.flags();
+  if ((flags & ~kAllowedCreateFlags) != 0) return ErrnoError(EINVAL, "create flags not allowed");
+  const int access = flags & O_ACCMODE;
+  if (access != O_RDONLY && access != O_WRONLY && access != O_RDWR) {
+    return ErrnoError(EINVAL, "create access mode is not O_RDONLY, O_WRONLY or O_RDWR");
+  }
+  const mode_t mode = create.mode();
+  if ((mode & ~kPermissionBits) != 0) return ErrnoError(EINVAL, "create mode has non-permission bits");
+  if (files_.size() >= options_.max_files) {
+    return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
+  }
+  // O_EXCL|O_NOFOLLOW: whatever is at the name already, a symlink included,
+  // is EEXIST; nothing is followed and nothing existing is opened.
+  UniqueFd fd(::openat((*dir)->get(), name.c_str(),
+                       flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode));
+  if (!fd.valid()) return HostError("create: openat");
+  struct stat created;
+  if (::fstat(fd.get(), &created) != 0) return HostError("create: fstat");
+  // The gofer's umask is not the application's: the sentry sent final bits.
+  if ((created.st_mode & kPermissionBits) != mode) {
+    if (::fchmod(fd.get(), mode) != 0) return HostError("create: fchmod");
+  }
+  FileId id;
+  struct stat st;
+  if (absl::Status s = InsertCreated(*dir, name, &created, id, st); !s.ok()) return s;
+  proto::CreateResponse* out = reply.response.mutable_create();
+  out->set_id(id);
+  FillStat(st, out->mutable_stat());
+  reply.fd = std::move(fd);
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Mkdir(const proto::Request& request, Reply& reply) {
+  const proto::MkdirRequest& mkdir = request.mkdir();
+  const std::string name = mkdir.name();
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(mkdir.dir(), name);
+  if (!dir.ok()) return dir.status();
+  const mode_t mode = mkdir.mode();
+  if ((mode & ~kPermissionBits) != 0) return ErrnoError(EINVAL, "mkdir mode has non-permission bits");
+  if (files_.size() >= options_.max_files) {
+    return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
+  }
+  if (::mkdirat((*dir)->get(), name.c_str(), mode) != 0) return HostError("mkdirat");
+  FileId id;
+  struct stat st;
+  if (absl::Status s = InsertCreated(*dir, name, nullptr, id, st); !s.ok()) return s;
+  if (!S_ISDIR(st.st_mode)) return ErrnoError(ESTALE, "mkdir: replaced by a non-directory");
+  if ((st.st_mode & kPermissionBits) != mode) {
+    absl::StatusOr<const File*> file = Lookup(id);
+    if (!file.ok()) return file.status();
+    if (absl::Status s = ChmodFd((*file)->fd->get(), mode); !s.ok()) return s;
+    st.st_mode = (st.st_mode & S_IFMT) | mode;
+  }
+  proto::MkdirResponse* out = reply.response.mutable_mkdir();
+  out->set_id(id);
+  FillStat(st, out->mutable_stat());
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Mknod(const proto::Request& request, Reply& reply) {
+  const proto::MknodRequest& mknod = request.mknod();
+  const std::string name = mknod.name();
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(mknod.dir(), name);
+  if (!dir.ok()) return dir.status();
+  const uint32_t type = mknod.mode() & S_IFMT;
+  const mode_t mode = mknod.mode() & ~S_IFMT;
+  if ((mode & ~kPermissionBits) != 0) return ErrnoError(EINVAL, "mknod mode has unknown bits");
+  // Device nodes would be host devices; sockets are bound, not made.
+  if (type != S_IFIFO && type != S_IFREG && type != 0) {
+    return ErrnoError(EPERM, "mknod of anything but a FIFO or regular file");
+  }
+  if (files_.size() >= options_.max_files) {
+    return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
+  }
+  if (::mknodat((*dir)->get(), name.c_str(), (type == 0 ? S_IFREG : type) | mode, 0) != 0) {
+    return HostError("mknodat");
+  }
+  FileId id;
+  struct stat st;
+  if (absl::Status s = InsertCreated(*dir, name, nullptr, id, st); !s.ok()) return s;
+  if ((st.st_mode & kPermissionBits) != mode) {
+    absl::StatusOr<const File*> file = Lookup(id);
+    if (!file.ok()) return file.status();
+    if (absl::Status s = ChmodFd((*file)->fd->get(), mode); !s.ok()) return s;
+    st.st_mode = (st.st_mode & S_IFMT) | mode;
+  }
+  proto::MknodResponse* out = reply.response.mutable_mknod();
+  out->set_id(id);
+  FillStat(st, out->mutable_stat());
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Symlink(const proto::Request& request, Reply& reply) {
+  const proto::SymlinkRequest& symlink = request.symlink();
+  const std::string name = symlink.name();
+  const std::string target = symlink.target();
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(symlink.dir(), name);
+  if (!dir.ok()) return dir.status();
+  if (target.empty()) return ErrnoError(ENOENT, "symlink with an empty target");
+  if (target.size() >= PATH_MAX) return ErrnoError(ENAMETOOLONG, "symlink target too long");
+  if (target.find('\0') != std::string::npos) return ErrnoError(EINVAL, "symlink target with NUL");
+  if (files_.size() >= options_.max_files) {
+    return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
+  }
+  if (::symlinkat(target.c_str(), (*dir)->get(), name.c_str()) != 0) return HostError("symlinkat");
+  FileId id;
+  struct stat st;
+  if (absl::Status s = InsertCreated(*dir, name, nullptr, id, st); !s.ok()) return s;
+  proto::SymlinkResponse* out = reply.response.mutable_symlink();
+  out->set_id(id);
+  FillStat(st, out->mutable_stat());
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Link(const proto::Request& request, Reply& reply) {
+  const proto::LinkRequest& link = request.link();
+  const std::string name = link.name();
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(link.dir(), name);
+  if (!dir.ok()) return dir.status();
+  absl::StatusOr<const File*> lookup = Lookup(link.target());
+  if (!lookup.ok()) return lookup.status();
+  if ((*lookup)->type == S_IFDIR) return ErrnoError(EPERM, "hard link to a directory");
+  if (files_.size() >= options_.max_files) {
+    return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
+  }
+  // Keep what is needed: Insert() may move table entries.
+  const std::shared_ptr<const UniqueFd> target_fd = (*lookup)->fd;
+  const std::shared_ptr<const UniqueFd> target_parent = (*lookup)->parent;
+  const std::string target_name = (*lookup)->name;
+  absl::StatusOr<struct stat> target = StatFd(target_fd->get());
+  if (!target.ok()) return target.status();
+  // Linking the fd itself needs CAP_DAC_READ_SEARCH; without it, link the
+  // name the id was walked by (flags 0: a symlink there is linked, not
+  // followed) and check below that it was this file.
+  if (::linkat(target_fd->get(), "", (*dir)->get(), name.c_str(), AT_EMPTY_PATH) != 0) {
+    if (errno != ENOENT && errno != EPERM) return HostError("linkat");
+    if (::linkat(target_parent->get(), target_name.c_str(), (*dir)->get(), name.c_str(), 0) != 0) {
+      return HostError("linkat");
+    }
+  }
+  FileId id;
+  struct stat st;
+  if (absl::Status s = InsertCreated(*dir, name, &*target, id, st); !s.ok()) {
+    if (ErrnoOf(s) == ESTALE) (void)::unlinkat((*dir)->get(), name.c_str(), 0);
+    return s;
+  }
+  proto::LinkResponse* out = reply.response.mutable_link();
+  out->set_id(id);
+  FillStat(st, out->mutable_stat());
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Unlink(const proto::Request& request, Reply& reply) {
+  const proto::UnlinkRequest& unlink = request.unlink();
+  const std::string name = unlink.name();
+  if (unlink.flags() != 0 && unlink.flags() != AT_REMOVEDIR) {
+    return ErrnoError(EINVAL, "unlink flags other than AT_REMOVEDIR");
+  }
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(unlink.dir(), name);
+  if (!dir.ok()) return dir.status();
+  if (::unlinkat((*dir)->get(), name.c_str(), unlink.flags()) != 0) return HostError("unlinkat");
+  reply.response.mutable_unlink();
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::Rename(const proto::Request& request, Reply& reply) {
+  const proto::RenameRequest& rename = request.rename();
+  const std::string old_name = rename.old_name();
+  const std::string new_name = rename.new_name();
+  const uint32_t flags = rename.flags();
+  if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) != 0 ||
+      flags == (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+    return ErrnoError(EINVAL, "rename flags other than RENAME_NOREPLACE or RENAME_EXCHANGE");
+  }
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> old_dir = MutableDir(rename.old_dir(), old_name);
+  if (!old_dir.ok()) return old_dir.status();
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> new_dir = MutableDir(rename.new_dir(), new_name);
+  if (!new_dir.ok()) return new_dir.status();
+  if (::syscall(SYS_renameat2, (*old_dir)->get(), old_name.c_str(), (*new_dir)->get(),
+                new_name.c_str(), flags) != 0) {
+    return HostError("renameat2");
+  }
+  // Ids of non-directories reopen through (parent, name): move those names
+  // along, so the renamed file stays openable by its id.
+  for (auto& [id, file] : files_) {
+    if (file.parent == nullptr) continue;
+    if (file.parent == *old_dir && file.name == old_name) {
+      file.parent = *new_dir;
+      file.name = new_name;
+    } else if ((flags & RENAME_EXCHANGE) != 0 && file.parent == *new_dir &&
+               file.name == new_name) {
+      file.parent = *old_dir;
+      file.name = old_name;
+    }
+  }
+  reply.response.mutable_rename();
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::SetAttr(const proto::Request& request, Reply& reply) {
+  const proto::SetAttrRequest& set = request.set_attr();
+  absl::StatusOr<const File*> lookup = Lookup(set.id());
+  if (!lookup.ok()) return lookup.status();
+  const File& file = **lookup;
+  const uint32_t valid = set.valid();
+  if ((valid & ~kSetAttrKnown) != 0) return ErrnoError(EINVAL, "setattr of unknown attributes");
+  if ((valid & proto::SET_ATTR_MODE) != 0 && (set.mode() & ~kPermissionBits) != 0) {
+    return ErrnoError(EINVAL, "setattr mode has non-permission bits");
+  }
+  if ((valid & proto::SET_ATTR_SIZE) != 0) {
+    if (set.size() < 0) return ErrnoError(EINVAL, "setattr of a negative size");
+    if (file.type == S_IFDIR) return ErrnoError(EISDIR, "truncate of a directory");
+    if (file.type != S_IFREG) return ErrnoError(EINVAL, "truncate of a non-regular file");
+  }
+  if ((valid & proto::SET_ATTR_TIMES) != 0 &&
+      (!ValidTimeNsec(set.atime_nsec()) || !ValidTimeNsec(set.mtime_nsec()))) {
+    return ErrnoError(EINVAL, "setattr time nsec out of range");
+  }
+  if (options_.read_only && valid != 0) return ErrnoError(EROFS, "setattr in a read-only root");
+  const int fd = file.fd->get();
+
+  if ((valid & proto::SET_ATTR_MODE) != 0) {
+    if (file.type == S_IFLNK) return ErrnoError(EOPNOTSUPP, "chmod of a symlink");
+    if (absl::Status s = ChmodFd(fd, set.mode()); !s.ok()) return s;
+  }
+  if ((valid & proto::SET_ATTR_OWNER) != 0) {
+    if (::fchownat(fd, "", static_cast<uid_t>(set.uid()), static_cast<gid_t>(set.gid()),
+                   AT_EMPTY_PATH) != 0) {
+      return HostError("fchownat of a file id");
+    }
+  }
+  if ((valid & proto::SET_ATTR_SIZE) != 0) {
+    // An O_PATH fd cannot be truncated: reopen for writing through the name
+    // it was walked by (never following), and check it is still this file.
+    UniqueFd writable(::openat(file.parent->get(), file.name.c_str(),
+                               O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!writable.valid()) return HostError("truncate: openat");
+    struct stat opened;
+    if (::fstat(writable.get(), &opened) != 0) return HostError("truncate: fstat");
+    absl::StatusOr<struct stat> walked = StatFd(fd);
+    if (!walked.ok()) return walked.status();
+    if (!S_ISREG(opened.st_mode) || opened.st_dev != walked->st_dev ||
+        opened.st_ino != walked->st_ino) {
+      return ErrnoError(ESTALE, "truncate: the file was replaced since it was walked");
+    }
+    if (::ftruncate(writable.get(), set.size()) != 0) return HostError("ftruncate");
+  }
+  if ((valid & proto::SET_ATTR_TIMES) != 0) {
+    const struct timespec times[2] = {{set.atime_sec(), set.atime_nsec()},
+                                      {set.mtime_sec(), set.mtime_nsec()}};
+    if (::utimensat(fd, "", times, AT_EMPTY_PATH) != 0) return HostError("utimensat of a file id");
+  }
+  absl::StatusOr<struct stat> st = StatFd(fd);
+  if (!st.ok()) return st.status();
+  FillStat(*st, reply.response.mutable_set_attr()->mutable_stat());
+  return absl::OkStatus();
+}
+
+absl::Status GoferServer::StatFs(const proto::Request& request, Reply& reply) {
+  absl::StatusOr<const File*> file = Lookup(request.stat_fs().id());
+  if (!file.ok()) return file.status();
+  struct statfs st;
+  if (::fstatfs((*file)->fd->get(), &st) != 0) return HostError("fstatfs of a file id");
+  proto::StatFsResponse* out = reply.response.mutable_stat_fs();
+  out->set_type(st.f_type);
+  out->set_bsize(st.f_bsize);
+  out->set_blocks(st.f_blocks);
+  out->set_bfree(st.f_bfree);
+  out->set_bavail(st.f_bavail);
+  out->set_files(st.f_files);
+  out->set_ffree(st.f_ffree);
+  out->set_namelen(st.f_namelen);
+  out->set_frsize(st.f_frsize);
+  // A read-only root is read-only to the application's statfs as well.
+  out->set_flags(st.f_flags | (options_.read_only ? kStatFsReadOnly : 0));
   return absl::OkStatus();
 }
 

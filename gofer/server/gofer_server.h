@@ -21,6 +21,7 @@
 #ifndef RUNSC_GOFER_SERVER_GOFER_SERVER_H_
 #define RUNSC_GOFER_SERVER_GOFER_SERVER_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -39,7 +40,8 @@
 namespace runsc::gofer {
 
 struct GoferServerOptions {
-  // root.readonly: refuse opens for writing (and O_TRUNC) with EROFS.
+  // root.readonly: refuse opens for writing (and O_TRUNC) and every mutation
+  // (create, mkdir, mknod, symlink, link, unlink, rename, setattr) with EROFS.
   bool read_only = false;
   // Most ids one connection may hold at once; past it, EMFILE. Each id holds
   // at most two host fds, so this bounds the gofer's fds per connection.
@@ -100,6 +102,27 @@ class GoferServer {
   absl::Status ReadDir(const proto::Request& request, Reply& reply);
   absl::Status ReadLink(const proto::Request& request, Reply& reply);
   absl::Status Close(const proto::Request& request, Reply& reply);
+  absl::Status Create(const proto::Request& request, Reply& reply);
+  absl::Status Mkdir(const proto::Request& request, Reply& reply);
+  absl::Status Mknod(const proto::Request& request, Reply& reply);
+  absl::Status Symlink(const proto::Request& request, Reply& reply);
+  absl::Status Link(const proto::Request& request, Reply& reply);
+  absl::Status Unlink(const proto::Request& request, Reply& reply);
+  absl::Status Rename(const proto::Request& request, Reply& reply);
+  absl::Status SetAttr(const proto::Request& request, Reply& reply);
+  absl::Status StatFs(const proto::Request& request, Reply& reply);
+
+  // The checked directory fd for a mutation naming (`dir`, `name`): `dir` is
+  // a known directory id and `name` one valid component; EROFS in a
+  // read-only root (after those checks, so malformed stays EINVAL).
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<const UniqueFd>> MutableDir(
+      FileId dir, const std::string& name) const;
+  // Gives the file just made as `name` in `dir_fd` an id: opens it O_PATH
+  // without following, checks it is the `expected` file if given (dev/ino),
+  // and inserts it. Fills `id` and `st`.
+  [[nodiscard]] absl::Status InsertCreated(const std::shared_ptr<const UniqueFd>& dir_fd,
+                                           const std::string& name, const struct stat* expected,
+                                           FileId& id, struct stat& st);
 
   [[nodiscard]] absl::StatusOr<const File*> Lookup(FileId id) const;
   [[nodiscard]] absl::StatusOr<FileId> Insert(File file);

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/errno_status.h"
@@ -149,9 +151,9 @@ int BootMain(const BootOptions& options) {
     init->handlers = std::make_shared<SignalHandlers>();
   }
   init->context = kernel.platform().NewContext();
-  init->creds.uid = init->creds.euid = init->creds.suid = options.uid;
-  init->creds.gid = init->creds.egid = init->creds.sgid = options.gid;
+  init->creds.ResetTo(options.uid, options.gid);
   init->creds.groups = options.additional_gids;
+  std::sort(init->creds.groups.begin(), init->creds.groups.end());
   init->rlimits[RLIMIT_NOFILE] = {1024, 4096};
   for (const Rlimit& r : options.rlimits) {
     if (r.resource >= 0 && r.resource < RLIM_NLIMITS) init->rlimits[r.resource] = {r.soft, r.hard};

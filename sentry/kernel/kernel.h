@@ -17,6 +17,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "platform/platform.h"
+#include "sentry/kernel/futex_table.h"
+#include "sentry/kernel/interval_timer.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::sentry {
@@ -66,6 +68,12 @@ class Kernel {
   }
   int live_threads() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return live_threads_; }
 
+  // The futex wait queues (futex(2)), under mu and cv like every wait.
+  FutexTable& futexes() { return futexes_; }
+
+  // The timers that expire on their own (setitimer, alarm): one thread.
+  IntervalTimerService& interval_timers() { return interval_timers_; }
+
   // The container's init (tid 1) exited with this wait status.
   bool init_exited = false;
   int init_exit_status = 0;
@@ -83,11 +91,14 @@ class Kernel {
  private:
   std::unique_ptr<platform::Platform> platform_;
   SyscallDispatcher& dispatcher_;
+  FutexTable futexes_{mu, cv};
   std::map<int, std::shared_ptr<Task>> tasks_ ABSL_GUARDED_BY(mu);
   int next_tid_ ABSL_GUARDED_BY(mu) = 1;
   int live_threads_ ABSL_GUARDED_BY(mu) = 0;
   absl::Mutex report_mu_;
   std::vector<bool> reported_ ABSL_GUARDED_BY(report_mu_) = std::vector<bool>(512, false);
+  // Declared after everything its callbacks touch, so it stops first.
+  IntervalTimerService interval_timers_;
 };
 
 // wait(2) status words.

@@ -23,6 +23,16 @@ void RewindSyscall(platform::Registers& regs) {
   regs.rip -= 2;  // Back over the `syscall` instruction.
 }
 
+constexpr uint64_t kSysRestartSyscall = 219;  // restart_syscall(2) on x86-64.
+
+// A syscall that asked for a restart, and no handler runs: it restarts,
+// through restart_syscall(2) if it left a restart block.
+void RestartSyscall(Task& task) {
+  const int64_t code = static_cast<int64_t>(task.regs.rax);
+  RewindSyscall(task.regs);
+  if (code == kErrRestartRestartBlock) task.regs.rax = kSysRestartSyscall;
+}
+
 // Picks the signal to deliver: SIGKILL first, then the lowest unblocked.
 bool TakeSignalLocked(Task& task, siginfo_t& out) {
   auto best = task.pending.end();
@@ -106,7 +116,7 @@ void DeliverPendingSignal(Task& task) {
       // Nothing to deliver: a syscall that asked for a restart restarts.
       if (task.syscall_restart_pending) {
         task.syscall_restart_pending = false;
-        RewindSyscall(task.regs);
+        RestartSyscall(task);
       }
       return;
     }
@@ -139,6 +149,9 @@ void DeliverPendingSignal(Task& task) {
       } else {
         task.regs.rax = static_cast<uint64_t>(-EINTR);
       }
+      // What is left of an interrupted call dies with it once a handler
+      // runs (Linux's do_no_restart_syscall).
+      task.restart_block = nullptr;
     }
     SignalSet old_mask = task.blocked;
     if (task.restore_mask_after_signal) {
@@ -182,6 +195,7 @@ void SigReturn(Task& task) {
   // Only user-controllable flags; segment registers stay the kernel's.
   regs.eflags = (regs.eflags & ~kUserEflags) | (sc.eflags & kUserEflags);
   regs.orig_rax = static_cast<uint64_t>(-1);
+  task.restart_block = nullptr;  // As Linux's restore_sigcontext.
   task.blocked = frame.uc.sigmask & ~kUnblockableSignals;
   task.kernel().cv.SignalAll();
 }

@@ -321,6 +321,26 @@ TEST_F(RestartTest, NoHandlerMeansTheSyscallRestarts) {
   EXPECT_EQ(task_->regs.rax, original_.orig_rax);
 }
 
+TEST_F(RestartTest, ErestartRestartblockIsEintrWhenAHandlerRuns) {
+  task_->restart_block = [](Task&) -> int64_t { return 0; };
+  SigContext sc = DeliverAfterSyscallReturned(kErrRestartRestartBlock, SA_RESTART);
+  EXPECT_EQ(sc.rip, original_.rip);
+  EXPECT_EQ(static_cast<int64_t>(sc.rax), -EINTR);
+  EXPECT_FALSE(task_->restart_block);  // Nothing left to finish.
+}
+
+TEST_F(RestartTest, ErestartRestartblockWithoutAHandlerGoesThroughRestartSyscall) {
+  task_->restart_block = [](Task&) -> int64_t { return 0; };
+  task_->regs.rax = static_cast<uint64_t>(kErrRestartRestartBlock);
+  task_->syscall_restart_pending = true;
+  Queue(SIGCHLD);
+  DeliverPendingSignal(*task_);
+  EXPECT_FALSE(Exiting());
+  EXPECT_EQ(task_->regs.rip, original_.rip - 2);
+  EXPECT_EQ(task_->regs.rax, 219u);  // restart_syscall(2), which runs the block.
+  EXPECT_TRUE(task_->restart_block);
+}
+
 TEST_F(SignalFrameTest, DefaultActions) {
   Queue(SIGCHLD);  // Ignored by default.
   Queue(SIGCONT);  // Continues (nothing to do): not fatal.

@@ -113,7 +113,35 @@ void Task::Run() {
   FinishExit();
 }
 
+void Task::ReleaseClearChildTid() {
+  const uint64_t addr = clear_child_tid;
+  clear_child_tid = 0;
+  if (addr == 0 || mm == nullptr) return;
+  bool shared = false;
+  {
+    absl::MutexLock lock(&kernel_.mu);
+    kernel_.ForEachTask([&](Task& other) {
+      if (&other != this && !other.zombie && other.mm == mm) shared = true;
+    });
+  }
+  if (!shared) return;
+  // As Linux, a bad address is the application's problem: no error.
+  (void)mm->CopyOutObject(addr, uint32_t{0});
+  kernel_.futexes().Wake(FutexKeyOf(*mm, addr, /*is_private=*/false), kFutexBitsetAny, 1);
+}
+
+Task* Task::NewReaperLocked() {
+  // Linux's find_new_reaper: the nearest ancestor that is a child
+  // subreaper and not itself going, else init.
+  Task* init = kernel_.FindTask(1);
+  for (Task* t = parent; t != nullptr && t != init; t = t->parent) {
+    if (t->child_subreaper && !t->exiting) return t;
+  }
+  return init != this ? init : nullptr;
+}
+
 void Task::FinishExit() {
+  ReleaseClearChildTid();
   // The stub dies on its tracer thread.
   std::shared_ptr<MemoryManager> old_mm;
   std::shared_ptr<fs::FdTable> old_fds;
@@ -129,14 +157,20 @@ void Task::FinishExit() {
   old_fs.reset();
 
   absl::MutexLock lock(&kernel_.mu);
-  // Orphans go to init; if init itself is going, everyone goes.
-  Task* init = kernel_.FindTask(1);
+  // Orphans go to the nearest child subreaper or to init; if init itself is
+  // going, everyone goes. Those that asked for it (PR_SET_PDEATHSIG) hear
+  // of their parent's death.
+  Task* reaper = NewReaperLocked();
   for (Task* child : children) {
-    if (init != nullptr && init != this) {
-      child->parent = init;
-      init->children.push_back(child);
-    } else {
-      child->parent = nullptr;
+    child->parent = reaper;
+    if (reaper != nullptr) reaper->children.push_back(child);
+    if (child->pdeath_signal != 0) {
+      siginfo_t info{};
+      info.si_signo = child->pdeath_signal;
+      info.si_code = SI_USER;
+      info.si_pid = tgid();
+      info.si_uid = creds.uid;
+      kernel_.SendSignalLocked(*child, info);
     }
   }
   children.clear();

@@ -29,15 +29,35 @@ namespace runsc::sentry {
 class Kernel;
 
 struct Credentials {
-  uint32_t uid = 0, euid = 0, suid = 0;
-  uint32_t gid = 0, egid = 0, sgid = 0;
-  std::vector<uint32_t> groups;
+  uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;
+  uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
+  std::vector<uint32_t> groups;  // Sorted, as Linux keeps them.
+  // Virtual capability sets (capget(2)), bit n for capability n. Simplified
+  // model: uid 0 starts with every capability, anyone else with none; no
+  // file capabilities, no ambient set; setuid's rules (capabilities(7))
+  // apply. kAllCapabilities is the bounding set (CAP_CHOWN..CAP_LAST_CAP).
+  static constexpr uint64_t kAllCapabilities = (uint64_t{1} << 41) - 1;
+  uint64_t cap_effective = kAllCapabilities, cap_permitted = kAllCapabilities;
+  uint64_t cap_inheritable = 0;
+  bool HasCapability(int cap) const { return (cap_effective >> cap) & 1; }
+  // For a task that starts as uid/gid (boot): ids, fs ids and capabilities.
+  void ResetTo(uint32_t new_uid, uint32_t new_gid) {
+    uid = euid = suid = fsuid = new_uid;
+    gid = egid = sgid = fsgid = new_gid;
+    cap_effective = cap_permitted = new_uid == 0 ? kAllCapabilities : 0;
+    cap_inheritable = 0;
+  }
 };
 
 // Linux's special return values a handler uses to ask for a restart.
 inline constexpr int64_t kErrRestartSys = -512;     // ERESTARTSYS: SA_RESTART decides.
 inline constexpr int64_t kErrRestartNoIntr = -513;  // Always restart.
 inline constexpr int64_t kErrRestartNoHand = -514;  // Restart only if no handler ran.
+// ERESTART_RESTARTBLOCK: EINTR if a handler ran; otherwise the application
+// re-enters the kernel with restart_syscall(2), which runs the task's
+// restart_block (the rest of the interrupted call, e.g. a futex wait with
+// the time that was left).
+inline constexpr int64_t kErrRestartRestartBlock = -516;
 
 class Task {
  public:
@@ -57,12 +77,17 @@ class Task {
   std::shared_ptr<fs::FsContext> fs;
   Credentials creds;
   std::array<struct rlimit, RLIM_NLIMITS> rlimits{};
+  // set_tid_address / CLONE_CHILD_CLEARTID: see ReleaseClearChildTid().
   uint64_t clear_child_tid = 0;
+  // What restart_syscall(2) runs after a kErrRestartRestartBlock that no
+  // handler ended; returns the syscall's result. Cleared once used and when
+  // a handler runs.
+  std::function<int64_t(Task&)> restart_block;
   // The last syscall returned a kErrRestart* code; signal delivery decides
   // whether it restarts or fails with EINTR.
   bool syscall_restart_pending = false;
   stack_t alt_stack{nullptr, SS_DISABLE, 0};
-  std::string comm;     // Name of the executable (15 chars at most).
+  std::string comm;     // Name of the executable (15 chars at most). Written under kernel().mu.
   std::string exe_path;  // Path of the executable, for /proc/self/exe.
   absl::Time start_time;
   // Runs on the task's thread before the first switch, instead of attaching
@@ -82,6 +107,17 @@ class Task {
   bool exiting = false;      // exit or a fatal signal is under way.
   int exit_status = 0;       // wait(2) status word once exiting.
   bool zombie = false;       // Exited, waiting to be reaped.
+  // prctl(2) state. pdeath_signal is sent to this task when its parent
+  // exits; it is not inherited by fork. A child subreaper adopts the
+  // orphans among its descendants instead of init (not inherited either).
+  // no_new_privs is inherited and kept across execve, and can't be unset.
+  // keep_caps (SECURE_KEEP_CAPS) is inherited and cleared by execve; the
+  // timer slack is inherited, and a child's default is its parent's slack.
+  int pdeath_signal = 0;
+  bool child_subreaper = false;
+  bool no_new_privs = false;
+  bool keep_caps = false;
+  uint64_t timer_slack_ns = 50000, default_timer_slack_ns = 50000;
   uint64_t user_ns_time = 0;
 
   // Starts the task's host thread. `attach_first` is for tasks whose
@@ -96,6 +132,13 @@ class Task {
   // blocking call must return. Requires kernel().mu.
   bool InterruptedLocked() const;
 
+  // Linux's mm_release, on exit and on execve: if another task shares the
+  // address space, writes 0 to the clear_child_tid word and wakes one
+  // futex waiter on it (how pthread_join learns that a thread is gone);
+  // then forgets the address. With one task per address space, as today,
+  // nobody could see the write, and Linux makes none either.
+  void ReleaseClearChildTid();  // Without kernel().mu.
+
   // Wakes the task if it waits in the sentry or runs in its stub.
   void Kick();
 
@@ -106,6 +149,9 @@ class Task {
  private:
   void Run();
   void FinishExit();
+  // Who adopts this task's children when it exits (null: nobody, init is
+  // going). Requires kernel().mu.
+  Task* NewReaperLocked();
 
   Kernel& kernel_;
   const int tid_;

@@ -2,20 +2,38 @@
 
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "base/errno_status.h"
 
 namespace runsc::sentry {
 
+namespace {
+
+// Numbers for anonymous shared memory, unique in the sentry.
+std::atomic<uint64_t> next_anonymous_object{1};
+
+}  // namespace
+
 absl::StatusOr<uint64_t> MemoryManager::Map(uint64_t addr, uint64_t length, int prot, int flags,
                                             int host_fd, uint64_t offset, std::string name) {
+  // MAP_SHARED_VALIDATE has the MAP_SHARED bit too.
+  const bool shared = (flags & MAP_SHARED) != 0;
+  SharedObject object;
+  if (shared && host_fd >= 0) {
+    struct stat st;
+    if (::fstat(host_fd, &st) != 0) return HostError("fstat of a file to map");
+    object = {st.st_dev, st.st_ino};
+  } else if (shared) {
+    object = {0, next_anonymous_object.fetch_add(1)};
+  }
   absl::StatusOr<uint64_t> at = as_->Map(addr, length, prot, flags, host_fd, offset);
   if (!at.ok()) return at;
   absl::MutexLock lock(&mu_);
-  RecordMap(Mapping{*at, *at + PageRoundUp(length), prot, (flags & MAP_SHARED) != 0, offset,
-                    std::move(name)});
+  RecordMap(Mapping{*at, *at + PageRoundUp(length), prot, shared, offset, std::move(name), object});
   return at;
 }
 
@@ -176,7 +194,17 @@ absl::StatusOr<std::unique_ptr<MemoryManager>> MemoryManager::Fork() {
   child->env_start = env_start;
   child->env_end = env_end;
   child->stack_top = stack_top;
+  child->set_dumpable(dumpable());
   return child;
+}
+
+std::optional<SharedLocation> MemoryManager::SharedLocationOf(uint64_t addr) const {
+  absl::MutexLock lock(&mu_);
+  auto it = mappings_.upper_bound(addr);
+  if (it == mappings_.begin()) return std::nullopt;
+  const Mapping& m = std::prev(it)->second;
+  if (addr >= m.end || !m.shared) return std::nullopt;
+  return SharedLocation{m.object, m.offset + (addr - m.start)};
 }
 
 std::vector<Mapping> MemoryManager::Mappings() const {

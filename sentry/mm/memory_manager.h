@@ -6,9 +6,12 @@
 #ifndef RUNSC_SENTRY_MM_MEMORY_MANAGER_H_
 #define RUNSC_SENTRY_MM_MEMORY_MANAGER_H_
 
+#include <atomic>
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,13 +27,29 @@ inline constexpr uint64_t kPageSize = 4096;
 inline uint64_t PageRoundDown(uint64_t x) { return x & ~(kPageSize - 1); }
 inline uint64_t PageRoundUp(uint64_t x) { return (x + kPageSize - 1) & ~(kPageSize - 1); }
 
+// What a MAP_SHARED mapping maps, named the same in every address space
+// that maps it: a host file by its (device, inode), or anonymous shared
+// memory by a number of its own (device 0), which fork keeps. Shared
+// futexes are keyed by it.
+struct SharedObject {
+  uint64_t dev = 0, ino = 0;
+  auto operator<=>(const SharedObject&) const = default;
+};
+
 // One mapping, as /proc/self/maps shows it.
 struct Mapping {
   uint64_t start = 0, end = 0;
   int prot = 0;
   bool shared = false;
   uint64_t offset = 0;
-  std::string name;  // File path, "[heap]", "[stack]" or "".
+  std::string name;     // File path, "[heap]", "[stack]" or "".
+  SharedObject object;  // What it maps, if shared.
+};
+
+// Where an address lies in a shared object.
+struct SharedLocation {
+  SharedObject object;
+  uint64_t offset = 0;
 };
 
 class MemoryManager {
@@ -73,6 +92,15 @@ class MemoryManager {
 
   std::vector<Mapping> Mappings() const;
 
+  // The shared object and offset behind `addr`, if it lies in a MAP_SHARED
+  // mapping; nullopt for private memory and unmapped addresses.
+  std::optional<SharedLocation> SharedLocationOf(uint64_t addr) const;
+
+  // prctl(PR_GET/SET_DUMPABLE): a property of the address space, as in
+  // Linux: 1 (SUID_DUMP_USER) for a new image, copied by fork.
+  int dumpable() const { return dumpable_.load(); }
+  void set_dumpable(int dumpable) { dumpable_.store(dumpable); }
+
   // Where the initial stack, argv and environment are (for /proc).
   uint64_t arg_start = 0, arg_end = 0, env_start = 0, env_end = 0;
   uint64_t stack_top = 0;
@@ -86,6 +114,7 @@ class MemoryManager {
   std::map<uint64_t, Mapping> mappings_ ABSL_GUARDED_BY(mu_);  // Keyed by start.
   uint64_t brk_start_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t brk_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int> dumpable_{1};
 };
 
 }  // namespace runsc::sentry

@@ -7,6 +7,7 @@
 // runsc as --platform. Add "systrap" to kPlatforms when it exists.
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -38,6 +39,7 @@
 #ifndef RUNSC_TESTCASE_DIR
 #error "RUNSC_TESTCASE_DIR must name the folder of the runsc_testcase_* binaries"
 #endif
+
 
 namespace runsc::testing {
 namespace {
@@ -173,6 +175,68 @@ class HostSleeper {
  private:
   pid_t pid_ = -1;
 };
+
+// Runs `argv` (argv[0] a host path) natively, outside every sandbox, with
+// stdin from /dev/null; returns its exit code and what it printed. Killed
+// after `timeout_seconds` (exit_code -1).
+CommandResult RunNatively(const std::vector<std::string>& argv, int timeout_seconds = 60) {
+  CommandResult result;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return result;
+  std::vector<char*> cargv;
+  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_fds = 2;
+  bool timed_out = false;
+  while (open_fds > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+      if (n > 0) {
+        sinks[i]->append(buf, n);
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (const pollfd& p : fds) {
+    if (p.fd >= 0) close(p.fd);
+  }
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    ADD_FAILURE() << argv[0] << " timed out natively";
+  } else {
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  return result;
+}
 
 class SandboxTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -524,6 +588,81 @@ TEST_P(SandboxTest, BadPointersGiveEfault) {
   EXPECT_THAT(lines, Contains("segv-handler=0"));
   EXPECT_THAT(lines, Contains("segv-default=139"));
   EXPECT_THAT(lines, Contains("sandbox-alive"));
+}
+
+// futex, prctl and sendfile, checked call by call by the testcase, which
+// prints only what Linux decides: its output in the sandbox must be what
+// the host kernel gives it natively.
+TEST_P(SandboxTest, FutexPrctlAndSendfileAnswerAsLinuxDoes) {
+  constexpr char kTestcase[] = "runsc_testcase_futex_prctl";
+  char scratch[] = "/tmp/runsc-futex-prctl-XXXXXX";
+  int fd = mkstemp(scratch);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  CommandResult native = RunNatively({TestcasePath(kTestcase), scratch});
+  unlink(scratch);
+  ASSERT_EQ(native.exit_code, 0) << "the testcase fails natively:\n" << native.out << native.err;
+
+  // Not the container's init (whose signals Linux treats apart): a child
+  // of the shell, as natively it is a child of this test.
+  std::unique_ptr<TestBundle> bundle =
+      MakeBundle({"/bin/sh", "-c", absl::StrCat(kTestcase, " /tmp/scratch; echo exit=$?")},
+                 {kTestcase}, {"/tmp/scratch"});
+  ASSERT_NE(bundle, nullptr);
+  const std::string log = bundle->dir() + "/debug.log";
+  CommandResult r = Run(*bundle, {"--debug", "--debug-log", log});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, Not(HasSubstr("FAIL")));
+  EXPECT_EQ(r.out, native.out + "exit=0\n");
+  // A few of the answers, spelled out.
+  std::vector<std::string> lines = Lines(r.out);
+  EXPECT_THAT(lines, Contains("ok: Futex(&word, FUTEX_WAIT_PRIVATE, 4, NULL, 0)"));
+  EXPECT_THAT(lines, Contains("ok: Futex(&word, FUTEX_WAIT_PRIVATE, 0, &long_wait, 0)"));
+  EXPECT_THAT(lines, Contains("comm=futex-prctl-nam"));
+  EXPECT_THAT(lines, Contains("stat-comm=futex-prctl-nam"));
+  EXPECT_THAT(lines, Contains("status-NoNewPrivs:\t1"));
+  EXPECT_THAT(lines, Contains("pdeathsig: inherited=0 signo=10 from-dying-parent=1 si_code=0 "
+                              "adopted-by-subreaper=1"));
+  EXPECT_THAT(lines, Contains("hello via sendfile"));
+  EXPECT_THAT(lines, Contains("0 failures"));
+  // Operations and options the sentry does not implement are named in its log.
+  const std::string debug_log = ReadFile(log);
+  EXPECT_THAT(debug_log, HasSubstr("futex operation 99 is not supported"));
+  EXPECT_THAT(debug_log, HasSubstr("prctl option 32767 is not supported"));
+
+  // busybox cat copies with sendfile.
+  std::unique_ptr<TestBundle> cat = MakeBundle({"/bin/cat", "/etc/passwd"});
+  ASSERT_NE(cat, nullptr);
+  const std::string cat_log = cat->dir() + "/debug.log";
+  r = Run(*cat, {"--debug-log", cat_log, "--strace"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string passwd = ReadFile(cat->rootfs() + "/etc/passwd");
+  ASSERT_FALSE(passwd.empty());
+  EXPECT_EQ(r.out, passwd);
+  EXPECT_THAT(Lines(ReadFile(cat_log)),
+              Contains(AllOf(HasSubstr("] sendfile(0x1, "),
+                             ::testing::EndsWith(absl::StrCat(" = ", passwd.size())))));
+}
+
+// The syscall-compatibility suite's programs are static glibc GoogleTest
+// binaries: one runs in a sandbox and passes (glibc's locks need futex).
+TEST_P(SandboxTest, AGoogleTestBinaryPasses) {
+#ifndef RUNSC_SYSCALL_TEST_BINARY
+  GTEST_SKIP() << "built without test/syscalls (RUNSC_SYSCALL_TEST_BINARY)";
+#else
+  const std::string binary = RUNSC_SYSCALL_TEST_BINARY;
+  std::unique_ptr<TestBundle> bundle = MakeBundle({"/bin/syscall_test"});
+  ASSERT_NE(bundle, nullptr);
+  std::error_code ec;
+  fs::copy_file(binary, bundle->rootfs() + "/bin/syscall_test", ec);
+  ASSERT_FALSE(ec) << "copying " << binary << ": " << ec.message();
+  chmod((bundle->rootfs() + "/bin/syscall_test").c_str(), 0755);
+  CommandResult r = Run(*bundle);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("[  PASSED  ]"));
+  EXPECT_THAT(r.out, Not(HasSubstr("FAILED")));
+  EXPECT_THAT(r.err, Not(HasSubstr("futex facility")));
+#endif
 }
 
 // The application asks to drop, unmap, remap or replace the pages where the

@@ -1,0 +1,76 @@
+#include "fs/eventfd_file.h"
+
+#include <fcntl.h>
+
+#include <cstring>
+
+namespace runsc::fs {
+
+EventfdFile::EventfdFile(sentry::Kernel& kernel, uint64_t initial, bool nonblock, bool semaphore)
+    : File(O_RDWR | (nonblock ? O_NONBLOCK : 0)),
+      kernel_(kernel),
+      semaphore_(semaphore),
+      counter_(initial) {
+  set_path("anon_inode:[eventfd]");
+}
+
+absl::StatusOr<size_t> EventfdFile::Read(sentry::Task& task, absl::Span<uint8_t> buf) {
+  if (buf.size() < sizeof(uint64_t)) return ErrnoError(EINVAL, "eventfd read of less than 8 bytes");
+  uint64_t value = 0;
+  {
+    absl::MutexLock lock(&kernel_.mu);
+    while (counter_ == 0) {
+      if (flags() & O_NONBLOCK) return ErrnoError(EAGAIN, "eventfd counter is zero");
+      if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+      kernel_.cv.Wait(&kernel_.mu);
+    }
+    value = semaphore_ ? 1 : counter_;
+    counter_ -= value;
+    ++seq_;
+    kernel_.cv.SignalAll();
+  }
+  std::memcpy(buf.data(), &value, sizeof(value));
+  return sizeof(value);
+}
+
+absl::StatusOr<size_t> EventfdFile::Write(sentry::Task& task, absl::Span<const uint8_t> buf) {
+  if (buf.size() < sizeof(uint64_t)) return ErrnoError(EINVAL, "eventfd write of less than 8 bytes");
+  uint64_t value;
+  std::memcpy(&value, buf.data(), sizeof(value));
+  if (value == ~uint64_t{0}) return ErrnoError(EINVAL, "eventfd write of 0xffffffffffffffff");
+  absl::MutexLock lock(&kernel_.mu);
+  while (kMaxCounter - counter_ < value) {
+    if (flags() & O_NONBLOCK) return ErrnoError(EAGAIN, "eventfd counter would overflow");
+    if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    kernel_.cv.Wait(&kernel_.mu);
+  }
+  if (value != 0) {
+    counter_ += value;
+    ++seq_;
+    kernel_.cv.SignalAll();
+  }
+  return sizeof(value);
+}
+
+short EventfdFile::PollLocked(sentry::Task& task, short events) {
+  short ready = 0;
+  if (counter_ > 0) ready |= POLLIN | POLLRDNORM;
+  if (counter_ < kMaxCounter) ready |= POLLOUT | POLLWRNORM;
+  return ready & events;
+}
+
+absl::StatusOr<struct stat> EventfdFile::Stat() {
+  struct stat st {};
+  st.st_mode = 0600;  // An anonymous inode: no file type bits, as Linux.
+  st.st_nlink = 1;
+  st.st_blksize = 4096;
+  st.st_ino = reinterpret_cast<uintptr_t>(this) & 0xffffff;
+  return st;
+}
+
+uint64_t EventfdFile::CountForTest() {
+  absl::MutexLock lock(&kernel_.mu);
+  return counter_;
+}
+
+}  // namespace runsc::fs
