@@ -170,6 +170,10 @@ SubprocessResult RunSubprocess(const SubprocessSpec& spec, OutputWatcher& watche
   posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
   posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+  // Only stdio reaches the test: with --jobs, another thread may hold an fd
+  // opened without O_CLOEXEC (an ofstream), and a family that counts fds
+  // (rlimit's EMFILE cases) would see it.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, all;
