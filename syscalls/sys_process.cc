@@ -263,7 +263,12 @@ SyscallResult DoPrlimit(Task& t, int resource, uint64_t new_addr, uint64_t old_a
     struct rlimit nl;
     RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(new_addr, nl));
     if (nl.rlim_cur > nl.rlim_max) return SyscallResult::Error(EINVAL);
-    if (nl.rlim_max > old.rlim_max && t.creds.euid != 0) return SyscallResult::Error(EPERM);
+    // Raising the hard limit takes CAP_SYS_RESOURCE (setrlimit(2)), as
+    // <linux/capability.h> numbers it.
+    constexpr int kCapSysResource = 24;
+    if (nl.rlim_max > old.rlim_max && !t.creds.HasCapability(kCapSysResource)) {
+      return SyscallResult::Error(EPERM);
+    }
     t.rlimits[resource] = nl;
   }
   if (old_addr != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(old_addr, old));

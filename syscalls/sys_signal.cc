@@ -1,8 +1,11 @@
 // Signals: dispositions, masks, sending, waiting and returning from handlers.
+#include <linux/capability.h>
 #include <sys/syscall.h>
 
+#include "sentry/kernel/dequeue_signal.h"
 #include "sentry/kernel/signal_frame.h"
 #include "syscalls/helpers.h"
+#include "syscalls/readiness.h"
 
 namespace runsc::syscalls {
 namespace {
@@ -69,7 +72,21 @@ SyscallResult RtSigreturn(Task& t, const SyscallArgs&) {
   return SyscallResult::KeepRegisters();
 }
 
-// Sends `sig` to every task `pid` names (kill(2) semantics).
+// Linux's check_kill_permission: without CAP_KILL, a sender may signal
+// only a task whose real or saved uid is its real or effective uid; and
+// SIGCONT within its session. Requires kernel().mu.
+bool MaySignalLocked(const Task& sender, const Task& target, int sig) {
+  const sentry::Credentials& s = sender.creds;
+  const sentry::Credentials& tc = target.creds;
+  if (s.HasCapability(CAP_KILL)) return true;
+  if (s.euid == tc.suid || s.euid == tc.uid || s.uid == tc.suid || s.uid == tc.uid) return true;
+  return sig == SIGCONT && sender.sid == target.sid;
+}
+
+// Sends `sig` to every task `pid` names (kill(2) semantics). One target
+// the sender may not signal is EPERM; of several (a process group), EPERM
+// only if it may signal none of them, and kill(-1) is never EPERM, as in
+// Linux.
 SyscallResult DoKill(Task& t, int pid, int sig, int tid_only) {
   if (sig < 0 || sig > sentry::kMaxSignal) return SyscallResult::Error(EINVAL);
   Kernel& k = t.kernel();
@@ -79,7 +96,7 @@ SyscallResult DoKill(Task& t, int pid, int sig, int tid_only) {
   info.si_code = tid_only ? SI_TKILL : SI_USER;
   info.si_pid = t.tgid();
   info.si_uid = t.creds.uid;
-  int matched = 0;
+  int matched = 0, permitted = 0;
   k.ForEachTask([&](Task& target) {
     if (target.zombie) return;
     bool match = tid_only ? target.tid() == tid_only
@@ -89,9 +106,12 @@ SyscallResult DoKill(Task& t, int pid, int sig, int tid_only) {
                            : target.pgid == -pid;
     if (!match) return;
     ++matched;
+    if (!MaySignalLocked(t, target, sig)) return;
+    ++permitted;
     if (sig != 0) k.SendSignalLocked(target, info);
   });
   if (matched == 0) return SyscallResult::Error(ESRCH);
+  if (permitted == 0 && pid != -1) return SyscallResult::Error(EPERM);
   return SyscallResult::Value(0);
 }
 
@@ -146,6 +166,7 @@ SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
+  if (a[1] > sizeof(SignalSet)) return SyscallResult::Error(EINVAL);
   SignalSet set = 0;
   {
     absl::MutexLock lock(&t.kernel().mu);
@@ -154,6 +175,33 @@ SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
   }
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], set));
   return SyscallResult::Value(0);
+}
+
+// rt_sigtimedwait(2) (sigwaitinfo, sigtimedwait): takes a signal of the set
+// off the queue, blocked or not. EAGAIN once the timeout passes, EINTR if a
+// signal outside the set is delivered meanwhile.
+SyscallResult RtSigtimedwait(Task& t, const SyscallArgs& a) {
+  if (a[3] != sizeof(SignalSet)) return SyscallResult::Error(EINVAL);
+  SignalSet set = 0;
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[0], set));
+  set &= ~sentry::kUnblockableSignals;
+  absl::StatusOr<absl::Time> deadline = DeadlineFromTimespec(t, a[2]);
+  if (!deadline.ok()) return FromStatus(deadline.status());
+  Kernel& k = t.kernel();
+  siginfo_t info{};
+  {
+    absl::MutexLock lock(&k.mu);
+    for (;;) {
+      if (sentry::DequeueSignalLocked(t, set, info)) break;
+      if (t.InterruptedLocked()) return SyscallResult::Error(EINTR);
+      if (absl::Now() >= *deadline) return SyscallResult::Error(EAGAIN);
+      // SendSignalLocked signals k.cv: no wake-up is missed.
+      k.cv.WaitWithDeadline(&k.mu, *deadline);
+    }
+  }
+  // As Linux, the signal stays consumed if the copy-out faults.
+  if (a[1] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], info));
+  return SyscallResult::Value(info.si_signo);
 }
 
 // restart_syscall(2): the application re-enters here after a call that
@@ -180,6 +228,7 @@ void RegisterSignal(SyscallTable& t) {
   t[SYS_pause] = {"pause", Pause, Support::kFull, ""};
   t[SYS_rt_sigsuspend] = {"rt_sigsuspend", RtSigsuspend, Support::kFull, ""};
   t[SYS_rt_sigpending] = {"rt_sigpending", RtSigpending, Support::kFull, ""};
+  t[SYS_rt_sigtimedwait] = {"rt_sigtimedwait", RtSigtimedwait, Support::kFull, ""};
   t[SYS_restart_syscall] = {"restart_syscall", RestartSyscall, Support::kFull,
                             "finishes an interrupted futex wait with a timeout"};
 }

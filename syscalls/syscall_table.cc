@@ -23,6 +23,7 @@ SyscallTable BuildTable() {
   RegisterPoll(t);
   RegisterSelect(t);
   RegisterEventfd(t);
+  RegisterSignalfd(t);
   RegisterTimerfd(t);
   RegisterEpoll(t);
   RegisterFutex(t);

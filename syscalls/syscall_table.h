@@ -76,6 +76,7 @@ void RegisterTime(SyscallTable& t);
 void RegisterPoll(SyscallTable& t);
 void RegisterSelect(SyscallTable& t);
 void RegisterEventfd(SyscallTable& t);
+void RegisterSignalfd(SyscallTable& t);
 void RegisterTimerfd(SyscallTable& t);
 void RegisterEpoll(SyscallTable& t);
 void RegisterFutex(SyscallTable& t);
