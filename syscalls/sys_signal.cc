@@ -87,18 +87,25 @@ bool MaySignalLocked(const Task& sender, const Task& target, int sig) {
 // the sender may not signal is EPERM; of several (a process group), EPERM
 // only if it may signal none of them, and kill(-1) is never EPERM, as in
 // Linux.
-SyscallResult DoKill(Task& t, int pid, int sig, int tid_only) {
+// `queued`: the siginfo of rt_sigqueueinfo/rt_tgsigqueueinfo, already
+// checked, sent as it is (with si_signo = sig); else kill's own.
+SyscallResult DoKill(Task& t, int pid, int sig, int tid_only, const siginfo_t* queued = nullptr) {
   if (sig < 0 || sig > sentry::kMaxSignal) return SyscallResult::Error(EINVAL);
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
   siginfo_t info{};
+  if (queued != nullptr) {
+    info = *queued;
+  } else {
+    info.si_code = tid_only ? SI_TKILL : SI_USER;
+    info.si_pid = t.tgid();
+    info.si_uid = t.creds.uid;
+  }
   info.si_signo = sig;
-  info.si_code = tid_only ? SI_TKILL : SI_USER;
-  info.si_pid = t.tgid();
-  info.si_uid = t.creds.uid;
   int matched = 0, permitted = 0;
   k.ForEachTask([&](Task& target) {
-    if (target.zombie) return;
+    // A zombie still exists for kill (probing it with 0 succeeds, as in
+    // Linux); a signal to it is simply lost.
     bool match = tid_only ? target.tid() == tid_only
                : pid > 0  ? target.tgid() == pid
                : pid == 0 ? target.pgid == t.pgid
@@ -108,7 +115,7 @@ SyscallResult DoKill(Task& t, int pid, int sig, int tid_only) {
     ++matched;
     if (!MaySignalLocked(t, target, sig)) return;
     ++permitted;
-    if (sig != 0) k.SendSignalLocked(target, info);
+    if (sig != 0 && !target.zombie) k.SendSignalLocked(target, info);
   });
   if (matched == 0) return SyscallResult::Error(ESRCH);
   if (permitted == 0 && pid != -1) return SyscallResult::Error(EPERM);
@@ -125,6 +132,30 @@ SyscallResult Tkill(Task& t, const SyscallArgs& a) {
 SyscallResult Tgkill(Task& t, const SyscallArgs& a) {
   if (static_cast<int>(a[0]) <= 0 || static_cast<int>(a[1]) <= 0) return SyscallResult::Error(EINVAL);
   return DoKill(t, 0, static_cast<int>(a[2]), static_cast<int>(a[1]));
+}
+
+// rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig,
+// info): the caller's siginfo is delivered, but, as in Linux, only to
+// itself may it claim a kernel-generated code (si_code >= 0) or SI_TKILL.
+SyscallResult DoSigqueue(Task& t, int tgid, int tid, int sig, uint64_t info_addr) {
+  siginfo_t info;
+  if (absl::Status s = t.mm->CopyInObject(info_addr, info); !s.ok()) return FromStatus(s);
+  const bool to_self = tgid == t.tgid() && (tid == 0 || tid == t.tid());
+  if ((info.si_code >= 0 || info.si_code == SI_TKILL) && !to_self) {
+    return SyscallResult::Error(EPERM);
+  }
+  if (tgid <= 0) return SyscallResult::Error(tid == 0 ? ESRCH : EINVAL);
+  // One thread per process: the only thread of group `tgid` is `tgid`.
+  if (tid != 0 && tid != tgid) return SyscallResult::Error(ESRCH);
+  return DoKill(t, tgid, sig, tid, &info);
+}
+SyscallResult RtSigqueueinfo(Task& t, const SyscallArgs& a) {
+  return DoSigqueue(t, static_cast<int>(a[0]), 0, static_cast<int>(a[1]), a[2]);
+}
+SyscallResult RtTgsigqueueinfo(Task& t, const SyscallArgs& a) {
+  if (static_cast<int>(a[1]) <= 0) return SyscallResult::Error(EINVAL);
+  return DoSigqueue(t, static_cast<int>(a[0]), static_cast<int>(a[1]), static_cast<int>(a[2]),
+                    a[3]);
 }
 
 SyscallResult Sigaltstack(Task& t, const SyscallArgs& a) {
@@ -224,6 +255,9 @@ void RegisterSignal(SyscallTable& t) {
   t[SYS_kill] = {"kill", Kill, Support::kFull, ""};
   t[SYS_tkill] = {"tkill", Tkill, Support::kFull, ""};
   t[SYS_tgkill] = {"tgkill", Tgkill, Support::kFull, ""};
+  t[SYS_rt_sigqueueinfo] = {"rt_sigqueueinfo", RtSigqueueinfo, Support::kFull, ""};
+  t[SYS_rt_tgsigqueueinfo] = {"rt_tgsigqueueinfo", RtTgsigqueueinfo, Support::kPartial,
+                              "one thread per process: tid must be the process's own"};
   t[SYS_sigaltstack] = {"sigaltstack", Sigaltstack, Support::kFull, ""};
   t[SYS_pause] = {"pause", Pause, Support::kFull, ""};
   t[SYS_rt_sigsuspend] = {"rt_sigsuspend", RtSigsuspend, Support::kFull, ""};
