@@ -1,5 +1,7 @@
 #include "fs/epoll_file.h"
 
+#include "fs/anon_inode.h"
+
 #include <fcntl.h>
 
 #include <algorithm>
@@ -191,14 +193,7 @@ short EpollFile::PollLocked(sentry::Task& task, short events) {
   return ready & events;
 }
 
-absl::StatusOr<struct stat> EpollFile::Stat() {
-  struct stat st {};
-  st.st_mode = 0600;  // An anonymous inode, as Linux: no file type bits.
-  st.st_nlink = 1;
-  st.st_blksize = 4096;
-  st.st_ino = reinterpret_cast<uintptr_t>(this) & 0xffffff;
-  return st;
-}
+absl::StatusOr<struct stat> EpollFile::Stat() { return AnonymousInodeStat(this); }
 
 void EpollFile::ReleaseDeferred() {
   std::vector<std::shared_ptr<File>> release;

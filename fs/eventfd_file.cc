@@ -1,5 +1,7 @@
 #include "fs/eventfd_file.h"
 
+#include "fs/anon_inode.h"
+
 #include <fcntl.h>
 
 #include <cstring>
@@ -59,14 +61,7 @@ short EventfdFile::PollLocked(sentry::Task& task, short events) {
   return ready & events;
 }
 
-absl::StatusOr<struct stat> EventfdFile::Stat() {
-  struct stat st {};
-  st.st_mode = 0600;  // An anonymous inode: no file type bits, as Linux.
-  st.st_nlink = 1;
-  st.st_blksize = 4096;
-  st.st_ino = reinterpret_cast<uintptr_t>(this) & 0xffffff;
-  return st;
-}
+absl::StatusOr<struct stat> EventfdFile::Stat() { return AnonymousInodeStat(this); }
 
 uint64_t EventfdFile::CountForTest() {
   absl::MutexLock lock(&kernel_.mu);

@@ -1,5 +1,7 @@
 #include "fs/signalfd_file.h"
 
+#include "fs/anon_inode.h"
+
 #include <fcntl.h>
 
 #include <cstring>
@@ -88,13 +90,6 @@ short SignalfdFile::PollLocked(sentry::Task& task, short events) {
   return sentry::HasPendingInLocked(task, mask_) ? events & (POLLIN | POLLRDNORM) : 0;
 }
 
-absl::StatusOr<struct stat> SignalfdFile::Stat() {
-  struct stat st {};
-  st.st_mode = 0600;  // An anonymous inode: no file type bits, as Linux.
-  st.st_nlink = 1;
-  st.st_blksize = 4096;
-  st.st_ino = reinterpret_cast<uintptr_t>(this) & 0xffffff;
-  return st;
-}
+absl::StatusOr<struct stat> SignalfdFile::Stat() { return AnonymousInodeStat(this); }
 
 }  // namespace runsc::fs

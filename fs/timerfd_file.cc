@@ -1,5 +1,7 @@
 #include "fs/timerfd_file.h"
 
+#include "fs/anon_inode.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/timerfd.h>
@@ -69,13 +71,6 @@ short TimerfdFile::PollLocked(sentry::Task& task, short events) {
   return p.revents;
 }
 
-absl::StatusOr<struct stat> TimerfdFile::Stat() {
-  struct stat st {};
-  st.st_mode = 0600;  // An anonymous inode, as Linux: no file type bits.
-  st.st_nlink = 1;
-  st.st_blksize = 4096;
-  st.st_ino = reinterpret_cast<uintptr_t>(this) & 0xffffff;
-  return st;
-}
+absl::StatusOr<struct stat> TimerfdFile::Stat() { return AnonymousInodeStat(this); }
 
 }  // namespace runsc::fs
