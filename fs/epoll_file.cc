@@ -1,10 +1,10 @@
 #include "fs/epoll_file.h"
 
-#include "fs/anon_inode.h"
-
 #include <fcntl.h>
 
 #include <algorithm>
+
+#include "fs/anon_inode.h"
 
 namespace runsc::fs {
 namespace {

@@ -1,10 +1,10 @@
 #include "fs/eventfd_file.h"
 
-#include "fs/anon_inode.h"
-
 #include <fcntl.h>
 
 #include <cstring>
+
+#include "fs/anon_inode.h"
 
 namespace runsc::fs {
 

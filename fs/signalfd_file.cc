@@ -1,11 +1,10 @@
 #include "fs/signalfd_file.h"
 
-#include "fs/anon_inode.h"
-
 #include <fcntl.h>
 
 #include <cstring>
 
+#include "fs/anon_inode.h"
 #include "sentry/kernel/dequeue_signal.h"
 
 namespace runsc::fs {

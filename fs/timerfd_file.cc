@@ -1,12 +1,11 @@
 #include "fs/timerfd_file.h"
 
-#include "fs/anon_inode.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "fs/anon_inode.h"
 #include "sentry/kernel/kernel.h"
 
 namespace runsc::fs {

@@ -170,14 +170,6 @@ SyscallResult Getuid(Task& t, const SyscallArgs&) { return SyscallResult::Value(
 SyscallResult Geteuid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.euid); }
 SyscallResult Getgid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.gid); }
 SyscallResult Getegid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.egid); }
-SyscallResult Getgroups(Task& t, const SyscallArgs& a) {
-  const auto& g = t.creds.groups;
-  if (a[0] == 0) return SyscallResult::Value(static_cast<int64_t>(g.size()));
-  if (a[0] < g.size()) return SyscallResult::Error(EINVAL);
-  RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(a[1], absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(g.data()), g.size() * 4)));
-  return SyscallResult::Value(static_cast<int64_t>(g.size()));
-}
-
 SyscallResult Setpgid(Task& t, const SyscallArgs& a) {
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
@@ -314,7 +306,6 @@ void RegisterProcess(SyscallTable& t) {
   t[SYS_geteuid] = {"geteuid", Geteuid, Support::kFull, ""};
   t[SYS_getgid] = {"getgid", Getgid, Support::kFull, ""};
   t[SYS_getegid] = {"getegid", Getegid, Support::kFull, ""};
-  t[SYS_getgroups] = {"getgroups", Getgroups, Support::kFull, ""};
   t[SYS_setpgid] = {"setpgid", Setpgid, Support::kFull, ""};
   t[SYS_getpgid] = {"getpgid", Getpgid, Support::kFull, ""};
   t[SYS_getpgrp] = {"getpgrp", Getpgrp, Support::kFull, ""};
