@@ -37,16 +37,6 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAreArray;
 
-// The platforms every sandbox test runs on. systrap joins when it exists.
-const std::vector<std::string> kPlatforms = {"ptrace"};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void WriteFileOrFail(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << data;
@@ -72,14 +62,7 @@ class BadInputTestBase {
   }
 
   static std::unique_ptr<TestBundle> NewBundle(std::vector<std::string> args) {
-    BundleOptions options;
-    options.args = std::move(args);
-    absl::StatusOr<std::unique_ptr<TestBundle>> bundle = TestBundle::Create(options);
-    if (!bundle.ok()) {
-      ADD_FAILURE() << bundle.status();
-      return nullptr;
-    }
-    return *std::move(bundle);
+    return NewBundleOrFail(std::move(args));
   }
 
   // Creates `id` from `bundle` (expected to work) and returns the sandbox's

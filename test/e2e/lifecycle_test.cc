@@ -47,19 +47,9 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAreArray;
 
-// The platforms every sandbox test runs on. systrap joins when it exists.
-const std::vector<std::string> kPlatforms = {"ptrace"};
-
 // How long a test waits for a container to reach a state. Generous: the
 // machines are shared and slow; a healthy run takes a fraction of it.
 constexpr absl::Duration kDeadline = absl::Seconds(30);
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void WriteFileOrFail(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -167,16 +157,8 @@ class RunscTestBase {
     return root_.Args(full);
   }
 
-  // A bundle running `args`; nullptr (and a test failure) if it cannot be made.
   static std::unique_ptr<TestBundle> NewBundle(std::vector<std::string> args) {
-    BundleOptions options;
-    options.args = std::move(args);
-    absl::StatusOr<std::unique_ptr<TestBundle>> bundle = TestBundle::Create(options);
-    if (!bundle.ok()) {
-      ADD_FAILURE() << bundle.status();
-      return nullptr;
-    }
-    return *std::move(bundle);
+    return NewBundleOrFail(std::move(args));
   }
 
   StateResult State(const std::string& id) const {

@@ -4,7 +4,7 @@
 // codes and the host processes around them are checked.
 //
 // Every test runs once per platform (DESIGN §9): the parameter is passed to
-// runsc as --platform. Add "systrap" to kPlatforms when it exists.
+// runsc as --platform. Add "systrap" to kPlatforms (test_bundle.h) when it exists.
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,17 +52,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-const std::vector<std::string> kPlatforms = {"ptrace"};
-
 // Generous: a deadline for things that must happen, never a measured time.
 constexpr auto kDeadline = std::chrono::seconds(20);
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());

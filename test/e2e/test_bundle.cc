@@ -55,13 +55,6 @@ absl::Status WriteFile(const std::string& path, const std::string& data, mode_t 
   return absl::OkStatus();
 }
 
-std::string ReadFileOrEmpty(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Runs `argv` (argv[0] is the program path) and captures its stdout. Used for
 // host helpers such as `busybox --list`, not for runsc.
 absl::StatusOr<std::string> CaptureHostCommand(const std::vector<std::string>& argv) {
@@ -377,7 +370,7 @@ TestRoot::~TestRoot() {
 
 bool ProcessIsLive(pid_t pid) {
   if (pid <= 0) return false;
-  std::string stat = ReadFileOrEmpty(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
   size_t paren = stat.rfind(')');
   if (paren == std::string::npos || paren + 2 >= stat.size()) return false;
   char state = stat[paren + 2];
@@ -393,7 +386,7 @@ std::vector<pid_t> LiveProcessesMentioning(const std::string& needle) {
     char* end = nullptr;
     long pid = strtol(entry->d_name, &end, 10);
     if (end == entry->d_name || *end != '\0' || pid == self) continue;
-    std::string cmdline = ReadFileOrEmpty(absl::StrCat("/proc/", pid, "/cmdline"));
+    std::string cmdline = ReadFile(absl::StrCat("/proc/", pid, "/cmdline"));
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (cmdline.find(needle) != std::string::npos && ProcessIsLive(pid)) {
       pids.push_back(static_cast<pid_t>(pid));
@@ -405,11 +398,29 @@ std::vector<pid_t> LiveProcessesMentioning(const std::string& needle) {
 
 std::vector<nlohmann::json> ReadJsonLines(const std::string& path) {
   std::vector<nlohmann::json> lines;
-  for (absl::string_view line : absl::StrSplit(ReadFileOrEmpty(path), '\n', absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n', absl::SkipEmpty())) {
     nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_object()) lines.push_back(std::move(j));
   }
   return lines;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::unique_ptr<TestBundle> NewBundleOrFail(std::vector<std::string> args) {
+  BundleOptions options;
+  options.args = std::move(args);
+  absl::StatusOr<std::unique_ptr<TestBundle>> bundle = TestBundle::Create(options);
+  if (!bundle.ok()) {
+    ADD_FAILURE() << bundle.status();
+    return nullptr;
+  }
+  return *std::move(bundle);
 }
 
 }  // namespace runsc::testing

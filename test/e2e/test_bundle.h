@@ -110,6 +110,17 @@ bool ProcessIsLive(pid_t pid);
 // Every line of `path` that parses as a JSON object; unparsable lines are skipped.
 std::vector<nlohmann::json> ReadJsonLines(const std::string& path);
 
+// The platforms every test that runs a sandbox is parameterised over.
+// systrap joins when it exists.
+inline const std::vector<std::string> kPlatforms = {"ptrace"};
+
+// The whole contents of `path`, or "" if it cannot be read.
+std::string ReadFile(const std::string& path);
+
+// A bundle running `args` with default options; nullptr, and a test
+// failure, if it cannot be made.
+std::unique_ptr<TestBundle> NewBundleOrFail(std::vector<std::string> args);
+
 }  // namespace runsc::testing
 
 #endif  // RUNSC_TEST_E2E_TEST_BUNDLE_H_
