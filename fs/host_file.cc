@@ -147,7 +147,7 @@ absl::StatusOr<int64_t> HostFile::Ioctl(sentry::Task& task, uint64_t cmd, uint64
       int32_t pgid;
       {
         absl::MutexLock lock(&task.kernel().mu);
-        pgid = task.pgid;
+        pgid = task.leader().pgid;
       }
       if (!isatty(fd_.get())) return ErrnoError(ENOTTY, "not a tty");
       if (absl::Status s = mm.CopyOutObject(arg, pgid); !s.ok()) return s;

@@ -53,18 +53,39 @@ struct SwitchResult {
   siginfo_t info{};  // For kFault.
 };
 
-// One application memory map. Implementations own a stub process.
+// One application memory map. Implementations own a stub process, whose
+// host threads are the application's threads.
 //
-// Thread affinity: Map, Unmap, Protect, Fork and every Context::Switch on this
-// address space must happen on the host thread that called Attach(). Read and
-// Write work from any thread.
+// Thread affinity: every application thread is controlled by one host thread
+// of the sentry, which attaches to it (Attach for the first, AttachThread for
+// the ones NewThread makes). Map, Unmap, Protect, MemorySyscall, Fork,
+// NewThread, ReleaseThread and every Context::Switch must happen on an
+// attached host thread, and act through that thread's own stub thread. Read
+// and Write work from any thread.
+//
+// Before the last reference goes, every attached host thread must call
+// ReleaseThread(); the destructor then kills the stub process.
 class AddressSpace {
  public:
   virtual ~AddressSpace() = default;
 
-  // Makes the calling host thread the controller of this address space.
-  // Call exactly once, before any thread-affine call.
+  // Makes the calling host thread the controller of the stub's first
+  // thread. Call once, before any thread-affine call.
   [[nodiscard]] virtual absl::Status Attach() = 0;
+
+  // A new host thread in the stub (clone(CLONE_THREAD) injected through the
+  // caller's stub thread), parked in stub code until a host thread takes it
+  // with AttachThread. Returns its handle (the host tid).
+  [[nodiscard]] virtual absl::StatusOr<pid_t> NewThread() = 0;
+  // Makes the calling host thread, which controls no thread of this address
+  // space yet, the controller of `thread` from NewThread().
+  [[nodiscard]] virtual absl::Status AttachThread(pid_t thread) = 0;
+  // The caller's application thread is done: its stub thread exits (or, for
+  // the stub's first thread, whose exit the host would turn into the whole
+  // process's, waits parked in stub code until the process is killed), and
+  // the caller controls nothing here any more. Never fails: a stub that is
+  // already gone is simply forgotten.
+  virtual void ReleaseThread() = 0;
 
   // mmap(2) inside the application's address space. `host_fd` is a sentry fd
   // (stubs share the sentry's fd table) or -1 for anonymous memory. Returns

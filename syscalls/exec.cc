@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/logging.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/elf_loader.h"
 #include "syscalls/helpers.h"
@@ -23,6 +24,25 @@ absl::StatusOr<std::shared_ptr<fs::File>> OpenExecutable(sentry::Task& t, const 
   if (!S_ISREG(st->st_mode) || !(st->st_mode & 0111)) return ErrnoError(EACCES, "not executable");
   resolved = (*d)->path;
   return VfsOf(t).Open(t, *d, O_RDONLY);
+}
+
+// Makes every other thread of t's process exit and waits until their host
+// threads are done with the old address space.
+void EndOtherThreads(sentry::Task& t) {
+  sentry::Kernel& k = t.kernel();
+  absl::MutexLock lock(&k.mu);
+  sentry::ThreadGroup& group = t.group();
+  if (group.members.size() == 1) return;
+  for (sentry::Task* member : group.members) {
+    if (member != &t) member->BeginExitLocked(sentry::SignaledStatus(SIGKILL, false));
+  }
+  while (group.members.size() > 1) k.cv.Wait(&k.mu);
+  if (!t.is_leader()) {
+    // Linux gives the exec'ing thread the leader's pid; here it keeps its
+    // own tid (getpid() is still the process's).
+    LogWarning("execve from thread ", t.tid(), " of process ", t.tgid(),
+               ": the new image keeps the thread's tid");
+  }
 }
 
 }  // namespace
@@ -81,7 +101,9 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
       sentry::LoadElf(*mm, exe_fd, interp_file ? interp_file->HostFd() : -1, args);
   if (!image.ok()) return image.status();
 
-  // Point of no return: the new image replaces the old.
+  // Point of no return: the new image replaces the old, and the other
+  // threads of the process go (Linux's de_thread).
+  EndOtherThreads(t);
   t.ReleaseClearChildTid();
   std::shared_ptr<sentry::MemoryManager> old;
   {
@@ -91,11 +113,14 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
     for (sentry::KernelSigaction& act : t.handlers->actions) {
       if (act.handler != reinterpret_cast<uint64_t>(SIG_IGN)) act = sentry::KernelSigaction{};
     }
-    t.pending.erase(std::remove_if(t.pending.begin(), t.pending.end(),
-                                   [](const siginfo_t& i) { return i.si_signo == SIGCHLD; }),
-                    t.pending.end());
+    for (std::deque<siginfo_t>* queue : {&t.pending, &t.group().pending}) {
+      queue->erase(std::remove_if(queue->begin(), queue->end(),
+                                  [](const siginfo_t& i) { return i.si_signo == SIGCHLD; }),
+                   queue->end());
+    }
   }
-  old.reset();  // Kills the old stub, on its tracer thread (this one).
+  if (old != nullptr) old->address_space().ReleaseThread();  // init's first exec has none.
+  old.reset();  // Kills the old stub.
   Fds(t).CloseOnExec();
   t.alt_stack = {nullptr, SS_DISABLE, 0};
   t.keep_caps = false;  // SECURE_KEEP_CAPS does not survive execve.

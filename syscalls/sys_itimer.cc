@@ -45,11 +45,11 @@ IntervalTimerService::ExpiryCallback SendSigalrm(const std::shared_ptr<Task>& ta
     if (target == nullptr) return false;
     sentry::Kernel& k = target->kernel();
     absl::MutexLock lock(&k.mu);
-    if (target->zombie || target->exiting) return false;
+    if (target->zombie || target->group().members.empty()) return false;
     siginfo_t info{};
     info.si_signo = SIGALRM;
     info.si_code = SI_KERNEL;
-    k.SendSignalLocked(*target, info);
+    k.SendGroupSignalLocked(*target, info);
     return true;
   };
 }

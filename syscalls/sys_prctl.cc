@@ -86,14 +86,14 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
     case PR_SET_PDEATHSIG: {
       if (a[1] > static_cast<uint64_t>(sentry::kMaxSignal)) return SyscallResult::Error(EINVAL);
       absl::MutexLock lock(&k.mu);
-      t.pdeath_signal = static_cast<int>(a[1]);
+      t.leader().pdeath_signal = static_cast<int>(a[1]);  // Sent to the process.
       return SyscallResult::Value(0);
     }
     case PR_GET_PDEATHSIG: {
       int32_t sig;
       {
         absl::MutexLock lock(&k.mu);
-        sig = t.pdeath_signal;
+        sig = t.leader().pdeath_signal;
       }
       RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], sig));
       return SyscallResult::Value(0);
@@ -123,14 +123,14 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
       return SyscallResult::Value(0);
     case PR_SET_CHILD_SUBREAPER: {
       absl::MutexLock lock(&k.mu);
-      t.child_subreaper = a[1] != 0;
+      t.leader().child_subreaper = a[1] != 0;  // A property of the process.
       return SyscallResult::Value(0);
     }
     case PR_GET_CHILD_SUBREAPER: {
       int32_t subreaper;
       {
         absl::MutexLock lock(&k.mu);
-        subreaper = t.child_subreaper ? 1 : 0;
+        subreaper = t.leader().child_subreaper ? 1 : 0;
       }
       RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], subreaper));
       return SyscallResult::Value(0);

@@ -20,70 +20,172 @@ namespace {
 using sentry::Kernel;
 using sentry::Task;
 
-SyscallResult DoFork(Task& t, uint64_t flags, uint64_t child_tid_addr, uint64_t tls) {
-  // vfork is a fork: the child gets a copy rather than a loan of the memory,
-  // which every correct vfork user (exec or _exit in the child) accepts.
-  if (flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)) {
-    if (!((flags & CLONE_VFORK) && (flags & CLONE_VM) && !(flags & CLONE_THREAD))) {
-      LogWarning("clone with flags 0x", absl::Hex(flags), " (threads) is not supported yet");
-      return SyscallResult::Error(ENOSYS);
-    }
-  }
+// What clone(2) and clone3(2) ask for.
+struct CloneRequest {
+  uint64_t flags = 0;  // CLONE_*, without the exit signal.
+  int exit_signal = SIGCHLD;  // What the parent hears when a new process ends; 0: nothing.
+  uint64_t stack = 0;  // The child's stack pointer; 0: the parent's.
+  uint64_t parent_tid = 0, child_tid = 0, tls = 0;
+};
+
+// Linux's copy_process checks, in its order.
+SyscallResult CheckCloneFlags(uint64_t flags) {
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS)) return SyscallResult::Error(EINVAL);
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return SyscallResult::Error(EINVAL);
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return SyscallResult::Error(EINVAL);
   if (flags & (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS |
                CLONE_NEWIPC | CLONE_NEWCGROUP)) {
     LogWarning("clone into new namespaces is not supported");
     return SyscallResult::Error(EPERM);
   }
+  // Sharing memory without being a thread (and without vfork, which is a
+  // fork here) would need one stub process for two thread groups.
+  if ((flags & CLONE_VM) && !(flags & CLONE_THREAD) && !(flags & CLONE_VFORK)) {
+    LogWarning("clone with flags 0x", absl::Hex(flags),
+               " (shared memory, not a thread) is not supported");
+    return SyscallResult::Error(ENOSYS);
+  }
+  if (flags & CLONE_PIDFD) {
+    LogWarning("clone with CLONE_PIDFD is not supported");
+    return SyscallResult::Error(ENOSYS);
+  }
+  return SyscallResult::Value(0);
+}
+
+// What a new task inherits from `t`, thread or process alike.
+void InheritFrom(Task& t, Task& child, const CloneRequest& req) {
+  child.context = t.kernel().platform().NewContext();
+  child.creds = t.creds;
+  child.no_new_privs = t.no_new_privs;  // Unlike pdeath_signal and child_subreaper.
+  child.keep_caps = t.keep_caps;
+  child.timer_slack_ns = child.default_timer_slack_ns = t.timer_slack_ns;
+  child.rlimits = t.rlimits;
+  child.comm = t.comm;
+  child.exe_path = t.exe_path;
+  child.regs = t.regs;
+  child.regs.rax = 0;
+  if (req.stack != 0) child.regs.rsp = req.stack;
+  if (req.flags & CLONE_SETTLS) child.regs.fs_base = req.tls;
+  if (req.flags & CLONE_CHILD_CLEARTID) child.clear_child_tid = req.child_tid;
+}
+
+// Starts a new task's host thread; EAGAIN if the host has none to give.
+SyscallResult StartOrAbandon(Task& child) {
+  if (child.Start()) return SyscallResult::Value(child.tid());
+  absl::MutexLock lock(&child.kernel().mu);
+  child.AbandonUnstartedLocked();
+  return SyscallResult::Error(EAGAIN);
+}
+
+// clone(CLONE_THREAD): a new task in the caller's process and address
+// space, on a new stub thread.
+SyscallResult NewThread(Task& t, const CloneRequest& req) {
+  absl::StatusOr<pid_t> stub_thread = t.mm->address_space().NewThread();
+  if (!stub_thread.ok()) {
+    LogWarning("clone of a thread: ", stub_thread.status().message());
+    return SyscallResult::Error(EAGAIN);
+  }
+  Kernel& k = t.kernel();
+  std::shared_ptr<Task> child;
+  {
+    absl::MutexLock lock(&k.mu);
+    child = k.NewThreadOf(t);
+    child->handlers = t.handlers;  // CLONE_SIGHAND, which CLONE_THREAD requires.
+    child->blocked = t.blocked;
+    child->mm = t.mm;
+  }
+  InheritFrom(t, *child, req);
+  child->stub_thread = *stub_thread;
+  child->fds = (req.flags & CLONE_FILES) ? t.fds : Fds(t).Fork();
+  child->fs = (req.flags & CLONE_FS) ? t.fs : std::make_shared<fs::FsContext>(FsCtx(t));
+  // A thread starts without an alternate stack (clone(2): CLONE_VM without
+  // CLONE_VFORK clears it).
+  if (req.flags & CLONE_CHILD_SETTID) (void)t.mm->CopyOutObject(req.child_tid, int32_t{child->tid()});
+  // (A stub thread nobody attached to stays parked until the process goes.)
+  return StartOrAbandon(*child);
+}
+
+// fork, vfork and clone without CLONE_THREAD: a new process. vfork is a
+// fork: the child gets a copy rather than a loan of the memory, which
+// every correct vfork user (exec or _exit in the child) accepts.
+SyscallResult NewProcess(Task& t, const CloneRequest& req) {
   absl::StatusOr<std::unique_ptr<sentry::MemoryManager>> mm = t.mm->Fork();
   if (!mm.ok()) return FromStatus(mm.status());
   Kernel& k = t.kernel();
   std::shared_ptr<Task> child;
   {
     absl::MutexLock lock(&k.mu);
+    Task& parent = t.leader();
     child = k.NewTask();
-    child->parent = &t;
-    t.children.push_back(child.get());
-    child->pgid = t.pgid;
-    child->sid = t.sid;
+    child->parent = &parent;
+    parent.children.push_back(child.get());
+    child->pgid = parent.pgid;
+    child->sid = parent.sid;
+    child->exit_signal = req.exit_signal;
     child->handlers = std::make_shared<sentry::SignalHandlers>(*t.handlers);
     child->blocked = t.blocked;
   }
   child->mm = std::shared_ptr<sentry::MemoryManager>(std::move(*mm));
-  child->context = k.platform().NewContext();
+  InheritFrom(t, *child, req);
   child->fds = Fds(t).Fork();
   child->fs = std::make_shared<fs::FsContext>(FsCtx(t));
-  child->creds = t.creds;
-  child->no_new_privs = t.no_new_privs;  // Unlike pdeath_signal and child_subreaper.
-  child->keep_caps = t.keep_caps;
-  child->timer_slack_ns = child->default_timer_slack_ns = t.timer_slack_ns;
-  child->rlimits = t.rlimits;
   child->alt_stack = t.alt_stack;
-  child->comm = t.comm;
-  child->exe_path = t.exe_path;
-  child->regs = t.regs;
-  child->regs.rax = 0;
-  if (flags & CLONE_SETTLS) child->regs.fs_base = tls;
-  if (flags & CLONE_CHILD_CLEARTID) child->clear_child_tid = child_tid_addr;
-  if (flags & CLONE_CHILD_SETTID) {
-    int32_t tid = child->tid();
-    (void)child->mm->CopyOutObject(child_tid_addr, tid);
+  if (req.flags & CLONE_CHILD_SETTID) {
+    (void)child->mm->CopyOutObject(req.child_tid, int32_t{child->tid()});
   }
-  child->Start();
-  return SyscallResult::Value(child->tid());
+  return StartOrAbandon(*child);
 }
 
-SyscallResult Fork(Task& t, const SyscallArgs&) { return DoFork(t, SIGCHLD, 0, 0); }
-SyscallResult Vfork(Task& t, const SyscallArgs&) {
-  return DoFork(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0);
-}
-SyscallResult Clone(Task& t, const SyscallArgs& a) {
-  // clone(flags, stack, parent_tid, child_tid, tls)
-  SyscallResult r = DoFork(t, a[0], a[3], a[4]);
-  if (r.value > 0 && (a[0] & CLONE_PARENT_SETTID)) {
-    int32_t tid = static_cast<int32_t>(r.value);
-    (void)t.mm->CopyOutObject(a[2], tid);
+SyscallResult DoClone(Task& t, const CloneRequest& req) {
+  SyscallResult checked = CheckCloneFlags(req.flags);
+  if (checked.value != 0) return checked;
+  SyscallResult r = (req.flags & CLONE_THREAD) ? NewThread(t, req) : NewProcess(t, req);
+  if (r.value > 0 && (req.flags & CLONE_PARENT_SETTID)) {
+    (void)t.mm->CopyOutObject(req.parent_tid, static_cast<int32_t>(r.value));
   }
   return r;
+}
+
+SyscallResult Fork(Task& t, const SyscallArgs&) { return DoClone(t, {0, SIGCHLD}); }
+SyscallResult Vfork(Task& t, const SyscallArgs&) {
+  return DoClone(t, {CLONE_VM | CLONE_VFORK, SIGCHLD});
+}
+SyscallResult Clone(Task& t, const SyscallArgs& a) {
+  // clone(flags, stack, parent_tid, child_tid, tls) on x86-64.
+  const int exit_signal = static_cast<int>(a[0] & 0xff);
+  if (exit_signal > sentry::kMaxSignal) return SyscallResult::Error(EINVAL);
+  return DoClone(t, {a[0] & ~uint64_t{0xff}, exit_signal, a[1], a[2], a[3], a[4]});
+}
+
+// struct clone_args of clone3(2), the first version (64 bytes); later
+// versions only add fields.
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+static_assert(sizeof(CloneArgs) == 64);
+
+SyscallResult Clone3(Task& t, const SyscallArgs& a) {
+  const uint64_t size = a[1];
+  if (size < sizeof(CloneArgs) || size > 4096) return SyscallResult::Error(EINVAL);
+  CloneArgs args;
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[0], args));
+  // Fields this sentry does not know (set_tid, cgroup…) must be zero.
+  if (size > sizeof(CloneArgs)) {
+    std::vector<uint8_t> rest(size - sizeof(CloneArgs));
+    RUNSC_RETURN_IF_ERROR(t.mm->CopyIn(a[0] + sizeof(CloneArgs), absl::MakeSpan(rest)));
+    for (uint8_t b : rest) {
+      if (b != 0) {
+        LogWarning("clone3 with set_tid or cgroup is not supported");
+        return SyscallResult::Error(E2BIG);
+      }
+    }
+  }
+  if (args.exit_signal > sentry::kMaxSignal || (args.flags & 0xff)) return SyscallResult::Error(EINVAL);
+  if ((args.stack == 0) != (args.stack_size == 0)) return SyscallResult::Error(EINVAL);
+  // clone3's stack is the lowest address of the area; the stack grows down.
+  const uint64_t sp = args.stack == 0 ? 0 : args.stack + args.stack_size;
+  return DoClone(t, {args.flags, static_cast<int>(args.exit_signal), sp, args.parent_tid,
+                     args.child_tid, args.tls});
 }
 
 SyscallResult Execve(Task& t, const SyscallArgs& a) {
@@ -105,104 +207,66 @@ SyscallResult Exit(Task& t, const SyscallArgs& a) {
   return SyscallResult::KeepRegisters();
 }
 
-// True if `child` matches wait4's pid argument for `parent`.
-bool Matches(const Task& parent, const Task& child, int pid) {
-  if (pid > 0) return child.tid() == pid;
-  if (pid == -1) return true;
-  if (pid == 0) return child.pgid == parent.pgid;
-  return child.pgid == -pid;
-}
-
-SyscallResult Wait4(Task& t, const SyscallArgs& a) {
-  const int pid = static_cast<int>(a[0]);
-  const int options = static_cast<int>(a[2]);
-  if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD)) {
-    return SyscallResult::Error(EINVAL);
-  }
-  // -INT_MIN has no int value: Linux refuses it before matching anything.
-  if (pid == INT_MIN) return SyscallResult::Error(ESRCH);
-  Kernel& k = t.kernel();
-  int status = 0, reaped = 0;
-  {
-    absl::MutexLock lock(&k.mu);
-    for (;;) {
-      bool any = false;
-      Task* zombie = nullptr;
-      for (Task* c : t.children) {
-        if (!Matches(t, *c, pid)) continue;
-        any = true;
-        if (c->zombie) {
-          zombie = c;
-          break;
-        }
-      }
-      if (!any) return SyscallResult::Error(ECHILD);
-      if (zombie != nullptr) {
-        status = zombie->exit_status;
-        reaped = zombie->tid();
-        t.children.erase(std::find(t.children.begin(), t.children.end(), zombie));
-        k.RemoveTask(reaped);
-        break;
-      }
-      if (options & WNOHANG) return SyscallResult::Value(0);
-      if (t.InterruptedLocked()) return SyscallResult::Value(sentry::kErrRestartSys);
-      k.cv.Wait(&k.mu);
-    }
-  }
-  if (a[1] != 0) {
-    int32_t s32 = status;
-    RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], s32));
-  }
-  if (a[3] != 0) {
-    struct rusage ru {};
-    RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[3], ru));
-  }
-  return SyscallResult::Value(reaped);
+SyscallResult ExitGroup(Task& t, const SyscallArgs& a) {
+  absl::MutexLock lock(&t.kernel().mu);
+  t.BeginGroupExitLocked(sentry::ExitedStatus(static_cast<int>(a[0])));
+  return SyscallResult::KeepRegisters();
 }
 
 SyscallResult Getpid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.tgid()); }
 SyscallResult Gettid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.tid()); }
 SyscallResult Getppid(Task& t, const SyscallArgs&) {
   absl::MutexLock lock(&t.kernel().mu);
-  return SyscallResult::Value(t.parent ? t.parent->tgid() : 0);
+  Task* parent = t.leader().parent;
+  return SyscallResult::Value(parent ? parent->tgid() : 0);
 }
 SyscallResult Getuid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.uid); }
 SyscallResult Geteuid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.euid); }
 SyscallResult Getgid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.gid); }
 SyscallResult Getegid(Task& t, const SyscallArgs&) { return SyscallResult::Value(t.creds.egid); }
+// The process a pid names for the process-group calls: 0 is the caller's.
+Task* ProcessLocked(Task& t, int pid) {
+  if (pid == 0) return &t.leader();
+  Task* target = t.kernel().FindTask(pid);
+  return target == nullptr ? nullptr : &target->leader();
+}
+
 SyscallResult Setpgid(Task& t, const SyscallArgs& a) {
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
   // As Linux: pgid 0 means the target's own pid, and a negative result is
   // EINVAL before any lookup.
-  const int pid = static_cast<int>(a[0]) == 0 ? t.tid() : static_cast<int>(a[0]);
+  Task& self = t.leader();
+  const int pid = static_cast<int>(a[0]) == 0 ? self.tid() : static_cast<int>(a[0]);
   const int pgid_arg = static_cast<int>(a[1]);
   if ((pgid_arg == 0 ? pid : pgid_arg) < 0) return SyscallResult::Error(EINVAL);
   Task* target = k.FindTask(pid);
-  if (target == nullptr || (target != &t && target->parent != &t)) return SyscallResult::Error(ESRCH);
+  if (target == nullptr || (target != &self && target->parent != &self)) return SyscallResult::Error(ESRCH);
+  if (!target->is_leader()) return SyscallResult::Error(EINVAL);
   if (target->sid == target->tid()) return SyscallResult::Error(EPERM);
   target->pgid = pgid_arg == 0 ? target->tid() : pgid_arg;
   return SyscallResult::Value(0);
 }
 SyscallResult Getpgid(Task& t, const SyscallArgs& a) {
   absl::MutexLock lock(&t.kernel().mu);
-  Task* target = a[0] == 0 ? &t : t.kernel().FindTask(static_cast<int>(a[0]));
+  Task* target = ProcessLocked(t, static_cast<int>(a[0]));
   if (target == nullptr) return SyscallResult::Error(ESRCH);
   return SyscallResult::Value(target->pgid);
 }
 SyscallResult Getpgrp(Task& t, const SyscallArgs&) {
   absl::MutexLock lock(&t.kernel().mu);
-  return SyscallResult::Value(t.pgid);
+  return SyscallResult::Value(t.leader().pgid);
 }
 SyscallResult Setsid(Task& t, const SyscallArgs&) {
   absl::MutexLock lock(&t.kernel().mu);
-  if (t.pgid == t.tid()) return SyscallResult::Error(EPERM);
-  t.sid = t.pgid = t.tid();
-  return SyscallResult::Value(t.sid);
+  Task& self = t.leader();
+  if (self.pgid == self.tid()) return SyscallResult::Error(EPERM);
+  self.sid = self.pgid = self.tid();
+  return SyscallResult::Value(self.sid);
 }
 SyscallResult Getsid(Task& t, const SyscallArgs& a) {
   absl::MutexLock lock(&t.kernel().mu);
-  Task* target = a[0] == 0 ? &t : t.kernel().FindTask(static_cast<int>(a[0]));
+  Task* target = ProcessLocked(t, static_cast<int>(a[0]));
   if (target == nullptr) return SyscallResult::Error(ESRCH);
   return SyscallResult::Value(target->sid);
 }
@@ -294,11 +358,12 @@ SyscallResult SetRobustList(Task&, const SyscallArgs&) { return SyscallResult::V
 void RegisterProcess(SyscallTable& t) {
   t[SYS_fork] = {"fork", Fork, Support::kFull, ""};
   t[SYS_vfork] = {"vfork", Vfork, Support::kPartial, "implemented as fork"};
-  t[SYS_clone] = {"clone", Clone, Support::kPartial, "processes only; threads not yet"};
+  t[SYS_clone] = {"clone", Clone, Support::kPartial,
+                   "processes and threads; no namespaces, CLONE_PIDFD or shared memory without CLONE_THREAD"};
+  t[SYS_clone3] = {"clone3", Clone3, Support::kPartial, "as clone; no set_tid or cgroup"};
   t[SYS_execve] = {"execve", Execve, Support::kFull, "ELF and #! scripts"};
   t[SYS_exit] = {"exit", Exit, Support::kFull, ""};
-  t[SYS_exit_group] = {"exit_group", Exit, Support::kFull, ""};
-  t[SYS_wait4] = {"wait4", Wait4, Support::kPartial, "no stopped/continued reports, empty rusage"};
+  t[SYS_exit_group] = {"exit_group", ExitGroup, Support::kFull, ""};
   t[SYS_getpid] = {"getpid", Getpid, Support::kFull, ""};
   t[SYS_gettid] = {"gettid", Gettid, Support::kFull, ""};
   t[SYS_getppid] = {"getppid", Getppid, Support::kFull, ""};

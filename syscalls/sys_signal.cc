@@ -35,9 +35,13 @@ SyscallResult RtSigaction(Task& t, const SyscallArgs& a) {
                            (act.handler == reinterpret_cast<uint64_t>(SIG_DFL) &&
                             sentry::DefaultActionOf(sig) == sentry::DefaultAction::kIgnore);
       if (ignored) {
-        t.pending.erase(std::remove_if(t.pending.begin(), t.pending.end(),
-                                       [sig](const siginfo_t& i) { return i.si_signo == sig; }),
-                        t.pending.end());
+        auto discard = [sig](std::deque<siginfo_t>& queue) {
+          queue.erase(std::remove_if(queue.begin(), queue.end(),
+                                     [sig](const siginfo_t& i) { return i.si_signo == sig; }),
+                      queue.end());
+        };
+        discard(t.group().pending);
+        for (Task* member : t.group().members) discard(member->pending);
       }
     }
   }
@@ -80,7 +84,7 @@ bool MaySignalLocked(const Task& sender, const Task& target, int sig) {
   const sentry::Credentials& tc = target.creds;
   if (s.HasCapability(CAP_KILL)) return true;
   if (s.euid == tc.suid || s.euid == tc.uid || s.uid == tc.suid || s.uid == tc.uid) return true;
-  return sig == SIGCONT && sender.sid == target.sid;
+  return sig == SIGCONT && sender.leader().sid == target.leader().sid;
 }
 
 // Sends `sig` to every task `pid` names (kill(2) semantics). One target
@@ -102,20 +106,36 @@ SyscallResult DoKill(Task& t, int pid, int sig, int tid_only, const siginfo_t* q
     info.si_uid = t.creds.uid;
   }
   info.si_signo = sig;
+  const int own_pgid = t.leader().pgid;
   int matched = 0, permitted = 0;
   k.ForEachTask([&](Task& target) {
-    // A zombie still exists for kill (probing it with 0 succeeds, as in
-    // Linux); a signal to it is simply lost.
-    bool match = tid_only ? target.tid() == tid_only
-               : pid > 0  ? target.tgid() == pid
-               : pid == 0 ? target.pgid == t.pgid
-               : pid == -1 ? target.tid() != 1 && &target != &t
-                           : target.pgid == -pid;
+    // tkill/tgkill name a thread (of process `pid`, if given); the others
+    // name processes, which their leaders stand for.
+    bool match;
+    if (tid_only) {
+      // A thread on its way out is gone for tkill (its signals would be
+      // lost); a process is not gone until it is reaped.
+      match = target.tid() == tid_only && (pid == 0 || target.tgid() == pid) &&
+              !(target.exiting && !target.is_leader());
+    } else {
+      match = target.is_leader() &&
+              (pid > 0    ? target.tgid() == pid
+               : pid == 0 ? target.pgid == own_pgid
+               : pid == -1 ? target.tid() != 1 && target.tgid() != t.tgid()
+                           : target.pgid == -pid);
+    }
     if (!match) return;
     ++matched;
+    // A zombie still exists for kill (probing it with 0 succeeds, as in
+    // Linux); a signal to it is simply lost.
     if (!MaySignalLocked(t, target, sig)) return;
     ++permitted;
-    if (sig != 0 && !target.zombie) k.SendSignalLocked(target, info);
+    if (sig == 0 || target.zombie) return;
+    if (tid_only) {
+      k.SendSignalLocked(target, info);
+    } else {
+      k.SendGroupSignalLocked(target, info);
+    }
   });
   if (matched == 0) return SyscallResult::Error(ESRCH);
   if (permitted == 0 && pid != -1) return SyscallResult::Error(EPERM);
@@ -131,7 +151,7 @@ SyscallResult Tkill(Task& t, const SyscallArgs& a) {
 }
 SyscallResult Tgkill(Task& t, const SyscallArgs& a) {
   if (static_cast<int>(a[0]) <= 0 || static_cast<int>(a[1]) <= 0) return SyscallResult::Error(EINVAL);
-  return DoKill(t, 0, static_cast<int>(a[2]), static_cast<int>(a[1]));
+  return DoKill(t, static_cast<int>(a[0]), static_cast<int>(a[2]), static_cast<int>(a[1]));
 }
 
 // rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig,
@@ -145,8 +165,6 @@ SyscallResult DoSigqueue(Task& t, int tgid, int tid, int sig, uint64_t info_addr
     return SyscallResult::Error(EPERM);
   }
   if (tgid <= 0) return SyscallResult::Error(tid == 0 ? ESRCH : EINVAL);
-  // One thread per process: the only thread of group `tgid` is `tgid`.
-  if (tid != 0 && tid != tgid) return SyscallResult::Error(ESRCH);
   return DoKill(t, tgid, sig, tid, &info);
 }
 SyscallResult RtSigqueueinfo(Task& t, const SyscallArgs& a) {
@@ -201,7 +219,9 @@ SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {
   SignalSet set = 0;
   {
     absl::MutexLock lock(&t.kernel().mu);
-    for (const siginfo_t& i : t.pending) set |= sentry::SignalBit(i.si_signo);
+    for (const std::deque<siginfo_t>* queue : {&t.pending, &t.group().pending}) {
+      for (const siginfo_t& i : *queue) set |= sentry::SignalBit(i.si_signo);
+    }
     set &= t.blocked;
   }
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], set));

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "base/errno_status.h"
@@ -30,7 +31,81 @@ absl::StatusOr<uint64_t> ResultOf(absl::StatusOr<int64_t> raw, absl::string_view
 
 }  // namespace
 
-absl::Status PtraceAddressSpace::Attach() { return stub_.Attach(); }
+PtraceAddressSpace::~PtraceAddressSpace() {
+  absl::MutexLock lock(&mu_);
+  // Threads still attached here are traced by the caller (the contract:
+  // every other controller released its thread first). SIGKILL ends them
+  // all; each traced thread's exit must be collected by its tracer before
+  // the first thread's exit is reported.
+  ::kill(pid_, SIGKILL);
+  for (auto& [tracer, stub] : stubs_) {
+    if (stub->tid() == pid_) continue;
+    while (!stub->exited() && stub->WaitStop().ok()) {
+    }
+  }
+  KillAndReapStubProcess(pid_);
+}
+
+PtraceStub* PtraceAddressSpace::StubOfCaller() {
+  absl::MutexLock lock(&mu_);
+  auto it = stubs_.find(::gettid());
+  return it == stubs_.end() ? nullptr : it->second.get();
+}
+
+absl::Status PtraceAddressSpace::Attach() {
+  auto stub = std::make_unique<PtraceStub>(pid_, pid_);
+  if (absl::Status s = stub->AttachStopped(); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  stubs_[::gettid()] = std::move(stub);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<pid_t> PtraceAddressSpace::NewThread() {
+  // The new thread shares everything a thread shares; it gets no stack (the
+  // Park code needs none) and no tracer until AttachThread.
+  const uint64_t args[] = {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                               CLONE_SYSVSEM,
+                           0, 0, 0, 0};
+  absl::StatusOr<uint64_t> tid =
+      ResultOf(InjectFromCaller(runsc_stub_thread, SYS_clone, args), "clone of a thread");
+  if (!tid.ok()) return tid.status();
+  return static_cast<pid_t>(*tid);
+}
+
+absl::Status PtraceAddressSpace::AttachThread(pid_t thread) {
+  auto stub = std::make_unique<PtraceStub>(pid_, thread);
+  if (absl::Status s = stub->AttachParked(); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  stubs_[::gettid()] = std::move(stub);
+  return absl::OkStatus();
+}
+
+void PtraceAddressSpace::ReleaseThread() {
+  std::unique_ptr<PtraceStub> stub;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = stubs_.find(::gettid());
+    if (it == stubs_.end()) return;
+    stub = std::move(it->second);
+    stubs_.erase(it);
+  }
+  // The first thread cannot exit alone: the host would report the whole
+  // process gone to whoever waits for it. It parks, untraced, in stub code.
+  if (stub->tid() == pid_) {
+    stub->ParkAndDetach();
+  } else {
+    stub->Exit();
+  }
+}
+
+absl::StatusOr<int64_t> PtraceAddressSpace::InjectFromCaller(const char* entry, int nr,
+                                                             absl::Span<const uint64_t> args) {
+  PtraceStub* stub = StubOfCaller();
+  if (stub == nullptr) {
+    return absl::FailedPreconditionError("the calling thread controls no thread of this stub");
+  }
+  return stub->Inject(stub::EntryAt(kStubBase, entry), nr, args);
+}
 
 absl::StatusOr<uint64_t> PtraceAddressSpace::Map(uint64_t addr, uint64_t length, int prot,
                                                  int flags, int host_fd, uint64_t offset) {
@@ -40,7 +115,7 @@ absl::StatusOr<uint64_t> PtraceAddressSpace::Map(uint64_t addr, uint64_t length,
   const uint64_t args[] = {addr, length, static_cast<uint64_t>(prot), static_cast<uint64_t>(flags),
                            static_cast<uint64_t>(static_cast<int64_t>(host_fd)), offset};
   absl::StatusOr<uint64_t> result =
-      ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), SYS_mmap, args), "mmap");
+      ResultOf(InjectFromCaller(runsc_stub_syscall, SYS_mmap, args), "mmap");
   if (result.ok() && OverlapsStub(*result, length)) {
     // Cannot happen (the stub's pages are mapped), but never hand them out.
     (void)Unmap(*result, length);
@@ -52,7 +127,7 @@ absl::StatusOr<uint64_t> PtraceAddressSpace::Map(uint64_t addr, uint64_t length,
 absl::Status PtraceAddressSpace::Unmap(uint64_t addr, uint64_t length) {
   if (OverlapsStub(addr, length)) return ErrnoError(EINVAL, "unmapping the stub's pages");
   const uint64_t args[] = {addr, length};
-  return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), SYS_munmap, args),
+  return ResultOf(InjectFromCaller(runsc_stub_syscall, SYS_munmap, args),
                   "munmap")
       .status();
 }
@@ -60,7 +135,7 @@ absl::Status PtraceAddressSpace::Unmap(uint64_t addr, uint64_t length) {
 absl::Status PtraceAddressSpace::Protect(uint64_t addr, uint64_t length, int prot) {
   if (OverlapsStub(addr, length)) return ErrnoError(EINVAL, "mprotect of the stub's pages");
   const uint64_t args[] = {addr, length, static_cast<uint64_t>(prot)};
-  return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), SYS_mprotect, args),
+  return ResultOf(InjectFromCaller(runsc_stub_syscall, SYS_mprotect, args),
                   "mprotect")
       .status();
 }
@@ -83,7 +158,7 @@ absl::StatusOr<uint64_t> PtraceAddressSpace::MemorySyscall(int nr,
     default:
       return ErrnoError(ENOSYS, absl::StrCat("syscall ", nr, " is not a known memory syscall"));
   }
-  return ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_syscall), nr, args),
+  return ResultOf(InjectFromCaller(runsc_stub_syscall, nr, args),
                   absl::StrCat("syscall ", nr));
 }
 
@@ -91,7 +166,7 @@ absl::StatusOr<size_t> PtraceAddressSpace::Read(uint64_t addr, absl::Span<uint8_
   if (dst.empty()) return 0;
   iovec local{dst.data(), dst.size()};
   iovec remote{reinterpret_cast<void*>(addr), dst.size()};
-  ssize_t n = ::process_vm_readv(stub_.pid(), &local, 1, &remote, 1, 0);
+  ssize_t n = ::process_vm_readv(pid_, &local, 1, &remote, 1, 0);
   if (n <= 0) return ErrnoError(EFAULT, "read of application memory");
   return static_cast<size_t>(n);
 }
@@ -100,20 +175,25 @@ absl::StatusOr<size_t> PtraceAddressSpace::Write(uint64_t addr, absl::Span<const
   if (src.empty()) return 0;
   iovec local{const_cast<uint8_t*>(src.data()), src.size()};
   iovec remote{reinterpret_cast<void*>(addr), src.size()};
-  ssize_t n = ::process_vm_writev(stub_.pid(), &local, 1, &remote, 1, 0);
+  ssize_t n = ::process_vm_writev(pid_, &local, 1, &remote, 1, 0);
   if (n <= 0) return ErrnoError(EFAULT, "write of application memory");
   return static_cast<size_t>(n);
 }
 
-absl::StatusOr<std::unique_ptr<AddressSpace>> PtraceAddressSpace::Fork() {
+absl::StatusOr<pid_t> PtraceAddressSpace::ForkStub() {
   // CLONE_PARENT: every stub is a child of the sentry, so none is orphaned
   // when the application's parent exits, and PDEATHSIG ties it to the
   // sentry. CLONE_FILES: stubs share the sentry's fd table (DESIGN §3).
   const uint64_t args[] = {CLONE_PARENT | CLONE_FILES | SIGCHLD, 0, 0, 0, 0};
-  absl::StatusOr<uint64_t> pid =
-      ResultOf(stub_.Inject(stub::EntryAt(kStubBase, runsc_stub_fork), SYS_clone, args), "clone");
+  absl::StatusOr<uint64_t> pid = ResultOf(InjectFromCaller(runsc_stub_fork, SYS_clone, args), "clone");
   if (!pid.ok()) return pid.status();
-  return std::make_unique<PtraceAddressSpace>(static_cast<pid_t>(*pid));
+  return static_cast<pid_t>(*pid);
+}
+
+absl::StatusOr<std::unique_ptr<AddressSpace>> PtraceAddressSpace::Fork() {
+  absl::StatusOr<pid_t> pid = ForkStub();
+  if (!pid.ok()) return pid.status();
+  return std::make_unique<PtraceAddressSpace>(*pid);
 }
 
 }  // namespace runsc::platform

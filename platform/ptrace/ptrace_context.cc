@@ -2,6 +2,8 @@
 
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
@@ -19,8 +21,13 @@ bool IsSynchronousFault(int sig) {
 }  // namespace
 
 absl::StatusOr<SwitchResult> PtraceContext::Switch(AddressSpace& as, Registers& regs) {
-  auto& stub = static_cast<PtraceAddressSpace&>(as).stub();
-  const pid_t pid = stub.pid();
+  PtraceStub* stub_ptr = static_cast<PtraceAddressSpace&>(as).StubOfCaller();
+  if (stub_ptr == nullptr) {
+    return absl::FailedPreconditionError("Switch from a thread that controls no stub thread");
+  }
+  PtraceStub& stub = *stub_ptr;
+  const pid_t pid = stub.tid();
+  stub_tgid_.store(stub.tgid(), std::memory_order_relaxed);
   stub_pid_.store(pid, std::memory_order_release);
   if (interrupt_pending_.exchange(false)) return SwitchResult{StopReason::kInterrupted, {}};
 
@@ -61,19 +68,25 @@ absl::StatusOr<SwitchResult> PtraceContext::Switch(AddressSpace& as, Registers& 
 void PtraceContext::Interrupt() {
   interrupt_pending_.store(true);
   pid_t pid = stub_pid_.load(std::memory_order_acquire);
-  // A stop signal: while the stub runs it turns into a signal-delivery-stop
-  // that Switch reports as kInterrupted; when it is already stopped it stays
-  // pending until the next resume, which then stops at once.
-  if (pid > 0) ::kill(pid, SIGSTOP);
+  pid_t tgid = stub_tgid_.load(std::memory_order_relaxed);
+  // A stop signal to the one thread: while it runs it turns into a
+  // signal-delivery-stop that Switch reports as kInterrupted (and the
+  // tracer discards, so no group stop follows); when it is already stopped
+  // it stays pending until the next resume, which then stops at once.
+  if (pid > 0) ::syscall(SYS_tgkill, tgid, pid, SIGSTOP);
 }
 
 absl::Status PtraceContext::GetFpRegisters(AddressSpace& as, FpRegisters& fp) {
-  if (::ptrace(PTRACE_GETFPREGS, as.HostPid(), 0, &fp) != 0) return HostError("PTRACE_GETFPREGS");
+  PtraceStub* stub = static_cast<PtraceAddressSpace&>(as).StubOfCaller();
+  if (stub == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
+  if (::ptrace(PTRACE_GETFPREGS, stub->tid(), 0, &fp) != 0) return HostError("PTRACE_GETFPREGS");
   return absl::OkStatus();
 }
 
 absl::Status PtraceContext::SetFpRegisters(AddressSpace& as, const FpRegisters& fp) {
-  if (::ptrace(PTRACE_SETFPREGS, as.HostPid(), 0, &fp) != 0) return HostError("PTRACE_SETFPREGS");
+  PtraceStub* stub = static_cast<PtraceAddressSpace&>(as).StubOfCaller();
+  if (stub == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
+  if (::ptrace(PTRACE_SETFPREGS, stub->tid(), 0, &fp) != 0) return HostError("PTRACE_SETFPREGS");
   return absl::OkStatus();
 }
 

@@ -19,6 +19,7 @@ class PtraceContext : public Context {
  private:
   // Stub currently (or last) run by Switch; where Interrupt() aims.
   std::atomic<pid_t> stub_pid_{0};
+  std::atomic<pid_t> stub_tgid_{0};
   // Set by Interrupt(), cleared when Switch reports it.
   std::atomic<bool> interrupt_pending_{false};
 };

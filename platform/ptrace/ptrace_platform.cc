@@ -144,13 +144,8 @@ void PtracePlatform::FactoryLoop() {
     if (shutting_down_) break;
     request_pending_ = false;
     mu_.Unlock();
-    absl::StatusOr<std::unique_ptr<AddressSpace>> child = clean->Fork();
-    absl::StatusOr<pid_t> reply = child.ok() ? absl::StatusOr<pid_t>((*child)->HostPid())
-                                             : absl::StatusOr<pid_t>(child.status());
-    if (child.ok()) {
-      // Ownership passes to the requester, who builds its own handle.
-      static_cast<PtraceAddressSpace&>(**child).stub().MarkExited();
-    }
+    // Ownership of the new stub passes to the requester.
+    absl::StatusOr<pid_t> reply = clean->ForkStub();
     mu_.Lock();
     reply_ = reply;
     reply_ready_ = true;

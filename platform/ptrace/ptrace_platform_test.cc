@@ -55,6 +55,19 @@ class PtracePlatformTest : public ::testing::Test {
     return regs;
   }
 
+  // Switches until the thread stops for a reason of its own: kInterrupted
+  // means nothing happened to it (a stray stop, such as the group stop a
+  // stub's own SIGSTOP may leave for threads it makes later), and the
+  // sentry simply switches again.
+  static absl::StatusOr<SwitchResult> SwitchToStop(Context& ctx, AddressSpace& as,
+                                                   Registers& regs) {
+    for (int i = 0; i < 10; ++i) {
+      absl::StatusOr<SwitchResult> r = ctx.Switch(as, regs);
+      if (!r.ok() || r->reason != StopReason::kInterrupted) return r;
+    }
+    return absl::DeadlineExceededError("ten stray stops in a row");
+  }
+
   std::unique_ptr<Platform> platform_;
 };
 
@@ -137,7 +150,7 @@ TEST_F(PtracePlatformTest, ForkCopiesMemory) {
     ASSERT_TRUE((*child)->Write(kDataAddr, after).ok());
     auto ctx = platform_->NewContext();
     Registers regs = StartRegs();
-    auto r = ctx->Switch(**child, regs);
+    auto r = SwitchToStop(*ctx, **child, regs);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->reason, StopReason::kSyscall);
     child->reset();  // Killed and reaped on its tracer thread.
@@ -145,6 +158,68 @@ TEST_F(PtracePlatformTest, ForkCopiesMemory) {
   uint8_t now[3];
   ASSERT_TRUE(parent->Read(kDataAddr, absl::MakeSpan(now)).ok());
   EXPECT_EQ(now[0], 1);  // Copy-on-write: the parent is unchanged.
+}
+
+TEST_F(PtracePlatformTest, ThreadsShareMemoryAndAreRunByTheirOwnTracers) {
+  auto as = NewSpaceWithCode(kGetpidThenExit);
+  auto thread = as->NewThread();
+  ASSERT_TRUE(thread.ok()) << thread.status();
+  EXPECT_NE(*thread, as->HostPid());
+  std::thread([&] {
+    // This host thread controls only the new stub thread: its memory
+    // operations and its Switch go through that thread.
+    ASSERT_TRUE(as->AttachThread(*thread).ok());
+    ASSERT_TRUE(as->Map(kDataAddr, 4096, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0).ok());
+    auto ctx = platform_->NewContext();
+    Registers regs = StartRegs();
+    auto r = SwitchToStop(*ctx, *as, regs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->reason, StopReason::kSyscall);
+    EXPECT_EQ(regs.orig_rax, static_cast<uint64_t>(SYS_getpid));
+    as->ReleaseThread();
+  }).join();
+  // The mapping made through the other thread is the process's.
+  const uint8_t msg[] = "shared";
+  EXPECT_EQ(*as->Write(kDataAddr, msg), sizeof(msg));
+  // The released thread is gone; the process lives on.
+  EXPECT_NE(::syscall(SYS_tgkill, as->HostPid(), *thread, 0), 0);
+  EXPECT_EQ(::kill(as->HostPid(), 0), 0);
+  // The first thread still runs on its own tracer.
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  auto r = SwitchToStop(*ctx, *as, regs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->reason, StopReason::kSyscall);
+}
+
+TEST_F(PtracePlatformTest, AThreadWithoutAStubThreadCannotSwitch) {
+  auto as = NewSpaceWithCode(kGetpidThenExit);
+  std::thread([&] {
+    auto ctx = platform_->NewContext();
+    Registers regs = StartRegs();
+    EXPECT_FALSE(ctx->Switch(*as, regs).ok());
+    EXPECT_FALSE(as->Map(kDataAddr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).ok());
+  }).join();
+}
+
+TEST_F(PtracePlatformTest, TheFirstThreadParksWhenReleasedBeforeTheOthers) {
+  auto as = NewSpaceWithCode(kGetpidThenExit);
+  auto thread = as->NewThread();
+  ASSERT_TRUE(thread.ok()) << thread.status();
+  as->ReleaseThread();  // The first thread's task is done; the process is not.
+  std::thread([&] {
+    ASSERT_TRUE(as->AttachThread(*thread).ok());
+    auto ctx = platform_->NewContext();
+    Registers regs = StartRegs();
+    auto r = SwitchToStop(*ctx, *as, regs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->reason, StopReason::kSyscall);
+    const pid_t pid = as->HostPid();
+    as->ReleaseThread();
+    as.reset();  // Kills and reaps the parked first thread.
+    EXPECT_NE(::kill(pid, 0), 0);
+  }).join();
 }
 
 TEST_F(PtracePlatformTest, InterruptStopsARunningThread) {

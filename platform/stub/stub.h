@@ -12,6 +12,10 @@
 //   Syscall — `syscall; int3`: a tracer sets the registers, points rip here
 //             and continues; the int3 hands control back with rax = result.
 //   Fork    — like Syscall for a clone(2); the child takes the Stop path.
+//   Thread  — like Syscall for a clone(CLONE_THREAD); the new thread, which
+//             no tracer controls yet, takes the Park path.
+//   Park    — pause(2) in a loop: a thread waits there, harmless, until a
+//             tracer seizes it or the process is killed.
 #ifndef RUNSC_PLATFORM_STUB_STUB_H_
 #define RUNSC_PLATFORM_STUB_STUB_H_
 
@@ -23,6 +27,8 @@ extern const char runsc_stub_init[];
 extern const char runsc_stub_stop[];
 extern const char runsc_stub_syscall[];
 extern const char runsc_stub_fork[];
+extern const char runsc_stub_thread[];
+extern const char runsc_stub_park[];
 extern const char runsc_stub_end[];
 }
 

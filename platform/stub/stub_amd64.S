@@ -2,6 +2,7 @@
 // kStubBase, so only relative jumps and no data references.
 
 #define SYS_munmap 11
+#define SYS_pause 34
 #define SYS_getpid 39
 #define SYS_kill 62
 #define SYS_prctl 157
@@ -58,6 +59,22 @@ runsc_stub_fork:
   jz runsc_stub_stop
   int3
   jmp runsc_stub_fork
+
+  .globl runsc_stub_thread
+runsc_stub_thread:
+  syscall
+  test %rax, %rax
+  jz runsc_stub_park
+  int3
+  jmp runsc_stub_thread
+
+  // A thread nobody runs yet (or any more) waits here, making no syscall
+  // but pause(2) from stub code, until a tracer takes it or it is killed.
+  .globl runsc_stub_park
+runsc_stub_park:
+  mov $SYS_pause, %eax
+  syscall
+  jmp runsc_stub_park
 
   .balign 4096
   .globl runsc_stub_end

@@ -70,7 +70,7 @@ class KernelControl : public ControlHandler {
     info.si_signo = signo;
     info.si_code = SI_USER;
     kernel_.ForEachTask([&](Task& t) {
-      if (!t.zombie && (all || t.tid() == 1)) kernel_.SendSignalLocked(t, info);
+      if (t.is_leader() && !t.zombie && (all || t.tid() == 1)) kernel_.SendGroupSignalLocked(t, info);
     });
     return absl::OkStatus();
   }
@@ -188,7 +188,10 @@ int BootMain(const BootOptions& options) {
     ReportReady(ready_fd, s);
     return s.ok() && control.WaitForStart();
   };
-  init->Start();
+  if (!init->Start()) {
+    ReportReady(ready_fd, absl::ResourceExhaustedError("no host thread for the container's init"));
+    return 1;
+  }
 
   int status;
   {

@@ -12,25 +12,31 @@ namespace runsc::sentry {
 
 // True if a signal in `set` is pending for `t`. Requires kernel().mu.
 inline bool HasPendingInLocked(const Task& t, SignalSet set) {
-  for (const siginfo_t& i : t.pending) {
-    if (set & SignalBit(i.si_signo)) return true;
+  for (const std::deque<siginfo_t>* queue :
+       {&t.pending, static_cast<const std::deque<siginfo_t>*>(&t.group().pending)}) {
+    for (const siginfo_t& i : *queue) {
+      if (set & SignalBit(i.si_signo)) return true;
+    }
   }
   return false;
 }
 
-// Takes the lowest-numbered pending signal in `set` out of t.pending (of a
-// queued real-time signal, the oldest instance) into `out`; false if none
-// is pending. Requires kernel().mu.
+// Takes the lowest-numbered pending signal in `set` out of the thread's
+// queue, else the process's (of a queued real-time signal, the oldest
+// instance) into `out`; false if none is pending. Requires kernel().mu.
 inline bool DequeueSignalLocked(Task& t, SignalSet set, siginfo_t& out) {
-  auto best = t.pending.end();
-  for (auto it = t.pending.begin(); it != t.pending.end(); ++it) {
-    if (!(set & SignalBit(it->si_signo))) continue;
-    if (best == t.pending.end() || it->si_signo < best->si_signo) best = it;
+  for (std::deque<siginfo_t>* queue : {&t.pending, &t.group().pending}) {
+    auto best = queue->end();
+    for (auto it = queue->begin(); it != queue->end(); ++it) {
+      if (!(set & SignalBit(it->si_signo))) continue;
+      if (best == queue->end() || it->si_signo < best->si_signo) best = it;
+    }
+    if (best == queue->end()) continue;
+    out = *best;
+    queue->erase(best);
+    return true;
   }
-  if (best == t.pending.end()) return false;
-  out = *best;
-  t.pending.erase(best);
-  return true;
+  return false;
 }
 
 }  // namespace runsc::sentry

@@ -9,9 +9,44 @@ Kernel::Kernel(std::unique_ptr<platform::Platform> platform, SyscallDispatcher& 
 
 Kernel::~Kernel() = default;
 
+namespace {
+
+// Whether `sig` sent to `target` would be dropped at once (sig_ignored).
+bool IgnoredLocked(const Task& target, int sig) {
+  const KernelSigaction& act = target.handlers->at(sig);
+  const bool ignored = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
+                       (act.handler == reinterpret_cast<uint64_t>(SIG_DFL) &&
+                        DefaultActionOf(sig) == DefaultAction::kIgnore);
+  return ignored && !(target.blocked & SignalBit(sig)) && sig != SIGKILL;
+}
+
+// Queues `info` on `queue`; false if a standard signal was already there
+// (they do not queue: one pending instance at most).
+bool Enqueue(std::deque<siginfo_t>& queue, const siginfo_t& info) {
+  if (info.si_signo < SIGRTMIN) {
+    for (const siginfo_t& p : queue) {
+      if (p.si_signo == info.si_signo) return false;
+    }
+  }
+  queue.push_back(info);
+  return true;
+}
+
+}  // namespace
+
 std::shared_ptr<Task> Kernel::NewTask() {
   while (tasks_.count(next_tid_) != 0) next_tid_ = next_tid_ >= (1 << 22) ? 2 : next_tid_ + 1;
-  auto task = std::make_shared<Task>(*this, next_tid_);
+  auto task = std::make_shared<Task>(*this, next_tid_, nullptr);
+  tasks_[next_tid_] = task;
+  ++next_tid_;
+  return task;
+}
+
+std::shared_ptr<Task> Kernel::NewThreadOf(Task& sibling) {
+  while (tasks_.count(next_tid_) != 0) next_tid_ = next_tid_ >= (1 << 22) ? 2 : next_tid_ + 1;
+  std::shared_ptr<ThreadGroup> group = sibling.group_shared();
+  auto task = std::make_shared<Task>(*this, next_tid_, group);
+  group->members.push_back(task.get());
   tasks_[next_tid_] = task;
   ++next_tid_;
   return task;
@@ -31,20 +66,25 @@ void Kernel::RemoveTask(int tid) { tasks_.erase(tid); }
 
 void Kernel::SendSignalLocked(Task& target, const siginfo_t& info) {
   const int sig = info.si_signo;
-  if (target.zombie || !ValidSignal(sig)) return;
-  const KernelSigaction& act = target.handlers->at(sig);
-  const bool ignored = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
-                       (act.handler == reinterpret_cast<uint64_t>(SIG_DFL) &&
-                        DefaultActionOf(sig) == DefaultAction::kIgnore);
-  if (ignored && !(target.blocked & SignalBit(sig)) && sig != SIGKILL) return;
-  if (sig < SIGRTMIN) {
-    // Standard signals do not queue: one pending instance at most.
-    for (const siginfo_t& p : target.pending) {
-      if (p.si_signo == sig) return;
-    }
-  }
-  target.pending.push_back(info);
+  if (target.zombie || !ValidSignal(sig) || IgnoredLocked(target, sig)) return;
+  if (!Enqueue(target.pending, info)) return;
   target.Kick();
+  cv.SignalAll();
+}
+
+void Kernel::SendGroupSignalLocked(Task& member, const siginfo_t& info) {
+  const int sig = info.si_signo;
+  Task& leader = member.leader();
+  ThreadGroup& group = member.group();
+  if (leader.zombie || group.members.empty() || !ValidSignal(sig)) return;
+  if (IgnoredLocked(leader, sig)) return;
+  if (!Enqueue(group.pending, info)) return;
+  Task* taker = nullptr;
+  for (Task* t : group.members) {
+    if (t->exiting || ((t->blocked & SignalBit(sig)) && sig != SIGKILL)) continue;
+    if (taker == nullptr || t == &leader) taker = t;
+  }
+  if (taker != nullptr) taker->Kick();
   cv.SignalAll();
 }
 

@@ -42,8 +42,10 @@ class Kernel {
   absl::Mutex mu;
   absl::CondVar cv;
 
-  // A new task with the next free tid, registered in the task table.
+  // A new task with the next free tid, registered in the task table: the
+  // first of a new process, or a new thread of `group`.
   std::shared_ptr<Task> NewTask() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  std::shared_ptr<Task> NewThreadOf(Task& sibling) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   Task* FindTask(int tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   std::shared_ptr<Task> FindTaskShared(int tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void RemoveTask(int tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -56,9 +58,15 @@ class Kernel {
     for (auto& [tid, task] : tasks_) f(*task);
   }
 
-  // Queues `info` for `target` and wakes it. Signals the target ignores are
-  // dropped here, as Linux does.
+  // Queues a thread-directed signal (tgkill, faults, SIGPIPE) for `target`
+  // and wakes it. Signals the target ignores are dropped here, as Linux does.
   void SendSignalLocked(Task& target, const siginfo_t& info) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Queues a process-directed signal (kill, SIGCHLD, timers) for the
+  // process of `member` and wakes a thread that can take it: the leader if
+  // it does not block it, else the first that does not (Linux's
+  // complete_signal).
+  void SendGroupSignalLocked(Task& member, const siginfo_t& info)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // Task threads register while they run so boot can wait for all of them.
   void TaskThreadStarted() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { ++live_threads_; }
@@ -67,6 +75,9 @@ class Kernel {
     cv.SignalAll();
   }
   int live_threads() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return live_threads_; }
+  // The tid NewTask handed out last (/proc/loadavg's last pid; with no
+  // wrap-around, the number of tasks made since boot for /proc/stat).
+  int last_tid() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return next_tid_ - 1; }
 
   // The futex wait queues (futex(2)), under mu and cv like every wait.
   FutexTable& futexes() { return futexes_; }

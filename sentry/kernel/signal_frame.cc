@@ -33,21 +33,25 @@ void RestartSyscall(Task& task) {
   if (code == kErrRestartRestartBlock) task.regs.rax = kSysRestartSyscall;
 }
 
-// Picks the signal to deliver: SIGKILL first, then the lowest unblocked.
+// Picks the signal to deliver: SIGKILL first, then the lowest unblocked;
+// the thread's own queue before the process's, as Linux's dequeue_signal.
 bool TakeSignalLocked(Task& task, siginfo_t& out) {
-  auto best = task.pending.end();
-  for (auto it = task.pending.begin(); it != task.pending.end(); ++it) {
-    if (task.blocked & SignalBit(it->si_signo) & ~kUnblockableSignals) continue;
-    if (it->si_signo == SIGKILL) {
-      best = it;
-      break;
+  for (std::deque<siginfo_t>* queue : {&task.pending, &task.group().pending}) {
+    auto best = queue->end();
+    for (auto it = queue->begin(); it != queue->end(); ++it) {
+      if (task.blocked & SignalBit(it->si_signo) & ~kUnblockableSignals) continue;
+      if (it->si_signo == SIGKILL) {
+        best = it;
+        break;
+      }
+      if (best == queue->end() || it->si_signo < best->si_signo) best = it;
     }
-    if (best == task.pending.end() || it->si_signo < best->si_signo) best = it;
+    if (best == queue->end()) continue;
+    out = *best;
+    queue->erase(best);
+    return true;
   }
-  if (best == task.pending.end()) return false;
-  out = *best;
-  task.pending.erase(best);
-  return true;
+  return false;
 }
 
 // Builds the frame and points the thread at the handler. False on a bad
@@ -135,7 +139,7 @@ void DeliverPendingSignal(Task& task) {
           continue;
         case DefaultAction::kTerminate:
         case DefaultAction::kCoreDump:
-          task.BeginExitLocked(
+          task.BeginGroupExitLocked(
               SignaledStatus(sig, DefaultActionOf(sig) == DefaultAction::kCoreDump));
           return;
       }
@@ -160,7 +164,7 @@ void DeliverPendingSignal(Task& task) {
     }
     if (!(act.flags & kSaRestorer) || !SetUpFrame(task, info, act, old_mask)) {
       // No way back from the handler, or a stack we cannot write: SIGSEGV.
-      task.BeginExitLocked(SignaledStatus(SIGSEGV, true));
+      task.BeginGroupExitLocked(SignaledStatus(SIGSEGV, true));
       return;
     }
     task.blocked |= act.mask | ((act.flags & SA_NODEFER) ? 0 : SignalBit(sig));
@@ -184,7 +188,7 @@ void SigReturn(Task& task) {
   }
   absl::MutexLock lock(&task.kernel().mu);
   if (!ok) {
-    task.BeginExitLocked(SignaledStatus(SIGSEGV, true));
+    task.BeginGroupExitLocked(SignaledStatus(SIGSEGV, true));
     return;
   }
   regs.r8 = sc.r8; regs.r9 = sc.r9; regs.r10 = sc.r10; regs.r11 = sc.r11;

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <system_error>
 #include <thread>
 
 #include "base/logging.h"
@@ -11,7 +12,10 @@
 
 namespace runsc::sentry {
 
-Task::Task(Kernel& kernel, int tid) : kernel_(kernel), tid_(tid) {
+Task::Task(Kernel& kernel, int tid, std::shared_ptr<ThreadGroup> group)
+    : kernel_(kernel),
+      tid_(tid),
+      group_(group ? std::move(group) : std::make_shared<ThreadGroup>(tid, this)) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   start_time = absl::Now();
   for (auto& r : rlimits) r = {RLIM_INFINITY, RLIM_INFINITY};
@@ -21,19 +25,41 @@ Task::~Task() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-void Task::Start() {
+bool Task::Start() {
   {
     absl::MutexLock lock(&kernel_.mu);
     kernel_.TaskThreadStarted();
   }
   // The thread keeps the task alive until it is reaped and has finished.
-  std::thread([self = kernel_.FindTaskSharedUnlocked(tid_)] { self->Run(); }).detach();
+  try {
+    std::thread([self = kernel_.FindTaskSharedUnlocked(tid_)] { self->Run(); }).detach();
+  } catch (const std::system_error& e) {
+    // The host refused a thread (a pids limit of the sandbox's cgroup):
+    // the application gets EAGAIN, as from Linux's fork at RLIMIT_NPROC.
+    LogWarning("task ", tid_, ": no host thread for it: ", e.what());
+    absl::MutexLock lock(&kernel_.mu);
+    kernel_.TaskThreadFinished();
+    return false;
+  }
+  return true;
+}
+
+void Task::AbandonUnstartedLocked() {
+  group_->RemoveMember(this);
+  if (parent != nullptr) {
+    parent->children.erase(std::remove(parent->children.begin(), parent->children.end(), this),
+                           parent->children.end());
+    parent = nullptr;
+  }
+  kernel_.RemoveTask(tid_);
 }
 
 bool Task::InterruptedLocked() const {
   if (exiting) return true;
-  for (const siginfo_t& info : pending) {
-    if (!(blocked & SignalBit(info.si_signo)) || info.si_signo == SIGKILL) return true;
+  for (const std::deque<siginfo_t>* queue : {&pending, static_cast<const std::deque<siginfo_t>*>(&group_->pending)}) {
+    for (const siginfo_t& info : *queue) {
+      if (!(blocked & SignalBit(info.si_signo)) || info.si_signo == SIGKILL) return true;
+    }
   }
   return false;
 }
@@ -59,16 +85,28 @@ void Task::BeginExitLocked(int status) {
   kernel_.cv.SignalAll();
 }
 
+void Task::BeginGroupExitLocked(int status) {
+  ThreadGroup& g = *group_;
+  if (!g.exiting) {
+    g.exiting = true;
+    g.exit_status = status;
+  }
+  for (Task* member : g.members) member->BeginExitLocked(g.exit_status);
+}
+
 void Task::Run() {
   if (before_run) {
     if (!before_run(*this)) {
       absl::MutexLock lock(&kernel_.mu);
       BeginExitLocked(SignaledStatus(SIGKILL, false));
     }
-  } else if (absl::Status s = mm->address_space().Attach(); !s.ok()) {
+  } else if (absl::Status s = stub_thread != 0
+                                   ? mm->address_space().AttachThread(stub_thread)
+                                   : mm->address_space().Attach();
+             !s.ok()) {
     LogError("task ", tid_, ": cannot attach to its stub: ", s.message());
     absl::MutexLock lock(&kernel_.mu);
-    BeginExitLocked(SignaledStatus(SIGKILL, false));
+    BeginGroupExitLocked(SignaledStatus(SIGKILL, false));
   }
   for (;;) {
     if (mm == nullptr) break;
@@ -81,7 +119,7 @@ void Task::Run() {
     if (!r.ok()) {
       LogError("task ", tid_, ": platform failure: ", r.status().message());
       absl::MutexLock lock(&kernel_.mu);
-      BeginExitLocked(SignaledStatus(SIGKILL, false));
+      BeginGroupExitLocked(SignaledStatus(SIGKILL, false));
       continue;
     }
     switch (r->reason) {
@@ -105,7 +143,7 @@ void Task::Run() {
         break;
       case platform::StopReason::kExited: {
         absl::MutexLock lock(&kernel_.mu);
-        BeginExitLocked(SignaledStatus(SIGKILL, false));
+        BeginGroupExitLocked(SignaledStatus(SIGKILL, false));
         break;
       }
     }
@@ -142,7 +180,7 @@ Task* Task::NewReaperLocked() {
 
 void Task::FinishExit() {
   ReleaseClearChildTid();
-  // The stub dies on its tracer thread.
+  // This thread's stub thread goes on this (its tracer) thread.
   std::shared_ptr<MemoryManager> old_mm;
   std::shared_ptr<fs::FdTable> old_fds;
   std::shared_ptr<fs::FsContext> old_fs;
@@ -152,11 +190,27 @@ void Task::FinishExit() {
     old_fds = std::move(fds);
     old_fs = std::move(fs);
   }
+  if (old_mm != nullptr) old_mm->address_space().ReleaseThread();
   old_mm.reset();
   old_fds.reset();  // Closes files: pipe readers see EOF, writers EPIPE.
   old_fs.reset();
 
   absl::MutexLock lock(&kernel_.mu);
+  ThreadGroup& g = *group_;
+  g.RemoveMember(this);
+  // A thread that is not the leader is gone for good (no zombie, no
+  // SIGCHLD, its tid free again); the leader stays as the process.
+  if (!is_leader()) kernel_.RemoveTask(tid_);
+  if (g.members.empty()) {
+    Task& process = leader();
+    if (g.exiting) process.exit_status = g.exit_status;
+    process.FinishProcessExitLocked();
+  }
+  kernel_.TaskThreadFinished();
+  kernel_.cv.SignalAll();
+}
+
+void Task::FinishProcessExitLocked() {
   // Orphans go to the nearest child subreaper or to init; if init itself is
   // going, everyone goes. Those that asked for it (PR_SET_PDEATHSIG) hear
   // of their parent's death.
@@ -170,7 +224,7 @@ void Task::FinishExit() {
       info.si_code = SI_USER;
       info.si_pid = tgid();
       info.si_uid = creds.uid;
-      kernel_.SendSignalLocked(*child, info);
+      kernel_.SendGroupSignalLocked(*child, info);
     }
   }
   children.clear();
@@ -180,22 +234,28 @@ void Task::FinishExit() {
     siginfo_t kill_info{};
     kill_info.si_signo = SIGKILL;
     kernel_.ForEachTask([&](Task& t) {
-      if (&t != this) kernel_.SendSignalLocked(t, kill_info);
+      if (&t.group() != group_.get()) kernel_.SendSignalLocked(t, kill_info);
     });
   }
   zombie = true;
   bool autoreap = parent == nullptr;
   if (parent != nullptr) {
+    // An ignored SIGCHLD (or SA_NOCLDWAIT) means nobody waits for children
+    // that would send it: they are reaped at once (Linux's do_notify_parent).
     const KernelSigaction& act = parent->handlers->at(SIGCHLD);
-    if (act.handler == reinterpret_cast<uint64_t>(SIG_IGN) || (act.flags & SA_NOCLDWAIT)) {
+    if (exit_signal == SIGCHLD &&
+        (act.handler == reinterpret_cast<uint64_t>(SIG_IGN) || (act.flags & SA_NOCLDWAIT))) {
       autoreap = true;
-    } else {
+    } else if (exit_signal != 0) {
       siginfo_t info{};
-      info.si_signo = SIGCHLD;
-      info.si_code = (exit_status & 0x7f) == 0 ? CLD_EXITED : CLD_KILLED;
+      info.si_signo = exit_signal;
+      info.si_code = (exit_status & 0x7f) == 0 ? CLD_EXITED
+                     : (exit_status & 0x80)   ? CLD_DUMPED
+                                              : CLD_KILLED;
       info.si_pid = tid_;
+      info.si_uid = creds.uid;
       info.si_status = (exit_status & 0x7f) == 0 ? (exit_status >> 8) & 0xff : exit_status & 0x7f;
-      kernel_.SendSignalLocked(*parent, info);
+      kernel_.SendGroupSignalLocked(*parent, info);
     }
   }
   if (autoreap) {
@@ -205,8 +265,6 @@ void Task::FinishExit() {
     }
     if (tid_ != 1) kernel_.RemoveTask(tid_);
   }
-  kernel_.TaskThreadFinished();
-  kernel_.cv.SignalAll();
 }
 
 }  // namespace runsc::sentry

@@ -1,5 +1,6 @@
-// A task: one application thread (today, one process: threads come later),
-// run by one sentry host thread that owns its stub (DESIGN §3-4).
+// A task: one application thread, run by one sentry host thread that
+// controls its stub thread (DESIGN §3-4). Tasks of one process share a
+// ThreadGroup.
 #ifndef RUNSC_SENTRY_KERNEL_TASK_H_
 #define RUNSC_SENTRY_KERNEL_TASK_H_
 
@@ -17,6 +18,7 @@
 #include "absl/time/time.h"
 #include "platform/platform.h"
 #include "sentry/kernel/signals.h"
+#include "sentry/kernel/thread_group.h"
 #include "sentry/mm/memory_manager.h"
 
 namespace runsc::fs {
@@ -61,12 +63,19 @@ inline constexpr int64_t kErrRestartRestartBlock = -516;
 
 class Task {
  public:
-  Task(Kernel& kernel, int tid);
+  // A task of `group`, or the first of a new group (a new process) if null.
+  Task(Kernel& kernel, int tid, std::shared_ptr<ThreadGroup> group = nullptr);
   ~Task();
 
   Kernel& kernel() { return kernel_; }
   int tid() const { return tid_; }
-  int tgid() const { return tid_; }  // One thread per process for now.
+  int tgid() const { return group_->tgid; }
+  ThreadGroup& group() const { return *group_; }
+  // The task that stands for the process: parent, children, process group
+  // and session are its (see thread_group.h).
+  Task& leader() const { return *group_->leader; }
+  bool is_leader() const { return group_->leader == this; }
+  const std::shared_ptr<ThreadGroup>& group_shared() const { return group_; }
 
   // --- Owned by the task's own thread. ---
   platform::Registers regs{};
@@ -94,19 +103,28 @@ class Task {
   // to `mm` (the container's init loads its image there). False: the task
   // exits at once.
   std::function<bool(Task&)> before_run;
+  // A thread made by clone(CLONE_THREAD): the stub thread (from
+  // AddressSpace::NewThread) this task's host thread attaches to.
+  pid_t stub_thread = 0;
 
   // --- Guarded by kernel().mu. ---
+  // Process-level (meaningful on the leader; see leader()): the parent's
+  // leader, the leaders of child processes, process group and session.
   Task* parent = nullptr;
   std::vector<Task*> children;
   int pgid = 0, sid = 0;
+  // The signal the parent gets when this process ends (clone's exit
+  // signal); 0: none. Children without SIGCHLD are "clone" children, which
+  // only __WCLONE or __WALL waits see.
+  int exit_signal = SIGCHLD;
   std::shared_ptr<SignalHandlers> handlers;
   SignalSet blocked = 0;
   SignalSet saved_mask_for_sigsuspend = 0;
   bool restore_mask_after_signal = false;
-  std::deque<siginfo_t> pending;
-  bool exiting = false;      // exit or a fatal signal is under way.
+  std::deque<siginfo_t> pending;  // Thread-directed; see group().pending.
+  bool exiting = false;      // This thread's exit is under way.
   int exit_status = 0;       // wait(2) status word once exiting.
-  bool zombie = false;       // Exited, waiting to be reaped.
+  bool zombie = false;       // The process exited and waits to be reaped (leader).
   // prctl(2) state. pdeath_signal is sent to this task when its parent
   // exits; it is not inherited by fork. A child subreaper adopts the
   // orphans among its descendants instead of init (not inherited either).
@@ -120,13 +138,20 @@ class Task {
   uint64_t timer_slack_ns = 50000, default_timer_slack_ns = 50000;
   uint64_t user_ns_time = 0;
 
-  // Starts the task's host thread. `attach_first` is for tasks whose
-  // address space was made elsewhere (fork): the thread attaches to it.
-  void Start();
+  // Starts the task's host thread, which attaches to the task's stub (or
+  // runs before_run). False if the host has no thread to give; the caller
+  // then undoes the task with AbandonUnstartedLocked().
+  [[nodiscard]] bool Start();
+  // Takes a task that never started out of the kernel's tables. Requires
+  // kernel().mu.
+  void AbandonUnstartedLocked();
 
-  // Sets the task up to exit with wait status `status` (the caller holds
+  // Sets this thread up to exit with wait status `status` (the caller holds
   // kernel().mu). The run loop finishes the job.
   void BeginExitLocked(int status);
+  // exit_group(2) and fatal signals: every thread of the process exits,
+  // and the process's wait status is `status`. Requires kernel().mu.
+  void BeginGroupExitLocked(int status);
 
   // True if a signal could be delivered now, or the task is exiting: a
   // blocking call must return. Requires kernel().mu.
@@ -135,8 +160,8 @@ class Task {
   // Linux's mm_release, on exit and on execve: if another task shares the
   // address space, writes 0 to the clear_child_tid word and wakes one
   // futex waiter on it (how pthread_join learns that a thread is gone);
-  // then forgets the address. With one task per address space, as today,
-  // nobody could see the write, and Linux makes none either.
+  // then forgets the address. With nobody else in the address space, nobody
+  // could see the write, and Linux makes none either.
   void ReleaseClearChildTid();  // Without kernel().mu.
 
   // Wakes the task if it waits in the sentry or runs in its stub.
@@ -149,12 +174,16 @@ class Task {
  private:
   void Run();
   void FinishExit();
+  // The last thread of the process is gone: the leader becomes a zombie
+  // for its parent to reap. Requires kernel().mu; called on the leader.
+  void FinishProcessExitLocked();
   // Who adopts this task's children when it exits (null: nobody, init is
   // going). Requires kernel().mu.
   Task* NewReaperLocked();
 
   Kernel& kernel_;
   const int tid_;
+  const std::shared_ptr<ThreadGroup> group_;
   int wake_fd_ = -1;
 };
 
