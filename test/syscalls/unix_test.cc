@@ -1,11 +1,17 @@
 // Family: AF_UNIX sockets bound to names: bind/listen/connect/accept on a
 // path in a TempDir and in the abstract namespace, getsockname/getpeername,
-// and the errors for missing or refusing peers.
+// and the errors for missing or refusing peers; then what connections do:
+// files passed between processes, readiness, signals, SIGPIPE, records
+// written with writev, and bad pointers.
 #include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -369,6 +375,301 @@ TEST(UnixTest, DatagramSendToAnUnboundPathIsECONNREFUSED) {
   EXPECT_SYSCALL_ERRNO(
       sendto(fd, "x", 1, 0, reinterpret_cast<const sockaddr*>(&a.addr), a.len), ECONNREFUSED);
   close(fd);
+}
+
+
+// A connected stream pair made through a listener on an abstract name.
+struct Connection {
+  int client = -1;
+  int server = -1;
+  ~Connection() {
+    if (client >= 0) close(client);
+    if (server >= 0) close(server);
+  }
+};
+
+void Connect(Connection& c, const char* tag) {
+  const UnixAddress a = AbstractAddress(UniqueAbstractName(tag));
+  int listener = Listener(a);
+  ASSERT_GE(listener, 0);
+  c.client = Socket(SOCK_STREAM);
+  ASSERT_SYSCALL_OK(Connect(c.client, a));
+  c.server = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ASSERT_GE(c.server, 0) << strerror(errno);
+  close(listener);
+}
+
+ssize_t SendFds(int sock, const int* fds, int count) {
+  char byte = 'F';
+  iovec iov = {&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
+  memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
+  return sendmsg(sock, &msg, 0);
+}
+
+TEST(UnixTest, ScmRightsCarriesAPipeEndFromAChildProcess) {
+  int sv[2];
+  ASSERT_SYSCALL_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+  // The child makes a pipe, fills it, sends its read end and exits: the
+  // parent reads what the child wrote through a file only the child opened.
+  EXPECT_EQ(RunInChild([&] {
+              int p[2];
+              CHILD_CHECK(pipe(p) == 0);
+              CHILD_CHECK(write(p[1], "from child", 10) == 10);
+              close(p[1]);
+              CHILD_CHECK(SendFds(sv[1], &p[0], 1) == 1);
+              return 0;
+            }),
+            0);
+  char byte;
+  iovec iov = {&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ASSERT_EQ(recvmsg(sv[0], &msg, MSG_DONTWAIT), 1);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  ASSERT_NE(cmsg, nullptr);
+  ASSERT_EQ(cmsg->cmsg_type, SCM_RIGHTS);
+  int received;
+  memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
+  char buf[16] = {};
+  EXPECT_EQ(read(received, buf, sizeof(buf)), 10);
+  EXPECT_STREQ(buf, "from child");
+  EXPECT_EQ(read(received, buf, sizeof(buf)), 0);  // The child's write end is gone.
+  close(received);
+  close(sv[0]);
+  close(sv[1]);
+}
+
+TEST(UnixTest, ShortControlBufferTruncatesTheFilesAndSaysSo) {
+  int sv[2];
+  ASSERT_SYSCALL_OK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv));
+  TestPipe p;
+  const int fds[2] = {p.read_fd(), p.write_fd()};
+  ASSERT_EQ(SendFds(sv[0], fds, 2), 1);
+  char byte;
+  iovec iov = {&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_LEN(sizeof(int));  // Room for one of the two.
+  ASSERT_EQ(recvmsg(sv[1], &msg, MSG_DONTWAIT), 1);
+  EXPECT_EQ(msg.msg_flags & MSG_CTRUNC, MSG_CTRUNC);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  ASSERT_NE(cmsg, nullptr);
+  EXPECT_EQ(cmsg->cmsg_len, CMSG_LEN(sizeof(int)));
+  int received;
+  memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
+  // The one that fit is the pipe's read end.
+  ASSERT_EQ(write(p.write_fd(), "r", 1), 1);
+  char c = 0;
+  EXPECT_EQ(read(received, &c, 1), 1);
+  EXPECT_EQ(c, 'r');
+  close(received);
+  close(sv[0]);
+  close(sv[1]);
+}
+
+TEST(UnixTest, PathListenerUnlinkedIsENOENTButKeepsItsConnections) {
+  ScopedAlarm guard(10);
+  TempDir dir;
+  const UnixAddress a = PathAddress(dir.File("sock"));
+  int listener = Listener(a);
+  ASSERT_GE(listener, 0);
+  int client = Socket(SOCK_STREAM);
+  ASSERT_SYSCALL_OK(Connect(client, a));
+  ASSERT_SYSCALL_OK(unlink(dir.File("sock").c_str()));
+  int late = Socket(SOCK_STREAM);
+  EXPECT_SYSCALL_ERRNO(Connect(late, a), ENOENT);
+  int server = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ASSERT_GE(server, 0) << strerror(errno);
+  EXPECT_EQ(write(client, "still", 5), 5);
+  char buf[8] = {};
+  EXPECT_EQ(read(server, buf, sizeof(buf)), 5);
+  close(server);
+  close(late);
+  close(client);
+  close(listener);
+}
+
+TEST(UnixTest, PollFollowsAConnectionToItsEnd) {
+  Connection c;
+  ASSERT_NO_FATAL_FAILURE(Connect(c, "poll"));
+  pollfd pfd = {c.client, POLLIN | POLLOUT | POLLRDHUP, 0};
+  ASSERT_EQ(poll(&pfd, 1, 0), 1);
+  EXPECT_EQ(pfd.revents, POLLOUT);
+  ASSERT_EQ(write(c.server, "x", 1), 1);
+  ASSERT_EQ(poll(&pfd, 1, 0), 1);
+  EXPECT_EQ(pfd.revents, POLLIN | POLLOUT);
+  char byte;
+  ASSERT_EQ(read(c.client, &byte, 1), 1);
+  close(c.server);
+  c.server = -1;
+  ASSERT_EQ(poll(&pfd, 1, 0), 1);
+  EXPECT_EQ(pfd.revents, POLLIN | POLLOUT | POLLHUP | POLLRDHUP);
+  EXPECT_EQ(read(c.client, &byte, 1), 0);
+  // A stream socket that never connected hangs up too.
+  int fresh = Socket(SOCK_STREAM);
+  pfd = {fresh, POLLIN | POLLOUT, 0};
+  ASSERT_EQ(poll(&pfd, 1, 0), 1);
+  EXPECT_EQ(pfd.revents, POLLOUT | POLLHUP);
+  close(fresh);
+}
+
+TEST(UnixTest, PollWakesWhenAConnectionArrives) {
+  const UnixAddress a = AbstractAddress(UniqueAbstractName("pollwake"));
+  int listener = Listener(a);
+  ASSERT_GE(listener, 0);
+  pollfd pfd = {listener, POLLIN, 0};
+  EXPECT_EQ(poll(&pfd, 1, 0), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    usleep(100 * 1000);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    _exit(fd >= 0 && Connect(fd, a) == 0 ? 0 : 1);
+  }
+  EXPECT_EQ(poll(&pfd, 1, 10000), 1);
+  EXPECT_EQ(pfd.revents, POLLIN);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(status, 0);
+  close(listener);
+}
+
+TEST(UnixTest, SignalInterruptsABlockedAcceptAndRead) {
+  const UnixAddress a = AbstractAddress(UniqueAbstractName("eintr"));
+  int listener = Listener(a);
+  ASSERT_GE(listener, 0);
+  {
+    ScopedAlarm alarm(1);  // A handler without SA_RESTART.
+    EXPECT_SYSCALL_ERRNO(accept(listener, nullptr, nullptr), EINTR);
+  }
+  Connection c;
+  ASSERT_NO_FATAL_FAILURE(Connect(c, "eintr-read"));
+  {
+    ScopedAlarm alarm(1);
+    char byte;
+    EXPECT_SYSCALL_ERRNO(read(c.client, &byte, 1), EINTR);
+  }
+  close(listener);
+}
+
+TEST(UnixTest, ReceiveTimeoutEndsABlockedReadWithEAGAIN) {
+  Connection c;
+  ASSERT_NO_FATAL_FAILURE(Connect(c, "rcvtimeo"));
+  ScopedAlarm guard(10);
+  // A whole number of jiffies whatever HZ is, so it reads back unrounded.
+  timeval tv = {0, 100 * 1000};
+  ASSERT_SYSCALL_OK(setsockopt(c.client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+  timeval got = {};
+  socklen_t len = sizeof(got);
+  ASSERT_SYSCALL_OK(getsockopt(c.client, SOL_SOCKET, SO_RCVTIMEO, &got, &len));
+  EXPECT_EQ(got.tv_sec, 0);
+  EXPECT_EQ(got.tv_usec, 100 * 1000);
+  char byte;
+  EXPECT_SYSCALL_ERRNO(read(c.client, &byte, 1), EAGAIN);
+  tv = {0, 2000000};
+  EXPECT_SYSCALL_ERRNO(setsockopt(c.client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), EDOM);
+}
+
+TEST(UnixTest, WritingToAClosedPeerRaisesSIGPIPE) {
+  EXPECT_EQ(RunInChild([] {
+              int sv[2];
+              CHILD_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+              close(sv[1]);
+              signal(SIGPIPE, SIG_DFL);
+              (void)write(sv[0], "x", 1);
+              return 0;  // Not reached: SIGPIPE kills.
+            }),
+            128 + SIGPIPE);
+}
+
+TEST(UnixTest, MsgWaitallWaitsForEveryByte) {
+  Connection c;
+  ASSERT_NO_FATAL_FAILURE(Connect(c, "waitall"));
+  ScopedAlarm guard(10);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    bool ok = write(c.server, "abc", 3) == 3;
+    usleep(100 * 1000);
+    ok = ok && write(c.server, "def", 3) == 3;
+    _exit(ok ? 0 : 1);
+  }
+  char buf[8] = {};
+  EXPECT_EQ(recv(c.client, buf, 6, MSG_WAITALL), 6);
+  EXPECT_STREQ(buf, "abcdef");
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(status, 0);
+}
+
+TEST(UnixTest, WritevOnASeqpacketSocketIsOneRecord) {
+  int sv[2];
+  ASSERT_SYSCALL_OK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv));
+  char a[] = "ab", b[] = "cde";
+  iovec out[2] = {{a, 2}, {b, 3}};
+  ASSERT_EQ(writev(sv[0], out, 2), 5);
+  char x[2] = {}, y[8] = {};
+  iovec in[2] = {{x, 2}, {y, sizeof(y)}};
+  EXPECT_EQ(readv(sv[1], in, 2), 5);
+  EXPECT_EQ(std::string(x, 2) + y, "abcde");
+  EXPECT_SYSCALL_ERRNO(read(sv[1], x, 1), EAGAIN);  // One record, all read.
+  struct stat st;
+  ASSERT_SYSCALL_OK(fstat(sv[0], &st));
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  close(sv[0]);
+  close(sv[1]);
+}
+
+TEST(UnixTest, BadPointersAreEFAULT) {
+  void* const bad = reinterpret_cast<void*>(1);
+  int fd = Socket(SOCK_STREAM);
+  EXPECT_SYSCALL_ERRNO(bind(fd, static_cast<sockaddr*>(bad), sizeof(sockaddr_un)), EFAULT);
+  EXPECT_SYSCALL_ERRNO(connect(fd, static_cast<sockaddr*>(bad), sizeof(sockaddr_un)), EFAULT);
+  EXPECT_SYSCALL_ERRNO(getsockname(fd, static_cast<sockaddr*>(bad), static_cast<socklen_t*>(bad)),
+                       EFAULT);
+  socklen_t len = sizeof(sockaddr_un);
+  EXPECT_SYSCALL_ERRNO(getsockname(fd, static_cast<sockaddr*>(bad), &len), EFAULT);
+  int value;
+  EXPECT_SYSCALL_ERRNO(getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, static_cast<socklen_t*>(bad)),
+                       EFAULT);
+  EXPECT_SYSCALL_ERRNO(setsockopt(fd, SOL_SOCKET, SO_PASSCRED, bad, sizeof(int)), EFAULT);
+  close(fd);
+
+  int sv[2];
+  ASSERT_SYSCALL_OK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv));
+  EXPECT_SYSCALL_ERRNO(send(sv[0], bad, 4, 0), EFAULT);
+  EXPECT_SYSCALL_ERRNO(sendmsg(sv[0], static_cast<msghdr*>(bad), 0), EFAULT);
+  EXPECT_SYSCALL_ERRNO(recvmsg(sv[1], static_cast<msghdr*>(bad), 0), EFAULT);
+  // A control buffer that is not there.
+  char byte = 'c';
+  iovec iov = {&byte, 1};
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = bad;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int));
+  EXPECT_SYSCALL_ERRNO(sendmsg(sv[0], &msg, 0), EFAULT);
+  // Nothing was sent by any of them.
+  EXPECT_SYSCALL_ERRNO(recv(sv[1], &byte, 1, 0), EAGAIN);
+  close(sv[0]);
+  close(sv[1]);
 }
 
 }  // namespace
