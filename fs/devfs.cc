@@ -1,11 +1,17 @@
 #include "fs/devfs.h"
 
+#include <fcntl.h>
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 
 #include <cstring>
 
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "base/unique_fd.h"
+#include "fs/host_file.h"
 #include "fs/synthetic.h"
+#include "sentry/kernel/kernel.h"
 
 namespace runsc::fs {
 namespace {
@@ -64,6 +70,57 @@ class DeviceNode : public Node {
   struct stat stat_;
 };
 
+// /dev/tty: the opener's controlling terminal. The only terminal a sandbox
+// has is its console, and the session that has it is init's (sid 1), as
+// runc's init's; a task that called setsid(2) has none (ENXIO, as Linux).
+// TIOCSCTTY/TIOCNOTTY are not modelled.
+class TtyNode : public Node {
+ public:
+  explicit TtyNode(int console) {
+    if (console >= 0) console_ = UniqueFd(::fcntl(console, F_DUPFD_CLOEXEC, 3));
+    stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/tty"));
+    stat_.st_rdev = makedev(5, 0);
+  }
+  absl::StatusOr<struct stat> Stat() override { return stat_; }
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
+    int sid;
+    {
+      absl::MutexLock lock(&task.kernel().mu);
+      sid = task.leader().sid;
+    }
+    if (!console_.valid() || sid != 1) return ErrnoError(ENXIO, "no controlling terminal");
+    // A new open file description on the same terminal, as Linux's
+    // /dev/tty gives: its own flags, the console's device.
+    int fd = ::fcntl(console_.get(), F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) return HostError("dup of the console for /dev/tty");
+    auto file = std::make_shared<HostFile>(flags, UniqueFd(fd), false);
+    file->set_path("/dev/tty");
+    return file;
+  }
+
+ private:
+  UniqueFd console_;
+  struct stat stat_;
+};
+
+// /dev/ptmx: pseudo-terminals are not implemented (another issue's); the
+// node is there so programs get a clear error instead of ENOENT.
+class PtmxNode : public Node {
+ public:
+  PtmxNode() {
+    stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/ptmx"));
+    stat_.st_rdev = makedev(5, 2);
+  }
+  absl::StatusOr<struct stat> Stat() override { return stat_; }
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
+    LogWarning("/dev/ptmx: pseudo-terminals are not implemented (ENXIO)");
+    return ErrnoError(ENXIO, "pseudo-terminals are not implemented");
+  }
+
+ private:
+  struct stat stat_;
+};
+
 std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
   return std::make_shared<SyntheticSymlinkNode>(
       key, [target](sentry::Task&) -> absl::StatusOr<std::string> { return target; });
@@ -71,7 +128,7 @@ std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
 
 }  // namespace
 
-std::shared_ptr<Node> NewDevfs() {
+std::shared_ptr<Node> NewDevfs(int console) {
   return SyntheticDirNode::Fixed(
       "/dev", {
                   {"null", std::make_shared<DeviceNode>(Device::kNull, 1, 3, "null")},
@@ -83,6 +140,10 @@ std::shared_ptr<Node> NewDevfs() {
                   {"stdin", Link("/dev/stdin", "/proc/self/fd/0")},
                   {"stdout", Link("/dev/stdout", "/proc/self/fd/1")},
                   {"stderr", Link("/dev/stderr", "/proc/self/fd/2")},
+                  {"tty", std::make_shared<TtyNode>(console)},
+                  {"ptmx", std::make_shared<PtmxNode>()},
+                  {"pts", SyntheticDirNode::Fixed("/dev/pts", {})},
+                  {"shm", SyntheticDirNode::Fixed("/dev/shm", {})},
               });
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_format.h"
 #include "fs/anon_inode.h"
 
 namespace runsc::fs {
@@ -194,6 +195,16 @@ short EpollFile::PollLocked(sentry::Task& task, short events) {
 }
 
 absl::StatusOr<struct stat> EpollFile::Stat() { return AnonymousInodeStat(this); }
+
+std::string EpollFile::FdInfoLocked() const {
+  std::string out;
+  for (const Interest& in : interests_) {
+    if (in.file.expired()) continue;
+    absl::StrAppendFormat(&out, "tfd: %8d events: %8x data: %16x  pos:0 ino:0 sdev:0\n", in.fd,
+                          in.events, in.data);
+  }
+  return out;
+}
 
 void EpollFile::ReleaseDeferred() {
   std::vector<std::shared_ptr<File>> release;

@@ -62,6 +62,9 @@ class EpollFile : public File {
   // kernel().mu; changes no interest.
   short PollLocked(sentry::Task& task, short events) override;
   absl::StatusOr<struct stat> Stat() override;
+  // One tfd line per watched file, as Linux's ep_show_fdinfo; pos, ino
+  // and sdev are 0 (the target is not stat'ed under kernel().mu).
+  std::string FdInfoLocked() const override;
 
   // Releases files whose last reference an evaluation under kernel().mu
   // took (their destructors may take kernel().mu). Without kernel().mu.

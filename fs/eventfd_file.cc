@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "absl/strings/str_format.h"
 #include "fs/anon_inode.h"
 
 namespace runsc::fs {
@@ -62,6 +63,12 @@ short EventfdFile::PollLocked(sentry::Task& task, short events) {
 }
 
 absl::StatusOr<struct stat> EventfdFile::Stat() { return AnonymousInodeStat(this); }
+
+std::string EventfdFile::FdInfoLocked() const {
+  // Linux's eventfd_show_fdinfo, but for eventfd-id: no ids are kept.
+  return absl::StrFormat("eventfd-count: %16x\neventfd-semaphore: %d\n", counter_,
+                         semaphore_ ? 1 : 0);
+}
 
 uint64_t EventfdFile::CountForTest() {
   absl::MutexLock lock(&kernel_.mu);

@@ -26,6 +26,7 @@ class EventfdFile : public File {
   // POLLIN while the counter is non-zero, POLLOUT while 1 can be added.
   short PollLocked(sentry::Task& task, short events) override;
   uint64_t EventSeqLocked() const override { return seq_; }
+  std::string FdInfoLocked() const override;
   absl::StatusOr<struct stat> Stat() override;
 
   uint64_t CountForTest();

@@ -9,6 +9,9 @@
 
 namespace runsc::fs {
 
+// /proc for the tasks of `kernel`: per-task directories (procfs_task.h),
+// the system files (procfs_system.h), self and thread-self. Mounted at
+// /proc at boot and for OCI mounts of type "proc".
 std::shared_ptr<Node> NewProcfs(sentry::Kernel& kernel);
 
 }  // namespace runsc::fs

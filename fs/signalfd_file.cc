@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "absl/strings/str_format.h"
 #include "fs/anon_inode.h"
 #include "sentry/kernel/dequeue_signal.h"
 
@@ -90,5 +91,9 @@ short SignalfdFile::PollLocked(sentry::Task& task, short events) {
 }
 
 absl::StatusOr<struct stat> SignalfdFile::Stat() { return AnonymousInodeStat(this); }
+
+std::string SignalfdFile::FdInfoLocked() const {
+  return absl::StrFormat("sigmask:\t%016x\n", mask_);
+}
 
 }  // namespace runsc::fs

@@ -31,6 +31,7 @@ class SignalfdFile : public File {
   // POLLIN while a signal of the mask is pending for the polling task.
   short PollLocked(sentry::Task& task, short events) override;
   absl::StatusOr<struct stat> Stat() override;
+  std::string FdInfoLocked() const override;
 
   // The record a read returns for `info` (Linux's signalfd_copyinfo).
   static struct signalfd_siginfo ToSignalfdSiginfo(const siginfo_t& info);

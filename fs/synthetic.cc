@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/sysmacros.h>
 
 #include <cstring>
 
@@ -10,8 +12,8 @@ namespace {
 
 class StringFile : public File {
  public:
-  StringFile(int flags, std::string data, struct stat st)
-      : File(flags), data_(std::move(data)), stat_(st) {}
+  StringFile(int flags, std::string data, struct stat st, SyntheticFileNode::Writer write)
+      : File(flags), data_(std::move(data)), stat_(st), write_(std::move(write)) {}
   absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override {
     absl::MutexLock lock(&mu_);
     absl::StatusOr<size_t> n = PRead(task, buf, offset_);
@@ -27,7 +29,15 @@ class StringFile : public File {
     return n;
   }
   absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
-    return ErrnoError(EACCES, "read-only file");
+    if (write_ == nullptr) return ErrnoError(EINVAL, "this file has no write operation");
+    absl::Status s = write_(task, absl::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
+    if (!s.ok()) return s;
+    return buf.size();
+  }
+  absl::StatusOr<size_t> PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
+                                int64_t offset) override {
+    if (offset < 0) return ErrnoError(EINVAL, "negative offset");
+    return Write(task, buf);
   }
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override {
     absl::MutexLock lock(&mu_);
@@ -41,6 +51,7 @@ class StringFile : public File {
  private:
   std::string data_;
   struct stat stat_;
+  SyntheticFileNode::Writer write_;
   absl::Mutex mu_;
   int64_t offset_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -78,12 +89,44 @@ struct stat SyntheticStat(mode_t mode, uint64_t ino) {
   return st;
 }
 
+SyntheticFs SyntheticFsOf(const std::string& key) {
+  // Device numbers of the kind Linux gives anonymous-device filesystems
+  // (major 0); /dev keeps the 0x1d it always had.
+  if (key == "/proc" || key.rfind("/proc/", 0) == 0) return {makedev(0, 0x15), 0x9fa0, "proc"};
+  if (key == "/sys" || key.rfind("/sys/", 0) == 0) return {makedev(0, 0x16), 0x62656572, "sysfs"};
+  return {0x1d, 0x01021994, "tmpfs"};
+}
+
+struct stat SyntheticStatOf(const std::string& key, mode_t mode) {
+  struct stat st = SyntheticStat(mode, SyntheticIno(key));
+  st.st_dev = SyntheticFsOf(key).dev;
+  return st;
+}
+
+struct statfs SyntheticStatFsOf(const std::string& key) {
+  struct statfs st {};
+  st.f_type = SyntheticFsOf(key).magic;
+  st.f_bsize = 4096;
+  st.f_frsize = 4096;
+  st.f_namelen = 255;
+  return st;
+}
+
 absl::StatusOr<std::shared_ptr<File>> SyntheticFileNode::Open(sentry::Task& task, int flags) {
-  if ((flags & O_ACCMODE) != O_RDONLY) return ErrnoError(EACCES, "read-only file");
-  absl::StatusOr<std::string> data = generate_(task);
-  if (!data.ok()) return data.status();
+  if ((flags & O_ACCMODE) != O_RDONLY && write_ == nullptr && (perm_ & 0222) == 0 &&
+      !task.creds.HasCapability(CAP_DAC_OVERRIDE)) {
+    return ErrnoError(EACCES, "read-only file");
+  }
+  // O_WRONLY opens skip the generator: the writer decides, and a write-only
+  // file (e.g. one whose reads would fail) still opens.
+  std::string data;
+  if ((flags & O_ACCMODE) != O_WRONLY) {
+    absl::StatusOr<std::string> generated = generate_(task);
+    if (!generated.ok()) return generated.status();
+    data = std::move(*generated);
+  }
   absl::StatusOr<struct stat> st = Stat();
-  return std::make_shared<StringFile>(flags, std::move(*data), *st);
+  return std::make_shared<StringFile>(flags, std::move(data), *st, write_);
 }
 
 absl::StatusOr<std::shared_ptr<File>> SyntheticDirNode::Open(sentry::Task& task, int flags) {

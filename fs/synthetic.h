@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "fs/file.h"
 
 namespace runsc::fs {
@@ -16,13 +17,38 @@ namespace runsc::fs {
 uint64_t SyntheticIno(const std::string& key);
 struct stat SyntheticStat(mode_t mode, uint64_t ino);
 
-// A read-only file whose contents `generate` produces at open.
+// Which of the sentry's own filesystems a synthetic node is on, told by the
+// first component of its key ("/proc/...", "/sys/...", anything else is
+// /dev's tmpfs): each has its own device number (st_dev, mountinfo's
+// major:minor) and statfs(2) magic, as the three are separate mounts in
+// Linux.
+struct SyntheticFs {
+  dev_t dev;
+  long magic;
+  const char* type;  // As /proc/mounts names it.
+};
+SyntheticFs SyntheticFsOf(const std::string& key);
+// SyntheticStat with the st_dev of the key's filesystem.
+struct stat SyntheticStatOf(const std::string& key, mode_t mode);
+// statfs(2) of the key's filesystem.
+struct statfs SyntheticStatFsOf(const std::string& key);
+
+// A file whose contents `generate` produces at open (Linux generates seq
+// files on read; a snapshot at open is what a reader sees as well, and reads
+// at any offset work on it). Without a writer, the file may still be opened
+// for writing by a task whose credentials allow it (root may open a 0444
+// file), and writes fail with EINVAL, as in Linux where such files have no
+// write operation. With a writer, each write(2) is handed to it whole
+// (offsets are ignored, as by most of Linux's proc writers) and counts as
+// written in full if it succeeds.
 class SyntheticFileNode : public Node {
  public:
   using Generator = std::function<absl::StatusOr<std::string>(sentry::Task&)>;
-  SyntheticFileNode(std::string key, Generator generate, mode_t perm = 0444)
-      : key_(std::move(key)), generate_(std::move(generate)), perm_(perm) {}
-  absl::StatusOr<struct stat> Stat() override { return SyntheticStat(S_IFREG | perm_, SyntheticIno(key_)); }
+  using Writer = std::function<absl::Status(sentry::Task&, absl::string_view)>;
+  SyntheticFileNode(std::string key, Generator generate, mode_t perm = 0444, Writer write = nullptr)
+      : key_(std::move(key)), generate_(std::move(generate)), perm_(perm), write_(std::move(write)) {}
+  absl::StatusOr<struct stat> Stat() override { return SyntheticStatOf(key_, S_IFREG | perm_); }
+  absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override { return SyntheticStatFsOf(key_); }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override;
   bool Cacheable() const override { return false; }
 
@@ -30,6 +56,7 @@ class SyntheticFileNode : public Node {
   std::string key_;
   Generator generate_;
   mode_t perm_;
+  Writer write_;
 };
 
 class SyntheticSymlinkNode : public Node {
@@ -37,7 +64,8 @@ class SyntheticSymlinkNode : public Node {
   using Target = std::function<absl::StatusOr<std::string>(sentry::Task&)>;
   SyntheticSymlinkNode(std::string key, Target target)
       : key_(std::move(key)), target_(std::move(target)) {}
-  absl::StatusOr<struct stat> Stat() override { return SyntheticStat(S_IFLNK | 0777, SyntheticIno(key_)); }
+  absl::StatusOr<struct stat> Stat() override { return SyntheticStatOf(key_, S_IFLNK | 0777); }
+  absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override { return SyntheticStatFsOf(key_); }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
     return ErrnoError(ELOOP, "symlink");
   }
@@ -60,7 +88,8 @@ class SyntheticDirNode : public Node {
   static std::shared_ptr<SyntheticDirNode> Fixed(std::string key,
                                                  std::map<std::string, std::shared_ptr<Node>> children);
 
-  absl::StatusOr<struct stat> Stat() override { return SyntheticStat(S_IFDIR | 0555, SyntheticIno(key_)); }
+  absl::StatusOr<struct stat> Stat() override { return SyntheticStatOf(key_, S_IFDIR | 0555); }
+  absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override { return SyntheticStatFsOf(key_); }
   absl::StatusOr<std::shared_ptr<Node>> Lookup(sentry::Task& task, const std::string& name) override {
     return lookup_(task, name);
   }

@@ -2,6 +2,7 @@
 #include <sys/mman.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "base/logging.h"
 #include "syscalls/helpers.h"
@@ -44,6 +45,16 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     std::shared_ptr<fs::File> f = Fds(t).Get(fd);
     if (!f) return SyscallResult::Error(EBADF);
     host_fd = f->HostFd();
+    // /dev/zero maps as anonymous memory, private or shared, as in Linux
+    // (whose maps show a shared one as "/dev/zero (deleted)").
+    absl::StatusOr<struct stat> st = host_fd < 0 ? f->Stat() : absl::StatusOr<struct stat>();
+    if (host_fd < 0 && st.ok() && S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 5)) {
+      absl::StatusOr<uint64_t> at =
+          t.mm->Map(addr, len, prot, flags | MAP_ANONYMOUS, -1, 0,
+                    (flags & MAP_SHARED) ? "/dev/zero (deleted)" : "");
+      if (!at.ok()) return FromStatus(at.status());
+      return SyscallResult::Value(static_cast<int64_t>(*at));
+    }
     if (host_fd < 0) return SyscallResult::Error(ENODEV);
     if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags() & O_ACCMODE) != O_RDWR) {
       return SyscallResult::Error(EACCES);

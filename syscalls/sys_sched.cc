@@ -1,5 +1,5 @@
 // Scheduling: affinity, policy and priority, getcpu. The sandbox has a
-// virtual CPU set, CPUs 0..n-1 for the host's n online CPUs; a task's
+// virtual CPU set, CPUs 0..n-1 for the n the sentry may run on; a task's
 // affinity mask and scheduling policy are recorded and reported back, but
 // the sentry does not pass them on to the host scheduler (the stub runs
 // where the host puts it). getcpu answers the lowest CPU of the task's mask,
@@ -13,6 +13,7 @@
 #include <array>
 #include <map>
 
+#include "fs/machine_info.h"
 #include "syscalls/helpers.h"
 
 namespace runsc::syscalls {
@@ -28,8 +29,10 @@ constexpr int kMaxCpus = CPU_SETSIZE;
 constexpr int kMaxRtPriority = 99;  // MAX_RT_PRIO - 1.
 using CpuMask = std::array<uint64_t, kMaxCpus / 64>;
 
+// The same CPUs /proc/cpuinfo and /sys/devices/system/cpu show (captured
+// at boot: the confined sentry cannot read the host's /sys).
 int NumCpus() {
-  static const int n = static_cast<int>(std::clamp<long>(::sysconf(_SC_NPROCESSORS_ONLN), 1, kMaxCpus));
+  static const int n = std::clamp(fs::MachineInfo::Get().cpus(), 1, kMaxCpus);
   return n;
 }
 

@@ -23,17 +23,18 @@ absl::StatusOr<uint64_t> MemoryManager::Map(uint64_t addr, uint64_t length, int 
   // MAP_SHARED_VALIDATE has the MAP_SHARED bit too.
   const bool shared = (flags & MAP_SHARED) != 0;
   SharedObject object;
-  if (shared && host_fd >= 0) {
-    struct stat st;
+  struct stat st {};
+  if (host_fd >= 0) {
     if (::fstat(host_fd, &st) != 0) return HostError("fstat of a file to map");
-    object = {st.st_dev, st.st_ino};
+    if (shared) object = {st.st_dev, st.st_ino};
   } else if (shared) {
     object = {0, next_anonymous_object.fetch_add(1)};
   }
   absl::StatusOr<uint64_t> at = as_->Map(addr, length, prot, flags, host_fd, offset);
   if (!at.ok()) return at;
   absl::MutexLock lock(&mu_);
-  RecordMap(Mapping{*at, *at + PageRoundUp(length), prot, shared, offset, std::move(name), object});
+  RecordMap(Mapping{*at, *at + PageRoundUp(length), prot, shared, offset, std::move(name), object,
+                    st.st_dev, st.st_ino});
   return at;
 }
 

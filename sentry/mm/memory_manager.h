@@ -44,6 +44,9 @@ struct Mapping {
   uint64_t offset = 0;
   std::string name;     // File path, "[heap]", "[stack]" or "".
   SharedObject object;  // What it maps, if shared.
+  // The mapped file's device and inode (as stat(2) in the sandbox shows
+  // them), for /proc/<pid>/maps; 0 for anonymous memory.
+  uint64_t dev = 0, ino = 0;
 };
 
 // Where an address lies in a shared object.

@@ -7,7 +7,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "test/syscalls/test_util.h"
@@ -168,6 +170,71 @@ TEST(DevTest, TtyWithoutAControllingTerminalIsENXIO) {
     return errno == ENXIO ? 0 : 3;
   });
   EXPECT_EQ(status, 0);
+}
+
+TEST(DevTest, PtmxIsTheMultiplexerDevice) {
+  struct stat st;
+  ASSERT_SYSCALL_OK(stat("/dev/ptmx", &st));
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(major(st.st_rdev), 5u);
+  EXPECT_EQ(minor(st.st_rdev), 2u);
+}
+
+TEST(DevTest, PtsAndShmAreDirectories) {
+  for (const char* dir : {"/dev/pts", "/dev/shm"}) {
+    struct stat st;
+    ASSERT_SYSCALL_OK(stat(dir, &st));
+    EXPECT_TRUE(S_ISDIR(st.st_mode)) << dir;
+  }
+}
+
+TEST(DevTest, FdLinksToProcSelfFd) {
+  char target[64] = {};
+  ASSERT_GT(readlink("/dev/fd", target, sizeof(target) - 1), 0) << strerror(errno);
+  EXPECT_STREQ(target, "/proc/self/fd");
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "x");
+  int fd = open(dir.File("f").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  struct stat via_dev, direct;
+  ASSERT_SYSCALL_OK(fstat(fd, &direct));
+  ASSERT_SYSCALL_OK(stat(("/dev/fd/" + std::to_string(fd)).c_str(), &via_dev));
+  EXPECT_EQ(via_dev.st_ino, direct.st_ino);
+  close(fd);
+}
+
+TEST(DevTest, FdLinkOfAPipeReachesThePipe) {
+  // /proc/self/fd/N is a "magic" link: it reaches the open file, whatever
+  // its name says ("pipe:[ino]").
+  TestPipe p;
+  struct stat via_dev, direct;
+  ASSERT_SYSCALL_OK(fstat(p.read_fd(), &direct));
+  ASSERT_SYSCALL_OK(stat(("/dev/fd/" + std::to_string(p.read_fd())).c_str(), &via_dev));
+  EXPECT_TRUE(S_ISFIFO(via_dev.st_mode));
+  EXPECT_EQ(via_dev.st_ino, direct.st_ino);
+}
+
+TEST(DevTest, SharedZeroMappingIsNamedDevZero) {
+  int fd = OpenDev("/dev/zero", O_RDWR);
+  ASSERT_GE(fd, 0);
+  void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(mem, MAP_FAILED) << strerror(errno);
+  close(fd);
+  char prefix[64];
+  snprintf(prefix, sizeof(prefix), "%08lx-", reinterpret_cast<unsigned long>(mem));
+  int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(maps, 0);
+  std::string contents;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(maps, buf, sizeof(buf))) > 0) contents.append(buf, n);
+  close(maps);
+  munmap(mem, 4096);
+  size_t at = contents.find(prefix);
+  ASSERT_NE(at, std::string::npos) << contents;
+  const std::string line = contents.substr(at, contents.find('\n', at) - at);
+  EXPECT_NE(line.find(" rw-s 00000000 "), std::string::npos) << line;
+  EXPECT_NE(line.find("/dev/zero (deleted)"), std::string::npos) << line;
 }
 
 TEST(DevTest, OpeningAMissingDeviceIsENOENT) {
