@@ -48,6 +48,7 @@ json StateToJson(const ContainerState& state) {
       {"owner", state.owner},
       {"sentry", IdentityToJson(state.sentry)},
       {"gofer", IdentityToJson(state.gofer)},
+      {"cgroup", state.cgroup_dirs},
   };
 }
 
@@ -74,6 +75,8 @@ absl::StatusOr<ContainerState> StateFromJson(const json& j) {
     state.owner = j.at("owner").get<std::string>();
     state.sentry = IdentityFromJson(j.at("sentry"));
     state.gofer = IdentityFromJson(j.at("gofer"));
+    // Absent in state files written before runsc made cgroups.
+    if (j.contains("cgroup")) state.cgroup_dirs = j.at("cgroup").get<std::vector<std::string>>();
     return state;
   } catch (const json::exception& e) {
     return absl::DataLossError(absl::StrCat("corrupt state: ", e.what()));

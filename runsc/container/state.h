@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -26,6 +27,9 @@ struct ContainerState {
   std::string owner;  // Always "" (as runc for a root-owned state dir).
   sandbox::ProcessIdentity sentry;  // pid 0 until the sandbox is up.
   sandbox::ProcessIdentity gofer;
+  // The sandbox cgroup's host directories (sandbox::Cgroup::dirs()), so that
+  // delete removes them even when the bundle is gone.
+  std::vector<std::string> cgroup_dirs;
 };
 
 // RFC 3339 in UTC with nanoseconds: 2024-01-02T03:04:05.123456789Z.

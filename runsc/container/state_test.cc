@@ -25,6 +25,7 @@ ContainerState Sample() {
   state.annotations = {{"k", "v"}};
   state.sentry = {123, 456};
   state.gofer = {124, 457};
+  state.cgroup_dirs = {"/sys/fs/cgroup/pids/runsc/abc", "/sys/fs/cgroup/memory/runsc/abc"};
   return state;
 }
 
@@ -47,6 +48,15 @@ TEST(StateTest, JsonRoundTrip) {
   EXPECT_EQ(back->owner, "");
   EXPECT_EQ(back->sentry, state.sentry);
   EXPECT_EQ(back->gofer, state.gofer);
+  EXPECT_EQ(back->cgroup_dirs, state.cgroup_dirs);
+}
+
+TEST(StateTest, StateWithoutCgroupStillReads) {
+  nlohmann::json j = StateToJson(Sample());
+  j.erase("cgroup");
+  auto back = StateFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->cgroup_dirs.empty());
 }
 
 TEST(StateTest, CorruptJsonIsDataLoss) {

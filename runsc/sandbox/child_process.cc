@@ -28,14 +28,32 @@ constexpr int kMaxChildFd = 64;
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+// Everything the child uses, built before the clone: the child must not
+// allocate.
+struct ExecPlan {
+  const char* path;
+  char* const* argv;
+  char* const* envp;  // nullptr: inherit.
+  const std::pair<int, int>* fds;
+  size_t nfds;
+  const int* cgroup_fds;
+  size_t ncgroup_fds;
+};
+
 // Runs in the forked child: only async-signal-safe calls from here on.
-[[noreturn]] void ExecChild(const char* path, char* const* argv, const std::pair<int, int>* fds, size_t nfds,
-                            int error_fd) {
+[[noreturn]] void ExecChild(const ExecPlan& plan, int error_fd) {
+  const std::pair<int, int>* fds = plan.fds;
+  const size_t nfds = plan.nfds;
   auto fail = [&error_fd](int err) {
     ssize_t unused = write(error_fd, &err, sizeof(err));
     (void)unused;
     _exit(127);
   };
+  // First: nothing the child does, exec included, happens outside the
+  // sandbox's cgroup. "0" is the writer itself, in v1 and v2.
+  for (size_t i = 0; i < plan.ncgroup_fds; ++i) {
+    if (write(plan.cgroup_fds[i], "0", 1) != 1) fail(errno);
+  }
   if (setsid() < 0) fail(errno);
 
   sigset_t empty;
@@ -70,7 +88,11 @@ constexpr int kMaxChildFd = 64;
   }
   if (syscall(SYS_close_range, kMaxChildFd, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(errno);
 
-  execv(path, argv);
+  if (plan.envp != nullptr) {
+    execve(plan.path, plan.argv, plan.envp);
+  } else {
+    execv(plan.path, plan.argv);
+  }
   fail(errno);
   __builtin_unreachable();
 }
@@ -95,15 +117,27 @@ absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
   std::vector<char*> argv;
   for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  if (spec.env.has_value()) {
+    for (const std::string& var : *spec.env) envp.push_back(const_cast<char*>(var.c_str()));
+    envp.push_back(nullptr);
+  }
+  const ExecPlan plan{spec.path.c_str(), argv.data(), spec.env.has_value() ? envp.data() : nullptr,
+                      spec.fds.data(), spec.fds.size(), spec.cgroup_procs_fds.data(),
+                      spec.cgroup_procs_fds.size()};
 
   int error_pipe[2];
   if (pipe2(error_pipe, O_CLOEXEC) != 0) return HostError("pipe2");
   UniqueFd error_read(error_pipe[0]);
   UniqueFd error_write(error_pipe[1]);
 
-  pid_t pid = fork();
-  if (pid < 0) return HostError("fork");
-  if (pid == 0) ExecChild(spec.path.c_str(), argv.data(), spec.fds.data(), spec.fds.size(), error_write.get());
+  // clone as fork (no new stack: the child runs on a copy of ours), with
+  // the namespace flags. Not glibc's fork(): it cannot take them, and the
+  // child only makes raw system calls until exec anyway.
+  pid_t pid = static_cast<pid_t>(
+      syscall(SYS_clone, SIGCHLD | spec.namespaces, nullptr, nullptr, nullptr, nullptr));
+  if (pid < 0) return HostError(spec.namespaces != 0 ? "clone with new namespaces" : "fork");
+  if (pid == 0) ExecChild(plan, error_write.get());
   error_write.reset();
 
   // Identify the child now, while it cannot have exited unseen: until we

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,9 +23,17 @@ struct ChildSpec {
   // these descriptors: every other one, stdio included, is closed at exec.
   // Child numbers must be distinct and below 64.
   std::vector<std::pair<int, int>> fds;
+  // The child's whole environment ("KEY=value"); nullopt: this process's.
+  std::optional<std::vector<std::string>> env;
+  // cgroup.procs files open for writing (Cgroup::OpenProcsFiles): the child
+  // writes "0" to each, joining the cgroup before it execs anything.
+  std::vector<int> cgroup_procs_fds;
+  // CLONE_NEW* flags: the child starts in new namespaces of these kinds.
+  // With CLONE_NEWPID it is pid 1 there; the pid returned is its host pid.
+  unsigned long namespaces = 0;
 };
 
-// Forks and execs `spec` in a new session (setsid: a terminal's signals and
+// Forks (clone, for `spec.namespaces`) and execs `spec` in a new session (setsid: a terminal's signals and
 // hang-up do not reach it), with an empty signal mask and default signal
 // dispositions. No parent-death signal: the child outlives its parent, as the
 // sandbox must outlive `runsc create`. Returns once exec has succeeded; an
