@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test unit integration bench compat clean
+.PHONY: all deps build run test unit integration bench bench-platform compat clean
 
 all: build
 
@@ -29,7 +29,20 @@ unit: build
 integration: build
 	cd $(BUILD_DIR) && ctest -j $(JOBS) -L integration --output-on-failure $(CTEST_ARGS)
 
-bench: build
+# The benchmarks, natively and under runc and runsc, in one run (README
+# "Benchmarks"); writes $(BUILD_DIR)/bench/. More runtimes or a subset:
+# make bench BENCH_ARGS='--runtime crun --filter "read_*,startup"'.
+BENCH_ARGS ?=
+bench: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target runsc runsc-bench
+	$(BUILD_DIR)/runsc-bench --out $(BUILD_DIR)/bench \
+	  --runtime native --runtime runc=$(RUNC) \
+	  --runtime runsc-ptrace="$(BUILD_DIR)/runsc --platform=ptrace" $(BENCH_ARGS)
+
+# The platform's own micro benchmark: a PTRACE_SYSEMU round trip against
+# native getppid (bench/getppid_bench.cc).
+bench-platform: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target runsc_bench_getppid
 	$(BUILD_DIR)/bench/runsc_bench_getppid
 
 # The syscall-compatibility suite, natively and under runc and runsc

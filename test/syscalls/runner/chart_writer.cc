@@ -1,23 +1,14 @@
 #include "test/syscalls/runner/chart_writer.h"
 
-#include <stdlib.h>
-
 #include <algorithm>
-#include <fstream>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "test/syscalls/runner/gnuplot.h"
 #include "test/syscalls/runner/runtime_spec.h"
-#include "test/syscalls/runner/subprocess.h"
 
 namespace runsc::compat {
 namespace {
-
-constexpr absl::Duration kGnuplotTimeout = absl::Seconds(60);
 
 // The runtimes that have bars: those that ran, but not native, whose score
 // against itself says nothing, unless it is all there is.
@@ -36,18 +27,6 @@ std::vector<const RuntimeSpec*> Charted(const CompatResults& results) {
 
 bool OnlyNative(const std::vector<const RuntimeSpec*>& charted) {
   return charted.size() == 1 && charted[0]->native;
-}
-
-std::string Quoted(absl::string_view s) {
-  return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
-}
-
-absl::Status WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f) return absl::InternalError(absl::StrCat("writing ", path));
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -90,7 +69,7 @@ std::string ChartWriter::Script(const CompatResults& results, const std::string&
                   svg_file == "report.svg" ? "report.gp" : "<this file>", "\n");
   absl::StrAppend(&s, "set terminal svg size ", width,
                   ",480 dynamic noenhanced font \"sans,11\" background rgb \"white\"\n");
-  absl::StrAppend(&s, "set output ", Quoted(svg_file), "\n");
+  absl::StrAppend(&s, "set output ", GnuplotQuoted(svg_file), "\n");
   absl::StrAppend(&s,
                   OnlyNative(runtimes)
                       ? "set title \"Syscall compatibility: cases passing natively, in %\"\n"
@@ -115,8 +94,8 @@ std::string ChartWriter::Script(const CompatResults& results, const std::string&
   }
   for (size_t i = 0; i < runtimes.size(); ++i) {
     if (i > 0) absl::StrAppend(&s, ", \\\n     ");
-    absl::StrAppend(&s, i == 0 ? Quoted(data_file) : "''", " using ", i + 2,
-                    i == 0 ? ":xtic(1)" : "", " title ", Quoted(runtimes[i]->name));
+    absl::StrAppend(&s, i == 0 ? GnuplotQuoted(data_file) : "''", " using ", i + 2,
+                    i == 0 ? ":xtic(1)" : "", " title ", GnuplotQuoted(runtimes[i]->name));
   }
   absl::StrAppend(&s, "\n");
   return s;
@@ -131,40 +110,8 @@ absl::Status ChartWriter::Write(const CompatResults& results) const {
   if (!any_bar) {
     return absl::FailedPreconditionError("nothing to chart: no case passed natively");
   }
-  if (absl::Status s = WriteFile(absl::StrCat(out_dir_, "/report.dat"), DataFile(results));
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = WriteFile(absl::StrCat(out_dir_, "/report.gp"),
-                                 Script(results, "report.dat", "report.svg"));
-      !s.ok()) {
-    return s;
-  }
-  const char* path = getenv("PATH");
-  absl::StatusOr<RuntimeSpec> tool =
-      ParseRuntimeFlag(absl::StrCat("gnuplot=", gnuplot_), path ? path : "/usr/bin:/bin");
-  if (!tool.ok()) return tool.status();
-  if (!tool->unavailable.empty()) {
-    return absl::NotFoundError(absl::StrCat(
-        "gnuplot is not installed (", tool->unavailable,
-        "): install gnuplot-nox (scripts/install-deps does) and run `gnuplot report.gp` in ",
-        out_dir_));
-  }
-  SubprocessSpec spec;
-  spec.argv = tool->command;
-  spec.argv.push_back("report.gp");
-  spec.cwd = out_dir_;
-  SubprocessResult r = RunSubprocess(spec, kGnuplotTimeout);
-  if (!r.Succeeded()) {
-    // gnuplot's last complaint is the one that stopped it.
-    std::string why;
-    for (absl::string_view line : absl::StrSplit(r.stderr_text, '\n', absl::SkipWhitespace())) {
-      why = std::string(absl::StripAsciiWhitespace(line));
-    }
-    return absl::InternalError(
-        absl::StrCat(spec.argv[0], " report.gp in ", out_dir_, " ", r.Describe(), ": ", why));
-  }
-  return absl::OkStatus();
+  return DrawWithGnuplot(out_dir_, gnuplot_, DataFile(results),
+                         Script(results, "report.dat", "report.svg"));
 }
 
 }  // namespace runsc::compat

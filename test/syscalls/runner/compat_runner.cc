@@ -17,7 +17,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "test/syscalls/runner/case_filter.h"
 #include "test/syscalls/runner/chart_writer.h"
@@ -33,15 +32,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr absl::string_view kFamilyPrefix = "runsc_syscall_test_";
-
-std::string LastLine(absl::string_view text) {
-  std::string last;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    line = absl::StripAsciiWhitespace(line);
-    if (!line.empty()) last = std::string(line);
-  }
-  return last;
-}
 
 std::string HostDescription() {
   struct utsname u;

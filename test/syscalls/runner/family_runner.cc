@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "test/syscalls/runner/case_watchdog.h"
 #include "test/syscalls/runner/gtest_progress.h"
 
 namespace runsc::compat {
@@ -79,19 +80,9 @@ CaseOutcome SingleVerdict(const std::string& name, const SubprocessResult& r,
 
 SubprocessResult FamilyRunner::Launch(const std::string& binary,
                                       const std::vector<std::string>& args) {
-  SubprocessResult r = launcher_.Launch(binary, args, timeout_);
-  if (log_) {
-    *log_ << "### "
-          << (r.command_line.empty() ? absl::StrCat(binary, " ", absl::StrJoin(args, " "))
-                                     : r.command_line)
-          << "\n### " << r.Describe() << " in "
-          << absl::FormatDuration(absl::Trunc(r.elapsed, absl::Milliseconds(1))) << "\n"
-          << "--- stdout ---\n"
-          << r.stdout_text << (absl::EndsWith(r.stdout_text, "\n") ? "" : "\n")
-          << "--- stderr ---\n"
-          << r.stderr_text << (absl::EndsWith(r.stderr_text, "\n") ? "" : "\n") << "\n";
-    log_->flush();
-  }
+  CaseWatchdog watchdog(timeout_);
+  SubprocessResult r = launcher_.Launch(binary, args, watchdog);
+  if (log_) AppendRunLog(*log_, absl::StrCat(binary, " ", absl::StrJoin(args, " ")), r);
   return r;
 }
 

@@ -50,7 +50,7 @@ class ScriptedLauncher : public Launcher {
  public:
   explicit ScriptedLauncher(std::deque<SubprocessResult> script) : script_(std::move(script)) {}
   SubprocessResult Launch(const std::string&, const std::vector<std::string>& args,
-                          absl::Duration) override {
+                          OutputWatcher&) override {
     launches.push_back(absl::StrJoin(args, " "));
     if (script_.empty()) {
       ADD_FAILURE() << "unexpected launch: " << launches.back();

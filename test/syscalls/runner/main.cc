@@ -23,21 +23,6 @@
 
 namespace {
 
-std::string QuoteForShell(const std::string& arg) {
-  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos) {
-    return arg;
-  }
-  std::string out = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 void OnInterrupt(int) { runsc::compat::CancelSubprocesses(); }
 
 }  // namespace
@@ -85,7 +70,7 @@ int main(int argc, char** argv) {
     options.runtimes.push_back(std::move(*spec));
   }
   std::vector<std::string> words;
-  for (int i = 0; i < argc; ++i) words.push_back(QuoteForShell(argv[i]));
+  for (int i = 0; i < argc; ++i) words.push_back(runsc::compat::QuoteForShell(argv[i]));
   options.command = absl::StrJoin(words, " ");
 
   // Ctrl-C or a kill: stop, but delete the containers first.

@@ -7,14 +7,13 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "test/syscalls/runner/case_watchdog.h"
 #include "test/syscalls/runner/oci_bundle.h"
 
 namespace runsc::compat {
 
 SubprocessResult NativeLauncher::Launch(const std::string& binary,
                                         const std::vector<std::string>& args,
-                                        absl::Duration per_case_timeout) {
+                                        OutputWatcher& watcher) {
   std::string dir = absl::StrCat(work_dir_, "/native-XXXXXX");
   if (mkdtemp(dir.data()) == nullptr) {
     SubprocessResult result;
@@ -26,8 +25,7 @@ SubprocessResult NativeLauncher::Launch(const std::string& binary,
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.env = CompatEnvironment(dir);
   spec.cwd = dir;
-  CaseWatchdog watchdog(per_case_timeout);
-  SubprocessResult result = RunSubprocess(spec, watchdog);
+  SubprocessResult result = RunSubprocess(spec, watcher);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return result;

@@ -32,14 +32,32 @@ nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
   return config;
 }
 
-absl::Status WriteOciBundle(const std::string& dir, const std::string& binary,
-                            const std::vector<std::string>& args) {
+namespace {
+
+absl::Status CreateBundleDir(const std::string& dir) {
   std::error_code ec;
-  const fs::path rootfs = fs::path(dir) / "rootfs";
   if (!fs::create_directory(dir, ec) || ec) {
     return absl::InternalError(
         absl::StrCat("creating bundle ", dir, ": ", ec ? ec.message() : "already exists"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status WriteConfig(const std::string& dir, const nlohmann::ordered_json& config) {
+  std::ofstream out(fs::path(dir) / "config.json");
+  out << config.dump(2) << "\n";
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("writing ", dir, "/config.json"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteOciBundle(const std::string& dir, const std::string& binary,
+                            const std::vector<std::string>& args) {
+  std::error_code ec;
+  const fs::path rootfs = fs::path(dir) / "rootfs";
+  if (absl::Status s = CreateBundleDir(dir); !s.ok()) return s;
   for (const char* sub : {"", "tmp", "proc", "dev", "sys"}) {
     fs::create_directories(rootfs / sub, ec);
     if (ec)
@@ -56,11 +74,18 @@ absl::Status WriteOciBundle(const std::string& dir, const std::string& binary,
 
   std::vector<std::string> argv = {"/" + name};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::ofstream config(fs::path(dir) / "config.json");
-  config << CompatOciConfig(argv, CompatEnvironment("/tmp")).dump(2) << "\n";
-  config.close();
-  if (!config) return absl::InternalError(absl::StrCat("writing ", dir, "/config.json"));
-  return absl::OkStatus();
+  return WriteConfig(dir, CompatOciConfig(argv, CompatEnvironment("/tmp")));
+}
+
+absl::Status WriteOciBundleOnRootfs(const std::string& dir, const std::string& rootfs,
+                                    const std::vector<std::string>& argv) {
+  if (!fs::path(rootfs).is_absolute()) {
+    return absl::InvalidArgumentError(absl::StrCat("rootfs ", rootfs, " is not absolute"));
+  }
+  if (absl::Status s = CreateBundleDir(dir); !s.ok()) return s;
+  nlohmann::ordered_json config = CompatOciConfig(argv, CompatEnvironment("/tmp"));
+  config["root"]["path"] = rootfs;
+  return WriteConfig(dir, config);
 }
 
 }  // namespace runsc::compat

@@ -1,8 +1,9 @@
-// The OCI bundle one family binary runs from: config.json written from
-// scratch as `runc spec` would make it (namespaces, the standard mounts,
-// default capabilities, masked and read-only paths), root.readonly false, and
-// a rootfs holding only the static binary at /<its name> plus empty /tmp
-// (1777), /proc, /dev and /sys.
+// The OCI bundle a program runs from: config.json written from scratch as
+// `runc spec` would make it (namespaces, the standard mounts, default
+// capabilities, masked and read-only paths), root.readonly false, and either
+// a rootfs of its own holding only the static binary at /<its name> plus
+// empty /tmp (1777), /proc, /dev and /sys (runsc-compat), or a rootfs that
+// many bundles share (runsc-bench, whose rootfs is large).
 #ifndef RUNSC_TEST_SYSCALLS_RUNNER_OCI_BUNDLE_H_
 #define RUNSC_TEST_SYSCALLS_RUNNER_OCI_BUNDLE_H_
 
@@ -27,6 +28,14 @@ nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
 // `args` appended. The binary is copied into the rootfs.
 [[nodiscard]] absl::Status WriteOciBundle(const std::string& dir, const std::string& binary,
                                           const std::vector<std::string>& args);
+
+// Creates `dir` (which must not exist) holding only config.json, which runs
+// `argv` (argv[0] an absolute path inside the rootfs) on `rootfs`, an
+// absolute host path that is used as is (root.path is absolute; nothing is
+// copied).
+[[nodiscard]] absl::Status WriteOciBundleOnRootfs(const std::string& dir,
+                                                  const std::string& rootfs,
+                                                  const std::vector<std::string>& argv);
 
 }  // namespace runsc::compat
 

@@ -63,5 +63,23 @@ TEST(WriteOciBundleTest, WritesConfigAndRootfs) {
   fs::remove_all(base);
 }
 
+TEST(WriteOciBundleOnRootfsTest, PointsAtTheSharedRootfs) {
+  char tmpl[] = "/tmp/oci_bundle_test.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string base = tmpl;
+  const std::string bundle = base + "/bundle";
+  ASSERT_TRUE(WriteOciBundleOnRootfs(bundle, "/shared/rootfs", {"/bin/true", "x"}).ok());
+  std::ifstream in(bundle + "/config.json");
+  auto config = nlohmann::json::parse(in);
+  EXPECT_EQ(config["root"]["path"], "/shared/rootfs");
+  EXPECT_EQ(config["root"]["readonly"], false);
+  EXPECT_EQ(config["process"]["args"], (nlohmann::json{"/bin/true", "x"}));
+  // Only config.json: nothing is copied.
+  EXPECT_EQ(std::distance(fs::directory_iterator(bundle), fs::directory_iterator()), 1);
+  EXPECT_FALSE(WriteOciBundleOnRootfs(bundle, "/shared/rootfs", {"/bin/true"}).ok());
+  EXPECT_FALSE(WriteOciBundleOnRootfs(base + "/b2", "relative/rootfs", {"/bin/true"}).ok());
+  fs::remove_all(base);
+}
+
 }  // namespace
 }  // namespace runsc::compat

@@ -145,4 +145,19 @@ absl::StatusOr<RuntimeSpec> ParseRuntimeFlag(absl::string_view flag, absl::strin
   return spec;
 }
 
+std::string QuoteForShell(absl::string_view arg) {
+  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == absl::string_view::npos) {
+    return std::string(arg);
+  }
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 }  // namespace runsc::compat

@@ -38,6 +38,10 @@ struct RuntimeSpec {
 // quotes and backslashes quote. No expansion of any kind.
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> SplitCommandLine(absl::string_view line);
 
+// `arg` as one shell word: as it is when nothing in it is special, else in
+// single quotes. For the "how to reproduce" command line of a report.
+std::string QuoteForShell(absl::string_view arg);
+
 // A name usable as a results.json key and a file name: [A-Za-z0-9_.+-]+.
 bool IsValidRuntimeName(absl::string_view name);
 

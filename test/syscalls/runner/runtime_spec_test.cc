@@ -68,5 +68,19 @@ TEST(ParseRuntimeFlagTest, MeaninglessValuesAreErrors) {
   EXPECT_FALSE(ParseRuntimeFlag("q=/bin/sh 'x", "/bin").ok());
 }
 
+TEST(QuoteForShellTest, QuotesOnlyWhatNeedsIt) {
+  EXPECT_EQ(QuoteForShell("build/runsc"), "build/runsc");
+  EXPECT_EQ(QuoteForShell("runsc-ptrace=build/runsc --platform=ptrace"),
+            "'runsc-ptrace=build/runsc --platform=ptrace'");
+  EXPECT_EQ(QuoteForShell("it's"), "'it'\\''s'");
+  EXPECT_EQ(QuoteForShell(""), "''");
+  // What it quotes splits back into the same word.
+  for (const char* word : {"a b", "it's", "$HOME", "x\"y"}) {
+    absl::StatusOr<std::vector<std::string>> words = SplitCommandLine(QuoteForShell(word));
+    ASSERT_TRUE(words.ok()) << word;
+    EXPECT_EQ(*words, std::vector<std::string>{word});
+  }
+}
+
 }  // namespace
 }  // namespace runsc::compat

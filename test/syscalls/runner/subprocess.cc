@@ -12,10 +12,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 extern char** environ;
 
@@ -135,6 +140,23 @@ std::string SubprocessResult::Describe() const {
   return "?";
 }
 
+std::string LastLine(absl::string_view text) {
+  std::string last;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
+    last = std::string(absl::StripAsciiWhitespace(line));
+  }
+  return last;
+}
+
+void AppendRunLog(std::ostream& log, const std::string& what, const SubprocessResult& r) {
+  log << "### " << (r.command_line.empty() ? what : r.command_line) << "\n### " << r.Describe()
+      << " in " << absl::FormatDuration(absl::Trunc(r.elapsed, absl::Milliseconds(1))) << "\n"
+      << "--- stdout ---\n"
+      << r.stdout_text << (absl::EndsWith(r.stdout_text, "\n") ? "" : "\n") << "--- stderr ---\n"
+      << r.stderr_text << (absl::EndsWith(r.stderr_text, "\n") ? "" : "\n") << "\n";
+  log.flush();
+}
+
 SubprocessResult RunSubprocess(const SubprocessSpec& spec, absl::Duration timeout) {
   FixedDeadline watcher(timeout);
   return RunSubprocess(spec, watcher);
@@ -152,17 +174,29 @@ SubprocessResult RunSubprocess(const SubprocessSpec& spec, OutputWatcher& watche
     result.end = SubprocessResult::End::kCancelled;
     return result;
   }
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    result.spawn_error = absl::StrCat("pipe2: ", strerror(errno));
-    return result;
+  Fd out_read, out_write, err_read, err_write;
+  if (!spec.output_file.empty()) {
+    out_write.Reset(open(spec.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (out_write.get() < 0) {
+      result.spawn_error = absl::StrCat("opening ", spec.output_file, ": ", strerror(errno));
+      return result;
+    }
+    err_write.Reset(fcntl(out_write.get(), F_DUPFD_CLOEXEC, 0));
+  } else {
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+      result.spawn_error = absl::StrCat("pipe2: ", strerror(errno));
+      return result;
+    }
+    out_read.Reset(out[0]);
+    out_write.Reset(out[1]);
+    if (pipe2(err, O_CLOEXEC) != 0) {
+      result.spawn_error = absl::StrCat("pipe2: ", strerror(errno));
+      return result;
+    }
+    err_read.Reset(err[0]);
+    err_write.Reset(err[1]);
   }
-  Fd out_read(out[0]), out_write(out[1]);
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    result.spawn_error = absl::StrCat("pipe2: ", strerror(errno));
-    return result;
-  }
-  Fd err_read(err[0]), err_write(err[1]);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -209,8 +243,10 @@ SubprocessResult RunSubprocess(const SubprocessSpec& spec, OutputWatcher& watche
   // kernels) the loop checks every 50 ms.
   Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   std::vector<Capture> captures;
-  captures.push_back({std::move(out_read), &result.stdout_text, true});
-  captures.push_back({std::move(err_read), &result.stderr_text, false});
+  if (spec.output_file.empty()) {
+    captures.push_back({std::move(out_read), &result.stdout_text, true});
+    captures.push_back({std::move(err_read), &result.stderr_text, false});
+  }
 
   bool exited = false, timed_out = false, cancelled = false;
   while (!exited) {
@@ -251,6 +287,10 @@ SubprocessResult RunSubprocess(const SubprocessSpec& spec, OutputWatcher& watche
   }
   if (timed_out) Drain(captures, watcher);
   result.elapsed = absl::Now() - start;
+  if (!spec.output_file.empty()) {
+    std::ifstream in(spec.output_file);
+    result.stderr_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   if (cancelled) {
     result.end = SubprocessResult::End::kCancelled;
   } else if (timed_out) {

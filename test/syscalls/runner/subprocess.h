@@ -4,6 +4,7 @@
 #define RUNSC_TEST_SYSCALLS_RUNNER_SUBPROCESS_H_
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct SubprocessSpec {
   std::string cwd;  // Empty: the runner's.
   // Cleanup (delete --force) must still run after CancelSubprocesses().
   bool survives_cancel = false;
+  // Empty: stdout and stderr are captured through pipes. Otherwise both go
+  // to this file (created or truncated) and stderr_text is what it holds
+  // when the program has exited: for `<runtime> create`, whose container
+  // keeps the runtime's stdio and outlives it, a pipe would never see EOF
+  // and, once closed, would SIGPIPE the container's first write.
+  std::string output_file;
 };
 
 // Watches stdout while the program runs and says when to give up on it.
@@ -63,6 +70,14 @@ struct SubprocessResult {
   // "exited 0", "killed by SIGSEGV", "timed out", "could not start: ...".
   std::string Describe() const;
 };
+
+// The last non-blank line of `text`, trimmed: in a program's stderr, usually
+// why it failed.
+std::string LastLine(absl::string_view text);
+
+// Appends to `log` how `r` ran: its command line (or `what`, if it never
+// got one), how it ended and in what time, then stdout and stderr.
+void AppendRunLog(std::ostream& log, const std::string& what, const SubprocessResult& r);
 
 // Runs `spec` in a process group of its own, stdin /dev/null, stdout and
 // stderr captured (each kept up to 16 MiB), signal mask and dispositions

@@ -1,6 +1,9 @@
 #include "test/syscalls/runner/subprocess.h"
 
 #include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "gtest/gtest.h"
 
@@ -32,6 +35,22 @@ TEST(SubprocessTest, KillsTheGroupAtTheDeadline) {
   SubprocessResult r = RunSubprocess(Shell("echo started; sleep 1000"), absl::Milliseconds(300));
   EXPECT_EQ(r.end, End::kTimedOut);
   EXPECT_EQ(r.stdout_text, "started\n");
+}
+
+TEST(SubprocessTest, OutputFileTakesBothStreams) {
+  char tmpl[] = "/tmp/subprocess_test.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  SubprocessSpec spec = Shell("echo out; echo err >&2; exit 4");
+  spec.output_file = std::string(tmpl) + "/output";
+  SubprocessResult r = RunSubprocess(spec, absl::Seconds(10));
+  EXPECT_EQ(r.end, End::kExited);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(r.stdout_text, "");
+  EXPECT_EQ(r.stderr_text, "out\nerr\n");
+  // A directory that does not exist is a spawn failure, not a silent run.
+  spec.output_file = std::string(tmpl) + "/missing/output";
+  EXPECT_EQ(RunSubprocess(spec, absl::Seconds(10)).end, End::kSpawnFailed);
+  std::filesystem::remove_all(tmpl);
 }
 
 TEST(SubprocessTest, AChildHoldingThePipeDoesNotHoldTheRun) {

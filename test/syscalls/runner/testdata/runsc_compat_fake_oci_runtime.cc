@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
     fprintf(stderr, "fake-oci-runtime: config.json: %s\n", e.what());
     return 1;
   }
-  const std::string rootfs = bundle + "/" + config["root"]["path"].get<std::string>();
+  // root.path is relative to the bundle, or absolute (runsc-bench's shared rootfs).
+  const std::string root_path = config["root"]["path"].get<std::string>();
+  const std::string rootfs = root_path.starts_with("/") ? root_path : bundle + "/" + root_path;
   std::vector<std::string> process_args = config["process"]["args"];
   std::vector<std::string> env = config["process"]["env"];
   if (process_args.empty() || process_args[0].empty() || process_args[0][0] != '/') {

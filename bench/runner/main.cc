@@ -1,0 +1,107 @@
+// runsc-bench: runs the benchmark program (bench/programs/) natively and
+// under OCI runtimes with runc's command line, measures startup and idle
+// memory, and writes results.json, report.md and report.svg (issue 6). See
+// bench_runner.h for what is run and README.md "Benchmarks" for how to use it.
+//
+// Exit status: 0 when the reports were written (a failed benchmark or a
+// missing runtime is a result, said in the report and on stderr), 2 for bad
+// flags or nothing to run, 1 when the reports could not be written, 130
+// when interrupted (containers are deleted first).
+#include <signal.h>
+#include <stdlib.h>
+
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_join.h"
+#include "bench/runner/bench_runner.h"
+#include "test/syscalls/runner/runtime_spec.h"
+#include "test/syscalls/runner/subprocess.h"
+
+namespace {
+
+void OnInterrupt(int) { runsc::compat::CancelSubprocesses(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using runsc::bench::BenchOptions;
+  CLI::App app{
+      "Runs the benchmarks natively and under OCI runtimes; writes results.json, report.md "
+      "and report.svg with ratios to native and to runc."};
+  BenchOptions options;
+  std::vector<std::string> runtime_flags;
+  double timeout_seconds = 300;
+  options.program = RUNSC_BENCH_WORKLOADS_BINARY;
+  app.add_option("--program", options.program, "the Google Benchmark program")
+      ->capture_default_str();
+  app.add_option("--busybox", options.busybox, "busybox-static, for /bin/true and /bin/sleep")
+      ->capture_default_str();
+  options.out_dir = "build/bench";
+  app.add_option("--out", options.out_dir, "output directory")->capture_default_str();
+  app.add_option("--runtime", runtime_flags,
+                 "native | NAME=COMMAND LINE | COMMAND; repeatable. native always runs, first")
+      ->take_all();
+  app.add_option("--filter", options.filters,
+                 "globs on benchmark names (startup and idle_rss included); repeatable or "
+                 "comma-separated")
+      ->delimiter(',');
+  app.add_option("--repetitions", options.repetitions, "repetitions per benchmark (median kept)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--min-time", options.min_time, "seconds per repetition at least")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--startup-runs", options.startup_runs, "runs of /bin/true for startup")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--timeout", timeout_seconds, "seconds one launch may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--work-dir", options.work_dir,
+                 "where the rootfs, bundles and state go (default $TMPDIR or /tmp)");
+  app.add_flag("--keep-work", options.keep_work, "keep the work directory afterwards");
+  app.add_option("--gnuplot", options.gnuplot, "gnuplot command")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  options.timeout = absl::Seconds(timeout_seconds);
+  const char* path = getenv("PATH");
+  for (const std::string& flag : runtime_flags) {
+    absl::StatusOr<runsc::compat::RuntimeSpec> spec =
+        runsc::compat::ParseRuntimeFlag(flag, path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+    if (!spec.ok()) {
+      std::cerr << "runsc-bench: " << spec.status().message() << "\n";
+      return 2;
+    }
+    options.runtimes.push_back(std::move(*spec));
+  }
+  std::vector<std::string> words;
+  for (int i = 0; i < argc; ++i) words.push_back(runsc::compat::QuoteForShell(argv[i]));
+  options.command = absl::StrJoin(words, " ");
+
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+
+  runsc::bench::BenchRunner runner(options, std::cerr);
+  absl::StatusOr<runsc::bench::BenchResults> results = runner.Run();
+  if (!results.ok()) {
+    std::cerr << "runsc-bench: " << results.status().message() << "\n";
+    return absl::IsCancelled(results.status()) ? 130 : 2;
+  }
+  std::string chart_problem;
+  if (absl::Status s = runner.WriteReports(*results, &chart_problem); !s.ok()) {
+    std::cerr << "runsc-bench: " << s.message() << "\n";
+    return 1;
+  }
+  if (!chart_problem.empty()) std::cerr << "runsc-bench: no chart: " << chart_problem << "\n";
+  int failed = 0;
+  for (const auto& r : results->results()) failed += r.measurement ? 0 : 1;
+  std::cerr << "runsc-bench: wrote " << options.out_dir << "/results.json, report.md"
+            << (chart_problem.empty() ? ", report.svg" : "") << " (" << results->results().size()
+            << " results, " << failed << " failed)\n";
+  return 0;
+}
