@@ -89,6 +89,10 @@ class File {
   // Files that keep no count return 0: an edge is then a change of the
   // ready mask. Requires task.kernel().mu, like PollLocked.
   virtual uint64_t EventSeqLocked() const { return 0; }
+  // What /proc/<pid>/fdinfo/<fd> shows of this kind of file after pos,
+  // flags, mnt_id and ino (eventfd-count, sigmask, tfd lines), each line
+  // ending in '\n'. Requires task.kernel().mu, like PollLocked.
+  virtual std::string FdInfoLocked() const { return ""; }
   // A host fd the sentry may mmap into the application, or -1.
   virtual int HostFd() const { return -1; }
   // What /proc/self/fd/N points at.
@@ -142,6 +146,12 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual absl::StatusOr<CreatedNode> Create(sentry::Task& task, const std::string& name,
                                              int flags, mode_t mode) {
     return ErrnoError(EACCES, "files cannot be created here");
+  }
+  // open(2) with O_TMPFILE in this directory: an unnamed regular file
+  // (nlink 0) and its open file; linkat(2) may give it a name later unless
+  // O_EXCL was given. `mode` has the umask applied.
+  virtual absl::StatusOr<CreatedNode> CreateTmpfile(sentry::Task& task, int flags, mode_t mode) {
+    return ErrnoError(EOPNOTSUPP, "O_TMPFILE is not supported by this filesystem");
   }
   virtual absl::StatusOr<std::shared_ptr<Node>> Mkdir(sentry::Task& task, const std::string& name,
                                                       mode_t mode) {

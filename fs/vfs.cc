@@ -2,6 +2,10 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace runsc::fs {
@@ -17,16 +21,46 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
 
 }  // namespace
 
-Vfs::Vfs(std::shared_ptr<Node> root_node) {
+Vfs::Vfs(std::shared_ptr<Node> root_node, MountInfo root_info) {
   root_ = std::make_shared<Dentry>();
   root_->node = std::move(root_node);
   root_->path = "/";
+  table_.push_back({"/", std::move(root_info)});
 }
 
-absl::Status Vfs::Mount(sentry::Task* task, const std::string& path, std::shared_ptr<Node> node) {
-  absl::MutexLock lock(&mu_);
-  mounts_[path] = std::move(node);
+absl::Status Vfs::Mount(sentry::Task* task, const std::string& path, std::shared_ptr<Node> node,
+                        MountInfo info) {
+  if (!path.starts_with("/") || path == "/") {
+    return ErrnoError(EINVAL, absl::StrCat("mount point \"", path, "\" is not an absolute path below /"));
+  }
+  std::vector<std::string> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
+  for (const std::string& part : parts) {
+    if (part == "." || part == "..") {
+      return ErrnoError(EINVAL, absl::StrCat("mount point \"", path, "\" is not canonical"));
+    }
+  }
+  const std::string canonical = "/" + absl::StrJoin(parts, "/");
+  {
+    absl::MutexLock lock(&mu_);
+    mounts_[canonical] = std::move(node);
+    std::erase_if(table_, [&](const MountEntry& e) { return e.path == canonical; });
+    table_.push_back({canonical, std::move(info)});
+  }
+  // A dentry cached for the path names what was there before: drop it, so
+  // the next walk steps onto the mount.
+  std::shared_ptr<Dentry> dir = root_;
+  for (size_t i = 0; i + 1 < parts.size() && dir != nullptr; ++i) {
+    absl::MutexLock lock(&dir->mu);
+    auto it = dir->children.find(parts[i]);
+    dir = it == dir->children.end() ? nullptr : it->second;
+  }
+  if (dir != nullptr) Forget(dir, parts.back());
   return absl::OkStatus();
+}
+
+std::vector<MountEntry> Vfs::MountTable() {
+  absl::MutexLock lock(&mu_);
+  return table_;
 }
 
 absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Step(sentry::Task& task,

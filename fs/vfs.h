@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -18,14 +19,33 @@
 
 namespace runsc::fs {
 
+// What /proc/mounts says of a mount (fstab(5) fields 1, 3 and 4).
+struct MountInfo {
+  std::string source = "none";  // "tmpfs", "proc", a bind's host path...
+  std::string type = "none";    // "tmpfs", "proc", "9p"...
+  std::string options = "rw";   // "ro,nosuid,nodev,size=65536k"...
+};
+
+// One line of the mount table.
+struct MountEntry {
+  std::string path;  // Absolute, canonical.
+  MountInfo info;
+};
+
 class Vfs {
  public:
-  explicit Vfs(std::shared_ptr<Node> root_node);
+  explicit Vfs(std::shared_ptr<Node> root_node, MountInfo root_info = {});
 
   std::shared_ptr<Dentry> root() const { return root_; }
-  // Mounts `node` over the existing directory at absolute path `path`.
+  // Mounts `node` at absolute canonical path `path`, over what the
+  // filesystem below has there (or over nothing: the mount is found by
+  // path before the filesystem is asked, so a mount point need not exist
+  // in a filesystem that cannot make one, such as /dev). A second mount at
+  // the same path replaces the first. `info` is what /proc/mounts shows.
   [[nodiscard]] absl::Status Mount(sentry::Task* task, const std::string& path,
-                                   std::shared_ptr<Node> node);
+                                   std::shared_ptr<Node> node, MountInfo info = {});
+  // The mounts in the order they were made, the root first.
+  std::vector<MountEntry> MountTable();
 
   struct Resolved {
     std::shared_ptr<Dentry> dentry;  // Null if only the parent exists (see want_parent).
@@ -89,6 +109,7 @@ class Vfs {
   std::shared_ptr<Dentry> root_;
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Node>> mounts_ ABSL_GUARDED_BY(mu_);  // By path.
+  std::vector<MountEntry> table_ ABSL_GUARDED_BY(mu_);  // Root first, then in mount order.
 };
 
 }  // namespace runsc::fs

@@ -25,6 +25,11 @@ struct CreateForOpenResult {
                                                                 const std::string& path,
                                                                 int flags, mode_t mode);
 
+// open(path, flags with O_TMPFILE, mode): an unnamed file in the directory
+// `path` names, opened (its dentry set, outside the dentry cache).
+[[nodiscard]] absl::StatusOr<std::shared_ptr<fs::File>> CreateTmpfileForOpen(
+    sentry::Task& t, int dirfd, const std::string& path, int flags, mode_t mode);
+
 }  // namespace runsc::syscalls
 
 #endif  // RUNSC_SYSCALLS_FILE_MUTATE_H_

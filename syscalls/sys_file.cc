@@ -27,8 +27,10 @@ SyscallResult DoOpen(Task& t, int dirfd, uint64_t path_addr, int flags, mode_t m
   absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
   if (!path.ok()) return FromStatus(path.status());
   if ((flags & O_TMPFILE) == O_TMPFILE) {
-    LogWarning("open(O_TMPFILE) is not supported yet (needs tmpfs, issue 4)");
-    return SyscallResult::Error(EOPNOTSUPP);
+    absl::StatusOr<std::shared_ptr<fs::File>> file = CreateTmpfileForOpen(t, dirfd, *path, flags, mode);
+    if (!file.ok()) return FromStatus(file.status());
+    absl::StatusOr<int> fd = Fds(t).Install(*file, flags & O_CLOEXEC, 0, NofileLimit(t));
+    return fd.ok() ? SyscallResult::Value(*fd) : FromStatus(fd.status());
   }
   const bool follow = !(flags & O_NOFOLLOW);
   absl::StatusOr<std::shared_ptr<fs::Dentry>> d;
@@ -336,8 +338,8 @@ SyscallResult Umask(Task& t, const SyscallArgs& a) {
 }  // namespace
 
 void RegisterFile(SyscallTable& t) {
-  t[SYS_open] = {"open", Open, Support::kPartial, "no O_TMPFILE; O_CREAT through a dangling symlink is ENOENT"};
-  t[SYS_openat] = {"openat", Openat, Support::kPartial, "no O_TMPFILE; O_CREAT through a dangling symlink is ENOENT"};
+  t[SYS_open] = {"open", Open, Support::kPartial, "O_TMPFILE only on tmpfs; O_CREAT through a dangling symlink is ENOENT"};
+  t[SYS_openat] = {"openat", Openat, Support::kPartial, "O_TMPFILE only on tmpfs; O_CREAT through a dangling symlink is ENOENT"};
   t[SYS_creat] = {"creat", Creat, Support::kPartial, "O_CREAT through a dangling symlink is ENOENT"};
   t[SYS_close] = {"close", Close, Support::kFull, ""};
   t[SYS_dup] = {"dup", Dup, Support::kFull, ""};

@@ -67,6 +67,34 @@ absl::StatusOr<CreateForOpenResult> CreateForOpen(Task& t, int dirfd, const std:
   return CreateForOpenResult{.created = created->file};
 }
 
+absl::StatusOr<std::shared_ptr<fs::File>> CreateTmpfileForOpen(Task& t, int dirfd,
+                                                               const std::string& path, int flags,
+                                                               mode_t mode) {
+  const int access = flags & O_ACCMODE;
+  if ((access != O_WRONLY && access != O_RDWR) || (flags & (O_CREAT | O_PATH))) {
+    return ErrnoError(EINVAL, "O_TMPFILE needs O_WRONLY or O_RDWR, and no O_CREAT or O_PATH");
+  }
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> dir = VfsOf(t).ResolveAt(t, dirfd, path, true);
+  if (!dir.ok()) return dir.status();
+  if ((*dir)->node->Type() != S_IFDIR) return ErrnoError(ENOTDIR, "O_TMPFILE of a non-directory");
+  // The file's own flags: O_TMPFILE's O_DIRECTORY bit is not one of them.
+  const int file_flags = flags & ~O_TMPFILE;
+  absl::StatusOr<fs::CreatedNode> created =
+      (*dir)->node->CreateTmpfile(t, file_flags, ApplyUmask(t, mode & 07777));
+  if (!created.ok()) return created.status();
+  // A name for *at(fd, "", AT_EMPTY_PATH) and /proc/self/fd, in no cache:
+  // the file has no name until linkat gives it one.
+  auto d = std::make_shared<fs::Dentry>();
+  d->node = created->node;
+  d->parent = *dir;
+  absl::StatusOr<struct stat> st = created->node->Stat();
+  d->path = ((*dir)->path == "/" ? "/#" : (*dir)->path + "/#") +
+            std::to_string(st.ok() ? st->st_ino : 0);
+  created->file->dentry = d;
+  created->file->set_path(d->path + " (deleted)");
+  return created->file;
+}
+
 namespace {
 
 // ---- mkdir, mknod, symlink, link ----
@@ -441,7 +469,7 @@ SyscallResult Fstatfs(Task& t, const SyscallArgs& a) {
 }  // namespace
 
 void RegisterFileMutate(SyscallTable& t) {
-  constexpr const char* kNoPerms = "no permission checks against the task's credentials yet";
+  constexpr const char* kNoPerms = "permissions are checked against the task's credentials on tmpfs, not yet on the rootfs";
   t[SYS_mkdir] = {"mkdir", Mkdir, Support::kPartial, kNoPerms};
   t[SYS_mkdirat] = {"mkdirat", Mkdirat, Support::kPartial, kNoPerms};
   t[SYS_mknod] = {"mknod", Mknod, Support::kPartial,

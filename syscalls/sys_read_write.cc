@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "syscalls/helpers.h"
+#include "syscalls/sys_socket.h"
 
 namespace runsc::syscalls {
 namespace {
@@ -71,6 +72,11 @@ absl::StatusOr<std::vector<iovec>> CopyInIovecs(Task& t, uint64_t addr, int64_t 
 SyscallResult DoVector(Task& t, const SyscallArgs& a, bool write, int64_t offset) {
   absl::StatusOr<std::vector<iovec>> iovs = CopyInIovecs(t, a[1], static_cast<int64_t>(a[2]));
   if (!iovs.ok()) return FromStatus(iovs.status());
+  if (offset < 0) {
+    if (std::optional<SyscallResult> r = SocketReadvWritev(t, static_cast<int>(a[0]), *iovs, write)) {
+      return *r;
+    }
+  }
   int64_t total = 0;
   for (const iovec& v : *iovs) {
     if (v.iov_len == 0) continue;

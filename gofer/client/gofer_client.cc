@@ -132,9 +132,9 @@ GoferClient::GoferClient(UniqueFd socket) : impl_(std::make_unique<Impl>(std::mo
 
 GoferClient::~GoferClient() = default;
 
-absl::StatusOr<WalkedFile> GoferClient::Attach() {
+absl::StatusOr<WalkedFile> GoferClient::Attach(uint32_t mount) {
   proto::Request request;
-  request.mutable_attach();
+  request.mutable_attach()->set_mount(mount);
   absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
   if (!reply.ok()) return reply.status();
   const proto::AttachResponse& attach = reply->response.attach();

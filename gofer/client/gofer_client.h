@@ -91,7 +91,8 @@ class GoferClient {
   ~GoferClient();
 
   // The root of the served tree. Every other id descends from it.
-  [[nodiscard]] absl::StatusOr<WalkedFile> Attach();
+  // `mount` 0 is the root; n > 0 the gofer's n-th bind mount.
+  [[nodiscard]] absl::StatusOr<WalkedFile> Attach(uint32_t mount = 0);
 
   // Looks up one name component in directory `dir` without following a
   // symlink on the host. `name` must not be "", ".", ".." or contain '/':

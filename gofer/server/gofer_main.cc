@@ -1,6 +1,9 @@
 #include "gofer/server/gofer_main.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include "base/logging.h"
 #include "base/unique_fd.h"
 #include "gofer/server/gofer_server.h"
+#include "runsc/sandbox/gofer_confinement.h"
 
 namespace runsc::gofer {
 namespace {
@@ -46,21 +50,62 @@ absl::Status RaiseFdLimit() {
   return absl::OkStatus();
 }
 
-// Everything before serving. `root` receives the fd of the root directory.
-absl::Status SetUp(const GoferOptions& options, int socket, UniqueFd& root) {
+// Opens the source of each bind mount, which the chroot is about to hide.
+// A source's symlinks are resolved here, as mount(2) resolves them: the
+// paths come from the runtime's config, not from the container. A file is
+// held through its directory and name, as the server opens every
+// non-directory for I/O (see GoferServer::File).
+absl::StatusOr<std::vector<GoferMount>> OpenMounts(const GoferOptions& options) {
+  std::vector<GoferMount> mounts;
+  for (const GoferMountOption& option : options.mounts) {
+    const std::string what = absl::StrCat("bind mount source \"", option.source, "\"");
+    char resolved[PATH_MAX];
+    if (::realpath(option.source.c_str(), resolved) == nullptr) return HostError(what);
+    GoferMount mount{.read_only = option.read_only};
+    mount.fd.reset(::open(resolved, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!mount.fd.valid()) return HostError(what);
+    struct stat st;
+    if (::fstat(mount.fd.get(), &st) != 0) return HostError(what);
+    if (!S_ISDIR(st.st_mode)) {
+      if (!S_ISREG(st.st_mode)) {
+        return ErrnoError(EINVAL, absl::StrCat(what, " is neither a directory nor a regular file"));
+      }
+      std::string path = resolved;
+      const size_t slash = path.rfind('/');
+      mount.name = path.substr(slash + 1);
+      const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+      mount.parent.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!mount.parent.valid()) return HostError(absl::StrCat(what, ": its directory"));
+    }
+    mounts.push_back(std::move(mount));
+  }
+  return mounts;
+}
+
+// Everything before serving. `root` receives the fd of the root directory,
+// `mounts` the bind mounts'.
+absl::Status SetUp(const GoferOptions& options, int socket, UniqueFd& root,
+                   std::vector<GoferMount>& mounts) {
   if (socket < 0) return ErrnoError(EBADF, "no gofer socket given");
   root.reset(::open(options.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) return HostError(absl::StrCat("open root \"", options.root, "\""));
-  if (absl::Status s = CloseFdsExcept({socket, options.log_fd, root.get()}); !s.ok()) return s;
+  absl::StatusOr<std::vector<GoferMount>> opened = OpenMounts(options);
+  if (!opened.ok()) return opened.status();
+  mounts = std::move(*opened);
+  std::vector<int> keep = {socket, options.log_fd, root.get()};
+  for (const GoferMount& mount : mounts) {
+    keep.push_back(mount.fd.get());
+    if (mount.parent.valid()) keep.push_back(mount.parent.get());
+  }
+  if (absl::Status s = CloseFdsExcept(keep); !s.ok()) return s;
   // chroot to the directory the root fd names, so the path cannot have
   // changed between the open above and here.
   if (::fchdir(root.get()) != 0) return HostError("fchdir to root");
   if (::chroot(".") != 0) return HostError("chroot to root");
   if (::chdir("/") != 0) return HostError("chdir(\"/\") after chroot");
   if (absl::Status s = RaiseFdLimit(); !s.ok()) return s;
-  // TODO(confinement, issue 5): install the gofer's seccomp filter and drop
-  // every capability it does not need, here, before the first request.
-  return absl::OkStatus();
+  // Last, before the first request: capabilities, no_new_privs, seccomp.
+  return runsc::sandbox::ConfineGofer();
 }
 
 }  // namespace
@@ -71,13 +116,16 @@ int GoferMain(const GoferOptions& options) {
   // --log-format and --debug: not reset here.
 
   UniqueFd root;
-  if (absl::Status s = SetUp(options, socket.get(), root); !s.ok()) {
+  std::vector<GoferMount> mounts;
+  if (absl::Status s = SetUp(options, socket.get(), root, mounts); !s.ok()) {
     LogError("gofer set-up failed: ", s.message());
     return 1;
   }
-  LogDebug("gofer serving ", options.root, options.read_only ? " read-only" : "");
+  LogDebug("gofer serving ", options.root, options.read_only ? " read-only" : "", " and ",
+           mounts.size(), " bind mounts");
 
-  GoferServer server(std::move(root), GoferServerOptions{.read_only = options.read_only});
+  GoferServer server(std::move(root), GoferServerOptions{.read_only = options.read_only},
+                     std::move(mounts));
   if (absl::Status s = server.Serve(socket.get()); !s.ok()) {
     LogError("gofer connection failed: ", s.message());
     return 1;

@@ -3,12 +3,20 @@
 #define RUNSC_GOFER_SERVER_GOFER_MAIN_H_
 
 #include <string>
+#include <vector>
 
 namespace runsc::gofer {
+
+// A bind mount to serve: opened before the gofer confines itself.
+struct GoferMountOption {
+  std::string source;      // Absolute host path of a directory or regular file.
+  bool read_only = false;  // "ro": refuse every change with EROFS.
+};
 
 struct GoferOptions {
   std::string root;          // Host path of the container's root filesystem.
   bool read_only = false;    // root.readonly: refuse every change with EROFS.
+  std::vector<GoferMountOption> mounts;  // Served as mounts 1, 2, ... (Attach).
   int socket_fd = -1;        // SOCK_SEQPACKET end to serve; owned.
   int log_fd = 2;            // Where the gofer logs; not owned.
 };

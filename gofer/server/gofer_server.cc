@@ -108,10 +108,18 @@ void FillStat(const struct stat& st, proto::Stat* out) {
 
 }  // namespace
 
-GoferServer::GoferServer(UniqueFd root, GoferServerOptions options)
-    : root_(std::make_shared<const UniqueFd>(std::move(root))),
-      options_(options),
-      receive_buffer_(kMaxMessageSize) {}
+GoferServer::GoferServer(UniqueFd root, GoferServerOptions options, std::vector<GoferMount> mounts)
+    : options_(options), receive_buffer_(kMaxMessageSize) {
+  roots_.push_back(Root{.fd = std::make_shared<const UniqueFd>(std::move(root)),
+                        .read_only = options.read_only});
+  for (GoferMount& mount : mounts) {
+    Root r{.fd = std::make_shared<const UniqueFd>(std::move(mount.fd)),
+           .name = std::move(mount.name),
+           .read_only = mount.read_only};
+    if (mount.parent.valid()) r.parent = std::make_shared<const UniqueFd>(std::move(mount.parent));
+    roots_.push_back(std::move(r));
+  }
+}
 
 GoferServer::~GoferServer() = default;
 
@@ -212,10 +220,24 @@ absl::StatusOr<GoferServer::FileId> GoferServer::Insert(File file) {
 }
 
 absl::Status GoferServer::Attach(const proto::Request& request, Reply& reply) {
-  absl::StatusOr<struct stat> st = StatFd(root_->get());
+  const uint32_t mount = request.attach().mount();
+  if (mount >= roots_.size()) {
+    return ErrnoError(EINVAL, absl::StrCat("attach of mount ", mount, ": the gofer serves ",
+                                           roots_.size() - 1, " mounts"));
+  }
+  const Root& root = roots_[mount];
+  absl::StatusOr<struct stat> st = StatFd(root.fd->get());
   if (!st.ok()) return st.status();
-  if (!S_ISDIR(st->st_mode)) return ErrnoError(ENOTDIR, "gofer root is not a directory");
-  absl::StatusOr<FileId> id = Insert(File{.fd = root_, .type = S_IFDIR});
+  File file{.fd = root.fd, .type = st->st_mode & S_IFMT, .mount = mount};
+  if (root.parent != nullptr) {
+    // A bind of a single file: only regular files are served.
+    if (!S_ISREG(st->st_mode)) return ErrnoError(EACCES, "bind mount of a non-regular file");
+    file.parent = root.parent;
+    file.name = root.name;
+  } else if (!S_ISDIR(st->st_mode)) {
+    return ErrnoError(ENOTDIR, "gofer root is not a directory");
+  }
+  absl::StatusOr<FileId> id = Insert(std::move(file));
   if (!id.ok()) return id.status();
   proto::AttachResponse* out = reply.response.mutable_attach();
   out->set_id(*id);
@@ -236,6 +258,7 @@ absl::Status GoferServer::Walk(const proto::Request& request, Reply& reply) {
   }
   // Insert() may move table entries: keep what is needed of the parent.
   std::shared_ptr<const UniqueFd> dir_fd = (*dir)->fd;
+  const uint32_t mount = (*dir)->mount;
 
   UniqueFd fd(::openat(dir_fd->get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return HostError("walk: openat");
@@ -243,7 +266,8 @@ absl::Status GoferServer::Walk(const proto::Request& request, Reply& reply) {
   if (!st.ok()) return st.status();
 
   File file{.fd = std::make_shared<const UniqueFd>(std::move(fd)),
-            .type = st->st_mode & S_IFMT};
+            .type = st->st_mode & S_IFMT,
+            .mount = mount};
   if (file.type != S_IFDIR) {
     file.parent = std::move(dir_fd);
     file.name = name;
@@ -302,7 +326,7 @@ absl::Status GoferServer::Open(const proto::Request& request, Reply& reply) {
       // FIFOs and sockets are the sentry's to implement.
       return ErrnoError(ENXIO, "open of a FIFO or socket");
   }
-  if (options_.read_only && (access != O_RDONLY || (flags & O_TRUNC) != 0)) {
+  if (ReadOnly(file.mount) && (access != O_RDONLY || (flags & O_TRUNC) != 0)) {
     return ErrnoError(EROFS, "open for writing in a read-only root");
   }
 
@@ -410,18 +434,20 @@ absl::Status GoferServer::Close(const proto::Request& request, Reply& reply) {
 }
 
 absl::StatusOr<std::shared_ptr<const UniqueFd>> GoferServer::MutableDir(
-    FileId dir, const std::string& name) const {
+    FileId dir, const std::string& name, uint32_t* mount) const {
   absl::StatusOr<const File*> file = Lookup(dir);
   if (!file.ok()) return file.status();
   if ((*file)->type != S_IFDIR) return ErrnoError(ENOTDIR, "parent is not a directory");
   if (absl::Status valid = CheckNameComponent(name); !valid.ok()) return valid;
-  if (options_.read_only) return ErrnoError(EROFS, "mutation in a read-only root");
+  if (ReadOnly((*file)->mount)) return ErrnoError(EROFS, "mutation in a read-only mount");
+  if (mount != nullptr) *mount = (*file)->mount;
   return (*file)->fd;
 }
 
 absl::Status GoferServer::InsertCreated(const std::shared_ptr<const UniqueFd>& dir_fd,
-                                        const std::string& name, const struct stat* expected,
-                                        FileId& id, struct stat& st) {
+                                        uint32_t mount, const std::string& name,
+                                        const struct stat* expected, FileId& id,
+                                        struct stat& st) {
   UniqueFd fd(::openat(dir_fd->get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return HostError("openat of a file just made");
   absl::StatusOr<struct stat> got = StatFd(fd.get());
@@ -430,7 +456,9 @@ absl::Status GoferServer::InsertCreated(const std::shared_ptr<const UniqueFd>& d
       (got->st_dev != expected->st_dev || got->st_ino != expected->st_ino)) {
     return ErrnoError(ESTALE, "the file just made was replaced before it got an id");
   }
-  File file{.fd = std::make_shared<const UniqueFd>(std::move(fd)), .type = got->st_mode & S_IFMT};
+  File file{.fd = std::make_shared<const UniqueFd>(std::move(fd)),
+            .type = got->st_mode & S_IFMT,
+            .mount = mount};
   if (file.type != S_IFDIR) {
     file.parent = dir_fd;
     file.name = name;
@@ -445,7 +473,8 @@ absl::Status GoferServer::InsertCreated(const std::shared_ptr<const UniqueFd>& d
 absl::Status GoferServer::Create(const proto::Request& request, Reply& reply) {
   const proto::CreateRequest& create = request.create();
   const std::string name = create.name();
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(create.dir(), name);
+  uint32_t mount = 0;
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(create.dir(), name, &mount);
   if (!dir.ok()) return dir.status();
   const int flags = create.flags();
   if ((flags & ~kAllowedCreateFlags) != 0) return ErrnoError(EINVAL, "create flags not allowed");
@@ -471,7 +500,7 @@ absl::Status GoferServer::Create(const proto::Request& request, Reply& reply) {
   }
   FileId id;
   struct stat st;
-  if (absl::Status s = InsertCreated(*dir, name, &created, id, st); !s.ok()) return s;
+  if (absl::Status s = InsertCreated(*dir, mount, name, &created, id, st); !s.ok()) return s;
   proto::CreateResponse* out = reply.response.mutable_create();
   out->set_id(id);
   FillStat(st, out->mutable_stat());
@@ -482,7 +511,8 @@ absl::Status GoferServer::Create(const proto::Request& request, Reply& reply) {
 absl::Status GoferServer::Mkdir(const proto::Request& request, Reply& reply) {
   const proto::MkdirRequest& mkdir = request.mkdir();
   const std::string name = mkdir.name();
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(mkdir.dir(), name);
+  uint32_t mount = 0;
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(mkdir.dir(), name, &mount);
   if (!dir.ok()) return dir.status();
   const mode_t mode = mkdir.mode();
   if ((mode & ~kPermissionBits) != 0) return ErrnoError(EINVAL, "mkdir mode has non-permission bits");
@@ -492,7 +522,7 @@ absl::Status GoferServer::Mkdir(const proto::Request& request, Reply& reply) {
   if (::mkdirat((*dir)->get(), name.c_str(), mode) != 0) return HostError("mkdirat");
   FileId id;
   struct stat st;
-  if (absl::Status s = InsertCreated(*dir, name, nullptr, id, st); !s.ok()) return s;
+  if (absl::Status s = InsertCreated(*dir, mount, name, nullptr, id, st); !s.ok()) return s;
   if (!S_ISDIR(st.st_mode)) return ErrnoError(ESTALE, "mkdir: replaced by a non-directory");
   if ((st.st_mode & kPermissionBits) != mode) {
     absl::StatusOr<const File*> file = Lookup(id);
@@ -509,14 +539,17 @@ absl::Status GoferServer::Mkdir(const proto::Request& request, Reply& reply) {
 absl::Status GoferServer::Mknod(const proto::Request& request, Reply& reply) {
   const proto::MknodRequest& mknod = request.mknod();
   const std::string name = mknod.name();
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(mknod.dir(), name);
+  uint32_t mount = 0;
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(mknod.dir(), name, &mount);
   if (!dir.ok()) return dir.status();
   const uint32_t type = mknod.mode() & S_IFMT;
   const mode_t mode = mknod.mode() & ~S_IFMT;
   if ((mode & ~kPermissionBits) != 0) return ErrnoError(EINVAL, "mknod mode has unknown bits");
-  // Device nodes would be host devices; sockets are bound, not made.
-  if (type != S_IFIFO && type != S_IFREG && type != 0) {
-    return ErrnoError(EPERM, "mknod of anything but a FIFO or regular file");
+  // Device nodes would be host devices. A socket file is inert on the host
+  // (nothing listens on it there): the sentry makes one for each unix
+  // socket bound to a path and keeps the socket itself.
+  if (type != S_IFIFO && type != S_IFREG && type != S_IFSOCK && type != 0) {
+    return ErrnoError(EPERM, "mknod of anything but a FIFO, socket or regular file");
   }
   if (files_.size() >= options_.max_files) {
     return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
@@ -526,7 +559,7 @@ absl::Status GoferServer::Mknod(const proto::Request& request, Reply& reply) {
   }
   FileId id;
   struct stat st;
-  if (absl::Status s = InsertCreated(*dir, name, nullptr, id, st); !s.ok()) return s;
+  if (absl::Status s = InsertCreated(*dir, mount, name, nullptr, id, st); !s.ok()) return s;
   if ((st.st_mode & kPermissionBits) != mode) {
     absl::StatusOr<const File*> file = Lookup(id);
     if (!file.ok()) return file.status();
@@ -543,7 +576,8 @@ absl::Status GoferServer::Symlink(const proto::Request& request, Reply& reply) {
   const proto::SymlinkRequest& symlink = request.symlink();
   const std::string name = symlink.name();
   const std::string target = symlink.target();
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(symlink.dir(), name);
+  uint32_t mount = 0;
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(symlink.dir(), name, &mount);
   if (!dir.ok()) return dir.status();
   if (target.empty()) return ErrnoError(ENOENT, "symlink with an empty target");
   if (target.size() >= PATH_MAX) return ErrnoError(ENAMETOOLONG, "symlink target too long");
@@ -554,7 +588,7 @@ absl::Status GoferServer::Symlink(const proto::Request& request, Reply& reply) {
   if (::symlinkat(target.c_str(), (*dir)->get(), name.c_str()) != 0) return HostError("symlinkat");
   FileId id;
   struct stat st;
-  if (absl::Status s = InsertCreated(*dir, name, nullptr, id, st); !s.ok()) return s;
+  if (absl::Status s = InsertCreated(*dir, mount, name, nullptr, id, st); !s.ok()) return s;
   proto::SymlinkResponse* out = reply.response.mutable_symlink();
   out->set_id(id);
   FillStat(st, out->mutable_stat());
@@ -564,11 +598,13 @@ absl::Status GoferServer::Symlink(const proto::Request& request, Reply& reply) {
 absl::Status GoferServer::Link(const proto::Request& request, Reply& reply) {
   const proto::LinkRequest& link = request.link();
   const std::string name = link.name();
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(link.dir(), name);
+  uint32_t mount = 0;
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> dir = MutableDir(link.dir(), name, &mount);
   if (!dir.ok()) return dir.status();
   absl::StatusOr<const File*> lookup = Lookup(link.target());
   if (!lookup.ok()) return lookup.status();
   if ((*lookup)->type == S_IFDIR) return ErrnoError(EPERM, "hard link to a directory");
+  if ((*lookup)->mount != mount) return ErrnoError(EXDEV, "link across mounts");
   if (files_.size() >= options_.max_files) {
     return ErrnoError(EMFILE, "connection already holds the maximum number of file ids");
   }
@@ -589,7 +625,7 @@ absl::Status GoferServer::Link(const proto::Request& request, Reply& reply) {
   }
   FileId id;
   struct stat st;
-  if (absl::Status s = InsertCreated(*dir, name, &*target, id, st); !s.ok()) {
+  if (absl::Status s = InsertCreated(*dir, mount, name, &*target, id, st); !s.ok()) {
     if (ErrnoOf(s) == ESTALE) (void)::unlinkat((*dir)->get(), name.c_str(), 0);
     return s;
   }
@@ -621,10 +657,14 @@ absl::Status GoferServer::Rename(const proto::Request& request, Reply& reply) {
       flags == (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
     return ErrnoError(EINVAL, "rename flags other than RENAME_NOREPLACE or RENAME_EXCHANGE");
   }
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> old_dir = MutableDir(rename.old_dir(), old_name);
+  uint32_t old_mount = 0, new_mount = 0;
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> old_dir =
+      MutableDir(rename.old_dir(), old_name, &old_mount);
   if (!old_dir.ok()) return old_dir.status();
-  absl::StatusOr<std::shared_ptr<const UniqueFd>> new_dir = MutableDir(rename.new_dir(), new_name);
+  absl::StatusOr<std::shared_ptr<const UniqueFd>> new_dir =
+      MutableDir(rename.new_dir(), new_name, &new_mount);
   if (!new_dir.ok()) return new_dir.status();
+  if (old_mount != new_mount) return ErrnoError(EXDEV, "rename across mounts");
   if (::syscall(SYS_renameat2, (*old_dir)->get(), old_name.c_str(), (*new_dir)->get(),
                 new_name.c_str(), flags) != 0) {
     return HostError("renameat2");
@@ -665,7 +705,7 @@ absl::Status GoferServer::SetAttr(const proto::Request& request, Reply& reply) {
       (!ValidTimeNsec(set.atime_nsec()) || !ValidTimeNsec(set.mtime_nsec()))) {
     return ErrnoError(EINVAL, "setattr time nsec out of range");
   }
-  if (options_.read_only && valid != 0) return ErrnoError(EROFS, "setattr in a read-only root");
+  if (ReadOnly(file.mount) && valid != 0) return ErrnoError(EROFS, "setattr in a read-only mount");
   const int fd = file.fd->get();
 
   if ((valid & proto::SET_ATTR_MODE) != 0) {
@@ -708,6 +748,7 @@ absl::Status GoferServer::SetAttr(const proto::Request& request, Reply& reply) {
 absl::Status GoferServer::StatFs(const proto::Request& request, Reply& reply) {
   absl::StatusOr<const File*> file = Lookup(request.stat_fs().id());
   if (!file.ok()) return file.status();
+  const bool read_only = ReadOnly((*file)->mount);
   struct statfs st;
   if (::fstatfs((*file)->fd->get(), &st) != 0) return HostError("fstatfs of a file id");
   proto::StatFsResponse* out = reply.response.mutable_stat_fs();
@@ -721,7 +762,7 @@ absl::Status GoferServer::StatFs(const proto::Request& request, Reply& reply) {
   out->set_namelen(st.f_namelen);
   out->set_frsize(st.f_frsize);
   // A read-only root is read-only to the application's statfs as well.
-  out->set_flags(st.f_flags | (options_.read_only ? kStatFsReadOnly : 0));
+  out->set_flags(st.f_flags | (read_only ? kStatFsReadOnly : 0));
   return absl::OkStatus();
 }
 

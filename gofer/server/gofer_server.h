@@ -39,6 +39,17 @@
 
 namespace runsc::gofer {
 
+// A bind mount the gofer serves besides the root (OCI "bind" mounts): the
+// host directory or file, opened before the gofer confined itself.
+struct GoferMount {
+  UniqueFd fd;         // O_PATH of the directory or file itself.
+  // For a file: its directory (O_PATH) and its name there, which the gofer
+  // opens it through for I/O, as for every non-directory id.
+  UniqueFd parent;
+  std::string name;
+  bool read_only = false;  // "ro": refused with EROFS like a read-only root.
+};
+
 struct GoferServerOptions {
   // root.readonly: refuse opens for writing (and O_TRUNC) and every mutation
   // (create, mkdir, mknod, symlink, link, unlink, rename, setattr) with EROFS.
@@ -51,8 +62,11 @@ struct GoferServerOptions {
 class GoferServer {
  public:
   // `root` is a directory fd (O_PATH is enough) for the top of the served
-  // tree; nothing above it can be named.
-  GoferServer(UniqueFd root, GoferServerOptions options);
+  // tree; nothing above it can be named. `mounts` are attached as mount
+  // 1, 2, ... (AttachRequest.mount); ids keep the mount they were reached
+  // from, whose read-only flag applies to them, and link or rename between
+  // two mounts is EXDEV as between two Linux mounts.
+  GoferServer(UniqueFd root, GoferServerOptions options, std::vector<GoferMount> mounts = {});
   ~GoferServer();
   GoferServer(const GoferServer&) = delete;
   GoferServer& operator=(const GoferServer&) = delete;
@@ -89,7 +103,17 @@ class GoferServer {
     // every id at two fds at most, however deep the walk.
     std::shared_ptr<const UniqueFd> parent;
     std::string name;
+    uint32_t mount = 0;  // 0: the root; n: mounts_[n - 1].
   };
+
+  // What an attach of `mount` starts from.
+  struct Root {
+    std::shared_ptr<const UniqueFd> fd;
+    std::shared_ptr<const UniqueFd> parent;  // Null for a directory.
+    std::string name;
+    bool read_only = false;
+  };
+  bool ReadOnly(uint32_t mount) const { return roots_[mount].read_only; }
 
   // Each handler reads its own member of the request oneof (the dispatcher
   // guarantees it is the one set) and fills the matching member of the
@@ -115,20 +139,22 @@ class GoferServer {
   // The checked directory fd for a mutation naming (`dir`, `name`): `dir` is
   // a known directory id and `name` one valid component; EROFS in a
   // read-only root (after those checks, so malformed stays EINVAL).
+  // `mount` receives the mount the directory is on, if not null.
   [[nodiscard]] absl::StatusOr<std::shared_ptr<const UniqueFd>> MutableDir(
-      FileId dir, const std::string& name) const;
+      FileId dir, const std::string& name, uint32_t* mount = nullptr) const;
   // Gives the file just made as `name` in `dir_fd` an id: opens it O_PATH
   // without following, checks it is the `expected` file if given (dev/ino),
   // and inserts it. Fills `id` and `st`.
   [[nodiscard]] absl::Status InsertCreated(const std::shared_ptr<const UniqueFd>& dir_fd,
-                                           const std::string& name, const struct stat* expected,
-                                           FileId& id, struct stat& st);
+                                           uint32_t mount, const std::string& name,
+                                           const struct stat* expected, FileId& id,
+                                           struct stat& st);
 
   [[nodiscard]] absl::StatusOr<const File*> Lookup(FileId id) const;
   [[nodiscard]] absl::StatusOr<FileId> Insert(File file);
 
-  const std::shared_ptr<const UniqueFd> root_;
   const GoferServerOptions options_;
+  std::vector<Root> roots_;  // [0] the root, then the mounts.
   absl::flat_hash_map<FileId, File> files_;
   FileId next_id_ = 1;  // 0 is never an id; ids are never reused.
   std::vector<char> receive_buffer_;

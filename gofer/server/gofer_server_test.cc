@@ -69,7 +69,7 @@ class GoferServerTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 
-  void StartServer(GoferServerOptions options = {}) {
+  void StartServer(GoferServerOptions options = {}, std::vector<GoferMount> mounts = {}) {
     int fds[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
     server_socket_.reset(fds[1]);
@@ -77,7 +77,7 @@ class GoferServerTest : public ::testing::Test {
     client_.emplace(UniqueFd(fds[0]));
     UniqueFd root(open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     ASSERT_TRUE(root.valid());
-    server_.emplace(std::move(root), options);
+    server_.emplace(std::move(root), options, std::move(mounts));
     server_thread_ = std::thread([this] { serve_status_ = server_->Serve(server_socket_.get()); });
   }
 
@@ -513,7 +513,11 @@ TEST_F(GoferServerTest, MkdirMknodSymlinkMakeWhatTheySay) {
   absl::StatusOr<WalkedFile> reg = client().Mknod(root.id, "newreg", 0604);
   ASSERT_TRUE(reg.ok()) << reg.status();
   EXPECT_EQ(reg->stat.mode, S_IFREG | 0604u);
-  for (uint32_t type : {S_IFCHR, S_IFBLK, S_IFSOCK, S_IFDIR, S_IFLNK}) {
+  absl::StatusOr<WalkedFile> sock = client().Mknod(root.id, "newsock", S_IFSOCK | 0755);
+  ASSERT_TRUE(sock.ok()) << sock.status();
+  EXPECT_EQ(sock->stat.mode, S_IFSOCK | 0755u);
+  EXPECT_TRUE(fs::is_socket(root_ / "newsock"));
+  for (uint32_t type : {S_IFCHR, S_IFBLK, S_IFDIR, S_IFLNK}) {
     EXPECT_EQ(ErrnoOf(client().Mknod(root.id, "dev", type | 0600).status()), EPERM) << type;
   }
   EXPECT_FALSE(fs::exists(root_ / "dev"));
@@ -774,6 +778,123 @@ TEST_F(GoferServerTest, ReadOnlyRootRefusesEveryMutation) {
   EXPECT_NE(st->flags & 1, 0);  // ST_RDONLY.
   EXPECT_EQ(ReadAll(root_ / "hello.txt"), "hello, gofer\n");
   EXPECT_FALSE(fs::exists(root_ / "x"));
+}
+
+// Bind mounts: host trees outside the root, served as further attach roots.
+class GoferServerMountTest : public GoferServerTest {
+ protected:
+  void SetUp() override {
+    GoferServerTest::SetUp();
+    std::string templ = fs::path(::testing::TempDir()) / "gofer_mounts_test.XXXXXX";
+    ASSERT_NE(mkdtemp(templ.data()), nullptr) << strerror(errno);
+    host_ = templ;
+    fs::create_directory(host_ / "rw");
+    fs::create_directory(host_ / "ro");
+    WriteFile(host_ / "rw" / "existing", "rw data\n");
+    WriteFile(host_ / "ro" / "existing", "ro data\n");
+    WriteFile(host_ / "hosts", "127.0.0.1 localhost\n");
+    std::vector<GoferMount> mounts;
+    mounts.push_back(DirMount(host_ / "rw", false));
+    mounts.push_back(DirMount(host_ / "ro", true));
+    GoferMount file{.fd = UniqueFd(open((host_ / "hosts").c_str(), O_PATH | O_CLOEXEC)),
+                    .parent = UniqueFd(open(host_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)),
+                    .name = "hosts",
+                    .read_only = false};
+    mounts.push_back(std::move(file));
+    StartServer({}, std::move(mounts));
+  }
+  void TearDown() override {
+    GoferServerTest::TearDown();
+    fs::remove_all(host_);
+  }
+  static GoferMount DirMount(const fs::path& path, bool read_only) {
+    return GoferMount{.fd = UniqueFd(open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)),
+                      .read_only = read_only};
+  }
+  WalkedFile AttachMount(uint32_t mount) {
+    absl::StatusOr<WalkedFile> attached = client().Attach(mount);
+    EXPECT_TRUE(attached.ok()) << attached.status();
+    return attached.value_or(WalkedFile{});
+  }
+
+  fs::path host_;
+};
+
+TEST_F(GoferServerMountTest, EachMountAttachesToItsOwnTree) {
+  WalkedFile rw = AttachMount(1);
+  struct stat st;
+  ASSERT_EQ(stat((host_ / "rw").c_str(), &st), 0);
+  EXPECT_EQ(rw.stat.ino, st.st_ino);
+  EXPECT_TRUE(S_ISDIR(rw.stat.mode));
+  // The root is still the root.
+  WalkedFile root = AttachOrDie();
+  EXPECT_TRUE(client().Walk(root.id, "hello.txt").ok());
+  EXPECT_EQ(ErrnoOf(client().Walk(rw.id, "hello.txt").status()), ENOENT);
+  // A mount number the gofer was not given.
+  EXPECT_EQ(ErrnoOf(client().Attach(4).status()), EINVAL);
+  EXPECT_EQ(ErrnoOf(client().Attach(1000000).status()), EINVAL);
+  ExpectStillServing();
+}
+
+TEST_F(GoferServerMountTest, WritesInARwMountLandOnTheHost) {
+  WalkedFile rw = AttachMount(1);
+  absl::StatusOr<CreatedFile> created = client().Create(rw.id, "new", O_RDWR, 0640);
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_EQ(write(created->fd.get(), "written", 7), 7);
+  EXPECT_EQ(ReadAll(host_ / "rw" / "new"), "written");
+  ASSERT_TRUE(client().Mkdir(rw.id, "sub", 0755).ok());
+  EXPECT_TRUE(fs::is_directory(host_ / "rw" / "sub"));
+  ASSERT_TRUE(client().Rename(rw.id, "new", rw.id, "renamed", 0).ok());
+  EXPECT_TRUE(fs::exists(host_ / "rw" / "renamed"));
+}
+
+TEST_F(GoferServerMountTest, ReadOnlyMountRefusesEveryChangeWithErofs) {
+  WalkedFile ro = AttachMount(2);
+  absl::StatusOr<WalkedFile> file = client().Walk(ro.id, "existing");
+  ASSERT_TRUE(file.ok()) << file.status();
+  absl::StatusOr<UniqueFd> fd = client().Open(file->id, O_RDONLY);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  char buf[32];
+  EXPECT_EQ(read(fd->get(), buf, sizeof(buf)), 8);
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_WRONLY).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(client().Open(file->id, O_RDONLY | O_TRUNC).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(client().Create(ro.id, "x", O_RDWR, 0600).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(client().Mkdir(ro.id, "x", 0700).status()), EROFS);
+  EXPECT_EQ(ErrnoOf(client().Unlink(ro.id, "existing", 0)), EROFS);
+  EXPECT_EQ(ErrnoOf(client().SetAttr(file->id, {.mode = 0777}).status()), EROFS);
+  absl::StatusOr<FsStat> st = client().StatFs(ro.id);
+  ASSERT_TRUE(st.ok());
+  EXPECT_NE(st->flags & 1, 0);  // ST_RDONLY.
+  EXPECT_EQ(ReadAll(host_ / "ro" / "existing"), "ro data\n");
+  // The rw mount and the root stay writable.
+  EXPECT_TRUE(client().Create(AttachMount(1).id, "fine", O_RDWR, 0600).ok());
+  EXPECT_EQ(client().StatFs(AttachOrDie().id)->flags & 1, 0);
+}
+
+TEST_F(GoferServerMountTest, SingleFileMountOpensTheFile) {
+  WalkedFile hosts = AttachMount(3);
+  EXPECT_TRUE(S_ISREG(hosts.stat.mode));
+  absl::StatusOr<UniqueFd> fd = client().Open(hosts.id, O_RDWR);
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  char buf[64];
+  ASSERT_EQ(read(fd->get(), buf, sizeof(buf)), 20);
+  EXPECT_EQ(std::string(buf, 20), "127.0.0.1 localhost\n");
+  ASSERT_EQ(pwrite(fd->get(), "::1", 3, 0), 3);
+  EXPECT_EQ(ReadAll(host_ / "hosts").substr(0, 3), "::1");
+  // Nothing can be walked from a file, and its directory is not served.
+  EXPECT_EQ(ErrnoOf(client().Walk(hosts.id, "x").status()), ENOTDIR);
+  EXPECT_EQ(ErrnoOf(client().Walk(hosts.id, "..").status()), EINVAL);
+}
+
+TEST_F(GoferServerMountTest, LinkAndRenameAcrossMountsAreExdev) {
+  WalkedFile root = AttachOrDie();
+  WalkedFile rw = AttachMount(1);
+  absl::StatusOr<WalkedFile> file = client().Walk(rw.id, "existing");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(ErrnoOf(client().Link(file->id, root.id, "linked").status()), EXDEV);
+  EXPECT_EQ(ErrnoOf(client().Rename(rw.id, "existing", root.id, "moved", 0)), EXDEV);
+  EXPECT_TRUE(fs::exists(host_ / "rw" / "existing"));
+  EXPECT_FALSE(fs::exists(root_ / "moved"));
 }
 
 TEST(GoferServerMessageTest, HandleMessageNeverFailsOnArbitraryInput) {

@@ -7,6 +7,8 @@
 #include "base/logging.h"
 #include "runsc/config/boot_options.h"
 #include "runsc/config/bundle.h"
+#include "runsc/config/mounts.h"
+#include "runsc/sandbox/sentry_confinement.h"
 #include "runsc/status_macros.h"
 
 namespace runsc::cmd {
@@ -26,20 +28,6 @@ void ReportNotReady(int ready_fd, const absl::Status& status) {
   (void)unused;
 }
 
-// Mounts of config.json are not applied yet (issue 4): the sandbox has its
-// rootfs, and the sentry's own /proc and /dev at those two places whatever
-// the spec says. Say so for every other mount rather than pretend.
-void WarnAboutMountsNotApplied(const config::Spec& spec) {
-  for (const config::SpecMount& mount : spec.mounts) {
-    const bool provided = (mount.destination == "/proc" && mount.type == "proc") ||
-                          mount.destination == "/dev";
-    if (provided) continue;
-    LogWarning("mount of ", mount.type.empty() ? "(no type)" : mount.type, " \"", mount.source,
-               "\" at ", mount.destination,
-               " is not applied: OCI mounts are not supported yet");
-  }
-}
-
 }  // namespace
 
 void BootCommand::SetFlags(CLI::App& app) {
@@ -57,7 +45,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   RUNSC_RETURN_IF_ERROR(CheckFd(control_fd_, "--control-fd"));
   RUNSC_ASSIGN_OR_RETURN(config::Bundle bundle, config::LoadBundle(bundle_));
   RUNSC_ASSIGN_OR_RETURN(sentry::BootOptions options, config::MakeBootOptions(bundle.spec, id_));
-  WarnAboutMountsNotApplied(bundle.spec);
+  for (const std::string& warning : config::MountWarnings(bundle.spec)) LogWarning(warning);
   options.platform = config.platform;
   options.gofer_fd = gofer_fd_;
   options.control_fd = control_fd_;
@@ -82,6 +70,13 @@ absl::StatusOr<int> BootCommand::Execute(const config::GlobalConfig& config) {
   if (!options.ok()) {
     LogError("boot: ", options.status().message());
     ReportNotReady(ready_fd_, options.status());
+    return 1;
+  }
+  // config.json has been read and every descriptor is open: from here on
+  // the sentry reaches the host only through them.
+  if (absl::Status confined = sandbox::ConfineSentry(); !confined.ok()) {
+    LogError("boot: ", confined.message());
+    ReportNotReady(ready_fd_, confined);
     return 1;
   }
   return sentry::BootMain(*options);

@@ -4,6 +4,7 @@
 #define RUNSC_RUNSC_CMD_GOFER_H_
 
 #include <string>
+#include <vector>
 
 #include "gofer/server/gofer_main.h"
 #include "runsc/cmd/command.h"
@@ -23,6 +24,7 @@ class GoferCommand : public Command {
 
  private:
   gofer::GoferOptions options_;
+  std::vector<std::string> mounts_;  // --mount, parsed into options_.mounts.
 };
 
 }  // namespace runsc::cmd

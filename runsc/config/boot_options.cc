@@ -1,6 +1,7 @@
 #include "runsc/config/boot_options.h"
 
 #include "absl/status/status.h"
+#include "runsc/config/mounts.h"
 
 namespace runsc::config {
 
@@ -29,6 +30,7 @@ absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,
   }
   options.hostname = spec.hostname;
   options.terminal = false;
+  AddMounts(spec, options);
   return options;
 }
 

@@ -9,7 +9,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "runsc/status_macros.h"
 
@@ -105,6 +107,22 @@ class ObjectReader {
       return FieldError(field, absl::StrCat(v, " is out of range"));
     }
     out = static_cast<T>(v);
+    return absl::OkStatus();
+  }
+
+  // A signed integer member; untouched when absent.
+  absl::Status Signed(absl::string_view key, std::optional<int64_t>& out) const {
+    const json* value = Find(key);
+    if (value == nullptr) return absl::OkStatus();
+    if (!value->is_number_integer()) {
+      return FieldError(Field(key), absl::StrCat("must be an integer, not ",
+                                                 value->is_number() ? "a fraction" : TypeName(*value)));
+    }
+    if (value->is_number_unsigned() &&
+        value->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return FieldError(Field(key), absl::StrCat(value->get<uint64_t>(), " is out of range"));
+    }
+    out = value->get<int64_t>();
     return absl::OkStatus();
   }
 
@@ -254,7 +272,130 @@ absl::Status ParseMounts(const ObjectReader& top, std::vector<SpecMount>& out) {
   return absl::OkStatus();
 }
 
+// A cpuset list as the kernel takes it: "0-3,5,7-8" (or "" for not set).
+bool IsCpuList(absl::string_view list) {
+  if (list.empty()) return true;
+  for (absl::string_view range : absl::StrSplit(list, ',')) {
+    std::vector<absl::string_view> ends = absl::StrSplit(range, absl::MaxSplits('-', 1));
+    uint32_t low = 0, high = 0;
+    if (!absl::SimpleAtoi(ends[0], &low)) return false;
+    high = low;
+    if (ends.size() == 2 && !absl::SimpleAtoi(ends[1], &high)) return false;
+    if (high < low) return false;
+  }
+  return true;
+}
+
+// linux.resources.{memory,pids,cpu}: the fields runsc applies to the
+// sandbox's cgroup. The other members (devices, blockIO, hugepageLimits,
+// network…) are accepted and not applied: the sentry makes its own /dev.
+absl::Status ParseResources(const ObjectReader& resources, SpecResources& out) {
+  RUNSC_ASSIGN_OR_RETURN(auto memory, resources.Object("memory", false));
+  if (memory.has_value()) {
+    RUNSC_RETURN_IF_ERROR(memory->Signed("limit", out.memory_limit));
+    RUNSC_RETURN_IF_ERROR(memory->Signed("swap", out.memory_swap));
+    if (out.memory_limit.has_value() && *out.memory_limit <= 0 && *out.memory_limit != -1) {
+      return FieldError(memory->Field("limit"),
+                        absl::StrCat("must be a positive number of bytes or -1, got ",
+                                     *out.memory_limit));
+    }
+    if (out.memory_swap.has_value()) {
+      if (*out.memory_swap <= 0 && *out.memory_swap != -1) {
+        return FieldError(memory->Field("swap"),
+                          absl::StrCat("must be a positive number of bytes or -1, got ",
+                                       *out.memory_swap));
+      }
+      if (!out.memory_limit.has_value() || *out.memory_limit == -1) {
+        if (*out.memory_swap != -1) {
+          return FieldError(memory->Field("swap"), "is set without a memory.limit to go with it");
+        }
+      } else if (*out.memory_swap != -1 && *out.memory_swap < *out.memory_limit) {
+        return FieldError(memory->Field("swap"),
+                          absl::StrCat(*out.memory_swap, " is below memory.limit ",
+                                       *out.memory_limit, " (swap counts memory plus swap)"));
+      }
+    }
+  }
+  RUNSC_ASSIGN_OR_RETURN(auto pids, resources.Object("pids", false));
+  if (pids.has_value()) {
+    RUNSC_RETURN_IF_ERROR(pids->Signed("limit", out.pids_limit));
+    if (out.pids_limit == 0) out.pids_limit.reset();  // OCI: 0 is "not set".
+  }
+  RUNSC_ASSIGN_OR_RETURN(auto cpu, resources.Object("cpu", false));
+  if (cpu.has_value()) {
+    uint64_t shares = 0, period = 0;
+    RUNSC_RETURN_IF_ERROR(cpu->Unsigned("shares", false, shares));
+    if (shares != 0 && (shares < 2 || shares > 262144)) {
+      return FieldError(cpu->Field("shares"), absl::StrCat("must be in 2..262144, got ", shares));
+    }
+    if (shares != 0) out.cpu_shares = shares;
+    RUNSC_RETURN_IF_ERROR(cpu->Signed("quota", out.cpu_quota));
+    if (out.cpu_quota == 0) out.cpu_quota.reset();
+    if (out.cpu_quota.has_value() && *out.cpu_quota < -1) {
+      return FieldError(cpu->Field("quota"),
+                        absl::StrCat("must be positive or -1, got ", *out.cpu_quota));
+    }
+    if (out.cpu_quota.has_value() && *out.cpu_quota > 0 && *out.cpu_quota < 1000) {
+      return FieldError(cpu->Field("quota"),
+                        absl::StrCat("must be at least 1000 microseconds, got ", *out.cpu_quota));
+    }
+    RUNSC_RETURN_IF_ERROR(cpu->Unsigned("period", false, period));
+    if (period != 0 && (period < 1000 || period > 1000000)) {
+      return FieldError(cpu->Field("period"),
+                        absl::StrCat("must be in 1000..1000000 microseconds, got ", period));
+    }
+    if (period != 0) out.cpu_period = period;
+    RUNSC_RETURN_IF_ERROR(cpu->String("cpus", false, out.cpuset_cpus));
+    if (!IsCpuList(out.cpuset_cpus)) {
+      return FieldError(cpu->Field("cpus"),
+                        absl::StrCat("\"", out.cpuset_cpus, "\" is not a list such as \"0-3,5\""));
+    }
+    RUNSC_RETURN_IF_ERROR(cpu->String("mems", false, out.cpuset_mems));
+    if (!IsCpuList(out.cpuset_mems)) {
+      return FieldError(cpu->Field("mems"),
+                        absl::StrCat("\"", out.cpuset_mems, "\" is not a list such as \"0-1\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseCgroupsPath(const ObjectReader& linux_object, std::string& out) {
+  RUNSC_RETURN_IF_ERROR(linux_object.String("cgroupsPath", false, out));
+  // systemd's "slice:prefix:name" (runc --systemd-cgroup) is not a path.
+  if (!absl::StartsWith(out, "/") && std::count(out.begin(), out.end(), ':') == 2) {
+    return FieldError(linux_object.Field("cgroupsPath"),
+                      absl::StrCat("\"", out,
+                                   "\" is systemd's slice:prefix:name form, which needs "
+                                   "--systemd-cgroup; runsc manages cgroupfs paths only"));
+  }
+  for (absl::string_view part : absl::StrSplit(out, '/', absl::SkipEmpty())) {
+    if (part == "..") {
+      return FieldError(linux_object.Field("cgroupsPath"),
+                        absl::StrCat("\"", out, "\" must not contain \"..\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// linux.maskedPaths, linux.readonlyPaths: arrays of absolute paths.
+absl::Status ParsePathList(const ObjectReader& linux_object, const char* name,
+                           std::vector<std::string>& out) {
+  RUNSC_RETURN_IF_ERROR(linux_object.StringArray(name, false, out));
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!absl::StartsWith(out[i], "/")) {
+      return FieldError(Index(linux_object.Field(name), i),
+                        absl::StrCat("must be an absolute path, got \"", out[i], "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseLinux(const ObjectReader& linux_object, SpecLinux& out) {
+  RUNSC_RETURN_IF_ERROR(ParseCgroupsPath(linux_object, out.cgroups_path));
+  RUNSC_ASSIGN_OR_RETURN(auto resources, linux_object.Object("resources", false));
+  if (resources.has_value()) RUNSC_RETURN_IF_ERROR(ParseResources(*resources, out.resources));
+  RUNSC_RETURN_IF_ERROR(ParsePathList(linux_object, "maskedPaths", out.masked_paths));
+  RUNSC_RETURN_IF_ERROR(ParsePathList(linux_object, "readonlyPaths", out.readonly_paths));
   RUNSC_ASSIGN_OR_RETURN(auto namespaces, linux_object.Array("namespaces"));
   if (namespaces == nullptr) return absl::OkStatus();
   const auto& supported = SupportedNamespaceTypes();

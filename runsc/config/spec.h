@@ -3,7 +3,7 @@
 // ParseSpec() turns the JSON text into these types and checks every field it
 // reads: a missing required field, a field of the wrong type or a bad value is
 // an InvalidArgument error whose message names the field ("process.args: …").
-// Fields runsc does not read (capabilities, seccomp, maskedPaths…) are
+// Fields runsc does not read (capabilities, seccomp…) are
 // accepted and ignored, since every containerd/podman config carries them.
 // Checks that need the file system (the rootfs exists) are Bundle's job.
 #ifndef RUNSC_RUNSC_CONFIG_SPEC_H_
@@ -58,8 +58,30 @@ struct SpecNamespace {
   std::string path;  // Joining an existing namespace; unsupported, see Validate.
 };
 
+// linux.resources: the limits runsc sets on the sandbox's cgroup (sentry,
+// gofer and stubs together). An absent field, or one that OCI defines as
+// "not set" (0 for pids, shares, quota and period), leaves the kernel's
+// default, which is the parent cgroup's limit.
+struct SpecResources {
+  std::optional<int64_t> memory_limit;  // memory.limit, bytes; -1: unlimited.
+  std::optional<int64_t> memory_swap;   // memory.swap: memory + swap, bytes; -1: unlimited.
+  std::optional<int64_t> pids_limit;    // pids.limit; negative: unlimited.
+  std::optional<uint64_t> cpu_shares;   // cpu.shares, 2..262144.
+  std::optional<int64_t> cpu_quota;     // cpu.quota, microseconds per period; -1: unlimited.
+  std::optional<uint64_t> cpu_period;   // cpu.period, microseconds, 1000..1000000.
+  std::string cpuset_cpus;              // cpu.cpus, a list such as "0-3,5"; "" if not set.
+  std::string cpuset_mems;              // cpu.mems, the same syntax.
+};
+
 struct SpecLinux {
   std::vector<SpecNamespace> namespaces;
+  // linux.cgroupsPath as written: absolute, relative to runsc's own cgroup,
+  // or "" for the default. systemd's "slice:prefix:name" form is refused.
+  std::string cgroups_path;
+  SpecResources resources;
+  // linux.maskedPaths / linux.readonlyPaths: absolute paths in the container.
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
 };
 
 struct Spec {
@@ -68,7 +90,7 @@ struct Spec {
   SpecRoot root;
   std::string hostname;
   std::map<std::string, std::string> annotations;
-  std::vector<SpecMount> mounts;  // Parsed and kept; applying them is later work.
+  std::vector<SpecMount> mounts;  // In order; see config/mounts.h for how they apply.
   SpecLinux linux_spec;  // "linux" in the JSON.
 };
 

@@ -207,6 +207,78 @@ TEST(SpecTest, Namespaces) {
                         "supported yet"));
 }
 
+TEST(SpecTest, ParsesResourcesAndCgroupsPath) {
+  json j = MinimalSpec();
+  j["linux"] = {{"cgroupsPath", "/runsc/abc"},
+                {"resources",
+                 {{"memory", {{"limit", 1 << 28}, {"swap", 1 << 29}}},
+                  {"pids", {{"limit", 20}}},
+                  {"cpu", {{"shares", 512}, {"quota", 50000}, {"period", 100000},
+                           {"cpus", "0-1,3"}, {"mems", "0"}}},
+                  // Accepted and not applied.
+                  {"devices", {{{"allow", false}, {"access", "rwm"}}}}}}};
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  const SpecResources& r = spec->linux_spec.resources;
+  EXPECT_EQ(spec->linux_spec.cgroups_path, "/runsc/abc");
+  EXPECT_EQ(r.memory_limit, int64_t{1} << 28);
+  EXPECT_EQ(r.memory_swap, int64_t{1} << 29);
+  EXPECT_EQ(r.pids_limit, 20);
+  EXPECT_EQ(r.cpu_shares, 512u);
+  EXPECT_EQ(r.cpu_quota, 50000);
+  EXPECT_EQ(r.cpu_period, 100000u);
+  EXPECT_EQ(r.cpuset_cpus, "0-1,3");
+  EXPECT_EQ(r.cpuset_mems, "0");
+}
+
+TEST(SpecTest, ResourcesZeroMeansNotSet) {
+  json j = MinimalSpec();
+  j["linux"] = {{"resources", {{"pids", {{"limit", 0}}}, {"cpu", {{"shares", 0}, {"quota", 0}}}}}};
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_FALSE(spec->linux_spec.resources.pids_limit.has_value());
+  EXPECT_FALSE(spec->linux_spec.resources.cpu_shares.has_value());
+  EXPECT_FALSE(spec->linux_spec.resources.cpu_quota.has_value());
+  EXPECT_TRUE(spec->linux_spec.cgroups_path.empty());
+}
+
+TEST(SpecTest, BadResourcesNameTheField) {
+  json j = MinimalSpec();
+  j["linux"] = {{"resources", {{"memory", {{"limit", -5}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.memory.limit: must be a positive"));
+  j["linux"] = {{"resources", {{"memory", {{"limit", "lots"}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.memory.limit: must be an integer"));
+  j["linux"] = {{"resources", {{"memory", {{"limit", 1 << 20}, {"swap", 1 << 10}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.memory.swap: 1024 is below memory.limit"));
+  j["linux"] = {{"resources", {{"memory", {{"swap", 1 << 20}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.memory.swap: is set without a memory.limit"));
+  j["linux"] = {{"resources", {{"cpu", {{"shares", 1}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.cpu.shares: must be in 2..262144"));
+  j["linux"] = {{"resources", {{"cpu", {{"period", 10}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.cpu.period: must be in 1000..1000000"));
+  j["linux"] = {{"resources", {{"cpu", {{"quota", -7}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.cpu.quota: must be positive or -1"));
+  j["linux"] = {{"resources", {{"cpu", {{"cpus", "0-x"}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.cpu.cpus: \"0-x\" is not a list"));
+  j["linux"] = {{"resources", {{"cpu", {{"mems", "3-1"}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.cpu.mems:"));
+  j["linux"] = {{"resources", {{"pids", "many"}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.pids: must be an object"));
+}
+
+TEST(SpecTest, CgroupsPathForms) {
+  json j = MinimalSpec();
+  j["linux"] = {{"cgroupsPath", "machine.slice:runsc:abc"}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.cgroupsPath: \"machine.slice:runsc:abc\" is systemd's "
+                                    "slice:prefix:name form, which needs --systemd-cgroup"));
+  j["linux"] = {{"cgroupsPath", "/a/../../b"}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("linux.cgroupsPath: \"/a/../../b\" must not contain \"..\""));
+  j["linux"] = {{"cgroupsPath", "relative/abc"}};
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->linux_spec.cgroups_path, "relative/abc");
+}
+
 TEST(SpecTest, NullMeansAbsent) {
   json j = MinimalSpec();
   j["hostname"] = nullptr;

@@ -16,9 +16,12 @@
 #include "absl/time/clock.h"
 #include "base/errno_status.h"
 #include "base/logging.h"
+#include "base/unique_fd.h"
 #include "runsc/config/boot_options.h"
 #include "runsc/config/bundle.h"
+#include "runsc/config/mounts.h"
 #include "runsc/container/atomic_file.h"
+#include "runsc/sandbox/cgroup.h"
 #include "runsc/sandbox/control_client.h"
 #include "runsc/sandbox/sandbox.h"
 #include "runsc/status_macros.h"
@@ -79,6 +82,17 @@ ContainerStatus CurrentStatus(const ContainerState& state, bool creator_alive) {
       return ContainerStatus::kStopped;
   }
   return ContainerStatus::kStopped;
+}
+
+// The cgroup of a container whose spec names none: runsc/<id> (relative to
+// runsc's own cgroup, as runc's default) under the default --root. Ids are
+// unique per state root only, so under any other root the name also carries
+// a hash of the root: two roots' "abc" must not meet in one cgroup.
+std::string DefaultCgroupPath(const std::string& root, const std::string& id) {
+  if (root == config::GlobalConfig().root) return absl::StrCat("runsc/", id);
+  uint32_t hash = 2166136261u;  // FNV-1a: stable, and short in a name.
+  for (unsigned char c : root) hash = (hash ^ c) * 16777619u;
+  return absl::StrCat("runsc/", id, "-", absl::Hex(hash, absl::kZeroPad8));
 }
 
 // Checks the terminal settings: runsc has no pty support yet, and says so.
@@ -154,9 +168,13 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   RUNSC_ASSIGN_OR_RETURN(FileLock lock, ReserveId(config.root, id, dir));
   // From here on, a failure leaves nothing behind.
   sandbox::SandboxProcesses processes;
+  sandbox::Cgroup cgroup;
   absl::Cleanup undo = [&] {
     absl::Status destroyed = sandbox::Sandbox::Destroy(processes);
     if (!destroyed.ok()) LogError(Quoted(id), ": ", destroyed.message());
+    // After the processes: a cgroup with processes cannot be removed.
+    absl::Status removed = cgroup.Destroy();
+    if (!removed.ok()) LogError(Quoted(id), ": ", removed.message());
     RemoveDirectory(dir);
   };
 
@@ -168,16 +186,30 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   state.rootfs = bundle.rootfs;
   state.created = absl::Now();
   state.annotations = bundle.spec.annotations;
+  // The cgroup exists before either child does; the state file names it
+  // from the start, so that a delete after a crashed create removes it.
+  absl::StatusOr<sandbox::Cgroup> made = sandbox::Cgroup::Create(
+      bundle.spec.linux_spec.cgroups_path.empty() ? DefaultCgroupPath(config.root, id)
+                                                  : bundle.spec.linux_spec.cgroups_path,
+      id, bundle.spec.linux_spec.resources);
+  if (!made.ok()) return Annotate(made.status(), "making the cgroup of", id);
+  cgroup = *std::move(made);
+  state.cgroup_dirs = cgroup.dirs();
   RUNSC_RETURN_IF_ERROR(WriteStateFile(dir, state));
+  RUNSC_ASSIGN_OR_RETURN(std::vector<UniqueFd> cgroup_procs, cgroup.OpenProcsFiles());
 
   sandbox::SandboxSpec spec;
   spec.container_id = id;
   spec.bundle_dir = bundle.dir;
   spec.rootfs = bundle.rootfs;
   spec.rootfs_readonly = bundle.spec.root.readonly;
+  for (const config::BindMount& mount : config::BindMountsOf(bundle.spec, bundle.dir)) {
+    spec.bind_mounts.push_back({.source = mount.source, .read_only = mount.read_only});
+  }
   spec.state_dir = dir;
   spec.child_global_flags = config::ChildGlobalFlags(config);
   spec.log_fd = options.child_log_fd;
+  for (const UniqueFd& fd : cgroup_procs) spec.cgroup_procs_fds.push_back(fd.get());
   absl::StatusOr<sandbox::SandboxProcesses> launched = sandbox::Sandbox::Launch(spec);
   if (!launched.ok()) return Annotate(launched.status(), "starting the sandbox of", id);
   processes = *launched;
@@ -310,6 +342,10 @@ absl::Status Container::Delete(bool force) {
         Quoted(state_.id), " is running: stop it first or use delete --force"));
   }
   RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Sandbox::Destroy({state_.sentry, state_.gofer}),
+                                 "deleting", state_.id));
+  // Then the cgroup, with whatever is still in it (stubs of a sentry that
+  // died some other way).
+  RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Cgroup::FromDirs(state_.cgroup_dirs).Destroy(),
                                  "deleting", state_.id));
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,6 +39,23 @@ constexpr int kSentryGoferFd = 3;
 constexpr int kSentryControlFd = 4;
 constexpr int kSentryReadyFd = 5;
 constexpr int kSentryLogFd = 6;
+
+// Both children get namespaces of their own. The sentry's pid namespace
+// makes it pid 1 there, so its stubs die with it whatever else happens; its
+// empty network namespace leaves it no host network to reach.
+constexpr unsigned long kChildNamespaces =
+    CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
+
+// The children's environment: nothing of the caller's (containerd's or a
+// shell's variables are not the sandbox's business), except the debugging
+// escape that turns seccomp off, which must reach the child to act.
+std::vector<std::string> ChildEnvironment() {
+  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+  if (const char* no_seccomp = getenv("RUNSC_UNSAFE_NO_SECCOMP"); no_seccomp != nullptr) {
+    env.push_back(absl::StrCat("RUNSC_UNSAFE_NO_SECCOMP=", no_seccomp));
+  }
+  return env;
+}
 
 struct FdPair {
   UniqueFd first, second;
@@ -106,12 +125,18 @@ ChildSpec GoferChild(const SandboxSpec& spec, int socket_fd, int log_fd, int nul
                     spec.child_global_flags.end());
   child.argv.insert(child.argv.end(), {"gofer", "--root", spec.rootfs});
   if (spec.rootfs_readonly) child.argv.push_back("--read-only");
+  for (const SandboxBindMount& mount : spec.bind_mounts) {
+    child.argv.insert(child.argv.end(), {"--mount", (mount.read_only ? "ro:" : "rw:") + mount.source});
+  }
   child.argv.insert(child.argv.end(), {"--socket-fd", absl::StrCat(kGoferSocketFd), "--log-fd",
                                        absl::StrCat(kGoferLogFd)});
   // The gofer never touches the container's stdio: holding it open would
   // keep a caller's pipes open after the container is gone.
   child.fds = {{null_fd, 0}, {null_fd, 1}, {null_fd, 2}, {socket_fd, kGoferSocketFd},
                {log_fd, kGoferLogFd}};
+  child.env = ChildEnvironment();
+  child.cgroup_procs_fds = spec.cgroup_procs_fds;
+  child.namespaces = kChildNamespaces;
   return child;
 }
 
@@ -135,6 +160,9 @@ ChildSpec SentryChild(const SandboxSpec& spec, int gofer_fd, int control_fd, int
                {control_fd, kSentryControlFd},
                {ready_fd, kSentryReadyFd},
                {log_fd, kSentryLogFd}};
+  child.env = ChildEnvironment();
+  child.cgroup_procs_fds = spec.cgroup_procs_fds;
+  child.namespaces = kChildNamespaces;
   return child;
 }
 

@@ -5,7 +5,10 @@
 // /proc/self/exe, the same runsc binary):
 //
 //   runsc <child global flags> gofer --root <rootfs> [--read-only]
+//         [--mount ro:<host path> | --mount rw:<host path>]...
 //         --socket-fd 3 --log-fd 4
+//       one --mount per OCI bind mount, in config.json's order
+//       (config::BindMountsOf): the sentry attaches the n-th as gofer mount n.
 //       fds: 0,1,2 /dev/null; 3 = gofer end of a SOCK_SEQPACKET socketpair;
 //            4 = log destination.
 //
@@ -20,6 +23,12 @@
 //
 // <child global flags> are config::ChildGlobalFlags(): --root, --platform,
 // --log-format, and --debug/--strace when set.
+//
+// Both children start in new mount, pid, ipc, uts and network namespaces
+// (each is pid 1 in its own; the pids here are host pids), inside the
+// sandbox's cgroup, with only the descriptors above and an environment of
+// PATH alone (plus RUNSC_UNSAFE_NO_SECCOMP when set, a debugging escape).
+// Each then confines itself (sentry_confinement.h, gofer_confinement.h).
 #ifndef RUNSC_RUNSC_SANDBOX_SANDBOX_H_
 #define RUNSC_RUNSC_SANDBOX_SANDBOX_H_
 
@@ -36,14 +45,24 @@ namespace runsc::sandbox {
 // The file name of the control socket in the container's state directory.
 inline constexpr char kControlSocketName[] = "control.sock";
 
+// A bind mount the gofer serves (runsc gofer --mount).
+struct SandboxBindMount {
+  std::string source;  // Absolute host path.
+  bool read_only = false;
+};
+
 struct SandboxSpec {
   std::string container_id;
   std::string bundle_dir;  // Absolute.
   std::string rootfs;      // Absolute host path.
   bool rootfs_readonly = false;
+  std::vector<SandboxBindMount> bind_mounts;  // In the order the sentry attaches them.
   std::string state_dir;   // Existing directory; control.sock is bound here.
   std::vector<std::string> child_global_flags;
   int log_fd = -1;         // Where the children log (not owned); -1: nowhere.
+  // The sandbox cgroup's cgroup.procs files (not owned): both children join
+  // before they exec, so the sentry's stubs are born inside.
+  std::vector<int> cgroup_procs_fds;
   // How long the sentry may take to report that it is ready.
   absl::Duration ready_timeout = absl::Seconds(60);
 };

@@ -16,10 +16,12 @@
 #include "fs/gofer_node.h"
 #include "fs/host_file.h"
 #include "fs/procfs.h"
+#include "fs/sysfs.h"
 #include "fs/vfs.h"
 #include "gofer/client/gofer_client.h"
 #include "platform/platform.h"
 #include "sentry/boot/control_server.h"
+#include "sentry/boot/mounts.h"
 #include "sentry/kernel/kernel.h"
 #include "syscalls/exec.h"
 #include "syscalls/syscall_table.h"
@@ -134,7 +136,8 @@ int BootMain(const BootOptions& options) {
   if (!options.hostname.empty()) kernel.hostname = options.hostname;
   fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root));
   (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));
-  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs());
+  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(options.terminal ? 0 : -1));
+  (void)vfs.Mount(nullptr, "/sys", fs::NewSysfs(kernel));
 
   KernelControl control(kernel);
   ControlServer server(UniqueFd(options.control_fd), control);
@@ -169,6 +172,11 @@ int BootMain(const BootOptions& options) {
   fsc->root = vfs.root();
   fsc->cwd = vfs.root();
   init->fs = fsc;
+  if (absl::Status s = ApplyMounts(*init, vfs, gofer, options); !s.ok()) {
+    LogError(s.message());
+    ReportReady(options.ready_fd, s);
+    return 1;
+  }
   absl::StatusOr<std::shared_ptr<fs::Dentry>> cwd = vfs.Resolve(*init, vfs.root(), options.cwd, true);
   if (!cwd.ok() || (*cwd)->node->Type() != S_IFDIR) {
     absl::Status s = absl::InvalidArgumentError(absl::StrCat("cwd \"", options.cwd, "\" is not a directory in the container"));

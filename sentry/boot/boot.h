@@ -18,6 +18,23 @@ struct Rlimit {
   uint64_t hard = 0;
 };
 
+// A filesystem the sentry mounts in the container, besides its root.
+struct MountOptions {
+  enum class Type {
+    kTmpfs,  // A new tmpfs; `data` holds its size=, mode=, uid=, gid= options.
+    kProc,   // The sentry's /proc.
+    kSysfs,  // The sentry's /sys.
+    kBind,   // A host directory or file the gofer serves as `gofer_mount`.
+  };
+  Type type = Type::kTmpfs;
+  std::string destination;  // Absolute path in the container.
+  std::string source;       // What /proc/mounts shows as the source.
+  bool read_only = false;
+  bool nosuid = false, nodev = false, noexec = false;  // Shown; noexec is not enforced yet.
+  std::vector<std::string> data;
+  uint32_t gofer_mount = 0;  // kBind: 1 for the gofer's first bind mount, ...
+};
+
 struct BootOptions {
   std::string container_id;
   std::string platform = "ptrace";  // Platform name; unknown names are an error.
@@ -32,6 +49,14 @@ struct BootOptions {
   std::vector<Rlimit> rlimits;
   std::string hostname;
   bool terminal = false;            // stdio is a tty (fd 0 is the pty slave).
+
+  // Applied in order after the rootfs, /proc, /dev and /dev/shm; a missing
+  // mount point is made (as runc does) where the filesystem allows.
+  std::vector<MountOptions> mounts;
+  // Masked: an empty read-only file or directory over what is there.
+  std::vector<std::string> masked_paths;
+  // Read-only: EROFS for every change at or below.
+  std::vector<std::string> readonly_paths;
 
   // Descriptors inherited from runsc create. Owned by the sentry.
   int gofer_fd = -1;    // SOCK_SEQPACKET connection to this container's gofer.
