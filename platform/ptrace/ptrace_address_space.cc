@@ -8,6 +8,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "base/errno_status.h"
 #include "platform/stub/stub.h"
@@ -29,7 +31,18 @@ absl::StatusOr<uint64_t> ResultOf(absl::StatusOr<int64_t> raw, absl::string_view
   return static_cast<uint64_t>(*raw);
 }
 
+std::atomic<uint64_t> next_address_space_id{1};
+
+// The calling host thread's tid, asked of the host once per thread: the
+// key of stubs_, looked up on every Switch.
+pid_t CallerTid() {
+  thread_local const pid_t tid = ::gettid();
+  return tid;
+}
+
 }  // namespace
+
+PtraceAddressSpace::PtraceAddressSpace(pid_t pid) : pid_(pid), id_(next_address_space_id++) {}
 
 PtraceAddressSpace::~PtraceAddressSpace() {
   absl::MutexLock lock(&mu_);
@@ -48,7 +61,7 @@ PtraceAddressSpace::~PtraceAddressSpace() {
 
 PtraceStub* PtraceAddressSpace::StubOfCaller() {
   absl::MutexLock lock(&mu_);
-  auto it = stubs_.find(::gettid());
+  auto it = stubs_.find(CallerTid());
   return it == stubs_.end() ? nullptr : it->second.get();
 }
 
@@ -56,7 +69,7 @@ absl::Status PtraceAddressSpace::Attach() {
   auto stub = std::make_unique<PtraceStub>(pid_, pid_);
   if (absl::Status s = stub->AttachStopped(); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  stubs_[::gettid()] = std::move(stub);
+  stubs_[CallerTid()] = std::move(stub);
   return absl::OkStatus();
 }
 
@@ -76,7 +89,7 @@ absl::Status PtraceAddressSpace::AttachThread(pid_t thread) {
   auto stub = std::make_unique<PtraceStub>(pid_, thread);
   if (absl::Status s = stub->AttachParked(); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  stubs_[::gettid()] = std::move(stub);
+  stubs_[CallerTid()] = std::move(stub);
   return absl::OkStatus();
 }
 
@@ -84,7 +97,7 @@ void PtraceAddressSpace::ReleaseThread() {
   std::unique_ptr<PtraceStub> stub;
   {
     absl::MutexLock lock(&mu_);
-    auto it = stubs_.find(::gettid());
+    auto it = stubs_.find(CallerTid());
     if (it == stubs_.end()) return;
     stub = std::move(it->second);
     stubs_.erase(it);

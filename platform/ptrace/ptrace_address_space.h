@@ -16,7 +16,7 @@ namespace runsc::platform {
 class PtraceAddressSpace : public AddressSpace {
  public:
   // Adopts stub process `pid` (stopped or stopping in the stub's Stop code).
-  explicit PtraceAddressSpace(pid_t pid) : pid_(pid) {}
+  explicit PtraceAddressSpace(pid_t pid);
   // Kills the stub process and reaps it.
   ~PtraceAddressSpace() override;
 
@@ -36,6 +36,9 @@ class PtraceAddressSpace : public AddressSpace {
 
   // The stub thread the calling host thread controls here; null if none.
   PtraceStub* StubOfCaller();
+  // Unique among all address spaces of the sentry's life (addresses are
+  // reused after free), so a Context can cache StubOfCaller() by it.
+  uint64_t id() const { return id_; }
 
   // clone(2) of the stub process through the caller's stub thread; the
   // child stops in the Stop code. The caller owns the new pid.
@@ -47,6 +50,7 @@ class PtraceAddressSpace : public AddressSpace {
                                            absl::Span<const uint64_t> args);
 
   const pid_t pid_;
+  const uint64_t id_;
   absl::Mutex mu_;
   // Attached stub threads by the host tid of the sentry thread that
   // traces them.

@@ -21,11 +21,18 @@ bool IsSynchronousFault(int sig) {
 }  // namespace
 
 absl::StatusOr<SwitchResult> PtraceContext::Switch(AddressSpace& as, Registers& regs) {
-  PtraceStub* stub_ptr = static_cast<PtraceAddressSpace&>(as).StubOfCaller();
-  if (stub_ptr == nullptr) {
-    return absl::FailedPreconditionError("Switch from a thread that controls no stub thread");
+  auto& ptrace_as = static_cast<PtraceAddressSpace&>(as);
+  if (stub_ == nullptr || stub_as_id_ != ptrace_as.id()) {
+    // A new address space (first run, fork child, execve): look our
+    // thread up once. It stays ours until ReleaseThread, after which this
+    // context never runs in that address space again.
+    stub_ = ptrace_as.StubOfCaller();
+    stub_as_id_ = ptrace_as.id();
+    if (stub_ == nullptr) {
+      return absl::FailedPreconditionError("Switch from a thread that controls no stub thread");
+    }
   }
-  PtraceStub& stub = *stub_ptr;
+  PtraceStub& stub = *stub_;
   const pid_t pid = stub.tid();
   stub_tgid_.store(stub.tgid(), std::memory_order_relaxed);
   stub_pid_.store(pid, std::memory_order_release);

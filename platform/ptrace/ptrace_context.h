@@ -9,6 +9,8 @@
 
 namespace runsc::platform {
 
+class PtraceStub;
+
 class PtraceContext : public Context {
  public:
   absl::StatusOr<SwitchResult> Switch(AddressSpace& as, Registers& regs) override;
@@ -20,6 +22,11 @@ class PtraceContext : public Context {
   // Stub currently (or last) run by Switch; where Interrupt() aims.
   std::atomic<pid_t> stub_pid_{0};
   std::atomic<pid_t> stub_tgid_{0};
+  // The stub thread this context runs in the address space with id
+  // stub_as_id_ (PtraceAddressSpace::id): asked of the address space once,
+  // not on every Switch. Only the context's own host thread touches them.
+  uint64_t stub_as_id_ = 0;
+  PtraceStub* stub_ = nullptr;
   // Set by Interrupt(), cleared when Switch reports it.
   std::atomic<bool> interrupt_pending_{false};
 };
