@@ -34,22 +34,19 @@ bool Enqueue(std::deque<siginfo_t>& queue, const siginfo_t& info) {
 
 }  // namespace
 
-std::shared_ptr<Task> Kernel::NewTask() {
+std::shared_ptr<Task> Kernel::AddTaskLocked(std::shared_ptr<ThreadGroup> group) {
   while (tasks_.count(next_tid_) != 0) next_tid_ = next_tid_ >= (1 << 22) ? 2 : next_tid_ + 1;
-  auto task = std::make_shared<Task>(*this, next_tid_, nullptr);
+  auto task = std::make_shared<Task>(*this, next_tid_, group);
+  if (group != nullptr) group->members.push_back(task.get());
   tasks_[next_tid_] = task;
   ++next_tid_;
   return task;
 }
 
+std::shared_ptr<Task> Kernel::NewTask() { return AddTaskLocked(nullptr); }
+
 std::shared_ptr<Task> Kernel::NewThreadOf(Task& sibling) {
-  while (tasks_.count(next_tid_) != 0) next_tid_ = next_tid_ >= (1 << 22) ? 2 : next_tid_ + 1;
-  std::shared_ptr<ThreadGroup> group = sibling.group_shared();
-  auto task = std::make_shared<Task>(*this, next_tid_, group);
-  group->members.push_back(task.get());
-  tasks_[next_tid_] = task;
-  ++next_tid_;
-  return task;
+  return AddTaskLocked(sibling.group_shared());
 }
 
 Task* Kernel::FindTask(int tid) {

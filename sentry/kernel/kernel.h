@@ -100,6 +100,10 @@ class Kernel {
   bool strace = false;
 
  private:
+  // A task with the next free tid in `group` (null: a new one), in the table.
+  std::shared_ptr<Task> AddTaskLocked(std::shared_ptr<ThreadGroup> group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
   std::unique_ptr<platform::Platform> platform_;
   SyscallDispatcher& dispatcher_;
   FutexTable futexes_{mu, cv};
