@@ -1,0 +1,186 @@
+// Internal to fs/tmpfs*.cc: a tmpfs regular file (its bytes in a memfd) and
+// its open file description.
+#ifndef RUNSC_FS_TMPFS_REGULAR_H_
+#define RUNSC_FS_TMPFS_REGULAR_H_
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "base/unique_fd.h"
+#include "fs/tmpfs_node.h"
+
+namespace runsc::fs::tmpfs_internal {
+
+class TmpfsRegular : public TmpfsNode {
+ public:
+  using TmpfsNode::TmpfsNode;
+  ~TmpfsRegular() override { fs_->Uncharge(charged_); }
+
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override;
+
+  // The memfd holding the bytes, made on first need; -1 if it could not be.
+  int MemFd() {
+    absl::MutexLock lock(&io_mu_);
+    if (!EnsureMemFdLocked().ok()) return -1;
+    return memfd_.get();
+  }
+  int64_t size() const { return size_.load(); }
+
+  absl::StatusOr<size_t> PRead(absl::Span<uint8_t> buf, int64_t offset) {
+    if (offset < 0) return ErrnoError(EINVAL, "negative offset");
+    int fd;
+    {
+      absl::MutexLock lock(&io_mu_);
+      if (!memfd_.valid() || offset >= size_.load()) return 0;
+      fd = memfd_.get();
+    }
+    // The fd lives as long as this node, which the caller's file holds.
+    ssize_t n = ::pread(fd, buf.data(), buf.size(), offset);
+    if (n < 0) return HostError("tmpfs read: pread of the memfd");
+    return static_cast<size_t>(n);
+  }
+
+  // Writes at `offset`, or at the end (and reports where) if `append`.
+  absl::StatusOr<size_t> PWrite(absl::Span<const uint8_t> buf, int64_t& offset, bool append) {
+    absl::MutexLock lock(&io_mu_);
+    if (append) offset = size_.load();
+    if (offset < 0) return ErrnoError(EINVAL, "negative offset");
+    if (buf.empty()) return 0;
+    if (offset >= kMaxFileSize) return ErrnoError(EFBIG, "write past the largest file size");
+    size_t len = std::min<uint64_t>(buf.size(), kMaxFileSize - offset);
+    const uint64_t end = static_cast<uint64_t>(offset) + len;
+    if (end > charged_) {
+      // Whatever fits in the limit is written (a short write), as Linux does.
+      const uint64_t want = PageRoundUp(end) - charged_;
+      const uint64_t room = std::min(want, fs_->Available() & ~(kPage - 1));
+      if (charged_ + room <= static_cast<uint64_t>(offset)) {
+        return ErrnoError(ENOSPC, "tmpfs size limit reached");
+      }
+      if (absl::Status s = fs_->Charge(room); !s.ok()) return s;
+      charged_ += room;
+      len = std::min<uint64_t>(len, charged_ - offset);
+    }
+    if (absl::Status s = EnsureMemFdLocked(); !s.ok()) return s;
+    ssize_t n = ::pwrite(memfd_.get(), buf.data(), len, offset);
+    if (n < 0) return HostError("tmpfs write: pwrite to the memfd");
+    if (offset + n > size_.load()) size_.store(offset + n);
+    ReleaseUnusedChargeLocked();
+    absl::MutexLock meta(&fs_->mu);
+    TouchMtimeLocked();
+    return static_cast<size_t>(n);
+  }
+
+  absl::Status Resize(int64_t size) override {
+    if (size < 0) return ErrnoError(EINVAL, "negative size");
+    if (size > kMaxFileSize) return ErrnoError(EFBIG, "size past the largest file size");
+    absl::MutexLock lock(&io_mu_);
+    const uint64_t needed = PageRoundUp(size);
+    if (needed > charged_) {
+      if (absl::Status s = fs_->Charge(needed - charged_); !s.ok()) return s;
+      charged_ = needed;
+    }
+    if (memfd_.valid() || size > 0) {
+      if (absl::Status s = EnsureMemFdLocked(); !s.ok()) return s;
+      if (::ftruncate(memfd_.get(), size) != 0) return HostError("tmpfs truncate: ftruncate");
+    }
+    size_.store(size);
+    ReleaseUnusedChargeLocked();
+    absl::MutexLock meta(&fs_->mu);
+    TouchMtimeLocked();
+    return absl::OkStatus();
+  }
+
+ protected:
+  void FillSizeLocked(struct stat& st) override {
+    st.st_size = size_.load();
+    st.st_blocks = static_cast<blkcnt_t>(PageRoundUp(st.st_size) / 512);
+  }
+
+ private:
+  absl::Status EnsureMemFdLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_) {
+    if (memfd_.valid()) return absl::OkStatus();
+    int fd = ::memfd_create("runsc-tmpfs", MFD_CLOEXEC);
+    if (fd < 0) return HostError("tmpfs: memfd_create");
+    memfd_.reset(fd);
+    return absl::OkStatus();
+  }
+  // Charge beyond the size rounded up to pages goes back (a short write, a
+  // shrinking truncate).
+  void ReleaseUnusedChargeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_) {
+    const uint64_t needed = PageRoundUp(size_.load());
+    if (charged_ > needed) {
+      fs_->Uncharge(charged_ - needed);
+      charged_ = needed;
+    }
+  }
+
+  // Serializes writes and truncates, so size and charge move together.
+  absl::Mutex io_mu_;
+  UniqueFd memfd_ ABSL_GUARDED_BY(io_mu_);
+  std::atomic<int64_t> size_{0};
+  uint64_t charged_ ABSL_GUARDED_BY(io_mu_) = 0;  // Bytes of size= this file holds.
+};
+
+class TmpfsRegularFile : public File {
+ public:
+  TmpfsRegularFile(int flags, std::shared_ptr<TmpfsRegular> node)
+      : File(flags), node_(std::move(node)) {}
+
+  absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override {
+    absl::MutexLock lock(&offset_mu_);
+    absl::StatusOr<size_t> n = node_->PRead(buf, offset_);
+    if (n.ok()) offset_ += *n;
+    return n;
+  }
+  absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
+    absl::MutexLock lock(&offset_mu_);
+    int64_t at = offset_;
+    absl::StatusOr<size_t> n = node_->PWrite(buf, at, flags() & O_APPEND);
+    if (n.ok()) offset_ = at + *n;
+    return n;
+  }
+  absl::StatusOr<size_t> PRead(sentry::Task& task, absl::Span<uint8_t> buf,
+                               int64_t offset) override {
+    return node_->PRead(buf, offset);
+  }
+  absl::StatusOr<size_t> PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
+                                int64_t offset) override {
+    // Linux's pwrite on an O_APPEND file appends, whatever the offset.
+    return node_->PWrite(buf, offset, flags() & O_APPEND);
+  }
+  absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override {
+    absl::MutexLock lock(&offset_mu_);
+    const int64_t size = node_->size();
+    int64_t base;
+    switch (whence) {
+      case SEEK_SET: base = 0; break;
+      case SEEK_CUR: base = offset_; break;
+      case SEEK_END: base = size; break;
+      case SEEK_DATA:
+      case SEEK_HOLE:
+        // Holes are not tracked: all of [0, size) is data.
+        if (offset < 0 || offset >= size) return ErrnoError(ENXIO, "seek past the end of data");
+        offset_ = whence == SEEK_DATA ? offset : size;
+        return offset_;
+      default: return ErrnoError(EINVAL, "bad whence");
+    }
+    if ((offset > 0 && base > std::numeric_limits<int64_t>::max() - offset) || base + offset < 0) {
+      return ErrnoError(EINVAL, "seek out of range");
+    }
+    offset_ = base + offset;
+    return offset_;
+  }
+  absl::StatusOr<struct stat> Stat() override { return node_->Stat(); }
+  absl::Status Truncate(int64_t size) override { return node_->Resize(size); }
+  int HostFd() const override { return node_->MemFd(); }
+
+ private:
+  const std::shared_ptr<TmpfsRegular> node_;
+  absl::Mutex offset_mu_;
+  int64_t offset_ ABSL_GUARDED_BY(offset_mu_) = 0;
+};
+
+}  // namespace runsc::fs::tmpfs_internal
+
+#endif  // RUNSC_FS_TMPFS_REGULAR_H_
