@@ -65,37 +65,19 @@ std::string BenchChart::Script(const BenchResults& results, const std::string& d
   const std::vector<const RuntimeSpec*> runtimes = Charted(results);
   const size_t groups = std::max<size_t>(results.benchmarks().size(), 1);
   const size_t width = std::max<size_t>(800, 160 + groups * (runtimes.size() * 14 + 24));
-  std::string s;
-  absl::StrAppend(&s, "# Drawn by runsc-bench; redraw with: gnuplot report.gp\n");
-  absl::StrAppend(&s, "set terminal svg size ", width,
-                  ",480 dynamic noenhanced font \"sans,11\" background rgb \"white\"\n");
-  absl::StrAppend(&s, "set output ", compat::GnuplotQuoted(svg_file), "\n");
-  absl::StrAppend(&s,
-                  "set title \"Times slower than native (log scale; MB/s inverted so that "
-                  "taller is worse)\"\n"
-                  "set datafile missing \"-\"\n"
-                  "set style data histogram\n"
-                  "set style histogram cluster gap 1\n"
-                  "set style fill solid 0.85 border -1\n"
-                  "set boxwidth 0.9\n"
-                  "set logscale y 10\n"
-                  "set yrange [0.1:*]\n"
-                  "set grid ytics mytics\n"
-                  "set ylabel \"× native\"\n"
-                  "set xtics rotate by -45 nomirror\n"
-                  "set key outside top center horizontal\n");
-  absl::StrAppend(&s, "plot ");
-  if (runtimes.empty()) {
-    absl::StrAppend(&s, "1/0 notitle\n");
-    return s;
-  }
-  for (size_t i = 0; i < runtimes.size(); ++i) {
-    if (i > 0) absl::StrAppend(&s, ", \\\n     ");
-    absl::StrAppend(&s, i == 0 ? compat::GnuplotQuoted(data_file) : "''", " using ", i + 2,
-                    i == 0 ? ":xtic(1)" : "", " title ", compat::GnuplotQuoted(runtimes[i]->name));
-  }
-  absl::StrAppend(&s, "\n");
-  return s;
+  compat::ClusteredHistogram h;
+  h.drawn_by = "# Drawn by runsc-bench; redraw with: gnuplot report.gp\n";
+  h.width = width;
+  h.svg_file = svg_file;
+  h.title = "Times slower than native (log scale; MB/s inverted so that taller is worse)";
+  h.y_axis =
+      "set logscale y 10\n"
+      "set yrange [0.1:*]\n"
+      "set grid ytics mytics\n"
+      "set ylabel \"× native\"\n";
+  h.data_file = data_file;
+  for (const RuntimeSpec* r : runtimes) h.series.push_back(r->name);
+  return compat::ClusteredHistogramScript(h);
 }
 
 absl::Status BenchChart::Write(const BenchResults& results) const {

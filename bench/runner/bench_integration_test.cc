@@ -15,49 +15,26 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "test/syscalls/runner/runner_integration_test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct BenchRun {
-  int exit_code = -1;
-  std::string stderr_text;
-  nlohmann::json results;
-  std::string report;
-};
+using runsc::compat::testing_support::ReadFile;
+using BenchRun = runsc::compat::testing_support::RunnerRun;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class BenchIntegrationTest : public ::testing::Test {
+class BenchIntegrationTest : public runsc::compat::testing_support::RunnerIntegrationTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/runsc_bench_integration.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  BenchIntegrationTest() : RunnerIntegrationTest("runsc_bench_integration") {}
 
   // Runs runsc-bench with `args` (shell words) after --out and --work-dir.
   BenchRun RunBench(const std::string& args) {
     const std::string out = dir_ + "/out";
     const std::string err = dir_ + "/stderr";
     const std::string cmd = absl::StrCat(RUNSC_BENCH_BINARY, " --out ", out, " --work-dir ", dir_,
-                                         " ", args, " 2>", err);
-    BenchRun run;
-    int status = system(cmd.c_str());
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.stderr_text = ReadFile(err);
-    if (fs::exists(out + "/results.json")) {
-      run.results = nlohmann::json::parse(ReadFile(out + "/results.json"));
-    }
-    run.report = ReadFile(out + "/report.md");
-    return run;
+                                         " ", args);
+    return runsc::compat::testing_support::RunRunner(cmd, out, err);
   }
 
   void ExpectWorkDirGone() {
@@ -65,8 +42,6 @@ class BenchIntegrationTest : public ::testing::Test {
       EXPECT_FALSE(entry.path().filename().string().starts_with("runsc-bench-")) << entry.path();
     }
   }
-
-  std::string dir_;
 };
 
 // "name/runtime" -> the result object.

@@ -64,41 +64,22 @@ std::string ChartWriter::Script(const CompatResults& results, const std::string&
   const std::vector<const RuntimeSpec*> runtimes = Charted(results);
   const size_t families = std::max<size_t>(results.families().size(), 1);
   const size_t width = std::max<size_t>(800, 160 + families * (runtimes.size() * 14 + 18));
-  std::string s;
-  absl::StrAppend(&s, "# Drawn by runsc-compat; redraw with: gnuplot ",
-                  svg_file == "report.svg" ? "report.gp" : "<this file>", "\n");
-  absl::StrAppend(&s, "set terminal svg size ", width,
-                  ",480 dynamic noenhanced font \"sans,11\" background rgb \"white\"\n");
-  absl::StrAppend(&s, "set output ", GnuplotQuoted(svg_file), "\n");
-  absl::StrAppend(&s,
-                  OnlyNative(runtimes)
-                      ? "set title \"Syscall compatibility: cases passing natively, in %\"\n"
-                      : "set title \"Syscall compatibility: cases passing, in % of those that pass "
-                        "natively\"\n");
-  absl::StrAppend(&s,
-                  "set datafile missing \"-\"\n"
-                  "set style data histogram\n"
-                  "set style histogram cluster gap 1\n"
-                  "set style fill solid 0.85 border -1\n"
-                  "set boxwidth 0.9\n"
-                  "set yrange [0:105]\n"
-                  "set ytics 0,20,100\n"
-                  "set grid ytics\n"
-                  "set ylabel \"pass rate (%)\"\n"
-                  "set xtics rotate by -45 nomirror\n"
-                  "set key outside top center horizontal\n");
-  absl::StrAppend(&s, "plot ");
-  if (runtimes.empty()) {
-    absl::StrAppend(&s, "1/0 notitle\n");
-    return s;
-  }
-  for (size_t i = 0; i < runtimes.size(); ++i) {
-    if (i > 0) absl::StrAppend(&s, ", \\\n     ");
-    absl::StrAppend(&s, i == 0 ? GnuplotQuoted(data_file) : "''", " using ", i + 2,
-                    i == 0 ? ":xtic(1)" : "", " title ", GnuplotQuoted(runtimes[i]->name));
-  }
-  absl::StrAppend(&s, "\n");
-  return s;
+  ClusteredHistogram h;
+  h.drawn_by = absl::StrCat("# Drawn by runsc-compat; redraw with: gnuplot ",
+                            svg_file == "report.svg" ? "report.gp" : "<this file>", "\n");
+  h.width = width;
+  h.svg_file = svg_file;
+  h.title = OnlyNative(runtimes)
+                ? "Syscall compatibility: cases passing natively, in %"
+                : "Syscall compatibility: cases passing, in % of those that pass natively";
+  h.y_axis =
+      "set yrange [0:105]\n"
+      "set ytics 0,20,100\n"
+      "set grid ytics\n"
+      "set ylabel \"pass rate (%)\"\n";
+  h.data_file = data_file;
+  for (const RuntimeSpec* r : runtimes) h.series.push_back(r->name);
+  return ClusteredHistogramScript(h);
 }
 
 absl::Status ChartWriter::Write(const CompatResults& results) const {

@@ -16,33 +16,18 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "test/syscalls/runner/runner_integration_test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CompatRun {
-  int exit_code = -1;
-  std::string stderr_text;
-  nlohmann::json results;
-  std::string report;
-};
+using runsc::compat::testing_support::ReadFile;
+using CompatRun = runsc::compat::testing_support::RunnerRun;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CompatIntegrationTest : public ::testing::Test {
+class CompatIntegrationTest : public runsc::compat::testing_support::RunnerIntegrationTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/runsc_compat_integration.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  CompatIntegrationTest() : RunnerIntegrationTest("runsc_compat_integration") {}
 
   // Runs runsc-compat with `args` (shell words) after --tests and --out.
   CompatRun RunCompat(const std::string& args) {
@@ -50,19 +35,9 @@ class CompatIntegrationTest : public ::testing::Test {
     const std::string err = dir_ + "/stderr";
     std::string cmd = absl::StrCat("RUNSC_COMPAT_FAKE_OCI_LOG=", dir_, "/oci.log ",
                                    RUNSC_COMPAT_BINARY, " --tests ", RUNSC_COMPAT_FAKE_TESTS_DIR,
-                                   " --out ", out, " --work-dir ", dir_, " ", args, " 2>", err);
-    CompatRun run;
-    int status = system(cmd.c_str());
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    run.stderr_text = ReadFile(err);
-    if (fs::exists(out + "/results.json")) {
-      run.results = nlohmann::json::parse(ReadFile(out + "/results.json"));
-    }
-    run.report = ReadFile(out + "/report.md");
-    return run;
+                                   " --out ", out, " --work-dir ", dir_, " ", args);
+    return runsc::compat::testing_support::RunRunner(cmd, out, err);
   }
-
-  std::string dir_;
 };
 
 // The container ids the fake OCI runtime ran, and those it deleted.

@@ -57,4 +57,34 @@ absl::Status DrawWithGnuplot(const std::string& out_dir, const std::string& gnup
   return absl::OkStatus();
 }
 
+std::string ClusteredHistogramScript(const ClusteredHistogram& h) {
+  std::string s = h.drawn_by;
+  absl::StrAppend(&s, "set terminal svg size ", h.width,
+                  ",480 dynamic noenhanced font \"sans,11\" background rgb \"white\"\n");
+  absl::StrAppend(&s, "set output ", GnuplotQuoted(h.svg_file), "\n");
+  absl::StrAppend(&s, "set title \"", h.title, "\"\n");
+  absl::StrAppend(&s,
+                  "set datafile missing \"-\"\n"
+                  "set style data histogram\n"
+                  "set style histogram cluster gap 1\n"
+                  "set style fill solid 0.85 border -1\n"
+                  "set boxwidth 0.9\n");
+  absl::StrAppend(&s, h.y_axis);
+  absl::StrAppend(&s,
+                  "set xtics rotate by -45 nomirror\n"
+                  "set key outside top center horizontal\n");
+  absl::StrAppend(&s, "plot ");
+  if (h.series.empty()) {
+    absl::StrAppend(&s, "1/0 notitle\n");
+    return s;
+  }
+  for (size_t i = 0; i < h.series.size(); ++i) {
+    if (i > 0) absl::StrAppend(&s, ", \\\n     ");
+    absl::StrAppend(&s, i == 0 ? GnuplotQuoted(h.data_file) : "''", " using ", i + 2,
+                    i == 0 ? ":xtic(1)" : "", " title ", GnuplotQuoted(h.series[i]));
+  }
+  absl::StrAppend(&s, "\n");
+  return s;
+}
+
 }  // namespace runsc::compat

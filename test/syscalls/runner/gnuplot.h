@@ -5,7 +5,9 @@
 #ifndef RUNSC_TEST_SYSCALLS_RUNNER_GNUPLOT_H_
 #define RUNSC_TEST_SYSCALLS_RUNNER_GNUPLOT_H_
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -14,6 +16,21 @@ namespace runsc::compat {
 
 // `s` as a gnuplot string literal: "a \"b\"".
 std::string GnuplotQuoted(absl::string_view s);
+
+// A clustered bar chart (one cluster a row of the data file, one bar a
+// column) as runsc-compat and runsc-bench draw it.
+struct ClusteredHistogram {
+  std::string drawn_by;  // The first line, a "# ..." comment with its newline.
+  size_t width = 800;    // Pixels of the SVG.
+  std::string svg_file;
+  std::string title;     // Put in "" as is: no '"' or '\\'.
+  std::string y_axis;    // "set ..." lines for the y axis, each with its newline.
+  std::string data_file;
+  std::vector<std::string> series;  // Titles of columns 2, 3, ... of data_file.
+};
+
+// The gnuplot script that draws `h`; with no series, an empty plot.
+std::string ClusteredHistogramScript(const ClusteredHistogram& h);
 
 // Writes <out_dir>/report.dat (`data`) and <out_dir>/report.gp (`script`,
 // which names its files relative to out_dir) and runs `gnuplot` (a command

@@ -9,23 +9,12 @@
 // bad flags or nothing to run, 1 when the reports could not be written, 130
 // when interrupted (SIGINT/SIGTERM/SIGHUP: running cases are killed and
 // their containers deleted first).
-#include <signal.h>
-#include <stdlib.h>
-
 #include <iostream>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "test/syscalls/runner/compat_runner.h"
-#include "test/syscalls/runner/runtime_spec.h"
-#include "test/syscalls/runner/subprocess.h"
-
-namespace {
-
-void OnInterrupt(int) { runsc::compat::CancelSubprocesses(); }
-
-}  // namespace
+#include "test/syscalls/runner/runner_cli.h"
 
 int main(int argc, char** argv) {
   using runsc::compat::CompatOptions;
@@ -59,27 +48,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   options.timeout = absl::Seconds(timeout_seconds);
-  const char* path = getenv("PATH");
-  for (const std::string& flag : runtime_flags) {
-    absl::StatusOr<runsc::compat::RuntimeSpec> spec =
-        runsc::compat::ParseRuntimeFlag(flag, path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-    if (!spec.ok()) {
-      std::cerr << "runsc-compat: " << spec.status().message() << "\n";
-      return 2;
-    }
-    options.runtimes.push_back(std::move(*spec));
+  absl::StatusOr<std::vector<runsc::compat::RuntimeSpec>> runtimes =
+      runsc::compat::ParseRuntimeFlags(runtime_flags);
+  if (!runtimes.ok()) {
+    std::cerr << "runsc-compat: " << runtimes.status().message() << "\n";
+    return 2;
   }
-  std::vector<std::string> words;
-  for (int i = 0; i < argc; ++i) words.push_back(runsc::compat::QuoteForShell(argv[i]));
-  options.command = absl::StrJoin(words, " ");
+  options.runtimes = std::move(*runtimes);
+  options.command = runsc::compat::QuotedCommandLine(argc, argv);
 
   // Ctrl-C or a kill: stop, but delete the containers first.
-  struct sigaction sa {};
-  sa.sa_handler = OnInterrupt;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
+  runsc::compat::CancelSubprocessesOnInterrupt();
 
   runsc::compat::CompatRunner runner(options, std::cerr);
   absl::StatusOr<runsc::compat::CompatResults> results = runner.Run();
