@@ -168,6 +168,15 @@ absl::StatusOr<uint64_t> PtraceAddressSpace::MemorySyscall(int nr,
         return ErrnoError(EINVAL, "mremap of or over the stub's pages");
       }
       break;
+    case SYS_msync:
+      if (OverlapsStub(arg(0), arg(1))) return ErrnoError(EINVAL, "msync of the stub's pages");
+      break;
+    case SYS_mincore:
+      // The host writes the vector: one byte per page of the range.
+      if (OverlapsStub(arg(0), arg(1)) || OverlapsStub(arg(2), (arg(1) + 4095) / 4096)) {
+        return ErrnoError(EINVAL, "mincore of or into the stub's pages");
+      }
+      break;
     default:
       return ErrnoError(ENOSYS, absl::StrCat("syscall ", nr, " is not a known memory syscall"));
   }
