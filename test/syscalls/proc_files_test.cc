@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "test/syscalls/proc_read_util.h"
 #include "test/syscalls/test_util.h"
 
 extern char** environ;
@@ -43,23 +44,6 @@ std::vector<std::string>* initial_environment = [] {
   for (char** e = environ; e && *e; ++e) env->push_back(*e);
   return env;
 }();
-
-bool ReadProcFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out->clear();
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) out->append(buf, n);
-  close(fd);
-  return n == 0;
-}
-
-std::string ReadOrFail(const std::string& path) {
-  std::string contents;
-  if (!ReadProcFile(path, &contents)) ADD_FAILURE() << "read " << path << ": " << strerror(errno);
-  return contents;
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -107,7 +91,7 @@ void WriteProc(const std::string& path, const std::string& text) {
 
 TEST(ProcStatusTest, IdsUmaskAndGroupsAreTheProcesss) {
   const mode_t old = umask(027);
-  const std::string status = ReadOrFail("/proc/self/status");
+  const std::string status = ReadProcOrFail("/proc/self/status");
   umask(old);
   EXPECT_EQ(FieldOf(status, "Umask"), "0027");
   uid_t r, e, s;
@@ -169,7 +153,7 @@ TEST(ProcStatusTest, CapabilitiesAndNoNewPrivsAreTheProcesss) {
   ASSERT_SYSCALL_OK(syscall(SYS_capget, &header, data));
   const uint64_t eff = data[0].effective | (uint64_t{data[1].effective} << 32);
   const uint64_t prm = data[0].permitted | (uint64_t{data[1].permitted} << 32);
-  const std::string status = ReadOrFail("/proc/self/status");
+  const std::string status = ReadProcOrFail("/proc/self/status");
   EXPECT_EQ(HexField(status, "CapEff"), eff);
   EXPECT_EQ(HexField(status, "CapPrm"), prm);
   EXPECT_EQ(FieldOf(status, "CapEff").size(), 16u);
@@ -184,12 +168,12 @@ TEST(ProcStatusTest, CapabilitiesAndNoNewPrivsAreTheProcesss) {
 }
 
 TEST(ProcStatusTest, VmSizeGrowsWithAMappingAndAgreesWithStatm) {
-  const uint64_t before = KbField(ReadOrFail("/proc/self/status"), "VmSize");
+  const uint64_t before = KbField(ReadProcOrFail("/proc/self/status"), "VmSize");
   constexpr size_t kLen = 4 << 20;
   void* mem = mmap(nullptr, kLen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(mem, MAP_FAILED);
-  const std::string status = ReadOrFail("/proc/self/status");
-  const std::string statm = ReadOrFail("/proc/self/statm");
+  const std::string status = ReadProcOrFail("/proc/self/status");
+  const std::string statm = ReadProcOrFail("/proc/self/statm");
   munmap(mem, kLen);
   const uint64_t after = KbField(status, "VmSize");
   EXPECT_GE(after, before + (kLen >> 10));
@@ -205,7 +189,7 @@ TEST(ProcStatusTest, VmSizeGrowsWithAMappingAndAgreesWithStatm) {
 }
 
 TEST(ProcEnvironTest, HoldsTheEnvironmentTheProcessStartedWith) {
-  const std::string environ_file = ReadOrFail("/proc/self/environ");
+  const std::string environ_file = ReadProcOrFail("/proc/self/environ");
   std::vector<std::string> entries;
   for (size_t pos = 0; pos < environ_file.size();) {
     size_t end = environ_file.find('\0', pos);
@@ -283,7 +267,7 @@ std::string MapsLineAt(const std::string& maps, const void* addr) {
 TEST(ProcMapsTest, AnonymousLineHasLinuxsExactFormat) {
   void* mem = mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(mem, MAP_FAILED);
-  const std::string line = MapsLineAt(ReadOrFail("/proc/self/maps"), mem);
+  const std::string line = MapsLineAt(ReadProcOrFail("/proc/self/maps"), mem);
   munmap(mem, 8192);
   char want[128];
   snprintf(want, sizeof(want), "%08lx-%08lx rw-p 00000000 00:00 0 ",
@@ -305,7 +289,7 @@ TEST(ProcMapsTest, FileLineNamesThePathDeviceAndInode) {
   void* mem = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
   ASSERT_NE(mem, MAP_FAILED) << strerror(errno);
   close(fd);
-  const std::string line = MapsLineAt(ReadOrFail("/proc/self/maps"), mem);
+  const std::string line = MapsLineAt(ReadProcOrFail("/proc/self/maps"), mem);
   munmap(mem, 4096);
   char real[4096];
   ASSERT_NE(realpath(path.c_str(), real), nullptr);
@@ -324,7 +308,7 @@ TEST(ProcMapsTest, HeapIsNamedAndHoldsTheBreak) {
   ASSERT_NE(sbrk(4 * 4096), reinterpret_cast<void*>(-1));
   const uintptr_t top = reinterpret_cast<uintptr_t>(sbrk(0));
   bool found = false;
-  for (const std::string& line : Lines(ReadOrFail("/proc/self/maps"))) {
+  for (const std::string& line : Lines(ReadProcOrFail("/proc/self/maps"))) {
     if (line.find("[heap]") == std::string::npos) continue;
     unsigned long lo, hi;
     ASSERT_EQ(sscanf(line.c_str(), "%lx-%lx", &lo, &hi), 2);
@@ -341,8 +325,8 @@ TEST(ProcSmapsTest, EachMappingHasItsMapsLineAndSizes) {
       mmap(nullptr, kLen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   ASSERT_NE(mem, MAP_FAILED);
   for (size_t i = 0; i < kLen; i += 4096) mem[i] = 1;
-  const std::string smaps = ReadOrFail("/proc/self/smaps");
-  const std::string maps = ReadOrFail("/proc/self/maps");
+  const std::string smaps = ReadProcOrFail("/proc/self/smaps");
+  const std::string maps = ReadProcOrFail("/proc/self/maps");
   munmap(mem, kLen);
   const std::string line = MapsLineAt(maps, mem);
   if (line.empty()) GTEST_SKIP() << "merged with a neighbouring mapping";
@@ -357,7 +341,7 @@ TEST(ProcSmapsTest, EachMappingHasItsMapsLineAndSizes) {
 }
 
 TEST(ProcSmapsTest, RollupSumsRss) {
-  const std::string rollup = ReadOrFail("/proc/self/smaps_rollup");
+  const std::string rollup = ReadProcOrFail("/proc/self/smaps_rollup");
   std::vector<std::string> lines = Lines(rollup);
   ASSERT_FALSE(lines.empty());
   EXPECT_NE(lines[0].find(" ---p 00000000 00:00 0"), std::string::npos) << lines[0];
@@ -366,7 +350,7 @@ TEST(ProcSmapsTest, RollupSumsRss) {
   EXPECT_FALSE(FieldOf(rollup, "Pss_Anon").empty());
 }
 
-std::string FdInfo(int fd) { return ReadOrFail("/proc/self/fdinfo/" + std::to_string(fd)); }
+std::string FdInfo(int fd) { return ReadProcOrFail("/proc/self/fdinfo/" + std::to_string(fd)); }
 
 TEST(ProcFdinfoTest, ShowsPositionFlagsAndMount) {
   TempDir dir;
@@ -455,7 +439,7 @@ TEST(ProcFdinfoTest, MountIdIsTheMountinfoIdOfTheFilesMount) {
   const std::string mnt_id = FieldOf(FdInfo(fd), "mnt_id");
   close(fd);
   bool found = false;
-  for (const std::string& line : Lines(ReadOrFail("/proc/self/mountinfo"))) {
+  for (const std::string& line : Lines(ReadProcOrFail("/proc/self/mountinfo"))) {
     std::vector<std::string> w = Words(line);
     if (w.size() > 4 && w[4] == "/proc") found = w[0] == mnt_id;
   }
@@ -515,7 +499,7 @@ TEST(ProcCommTest, TheProcessMayRenameItself) {
 
 TEST(ProcCommTest, AnotherProcessCannotRenameIt) {
   const std::string parent_comm = "/proc/" + std::to_string(getpid()) + "/comm";
-  const std::string before = ReadOrFail(parent_comm);
+  const std::string before = ReadProcOrFail(parent_comm);
   EXPECT_EQ(RunInChild([parent_comm] {
               int fd = open(parent_comm.c_str(), O_WRONLY | O_CLOEXEC);
               CHILD_CHECK(fd >= 0);
@@ -524,7 +508,7 @@ TEST(ProcCommTest, AnotherProcessCannotRenameIt) {
               return 0;
             }),
             0);
-  EXPECT_EQ(ReadOrFail(parent_comm), before);
+  EXPECT_EQ(ReadProcOrFail(parent_comm), before);
 }
 
 TEST(ProcOomScoreAdjTest, ReadableAndWritableWithinRange) {
@@ -552,11 +536,11 @@ TEST(ProcOomScoreAdjTest, ReadableAndWritableWithinRange) {
 }
 
 TEST(ProcSmallFilesTest, LoginuidCgroupAndRootLink) {
-  const std::string loginuid = ReadOrFail("/proc/self/loginuid");
+  const std::string loginuid = ReadProcOrFail("/proc/self/loginuid");
   ASSERT_FALSE(loginuid.empty());
   EXPECT_NO_THROW(std::stoul(loginuid));
   bool unified = false;
-  for (const std::string& line : Lines(ReadOrFail("/proc/self/cgroup"))) {
+  for (const std::string& line : Lines(ReadProcOrFail("/proc/self/cgroup"))) {
     unified = unified || line.compare(0, 3, "0::") == 0;
   }
   EXPECT_TRUE(unified);
@@ -566,8 +550,8 @@ TEST(ProcSmallFilesTest, LoginuidCgroupAndRootLink) {
 }
 
 TEST(ProcMountsTest, MountsAndMountinfoDescribeTheSameMounts) {
-  const std::string mounts = ReadOrFail("/proc/self/mounts");
-  EXPECT_EQ(ReadOrFail("/proc/mounts"), mounts);
+  const std::string mounts = ReadProcOrFail("/proc/self/mounts");
+  EXPECT_EQ(ReadProcOrFail("/proc/mounts"), mounts);
   std::set<std::string> points;
   bool proc = false;
   for (const std::string& line : Lines(mounts)) {
@@ -580,7 +564,7 @@ TEST(ProcMountsTest, MountsAndMountinfoDescribeTheSameMounts) {
   EXPECT_EQ(points.count("/"), 1u);
   std::set<std::string> info_points;
   std::set<std::string> ids;
-  const std::vector<std::string> info_lines = Lines(ReadOrFail("/proc/self/mountinfo"));
+  const std::vector<std::string> info_lines = Lines(ReadProcOrFail("/proc/self/mountinfo"));
   EXPECT_EQ(info_lines.size(), Lines(mounts).size());
   for (const std::string& line : info_lines) {
     std::vector<std::string> w = Words(line);
@@ -608,7 +592,7 @@ TEST(ProcTaskTest, ThreadSelfAndTaskDirectoryNameTheThread) {
   closedir(d);
   EXPECT_EQ(tasks.count(std::to_string(gettid())), 1u);
   const std::string status =
-      ReadOrFail("/proc/self/task/" + std::to_string(gettid()) + "/status");
+      ReadProcOrFail("/proc/self/task/" + std::to_string(gettid()) + "/status");
   EXPECT_EQ(FieldOf(status, "Pid"), std::to_string(gettid()));
   struct stat st;
   EXPECT_SYSCALL_ERRNO(
@@ -622,8 +606,8 @@ TEST(ProcPidTest, ZombieShowsStateZ) {
   // Wait until it is a zombie without reaping it.
   siginfo_t info = {};
   ASSERT_SYSCALL_OK(waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
-  const std::string status = ReadOrFail("/proc/" + std::to_string(pid) + "/status");
-  const std::string stat_line = ReadOrFail("/proc/" + std::to_string(pid) + "/stat");
+  const std::string status = ReadProcOrFail("/proc/" + std::to_string(pid) + "/status");
+  const std::string stat_line = ReadProcOrFail("/proc/" + std::to_string(pid) + "/stat");
   int wstatus;
   ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
   EXPECT_EQ(FieldOf(status, "State"), "Z (zombie)");
@@ -642,13 +626,13 @@ TEST(ProcPidTest, NamesWithLeadingZerosAreNotPids) {
 }
 
 TEST(ProcPidTest, StatHas52FieldsAndAStartTimeSinceBoot) {
-  const std::string stat = ReadOrFail("/proc/self/stat");
+  const std::string stat = ReadProcOrFail("/proc/self/stat");
   const std::vector<std::string> fields = Words(stat.substr(stat.rfind(')') + 2));
   ASSERT_EQ(fields.size() + 2, 52u) << stat;
   // Fields are numbered from 1 (pid); fields[0] is field 3 (state).
   EXPECT_EQ(fields[20 - 3], "1");  // num_threads.
   double uptime = 0;
-  sscanf(ReadOrFail("/proc/uptime").c_str(), "%lf", &uptime);
+  sscanf(ReadProcOrFail("/proc/uptime").c_str(), "%lf", &uptime);
   const double start = std::stod(fields[22 - 3]) / sysconf(_SC_CLK_TCK);
   EXPECT_LE(start, uptime + 0.02);
   EXPECT_GE(start, 0);
@@ -656,7 +640,7 @@ TEST(ProcPidTest, StatHas52FieldsAndAStartTimeSinceBoot) {
 }
 
 TEST(ProcReadTest, PreadAndShortReadsSeeOneSnapshot) {
-  const std::string whole = ReadOrFail("/proc/self/limits");
+  const std::string whole = ReadProcOrFail("/proc/self/limits");
   int fd = open("/proc/self/limits", O_RDONLY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
   char buf[16] = {};
@@ -673,7 +657,7 @@ TEST(ProcReadTest, PreadAndShortReadsSeeOneSnapshot) {
 }
 
 TEST(ProcSystemTest, StatHasCpuLinesBtimeAndCounts) {
-  const std::string stat = ReadOrFail("/proc/stat");
+  const std::string stat = ReadProcOrFail("/proc/stat");
   std::vector<std::string> lines = Lines(stat);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0].compare(0, 4, "cpu "), 0) << lines[0];
@@ -697,7 +681,7 @@ TEST(ProcSystemTest, StatHasCpuLinesBtimeAndCounts) {
 }
 
 TEST(ProcSystemTest, LoadavgCountsTasksAndTheLastPid) {
-  const std::string loadavg = ReadOrFail("/proc/loadavg");
+  const std::string loadavg = ReadProcOrFail("/proc/loadavg");
   double a, b, c;
   int running, total, last;
   ASSERT_EQ(sscanf(loadavg.c_str(), "%lf %lf %lf %d/%d %d", &a, &b, &c, &running, &total, &last), 6)
@@ -708,7 +692,7 @@ TEST(ProcSystemTest, LoadavgCountsTasksAndTheLastPid) {
   if (child == 0) _exit(0);
   ASSERT_GT(child, 0);
   waitpid(child, nullptr, 0);
-  sscanf(ReadOrFail("/proc/loadavg").c_str(), "%lf %lf %lf %d/%d %d", &a, &b, &c, &running,
+  sscanf(ReadProcOrFail("/proc/loadavg").c_str(), "%lf %lf %lf %d/%d %d", &a, &b, &c, &running,
          &total, &last);
   EXPECT_GE(last, child);
 }
@@ -716,36 +700,36 @@ TEST(ProcSystemTest, LoadavgCountsTasksAndTheLastPid) {
 TEST(ProcSystemTest, VersionFilesystemsAndCmdline) {
   struct utsname u;
   ASSERT_SYSCALL_OK(uname(&u));
-  const std::string version = ReadOrFail("/proc/version");
+  const std::string version = ReadProcOrFail("/proc/version");
   EXPECT_EQ(version.compare(0, 14 + strlen(u.release), std::string("Linux version ") + u.release), 0)
       << version;
   std::set<std::string> nodev;
-  for (const std::string& line : Lines(ReadOrFail("/proc/filesystems"))) {
+  for (const std::string& line : Lines(ReadProcOrFail("/proc/filesystems"))) {
     if (line.compare(0, 6, "nodev\t") == 0) nodev.insert(line.substr(6));
   }
   for (const char* fs : {"proc", "sysfs", "tmpfs"}) EXPECT_EQ(nodev.count(fs), 1u) << fs;
-  EXPECT_FALSE(ReadOrFail("/proc/cmdline").empty());
+  EXPECT_FALSE(ReadProcOrFail("/proc/cmdline").empty());
 }
 
 TEST(ProcSystemTest, SysKernelMatchesUname) {
   struct utsname u;
   ASSERT_SYSCALL_OK(uname(&u));
-  EXPECT_EQ(ReadOrFail("/proc/sys/kernel/hostname"), std::string(u.nodename) + "\n");
-  EXPECT_EQ(ReadOrFail("/proc/sys/kernel/osrelease"), std::string(u.release) + "\n");
-  EXPECT_EQ(ReadOrFail("/proc/sys/kernel/ostype"), std::string(u.sysname) + "\n");
-  EXPECT_GE(std::stol(ReadOrFail("/proc/sys/kernel/pid_max")), 32768);
-  EXPECT_EQ(std::stol(ReadOrFail("/proc/sys/kernel/ngroups_max")), sysconf(_SC_NGROUPS_MAX));
-  EXPECT_GE(std::stol(ReadOrFail("/proc/sys/kernel/cap_last_cap")), 40);
+  EXPECT_EQ(ReadProcOrFail("/proc/sys/kernel/hostname"), std::string(u.nodename) + "\n");
+  EXPECT_EQ(ReadProcOrFail("/proc/sys/kernel/osrelease"), std::string(u.release) + "\n");
+  EXPECT_EQ(ReadProcOrFail("/proc/sys/kernel/ostype"), std::string(u.sysname) + "\n");
+  EXPECT_GE(std::stol(ReadProcOrFail("/proc/sys/kernel/pid_max")), 32768);
+  EXPECT_EQ(std::stol(ReadProcOrFail("/proc/sys/kernel/ngroups_max")), sysconf(_SC_NGROUPS_MAX));
+  EXPECT_GE(std::stol(ReadProcOrFail("/proc/sys/kernel/cap_last_cap")), 40);
 }
 
 TEST(ProcSystemTest, SysVmAndFsLimits) {
-  const long overcommit = std::stol(ReadOrFail("/proc/sys/vm/overcommit_memory"));
+  const long overcommit = std::stol(ReadProcOrFail("/proc/sys/vm/overcommit_memory"));
   EXPECT_TRUE(overcommit >= 0 && overcommit <= 2);
   struct rlimit nofile;
   ASSERT_SYSCALL_OK(getrlimit(RLIMIT_NOFILE, &nofile));
-  const unsigned long nr_open = std::stoul(ReadOrFail("/proc/sys/fs/nr_open"));
+  const unsigned long nr_open = std::stoul(ReadProcOrFail("/proc/sys/fs/nr_open"));
   EXPECT_GE(nr_open, nofile.rlim_max == RLIM_INFINITY ? 0 : nofile.rlim_max);
-  EXPECT_GT(std::stoull(ReadOrFail("/proc/sys/fs/file-max")), 0u);
+  EXPECT_GT(std::stoull(ReadProcOrFail("/proc/sys/fs/file-max")), 0u);
 }
 
 }  // namespace

@@ -15,28 +15,11 @@
 #include <set>
 #include <string>
 
+#include "test/syscalls/proc_read_util.h"
 #include "test/syscalls/test_util.h"
 
 namespace runsc::syscall_test {
 namespace {
-
-// Reads all of `path`; proc files report size 0, so read until EOF.
-bool ReadProcFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out->clear();
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) out->append(buf, n);
-  close(fd);
-  return n == 0;
-}
-
-std::string ReadProcOrFail(const std::string& path) {
-  std::string contents;
-  if (!ReadProcFile(path, &contents)) ADD_FAILURE() << "read " << path << ": " << strerror(errno);
-  return contents;
-}
 
 // The value after "Key:" on its own line of a status-style file, trimmed.
 std::string FieldOf(const std::string& contents, const std::string& key) {
