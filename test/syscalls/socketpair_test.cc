@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "test/syscalls/scm_rights_util.h"
 #include "test/syscalls/test_util.h"
 
 namespace runsc::syscall_test {
@@ -40,24 +41,6 @@ class SocketPair {
  private:
   int fds_[2];
 };
-
-// Sends one byte with `fd_to_pass` attached as SCM_RIGHTS.
-ssize_t SendFd(int sock, int fd_to_pass) {
-  char byte = 'F';
-  iovec iov = {&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &fd_to_pass, sizeof(int));
-  return sendmsg(sock, &msg, 0);
-}
 
 TEST(SocketpairTest, StreamCarriesDataBothWays) {
   SocketPair sp(SOCK_STREAM);
@@ -167,16 +150,9 @@ TEST(SocketpairTest, ScmRightsPassesAWorkingFd) {
   SocketPair sp(SOCK_STREAM);
   TestPipe p;
   ASSERT_EQ(SendFd(sp.first(), p.write_fd()), 1);
-  char byte;
-  iovec iov = {&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ASSERT_EQ(recvmsg(sp.second(), &msg, MSG_CMSG_CLOEXEC), 1);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  OneFdReceiveBuffer rx;
+  ASSERT_EQ(recvmsg(sp.second(), &rx.msg, MSG_CMSG_CLOEXEC), 1);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&rx.msg);
   ASSERT_NE(cmsg, nullptr);
   EXPECT_EQ(cmsg->cmsg_level, SOL_SOCKET);
   EXPECT_EQ(cmsg->cmsg_type, SCM_RIGHTS);

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "test/syscalls/scm_rights_util.h"
 #include "test/syscalls/test_util.h"
 
 namespace runsc::syscall_test {
@@ -399,23 +400,6 @@ void Connect(Connection& c, const char* tag) {
   close(listener);
 }
 
-ssize_t SendFds(int sock, const int* fds, int count) {
-  char byte = 'F';
-  iovec iov = {&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
-  memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
-  return sendmsg(sock, &msg, 0);
-}
-
 TEST(UnixTest, ScmRightsCarriesAPipeEndFromAChildProcess) {
   int sv[2];
   ASSERT_SYSCALL_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
@@ -430,16 +414,9 @@ TEST(UnixTest, ScmRightsCarriesAPipeEndFromAChildProcess) {
               return 0;
             }),
             0);
-  char byte;
-  iovec iov = {&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ASSERT_EQ(recvmsg(sv[0], &msg, MSG_DONTWAIT), 1);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  OneFdReceiveBuffer rx;
+  ASSERT_EQ(recvmsg(sv[0], &rx.msg, MSG_DONTWAIT), 1);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&rx.msg);
   ASSERT_NE(cmsg, nullptr);
   ASSERT_EQ(cmsg->cmsg_type, SCM_RIGHTS);
   int received;
@@ -459,17 +436,11 @@ TEST(UnixTest, ShortControlBufferTruncatesTheFilesAndSaysSo) {
   TestPipe p;
   const int fds[2] = {p.read_fd(), p.write_fd()};
   ASSERT_EQ(SendFds(sv[0], fds, 2), 1);
-  char byte;
-  iovec iov = {&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = CMSG_LEN(sizeof(int));  // Room for one of the two.
-  ASSERT_EQ(recvmsg(sv[1], &msg, MSG_DONTWAIT), 1);
-  EXPECT_EQ(msg.msg_flags & MSG_CTRUNC, MSG_CTRUNC);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  OneFdReceiveBuffer rx;
+  rx.msg.msg_controllen = CMSG_LEN(sizeof(int));  // Room for one of the two.
+  ASSERT_EQ(recvmsg(sv[1], &rx.msg, MSG_DONTWAIT), 1);
+  EXPECT_EQ(rx.msg.msg_flags & MSG_CTRUNC, MSG_CTRUNC);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&rx.msg);
   ASSERT_NE(cmsg, nullptr);
   EXPECT_EQ(cmsg->cmsg_len, CMSG_LEN(sizeof(int)));
   int received;
