@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -329,8 +330,15 @@ absl::Status WriteComm(Kernel& kernel, Task& writer, int tid, absl::string_view 
   return absl::OkStatus();
 }
 
-std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
-  auto key = absl::StrCat("/proc/", tid, "/fd");
+// The node /proc/<tid>/<leaf>/<fd> stands for, made once the fd is known to be open.
+using FdNodeMaker = std::function<std::shared_ptr<Node>(
+    const std::string& path, const std::shared_ptr<FdTable>& fds, int fd)>;
+
+// /proc/<tid>/fd and /proc/<tid>/fdinfo: one entry of `type` per open fd of
+// the task, each looked up afresh so a closed fd is ENOENT.
+std::shared_ptr<Node> DirOfFds(Kernel& kernel, int tid, const std::string& leaf,
+                               unsigned char type, FdNodeMaker make_node) {
+  auto key = absl::StrCat("/proc/", tid, "/", leaf);
   auto fds_of = [&kernel, tid]() -> std::shared_ptr<FdTable> {
     absl::MutexLock lock(&kernel.mu);
     Task* t = FindProcTaskLocked(kernel, tid);
@@ -338,28 +346,36 @@ std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
   };
   return std::make_shared<SyntheticDirNode>(
       key,
-      [fds_of, key](Task&) {
+      [fds_of, key, type](Task&) {
         std::vector<DirEntry> out;
         if (auto fds = fds_of()) {
           for (auto& [fd, e] : fds->Snapshot()) {
-            out.push_back({std::to_string(fd), SyntheticIno(key + std::to_string(fd)), DT_LNK});
+            out.push_back({std::to_string(fd), SyntheticIno(key + std::to_string(fd)), type});
           }
         }
         return out;
       },
-      [fds_of, key](Task&, const std::string& name) -> absl::StatusOr<std::shared_ptr<Node>> {
+      [fds_of, key, make_node = std::move(make_node)](
+          Task&, const std::string& name) -> absl::StatusOr<std::shared_ptr<Node>> {
         int fd;
         auto fds = fds_of();
         if (!absl::SimpleAtoi(name, &fd) || fds == nullptr || fds->Get(fd) == nullptr) {
           return ErrnoError(ENOENT, "no such fd");
         }
-        return std::make_shared<SyntheticSymlinkNode>(
-            key + "/" + name, [fds, fd](Task&) -> absl::StatusOr<std::string> {
-              auto file = fds->Get(fd);
-              if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
-              return file->Path();
-            });
+        return make_node(key + "/" + name, fds, fd);
       });
+}
+
+std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
+  return DirOfFds(kernel, tid, "fd", DT_LNK,
+                  [](const std::string& path, const std::shared_ptr<FdTable>& fds, int fd) {
+                    return std::make_shared<SyntheticSymlinkNode>(
+                        path, [fds, fd](Task&) -> absl::StatusOr<std::string> {
+                          auto file = fds->Get(fd);
+                          if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
+                          return file->Path();
+                        });
+                  });
 }
 
 // Linux's O_LARGEFILE, which open(2) always sets on 64-bit kernels (glibc's
@@ -391,33 +407,12 @@ absl::StatusOr<std::string> FdInfo(Kernel& kernel, Task& reader, const std::shar
 }
 
 std::shared_ptr<Node> FdInfoDir(Kernel& kernel, int tid) {
-  auto key = absl::StrCat("/proc/", tid, "/fdinfo");
-  auto fds_of = [&kernel, tid]() -> std::shared_ptr<FdTable> {
-    absl::MutexLock lock(&kernel.mu);
-    Task* t = FindProcTaskLocked(kernel, tid);
-    return t ? std::static_pointer_cast<FdTable>(t->fds) : nullptr;
-  };
-  return std::make_shared<SyntheticDirNode>(
-      key,
-      [fds_of, key](Task&) {
-        std::vector<DirEntry> out;
-        if (auto fds = fds_of()) {
-          for (auto& [fd, e] : fds->Snapshot()) {
-            out.push_back({std::to_string(fd), SyntheticIno(key + std::to_string(fd)), DT_REG});
-          }
-        }
-        return out;
-      },
-      [&kernel, fds_of, key](Task&, const std::string& name) -> absl::StatusOr<std::shared_ptr<Node>> {
-        int fd;
-        auto fds = fds_of();
-        if (!absl::SimpleAtoi(name, &fd) || fds == nullptr || fds->Get(fd) == nullptr) {
-          return ErrnoError(ENOENT, "no such fd");
-        }
-        return std::make_shared<SyntheticFileNode>(
-            key + "/" + name,
-            [&kernel, fds, fd](Task& reader) { return FdInfo(kernel, reader, fds, fd); });
-      });
+  return DirOfFds(kernel, tid, "fdinfo", DT_REG,
+                  [&kernel](const std::string& path, const std::shared_ptr<FdTable>& fds, int fd) {
+                    return std::make_shared<SyntheticFileNode>(
+                        path,
+                        [&kernel, fds, fd](Task& reader) { return FdInfo(kernel, reader, fds, fd); });
+                  });
 }
 
 std::shared_ptr<Node> Link(const std::string& key,
