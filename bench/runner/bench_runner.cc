@@ -23,6 +23,7 @@
 #include "test/syscalls/runner/native_launcher.h"
 #include "test/syscalls/runner/oci_bundle.h"
 #include "test/syscalls/runner/oci_launcher.h"
+#include "test/syscalls/runner/report_files.h"
 #include "test/syscalls/runner/subprocess.h"
 
 namespace runsc::bench {
@@ -271,38 +272,20 @@ absl::StatusOr<BenchResults> BenchRunner::Run() {
 }
 
 absl::Status BenchRunner::WriteReports(const BenchResults& results, std::string* chart_problem) {
-  const fs::path out(options_.out_dir);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  {
-    std::ofstream json(out / "results.json", std::ios::trunc);
-    json << results.ToJson().dump(2) << "\n";
-    json.close();
-    if (!json) {
-      return absl::InternalError(absl::StrCat("writing ", (out / "results.json").string()));
-    }
-  }
   BenchChart chart(options_.out_dir, options_.gnuplot);
-  absl::Status drawn = chart.Write(results);
-  chart_problem->clear();
-  if (!drawn.ok()) *chart_problem = std::string(drawn.message());
-
-  BenchReportContext context;
-  context.date = absl::Now();
-  context.host = HostDescription();
-  context.command = options_.command;
-  context.method = Method();
-  if (drawn.ok()) {
-    context.chart = "report.svg";
-  } else {
-    context.chart_problem = *chart_problem;
-    fs::remove(out / "report.svg", ec);  // Not a stale chart from an earlier run.
-  }
-  std::ofstream md(out / "report.md", std::ios::trunc);
-  md << RenderBenchReport(results, context);
-  md.close();
-  if (!md) return absl::InternalError(absl::StrCat("writing ", (out / "report.md").string()));
-  return absl::OkStatus();
+  return compat::WriteReportFiles(
+      options_.out_dir, results.ToJson(), [&] { return chart.Write(results); },
+      [&](const std::string& chart_file, const std::string& problem) {
+        BenchReportContext context;
+        context.date = absl::Now();
+        context.host = HostDescription();
+        context.command = options_.command;
+        context.method = Method();
+        context.chart = chart_file;
+        context.chart_problem = problem;
+        return RenderBenchReport(results, context);
+      },
+      chart_problem);
 }
 
 }  // namespace runsc::bench
