@@ -96,7 +96,7 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   if (!as.ok()) return as.status();
   if (absl::Status s = (*as)->Attach(); !s.ok()) return s;
   auto mm = std::make_shared<sentry::MemoryManager>(std::move(*as));
-  sentry::ExecArgs args{argv, envv, execfn, exe_path, t.creds.uid, t.creds.gid};
+  sentry::ExecArgs args{argv, envv, execfn, exe_path, t.creds.uid, t.creds.gid, t.kernel().vdso};
   absl::StatusOr<sentry::LoadedImage> image =
       sentry::LoadElf(*mm, exe_fd, interp_file ? interp_file->HostFd() : -1, args);
   if (!image.ok()) return image.status();

@@ -3,12 +3,21 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "sentry/vdso/vdso.h"
 #include "syscalls/helpers.h"
 
 namespace runsc::syscalls {
 namespace {
 
 using sentry::Task;
+
+// The clocks the vDSO serves are read from its vvar page here too, so an
+// application that mixes vDSO calls and syscalls never sees time go back.
+void ReadClock(Task& t, clockid_t id, timespec* ts) {
+  const sentry::Vdso* vdso = t.kernel().vdso;
+  if (vdso != nullptr && vdso->clock().Now(id, ts)) return;
+  ::clock_gettime(id, ts);
+}
 
 SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
   const clockid_t id = static_cast<clockid_t>(a[0]);
@@ -19,7 +28,7 @@ SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
   }
   struct timespec ts;
   // CPU-time clocks of the task are approximated by the sentry thread's.
-  ::clock_gettime(id == CLOCK_PROCESS_CPUTIME_ID ? CLOCK_THREAD_CPUTIME_ID : id, &ts);
+  ReadClock(t, id == CLOCK_PROCESS_CPUTIME_ID ? CLOCK_THREAD_CPUTIME_ID : id, &ts);
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ts));
   return SyscallResult::Value(0);
 }
@@ -32,8 +41,9 @@ SyscallResult ClockGetres(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Gettimeofday(Task& t, const SyscallArgs& a) {
-  struct timeval tv;
-  ::gettimeofday(&tv, nullptr);
+  struct timespec now;
+  ReadClock(t, CLOCK_REALTIME, &now);
+  struct timeval tv = {now.tv_sec, now.tv_nsec / 1000};
   if (a[0] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], tv));
   if (a[1] != 0) {
     struct timezone tz {};
@@ -43,7 +53,9 @@ SyscallResult Gettimeofday(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Time(Task& t, const SyscallArgs& a) {
-  int64_t now = ::time(nullptr);
+  struct timespec ts;
+  ReadClock(t, CLOCK_REALTIME, &ts);
+  int64_t now = ts.tv_sec;
   if (a[0] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], now));
   return SyscallResult::Value(now);
 }

@@ -52,6 +52,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   options.ready_fd = ready_fd_;
   options.log_fd = log_fd_;
   options.strace = config.strace;
+  options.vdso = config.vdso;
   options.debug = config.debug;
   return options;
 }

@@ -46,6 +46,10 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
   app.add_option("--platform", config.platform, "how syscalls are intercepted: ptrace or systrap")
       ->check(CLI::IsMember({"ptrace", "systrap"}))
       ->capture_default_str();
+  app.add_option("--vdso", config.vdso,
+                 "serve clock_gettime/gettimeofday/time from the sentry's vDSO without a trap "
+                 "(false: every clock call traps)")
+      ->capture_default_str();
   app.add_option("--network", raw.network, "none, host or sandbox (only none is implemented)")
       ->check(CLI::IsMember({"none", "host", "sandbox"}))
       ->capture_default_str();

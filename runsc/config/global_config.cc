@@ -36,6 +36,7 @@ std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config) {
   };
   if (config.debug) flags.push_back("--debug");
   if (config.strace) flags.push_back("--strace");
+  if (!config.vdso) flags.push_back("--vdso=false");
   return flags;
 }
 

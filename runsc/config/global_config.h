@@ -20,6 +20,7 @@ struct GlobalConfig {
   std::string debug_log_path;  // --debug-log: where the sentry and gofer log.
   bool strace = false;
   std::string platform = "ptrace";
+  bool vdso = true;  // --vdso=false: clock calls trap instead (sentry/vdso/vdso.h).
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

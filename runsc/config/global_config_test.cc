@@ -37,6 +37,8 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
   EXPECT_THAT(ChildGlobalFlags(config),
               ::testing::ElementsAre("--root", "/r", "--platform", "ptrace", "--log-format",
                                      "json", "--debug", "--strace"));
+  config.vdso = false;
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--vdso=false"));
 }
 
 }  // namespace

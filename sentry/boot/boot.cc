@@ -23,6 +23,7 @@
 #include "sentry/boot/control_server.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/vdso/vdso.h"
 #include "syscalls/exec.h"
 #include "syscalls/syscall_table.h"
 
@@ -133,6 +134,13 @@ int BootMain(const BootOptions& options) {
   static syscalls::Dispatcher dispatcher;
   Kernel kernel(std::move(*platform), dispatcher);
   kernel.strace = options.strace;
+  // Without a vDSO the application still runs: every clock call traps.
+  absl::StatusOr<std::unique_ptr<Vdso>> vdso = Vdso::Create({.force_syscalls = !options.vdso});
+  if (vdso.ok()) {
+    kernel.vdso = vdso->get();
+  } else {
+    LogWarning("vdso: ", vdso.status().message(), "; clock calls trap to the sentry");
+  }
   if (!options.hostname.empty()) kernel.hostname = options.hostname;
   fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root));
   (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));

@@ -66,6 +66,7 @@ struct BootOptions {
   int log_fd = 2;       // --debug-log / --log destination; not owned.
 
   bool strace = false;  // Log every syscall with arguments and result.
+  bool vdso = true;     // false: the vDSO makes every clock call a syscall.
   bool debug = false;
 };
 

@@ -23,6 +23,8 @@
 
 namespace runsc::sentry {
 
+class Vdso;
+
 // Implemented by the syscall layer: handles the syscall the task stopped at
 // (registers in task.regs) and stores the result in task.regs.rax.
 class SyscallDispatcher {
@@ -98,6 +100,9 @@ class Kernel {
   // Logs an unimplemented syscall once per sandbox (DESIGN §4).
   void ReportUnimplemented(int nr, absl::string_view name);
   bool strace = false;
+  // Mapped into every new image by execve, and the clock the time
+  // syscalls read so they agree with it; null for none. Set at boot.
+  const Vdso* vdso = nullptr;
 
  private:
   // A task with the next free tid in `group` (null: a new one), in the table.

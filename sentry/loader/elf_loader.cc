@@ -260,6 +260,11 @@ absl::StatusOr<LoadedImage> LoadElf(MemoryManager& mm, int exe_fd, int interp_fd
       {AT_EGID, args.gid},       {AT_SECURE, 0},                 {AT_CLKTCK, 100},
       {AT_HWCAP, ::getauxval(AT_HWCAP)}, {AT_HWCAP2, ::getauxval(AT_HWCAP2)},
   };
+  if (args.vdso != nullptr) {
+    absl::StatusOr<uint64_t> vdso_base = args.vdso->MapInto(mm);
+    if (!vdso_base.ok()) return vdso_base.status();
+    auxv.push_back({AT_SYSINFO_EHDR, *vdso_base});
+  }
   absl::StatusOr<uint64_t> sp = BuildStack(mm, args, std::move(auxv));
   if (!sp.ok()) return sp.status();
   image.stack_pointer = *sp;

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "sentry/mm/memory_manager.h"
+#include "sentry/vdso/vdso.h"
 
 namespace runsc::sentry {
 
@@ -40,6 +41,9 @@ struct ExecArgs {
   std::string execfn;  // Path as given to execve (AT_EXECFN).
   std::string exe_name;  // Name shown in /proc/self/maps.
   uint32_t uid = 0, gid = 0;
+  // Mapped into the new image and announced by AT_SYSINFO_EHDR; null for
+  // none (the application then makes every clock call as a syscall).
+  const Vdso* vdso = nullptr;
 };
 
 // Maps `exe_fd` (and `interp_fd` when the binary has PT_INTERP) into `mm` and
