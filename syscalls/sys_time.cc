@@ -19,25 +19,54 @@ void ReadClock(Task& t, clockid_t id, timespec* ts) {
   ::clock_gettime(id, ts);
 }
 
+// A CPU-time clock id (clock_getcpuclockid, pthread_getcpuclockid) is
+// negative: ~pid << 3, a per-thread bit (4) and a type (0..2).
+bool IsCpuClock(clockid_t id) { return id < 0; }
+constexpr int kCpuClockTypeMask = 3, kCpuClockMaxType = 3;
+
+// EINVAL unless `id` names a clock that exists in this sandbox.
+bool ClockExists(Task& t, clockid_t id) {
+  if (!IsCpuClock(id)) {
+    return id == CLOCK_REALTIME || id == CLOCK_MONOTONIC || id == CLOCK_MONOTONIC_RAW ||
+           id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE || id == CLOCK_BOOTTIME ||
+           id == CLOCK_TAI || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
+  }
+  if ((id & kCpuClockTypeMask) == kCpuClockMaxType) return false;
+  const int pid = ~(id >> 3);
+  return pid == 0 || t.kernel().FindTaskSharedUnlocked(pid) != nullptr;
+}
+
 SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
   const clockid_t id = static_cast<clockid_t>(a[0]);
-  if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_MONOTONIC_RAW &&
-      id != CLOCK_REALTIME_COARSE && id != CLOCK_MONOTONIC_COARSE && id != CLOCK_BOOTTIME &&
-      id != CLOCK_PROCESS_CPUTIME_ID && id != CLOCK_THREAD_CPUTIME_ID) {
-    return SyscallResult::Error(EINVAL);
-  }
+  if (!ClockExists(t, id)) return SyscallResult::Error(EINVAL);
   struct timespec ts;
-  // CPU-time clocks of the task are approximated by the sentry thread's.
-  ReadClock(t, id == CLOCK_PROCESS_CPUTIME_ID ? CLOCK_THREAD_CPUTIME_ID : id, &ts);
+  // CPU-time clocks (of this task or another) are approximated by the
+  // sentry thread's.
+  const bool cpu = IsCpuClock(id) || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
+  ReadClock(t, cpu ? CLOCK_THREAD_CPUTIME_ID : id, &ts);
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ts));
   return SyscallResult::Value(0);
 }
 
 SyscallResult ClockGetres(Task& t, const SyscallArgs& a) {
+  const clockid_t id = static_cast<clockid_t>(a[0]);
+  if (!ClockExists(t, id)) return SyscallResult::Error(EINVAL);
   if (a[1] == 0) return SyscallResult::Value(0);
+  // The host's resolution for its clocks (a tick for the coarse ones).
   struct timespec ts = {0, 1};
+  if (!IsCpuClock(id)) ::clock_getres(id, &ts);
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ts));
   return SyscallResult::Value(0);
+}
+
+// The sandbox never sets the host's clocks: CLOCK_REALTIME needs
+// CAP_SYS_TIME, which no task has; the others cannot be set at all.
+SyscallResult ClockSettime(Task& t, const SyscallArgs& a) {
+  struct timespec ts;
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[1], ts));
+  const clockid_t id = static_cast<clockid_t>(a[0]);
+  if (!ClockExists(t, id) || id != CLOCK_REALTIME) return SyscallResult::Error(EINVAL);
+  return SyscallResult::Error(EPERM);
 }
 
 SyscallResult Gettimeofday(Task& t, const SyscallArgs& a) {
@@ -121,6 +150,8 @@ SyscallResult ClockNanosleep(Task& t, const SyscallArgs& a) {
 void RegisterTime(SyscallTable& t) {
   t[SYS_clock_gettime] = {"clock_gettime", ClockGettime, Support::kPartial, "CPU clocks approximate"};
   t[SYS_clock_getres] = {"clock_getres", ClockGetres, Support::kFull, ""};
+  t[SYS_clock_settime] = {"clock_settime", ClockSettime, Support::kPartial,
+                          "EPERM for CLOCK_REALTIME: the sandbox never sets the host clock"};
   t[SYS_gettimeofday] = {"gettimeofday", Gettimeofday, Support::kFull, ""};
   t[SYS_time] = {"time", Time, Support::kFull, ""};
   t[SYS_nanosleep] = {"nanosleep", Nanosleep, Support::kFull, ""};
