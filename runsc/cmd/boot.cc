@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "base/phase_timer.h"
 #include "runsc/config/boot_options.h"
 #include "runsc/config/bundle.h"
 #include "runsc/config/mounts.h"
@@ -67,7 +68,9 @@ absl::StatusOr<int> BootCommand::Execute(const config::GlobalConfig& config) {
     LogError("boot: ", ready.message());
     return 1;
   }
+  PhaseTimer timeline("sentry confinement");
   absl::StatusOr<sentry::BootOptions> options = Options(config);
+  timeline.Mark("reading config.json");
   if (!options.ok()) {
     LogError("boot: ", options.status().message());
     ReportNotReady(ready_fd_, options.status());
@@ -80,6 +83,7 @@ absl::StatusOr<int> BootCommand::Execute(const config::GlobalConfig& config) {
     ReportNotReady(ready_fd_, confined);
     return 1;
   }
+  timeline.Mark("namespaces, pivot_root, capabilities and seccomp");
   return sentry::BootMain(*options);
 }
 

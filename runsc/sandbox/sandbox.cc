@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "base/errno_status.h"
 #include "base/logging.h"
+#include "base/phase_timer.h"
 #include "base/unique_fd.h"
 #include "runsc/sandbox/child_process.h"
 #include "runsc/status_macros.h"
@@ -220,6 +221,7 @@ absl::Status WaitForReady(int ready_fd, const ProcessIdentity& sentry, absl::Dur
 }  // namespace
 
 absl::StatusOr<SandboxProcesses> Sandbox::Launch(const SandboxSpec& spec) {
+  PhaseTimer timeline("sandbox launch");
   RUNSC_ASSIGN_OR_RETURN(UniqueFd dir, OpenDirectory(spec.state_dir));
   RUNSC_ASSIGN_OR_RETURN(UniqueFd dev_null, OpenDevNull());
   RUNSC_ASSIGN_OR_RETURN(FdPair gofer_socket, GoferSocketPair());
@@ -239,12 +241,14 @@ absl::StatusOr<SandboxProcesses> Sandbox::Launch(const SandboxSpec& spec) {
       processes.gofer,
       SpawnChild(GoferChild(spec, gofer_socket.second.get(), log_fd, dev_null.get())));
   LogDebug("started gofer, pid ", processes.gofer.pid);
+  timeline.Mark("sockets, pipes and gofer spawn");
   gofer_socket.second.reset();
 
   RUNSC_ASSIGN_OR_RETURN(processes.sentry,
                          SpawnChild(SentryChild(spec, gofer_socket.first.get(), control.get(),
                                                 ready.second.get(), log_fd)));
   LogDebug("started sentry, pid ", processes.sentry.pid);
+  timeline.Mark("sentry spawn");
   // Only the sentry may hold these now: the ready pipe's EOF must mean the
   // sentry is gone, and the gofer must see its peer close when the sentry dies.
   gofer_socket.first.reset();
@@ -252,6 +256,7 @@ absl::StatusOr<SandboxProcesses> Sandbox::Launch(const SandboxSpec& spec) {
   control.reset();
 
   RUNSC_RETURN_IF_ERROR(WaitForReady(ready.first.get(), processes.sentry, spec.ready_timeout));
+  timeline.Mark("sentry boot until ready");
   std::move(undo).Cancel();
   return processes;
 }

@@ -20,6 +20,7 @@
 #include "fs/vfs.h"
 #include "gofer/client/gofer_client.h"
 #include "platform/platform.h"
+#include "base/phase_timer.h"
 #include "sentry/boot/control_server.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/kernel/kernel.h"
@@ -113,6 +114,7 @@ std::shared_ptr<fs::File> StdioFile(int host_fd, int flags) {
 
 int BootMain(const BootOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);  // EPIPE from host fds becomes the app's SIGPIPE.
+  PhaseTimer timeline("sentry");
   // Logging was configured by the caller (runsc boot), with the user's
   // --log-format and --debug: not reset here.
 
@@ -123,6 +125,7 @@ int BootMain(const BootOptions& options) {
     ReportReady(options.ready_fd, platform.status());
     return 1;
   }
+  timeline.Mark("platform created");
   auto gofer = std::make_shared<gofer::GoferClient>(UniqueFd(options.gofer_fd));
   absl::StatusOr<gofer::WalkedFile> root = gofer->Attach();
   if (!root.ok()) {
@@ -131,6 +134,7 @@ int BootMain(const BootOptions& options) {
     return 1;
   }
 
+  timeline.Mark("gofer attach");
   static syscalls::Dispatcher dispatcher;
   Kernel kernel(std::move(*platform), dispatcher);
   kernel.strace = options.strace;
@@ -147,6 +151,7 @@ int BootMain(const BootOptions& options) {
   (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(options.terminal ? 0 : -1));
   (void)vfs.Mount(nullptr, "/sys", fs::NewSysfs(kernel));
 
+  timeline.Mark("vDSO and /proc, /dev, /sys");
   KernelControl control(kernel);
   ControlServer server(UniqueFd(options.control_fd), control);
   if (absl::Status s = server.StartServing(); !s.ok()) {
@@ -192,6 +197,7 @@ int BootMain(const BootOptions& options) {
     return 1;
   }
   fsc->cwd = *cwd;
+  timeline.Mark("rootfs and mounts");
 
   const int ready_fd = options.ready_fd;
   init->before_run = [&](Task& task) {
@@ -201,8 +207,11 @@ int BootMain(const BootOptions& options) {
       s = absl::Status(s.code(), absl::StrCat("cannot execute \"", options.argv[0], "\": ", s.message()));
       LogError(s.message());
     }
+    timeline.Mark("loading the container's executable");
     ReportReady(ready_fd, s);
-    return s.ok() && control.WaitForStart();
+    const bool started = s.ok() && control.WaitForStart();
+    timeline.Mark("waiting for runsc start");
+    return started;
   };
   if (!init->Start()) {
     ReportReady(ready_fd, absl::ResourceExhaustedError("no host thread for the container's init"));
@@ -219,6 +228,7 @@ int BootMain(const BootOptions& options) {
         absl::Seconds(5));
     status = kernel.init_exit_status;
   }
+  timeline.Mark("running the container until its init exited");
   server.Stop();
   if ((status & 0x7f) == 0) return (status >> 8) & 0xff;
   return 128 + (status & 0x7f);
