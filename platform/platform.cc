@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/ptrace/ptrace_platform.h"
+#include "platform/systrap/systrap_platform.h"
 
 namespace runsc::platform {
 
@@ -12,10 +13,12 @@ absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name)
     return std::unique_ptr<Platform>(std::move(*p));
   }
   if (name == "systrap") {
-    return absl::UnimplementedError("platform \"systrap\" is not implemented yet; use ptrace");
+    absl::StatusOr<std::unique_ptr<systrap::SystrapPlatform>> p = systrap::SystrapPlatform::Create();
+    if (!p.ok()) return p.status();
+    return std::unique_ptr<Platform>(std::move(*p));
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown platform \"", name, "\"; known platforms: ptrace"));
+      absl::StrCat("unknown platform \"", name, "\"; known platforms: ptrace, systrap"));
 }
 
 }  // namespace runsc::platform

@@ -146,7 +146,7 @@ class Platform {
   virtual std::unique_ptr<Context> NewContext() = 0;
 };
 
-// Looks a platform up by name ("ptrace"; "systrap" later). An unknown name is
+// Looks a platform up by name ("ptrace" or "systrap"). An unknown name is
 // an InvalidArgument error that lists the known ones.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name);
 

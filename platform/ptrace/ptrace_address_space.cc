@@ -13,22 +13,19 @@
 #include "absl/strings/str_cat.h"
 #include "base/errno_status.h"
 #include "platform/stub/stub.h"
+#include "platform/stub/stub_process.h"
 
 namespace runsc::platform {
 namespace {
 
 // The stub's own pages must survive whatever the application asks for.
 bool OverlapsStub(uint64_t addr, uint64_t length) {
-  uint64_t stub_end = kStubBase + stub::CodeSize();
-  return addr < stub_end && addr + length > kStubBase;
+  return stub::StubRange(kStubBase + stub::CodeSize()).Overlaps(addr, length);
 }
 
-absl::StatusOr<uint64_t> ResultOf(absl::StatusOr<int64_t> raw, absl::string_view what) {
+absl::StatusOr<uint64_t> ResultOf(absl::StatusOr<int64_t> raw, const std::string& what) {
   if (!raw.ok()) return raw.status();
-  if (*raw < 0 && *raw > -4096) {
-    return ErrnoError(static_cast<int>(-*raw), absl::StrCat(what, " in stub failed"));
-  }
-  return static_cast<uint64_t>(*raw);
+  return stub::RawResult(*raw, what.c_str());
 }
 
 std::atomic<uint64_t> next_address_space_id{1};
@@ -155,42 +152,19 @@ absl::Status PtraceAddressSpace::Protect(uint64_t addr, uint64_t length, int pro
 
 absl::StatusOr<uint64_t> PtraceAddressSpace::MemorySyscall(int nr,
                                                            absl::Span<const uint64_t> args) {
-  // The same rule as Map/Unmap/Protect for every range the call names:
-  // madvise(MADV_DONTNEED) would zero the stub's code, mremap move it.
-  auto arg = [&](size_t i) { return i < args.size() ? args[i] : 0; };
-  switch (nr) {
-    case SYS_madvise:
-      if (OverlapsStub(arg(0), arg(1))) return ErrnoError(EINVAL, "madvise of the stub's pages");
-      break;
-    case SYS_mremap:
-      if (OverlapsStub(arg(0), arg(1)) ||
-          ((arg(3) & MREMAP_FIXED) && OverlapsStub(arg(4), arg(2)))) {
-        return ErrnoError(EINVAL, "mremap of or over the stub's pages");
-      }
-      break;
-    default:
-      return ErrnoError(ENOSYS, absl::StrCat("syscall ", nr, " is not a known memory syscall"));
+  if (absl::Status s = stub::StubRange(kStubBase + stub::CodeSize()).CheckMemorySyscall(nr, args);
+      !s.ok()) {
+    return s;
   }
-  return ResultOf(InjectFromCaller(runsc_stub_syscall, nr, args),
-                  absl::StrCat("syscall ", nr));
+  return ResultOf(InjectFromCaller(runsc_stub_syscall, nr, args), absl::StrCat("syscall ", nr));
 }
 
 absl::StatusOr<size_t> PtraceAddressSpace::Read(uint64_t addr, absl::Span<uint8_t> dst) {
-  if (dst.empty()) return 0;
-  iovec local{dst.data(), dst.size()};
-  iovec remote{reinterpret_cast<void*>(addr), dst.size()};
-  ssize_t n = ::process_vm_readv(pid_, &local, 1, &remote, 1, 0);
-  if (n <= 0) return ErrnoError(EFAULT, "read of application memory");
-  return static_cast<size_t>(n);
+  return stub::ReadStubMemory(pid_, addr, dst);
 }
 
 absl::StatusOr<size_t> PtraceAddressSpace::Write(uint64_t addr, absl::Span<const uint8_t> src) {
-  if (src.empty()) return 0;
-  iovec local{const_cast<uint8_t*>(src.data()), src.size()};
-  iovec remote{reinterpret_cast<void*>(addr), src.size()};
-  ssize_t n = ::process_vm_writev(pid_, &local, 1, &remote, 1, 0);
-  if (n <= 0) return ErrnoError(EFAULT, "write of application memory");
-  return static_cast<size_t>(n);
+  return stub::WriteStubMemory(pid_, addr, src);
 }
 
 absl::StatusOr<pid_t> PtraceAddressSpace::ForkStub() {

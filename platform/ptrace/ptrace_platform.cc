@@ -15,29 +15,10 @@
 #include "platform/ptrace/ptrace_context.h"
 #include "platform/stub/stub.h"
 #include "platform/stub/stub_filter.h"
+#include "platform/stub/stub_process.h"
 
 namespace runsc::platform {
 namespace {
-
-// Copies the stub code to kStubBase in the sentry so that every process
-// forked from the sentry has it there. Once per process.
-absl::Status InstallStubCode() {
-  static absl::Status status = [] {
-    void* at = ::mmap(reinterpret_cast<void*>(kStubBase), stub::CodeSize(),
-                      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
-                      0);
-    if (at == MAP_FAILED) return HostError("mapping the stub code at its fixed address");
-    if (at != reinterpret_cast<void*>(kStubBase)) {
-      return absl::InternalError("kernel ignored MAP_FIXED_NOREPLACE for the stub");
-    }
-    ::memcpy(at, runsc_stub_start, stub::CodeSize());
-    if (::mprotect(at, stub::CodeSize(), PROT_READ | PROT_EXEC) != 0) {
-      return HostError("mprotect of the stub code");
-    }
-    return absl::OkStatus();
-  }();
-  return status;
-}
 
 // Forks the clean stub from the calling thread. The child only makes raw
 // syscalls (the parent has other threads) and then jumps into the stub,
@@ -50,26 +31,8 @@ absl::StatusOr<pid_t> ForkCleanStub() {
   if (pid < 0) return HostError("clone of the clean stub");
   if (pid > 0) return pid;
 
-  // Child. Reset every disposition and the mask: handlers of the sentry
-  // would point into memory that is about to disappear.
-  struct KernelSigaction {
-    void* handler;
-    unsigned long flags;
-    void* restorer;
-    uint64_t mask;
-  } dfl{reinterpret_cast<void*>(SIG_DFL), 0, nullptr, 0};
-  for (int sig = 1; sig <= 64; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, 8);
-  }
-  // glibc registered this thread's rseq area, which is about to be unmapped;
-  // the kernel would then fault the stub with SIGSEGV on some later return
-  // to user mode. Unregister it (glibc 2.36 registers 32 bytes).
-  if (__rseq_size > 0) {
-    void* area = static_cast<char*>(__builtin_thread_pointer()) + __rseq_offset;
-    if (::syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0) {
-      ::syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-    }
-  }
+  // Child: raw syscalls only from here on.
+  stub::ResetInheritedStateInChild();
   uint64_t empty = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, 8);
   // Last: from here on only stub code may make a syscall, and every stub
@@ -92,7 +55,7 @@ absl::StatusOr<pid_t> ForkCleanStub() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PtracePlatform>> PtracePlatform::Create() {
-  if (absl::Status s = InstallStubCode(); !s.ok()) return s;
+  if (absl::Status s = stub::InstallStubCode(); !s.ok()) return s;
   std::unique_ptr<PtracePlatform> platform(new PtracePlatform());
   platform->factory_ = std::thread([p = platform.get()] { p->FactoryLoop(); });
   absl::Status status;

@@ -1,7 +1,19 @@
 // Stub code; see stub.h. Position-independent: it runs from a copy at
 // kStubBase, so only relative jumps and no data references.
 
+#include "platform/stub/systrap_layout.h"
+
+#define SYS_mmap 9
+#define SYS_mprotect 10
 #define SYS_munmap 11
+#define SYS_rt_sigreturn 15
+#define SYS_exit 60
+#define SYS_futex 202
+#define SYS_sigaltstack 131
+#define SYS_seccomp 317
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define SECCOMP_SET_MODE_FILTER 1
 #define SYS_pause 34
 #define SYS_getpid 39
 #define SYS_kill 62
@@ -75,6 +87,251 @@ runsc_stub_park:
   mov $SYS_pause, %eax
   syscall
   jmp runsc_stub_park
+
+
+// ---------------------------------------------------------------------------
+// systrap (see platform/stub/systrap_layout.h and platform/systrap/).
+//
+// r15 holds SYSTRAP_CTL_BASE in the syscall thread; r12 a slot base in an
+// application thread's stub code. Stub code never touches the application's
+// stack: application threads run it on their sigaltstack (in their slot).
+
+// rax = TSC now. Clobbers rdx.
+#define READ_TSC rdtsc; shl $32, %rdx; or %rdx, %rax
+
+  // The clean stub's first code, on the syscall thread (the process's main
+  // thread), from the sentry's fork: unmaps everything outside the stub's
+  // code and control area (r12 = kStubBase, r13 = code end, r14 = length
+  // up to the control area, rbx = control area end, rbp = length above).
+  .globl runsc_systrap_init
+runsc_systrap_init:
+  mov $SYS_munmap, %eax
+  xor %edi, %edi
+  mov %r12, %rsi
+  syscall
+  mov $SYS_munmap, %eax
+  mov %r13, %rdi
+  mov %r14, %rsi
+  syscall
+  mov $SYS_munmap, %eax
+  mov %rbx, %rdi
+  mov %rbp, %rsi
+  syscall
+  // Fall through.
+
+  // The syscall thread: never runs application code and has every signal
+  // blocked. It carries out the sentry's requests from the read-only
+  // request page, read under its seqlock, so a request is executed whole
+  // or not at all. r14 = seq of the last request done.
+  .globl runsc_systrap_syscall_loop
+runsc_systrap_syscall_loop:
+  movabs $SYSTRAP_CTL_BASE, %r15
+  xor %r14d, %r14d
+.Lsys_wait:
+  READ_TSC
+  add SYSTRAP_REQ_SPIN(%r15), %rax
+  mov %rax, %rbx                      // spin deadline
+.Lsys_spin:
+  mov SYSTRAP_REQ_SEQ(%r15), %eax
+  cmp %r14d, %eax
+  jne .Lsys_got
+  pause
+  READ_TSC
+  cmp %rbx, %rax
+  jb .Lsys_spin
+  // Budget spent: sleep. Announce it first, then look once more, so a
+  // request posted in between is never missed (the sentry wakes us only
+  // when it sees the flag).
+  mov $1, %eax
+  xchg %eax, SYSTRAP_REP_STUB_SLEEPING(%r15)
+  mov SYSTRAP_REQ_SEQ(%r15), %eax
+  cmp %r14d, %eax
+  jne .Lsys_woke
+  mov $SYS_futex, %eax
+  lea SYSTRAP_REQ_SEQ(%r15), %rdi
+  mov $FUTEX_WAIT, %esi
+  mov %r14d, %edx
+  xor %r10d, %r10d
+  syscall
+.Lsys_woke:
+  movl $0, SYSTRAP_REP_STUB_SLEEPING(%r15)
+  jmp .Lsys_wait
+.Lsys_got:
+  test $1, %eax
+  jnz .Lsys_spin                      // the sentry is writing it
+  mov %eax, %r13d
+  mov SYSTRAP_REQ_KIND(%r15), %r12
+  mov SYSTRAP_REQ_NR(%r15), %rax
+  mov SYSTRAP_REQ_ARGS+0(%r15), %rdi
+  mov SYSTRAP_REQ_ARGS+8(%r15), %rsi
+  mov SYSTRAP_REQ_ARGS+16(%r15), %rdx
+  mov SYSTRAP_REQ_ARGS+24(%r15), %r10
+  mov SYSTRAP_REQ_ARGS+32(%r15), %r8
+  mov SYSTRAP_REQ_ARGS+40(%r15), %r9
+  cmp SYSTRAP_REQ_SEQ(%r15), %r13d    // torn read: start over
+  jne .Lsys_spin
+  cmp $SYSTRAP_KIND_FORK, %r12
+  je .Lsys_fork
+  cmp $SYSTRAP_KIND_THREAD, %r12
+  je .Lsys_thread
+  syscall
+.Lsys_reply:
+  mov %rax, SYSTRAP_REP_RESULT(%r15)
+  mov %r13d, %r14d
+  xchg %r13d, SYSTRAP_REP_DONE(%r15)
+  cmpl $0, SYSTRAP_REP_SENTRY_SLEEPING(%r15)
+  je .Lsys_wait
+  mov $SYS_futex, %eax
+  lea SYSTRAP_REP_DONE(%r15), %rdi
+  mov $FUTEX_WAKE, %esi
+  mov $1, %edx
+  syscall
+  jmp .Lsys_wait
+
+.Lsys_fork:
+  syscall
+  test %rax, %rax
+  jnz .Lsys_reply
+  // The child: a copy of this thread alone. Die with the sentry (PDEATHSIG
+  // is not inherited), then replace the parent's control area, inherited
+  // because it is MAP_SHARED, by the child's own memfd (r9): no page of the
+  // parent stays visible to the child.
+  mov %r9, %r12
+  mov $SYS_prctl, %eax
+  mov $PR_SET_PDEATHSIG, %edi
+  mov $SIGKILL, %esi
+  syscall
+  mov $SYS_mmap, %eax
+  mov %r15, %rdi
+  movabs $SYSTRAP_CTL_SIZE, %rsi
+  mov $3, %edx                        // PROT_READ | PROT_WRITE
+  mov $0x11, %r10d                    // MAP_SHARED | MAP_FIXED
+  mov %r12, %r8
+  xor %r9d, %r9d
+  syscall
+  cmp %r15, %rax
+  jne .Lsys_die
+  mov $SYS_mprotect, %eax
+  mov %r15, %rdi
+  mov $4096, %esi
+  mov $1, %edx                        // PROT_READ: the request page
+  syscall
+  test %rax, %rax
+  jnz .Lsys_die
+  jmp runsc_systrap_syscall_loop
+.Lsys_die:
+  mov $231, %eax                      // exit_group
+  mov $126, %edi
+  syscall
+  ud2
+
+.Lsys_thread:
+  syscall
+  test %rax, %rax
+  jnz .Lsys_reply
+  // A new application thread; r9 = its slot.
+  mov %r9, %r12
+  lea SYSTRAP_SLOT_SIZE(%r12), %rsp
+  push $(SYSTRAP_SLOT_SIZE - SYSTRAP_STACK_OFFSET)   // ss_size
+  push $0                                            // ss_flags
+  lea SYSTRAP_STACK_OFFSET(%r12), %rax
+  push %rax                                          // ss_sp
+  mov $SYS_sigaltstack, %eax
+  mov %rsp, %rdi
+  xor %esi, %esi
+  syscall
+  test %rax, %rax
+  jnz .Lthread_die
+  // From here on this thread may make only the few syscalls stub code
+  // needs (futex, rt_sigreturn, exit): it will run application code.
+  mov $SYS_seccomp, %eax
+  mov $SECCOMP_SET_MODE_FILTER, %edi
+  xor %esi, %esi
+  lea SYSTRAP_REQ_PROG(%r15), %rdx
+  syscall
+  test %rax, %rax
+  jnz .Lthread_die
+  movq $0, SYSTRAP_CTX_FRAME(%r12)
+  jmp .Lapp_report
+.Lthread_die:
+  mov $SYS_exit, %eax
+  mov $125, %edi
+  syscall
+  ud2
+
+  // Every signal of an application thread lands here (SA_SIGINFO |
+  // SA_ONSTACK, all signals masked): a syscall (SIGSYS from the filter's
+  // RET_TRAP), a fault, or a host signal such as the sentry's interrupt.
+  // The frame the kernel built on the sigaltstack is the thread's state;
+  // the sentry reads and rewrites it, and we rt_sigreturn from it.
+  .globl runsc_systrap_signal_handler
+runsc_systrap_signal_handler:
+  mov %rsp, %r12
+  and $~(SYSTRAP_SLOT_SIZE - 1), %r12
+  mov %rdx, SYSTRAP_CTX_FRAME(%r12)
+  rdfsbase %rax
+  mov %rax, SYSTRAP_CTX_FS_BASE(%r12)
+  rdgsbase %rax
+  mov %rax, SYSTRAP_CTX_GS_BASE(%r12)
+.Lapp_report:
+  movabs $SYSTRAP_CTL_BASE, %r15
+  mov $SYSTRAP_STATE_STOPPED, %eax
+  xchg %eax, SYSTRAP_CTX_STATE(%r12)
+  cmpl $0, SYSTRAP_CTX_SENTRY_SLEEPING(%r12)
+  je .Lapp_wait
+  mov $SYS_futex, %eax
+  lea SYSTRAP_CTX_STATE(%r12), %rdi
+  mov $FUTEX_WAKE, %esi
+  mov $1, %edx
+  syscall
+.Lapp_wait:
+  READ_TSC
+  add SYSTRAP_REQ_SPIN(%r15), %rax
+  mov %rax, %rbx
+.Lapp_spin:
+  cmpl $SYSTRAP_STATE_RUNNING, SYSTRAP_CTX_STATE(%r12)
+  je .Lapp_run
+  pause
+  READ_TSC
+  cmp %rbx, %rax
+  jb .Lapp_spin
+  mov $1, %eax
+  xchg %eax, SYSTRAP_CTX_STUB_SLEEPING(%r12)
+  cmpl $SYSTRAP_STATE_RUNNING, SYSTRAP_CTX_STATE(%r12)
+  je .Lapp_woke
+  mov $SYS_futex, %eax
+  lea SYSTRAP_CTX_STATE(%r12), %rdi
+  mov $FUTEX_WAIT, %esi
+  mov $SYSTRAP_STATE_STOPPED, %edx
+  xor %r10d, %r10d
+  syscall
+.Lapp_woke:
+  movl $0, SYSTRAP_CTX_STUB_SLEEPING(%r12)
+  jmp .Lapp_wait
+.Lapp_run:
+  cmpl $SYSTRAP_CMD_EXIT, SYSTRAP_CTX_COMMAND(%r12)
+  je .Lthread_exit
+  mov SYSTRAP_CTX_FS_BASE(%r12), %rax
+  wrfsbase %rax
+  mov SYSTRAP_CTX_GS_BASE(%r12), %rax
+  wrgsbase %rax
+  mov SYSTRAP_CTX_FRAME(%r12), %rsp
+  mov $SYS_rt_sigreturn, %eax
+  syscall
+  // Only a frame the application scribbled on gets here (the kernel then
+  // queues a SIGSEGV, which the handler reports as a fault).
+  ud2
+.Lthread_exit:
+  mov $SYS_exit, %eax
+  xor %edi, %edi
+  syscall
+  ud2
+
+  // sa_restorer of the handler: never used (we never return from it), but
+  // the kernel requires one.
+  .globl runsc_systrap_restorer
+runsc_systrap_restorer:
+  ud2
 
   .balign 4096
   .globl runsc_stub_end

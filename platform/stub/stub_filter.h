@@ -1,6 +1,7 @@
 // The stub's own seccomp filter (DESIGN §1): a host syscall is allowed only
 // when its instruction pointer lies in the stub's code; any other kills the
-// whole stub process.
+// whole stub process (ptrace) or traps to the stub's SIGSYS handler
+// (systrap, which then hands it to the sentry).
 //
 // On the ptrace platform the application's syscalls stop at PTRACE_SYSEMU and
 // are never executed, so the filter never sees them while the sentry traces
@@ -15,8 +16,11 @@
 
 #include <linux/filter.h>
 
+#include <linux/seccomp.h>
+
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace runsc::platform::stub {
 
@@ -25,8 +29,11 @@ class StubFilter {
   // Allows syscalls whose instruction pointer (the address after the
   // `syscall` instruction) is in [code_start, code_end]. The range must not
   // cross a 4 GiB boundary: the filter compares the high 32 bits for equality.
-  // Check valid() before installing.
-  StubFilter(uint64_t code_start, uint64_t code_end);
+  // Check valid() before installing. Syscalls from elsewhere get
+  // `outside_action` (SECCOMP_RET_KILL_PROCESS or SECCOMP_RET_TRAP); a
+  // foreign architecture is always killed.
+  StubFilter(uint64_t code_start, uint64_t code_end,
+             uint32_t outside_action = SECCOMP_RET_KILL_PROCESS);
 
   bool valid() const { return valid_; }
 
@@ -37,10 +44,22 @@ class StubFilter {
   long InstallInChild() const;
 
  private:
-  static constexpr int kLength = 9;
+  static constexpr int kLength = 10;
   std::array<sock_filter, kLength> program_{};
   bool valid_ = false;
 };
+
+// The second filter of a systrap application thread, stacked on StubFilter
+// (whose ALLOW from stub code it narrows; the strictest result wins):
+// syscalls from outside [code_start, code_end] trap (SIGSYS to the stub's
+// handler, which hands them to the sentry). From stub code only what the
+// handler needs passes: futex(FUTEX_WAIT|FUTEX_WAKE), rt_sigreturn and exit.
+// Anything else from stub code kills the process: the application can jump
+// to a `syscall` of the stub with registers of its choice, so this list is
+// exactly what it could do that way, and each of those only acts on the
+// caller itself (its own thread, its own memory). Empty if the range
+// crosses a 4 GiB boundary.
+std::vector<sock_filter> SystrapThreadFilter(uint64_t code_start, uint64_t code_end);
 
 }  // namespace runsc::platform::stub
 

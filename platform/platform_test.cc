@@ -1,7 +1,7 @@
-// Runs hand-written machine code in real stubs: proves that syscalls stop in
-// the sentry without reaching the host, that faults are reported, and that
-// memory operations and fork act on the stub.
-#include "platform/ptrace/ptrace_platform.h"
+// Runs hand-written machine code in real stubs, once per platform: proves
+// that syscalls stop in the sentry without reaching the host, that faults
+// are reported, and that memory operations and fork act on the stub.
+#include "platform/platform.h"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 
 #include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "base/errno_status.h"
@@ -26,10 +28,10 @@ const std::vector<uint8_t> kGetpidThenExit = {0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0xb
 // mov rax, [0x10]  (faults)
 const std::vector<uint8_t> kLoadFromNull = {0x48, 0x8b, 0x04, 0x25, 0x10, 0, 0, 0};
 
-class PtracePlatformTest : public ::testing::Test {
+class PlatformTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto p = CreatePlatform("ptrace");
+    auto p = CreatePlatform(GetParam());
     ASSERT_TRUE(p.ok()) << p.status();
     platform_ = std::move(*p);
   }
@@ -71,13 +73,13 @@ class PtracePlatformTest : public ::testing::Test {
   std::unique_ptr<Platform> platform_;
 };
 
-TEST_F(PtracePlatformTest, UnknownPlatformIsAnError) {
+TEST_P(PlatformTest, UnknownPlatformIsAnError) {
   auto p = CreatePlatform("kvm");
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.status().message().find("unknown platform"), std::string::npos);
 }
 
-TEST_F(PtracePlatformTest, SyscallsStopInTheSentryAndNeverRunOnTheHost) {
+TEST_P(PlatformTest, SyscallsStopInTheSentryAndNeverRunOnTheHost) {
   auto as = NewSpaceWithCode(kGetpidThenExit);
   auto ctx = platform_->NewContext();
   Registers regs = StartRegs();
@@ -96,7 +98,7 @@ TEST_F(PtracePlatformTest, SyscallsStopInTheSentryAndNeverRunOnTheHost) {
   EXPECT_EQ(::kill(as->HostPid(), 0), 0);
 }
 
-TEST_F(PtracePlatformTest, FaultsAreReportedWithTheAddress) {
+TEST_P(PlatformTest, FaultsAreReportedWithTheAddress) {
   auto as = NewSpaceWithCode(kLoadFromNull);
   auto ctx = platform_->NewContext();
   Registers regs = StartRegs();
@@ -107,7 +109,7 @@ TEST_F(PtracePlatformTest, FaultsAreReportedWithTheAddress) {
   EXPECT_EQ(reinterpret_cast<uint64_t>(r->info.si_addr), 0x10u);
 }
 
-TEST_F(PtracePlatformTest, ReadWriteAndBadAddresses) {
+TEST_P(PlatformTest, ReadWriteAndBadAddresses) {
   auto as = NewSpaceWithCode(kGetpidThenExit);
   ASSERT_TRUE(as->Map(kDataAddr, 8192, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0).ok());
@@ -124,7 +126,7 @@ TEST_F(PtracePlatformTest, ReadWriteAndBadAddresses) {
   EXPECT_EQ(*as->Read(kDataAddr, absl::MakeSpan(big)), 8192u);
 }
 
-TEST_F(PtracePlatformTest, TheStubHidesTheSentryMemory) {
+TEST_P(PlatformTest, TheStubHidesTheSentryMemory) {
   auto as = NewSpaceWithCode(kGetpidThenExit);
   // Some address of the sentry's own data is not mapped in the stub.
   static int sentry_variable = 5;
@@ -135,7 +137,7 @@ TEST_F(PtracePlatformTest, TheStubHidesTheSentryMemory) {
   EXPECT_EQ(ErrnoOf(as->Unmap(kStubBase, 4096)), EINVAL);
 }
 
-TEST_F(PtracePlatformTest, ForkCopiesMemory) {
+TEST_P(PlatformTest, ForkCopiesMemory) {
   auto parent = NewSpaceWithCode(kGetpidThenExit);
   ASSERT_TRUE(parent->Map(kDataAddr, 4096, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0).ok());
@@ -160,7 +162,7 @@ TEST_F(PtracePlatformTest, ForkCopiesMemory) {
   EXPECT_EQ(now[0], 1);  // Copy-on-write: the parent is unchanged.
 }
 
-TEST_F(PtracePlatformTest, ThreadsShareMemoryAndAreRunByTheirOwnTracers) {
+TEST_P(PlatformTest, ThreadsShareMemoryAndAreRunByTheirOwnTracers) {
   auto as = NewSpaceWithCode(kGetpidThenExit);
   auto thread = as->NewThread();
   ASSERT_TRUE(thread.ok()) << thread.status();
@@ -193,7 +195,7 @@ TEST_F(PtracePlatformTest, ThreadsShareMemoryAndAreRunByTheirOwnTracers) {
   EXPECT_EQ(r->reason, StopReason::kSyscall);
 }
 
-TEST_F(PtracePlatformTest, AThreadWithoutAStubThreadCannotSwitch) {
+TEST_P(PlatformTest, AThreadWithoutAStubThreadCannotSwitch) {
   auto as = NewSpaceWithCode(kGetpidThenExit);
   std::thread([&] {
     auto ctx = platform_->NewContext();
@@ -203,7 +205,7 @@ TEST_F(PtracePlatformTest, AThreadWithoutAStubThreadCannotSwitch) {
   }).join();
 }
 
-TEST_F(PtracePlatformTest, TheFirstThreadParksWhenReleasedBeforeTheOthers) {
+TEST_P(PlatformTest, TheFirstThreadParksWhenReleasedBeforeTheOthers) {
   auto as = NewSpaceWithCode(kGetpidThenExit);
   auto thread = as->NewThread();
   ASSERT_TRUE(thread.ok()) << thread.status();
@@ -222,7 +224,7 @@ TEST_F(PtracePlatformTest, TheFirstThreadParksWhenReleasedBeforeTheOthers) {
   }).join();
 }
 
-TEST_F(PtracePlatformTest, InterruptStopsARunningThread) {
+TEST_P(PlatformTest, InterruptStopsARunningThread) {
   // jmp $ (spin forever)
   auto as = NewSpaceWithCode({0xeb, 0xfe});
   auto ctx = platform_->NewContext();
@@ -236,6 +238,11 @@ TEST_F(PtracePlatformTest, InterruptStopsARunningThread) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->reason, StopReason::kInterrupted);
 }
+
+INSTANTIATE_TEST_SUITE_P(Platforms, PlatformTest, ::testing::Values("ptrace", "systrap"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace runsc::platform

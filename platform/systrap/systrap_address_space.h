@@ -1,0 +1,82 @@
+// An application address space on the systrap platform: one stub process
+// whose main thread is the syscall thread (memory operations, clones) and
+// whose other threads run the application, one per slot of its control
+// area. No ptrace anywhere.
+#ifndef RUNSC_PLATFORM_SYSTRAP_SYSTRAP_ADDRESS_SPACE_H_
+#define RUNSC_PLATFORM_SYSTRAP_SYSTRAP_ADDRESS_SPACE_H_
+
+#include <bitset>
+#include <map>
+#include <memory>
+
+#include "absl/synchronization/mutex.h"
+#include "platform/platform.h"
+#include "platform/systrap/systrap_control_area.h"
+
+namespace runsc::platform::systrap {
+
+// One application thread of the stub: its slot and what the sentry knows
+// of it. Only the sentry thread that controls it touches it.
+struct StubThread {
+  int slot = 0;
+  pid_t tid = 0;
+  // Offset in the slot of the ucontext the thread will rt_sigreturn to,
+  // as last checked by the sentry (never read back unchecked).
+  uint64_t frame_offset = kInitialFrameOffset;
+  bool gone = false;
+};
+
+class SystrapAddressSpace : public AddressSpace {
+ public:
+  // Adopts stub process `pid`, whose syscall thread serves `area`.
+  SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area);
+  // Kills the stub process and reaps it.
+  ~SystrapAddressSpace() override;
+
+  absl::Status Attach() override;
+  absl::StatusOr<pid_t> NewThread() override;
+  absl::Status AttachThread(pid_t thread) override;
+  void ReleaseThread() override;
+  absl::StatusOr<uint64_t> Map(uint64_t addr, uint64_t length, int prot, int flags, int host_fd,
+                               uint64_t offset) override;
+  absl::Status Unmap(uint64_t addr, uint64_t length) override;
+  absl::Status Protect(uint64_t addr, uint64_t length, int prot) override;
+  absl::StatusOr<uint64_t> MemorySyscall(int nr, absl::Span<const uint64_t> args) override;
+  absl::StatusOr<size_t> Read(uint64_t addr, absl::Span<uint8_t> dst) override;
+  absl::StatusOr<size_t> Write(uint64_t addr, absl::Span<const uint8_t> src) override;
+  absl::StatusOr<std::unique_ptr<AddressSpace>> Fork() override;
+  pid_t HostPid() const override { return pid_; }
+
+  // The thread the calling host thread controls here; null if none.
+  StubThread* ThreadOfCaller();
+  ControlArea& area() const { return *area_; }
+  // Unique among all address spaces of the sentry's life, so a Context can
+  // cache ThreadOfCaller() by it.
+  uint64_t id() const { return id_; }
+
+  // Everything the stub owns: its code and its control area.
+  static uint64_t ProtectedEnd() { return kCtlBase + kCtlSize; }
+
+  // Clones the stub process through its syscall thread into a new one
+  // that serves `child_area`; returns the child's pid.
+  [[nodiscard]] absl::StatusOr<pid_t> ForkInto(ControlArea& child_area);
+
+ private:
+  absl::StatusOr<uint64_t> Call(int nr, absl::Span<const uint64_t> args, const char* what);
+  // Writes the frame a thread starts from: no signal has built one yet.
+  void WriteInitialFrame(int slot);
+
+  const pid_t pid_;
+  const uint64_t id_;
+  std::unique_ptr<ControlArea> area_;
+  absl::Mutex mu_;
+  std::bitset<kMaxThreads> slots_in_use_ ABSL_GUARDED_BY(mu_);
+  // Threads made by NewThread and not attached yet, by tid.
+  std::map<pid_t, std::unique_ptr<StubThread>> unattached_ ABSL_GUARDED_BY(mu_);
+  // Attached threads by the host tid of the sentry thread that runs them.
+  std::map<pid_t, std::unique_ptr<StubThread>> attached_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace runsc::platform::systrap
+
+#endif  // RUNSC_PLATFORM_SYSTRAP_SYSTRAP_ADDRESS_SPACE_H_

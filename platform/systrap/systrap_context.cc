@@ -1,0 +1,190 @@
+#include "platform/systrap/systrap_context.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "platform/systrap/systrap_address_space.h"
+#include "platform/systrap/systrap_wait.h"
+
+namespace runsc::platform::systrap {
+namespace {
+
+constexpr int kSysSeccomp = 1;  // si_code of a SIGSYS from SECCOMP_RET_TRAP
+constexpr uint64_t kUcFpXstate = 0x1;
+constexpr size_t kFxsaveSize = sizeof(FpRegisters);
+constexpr size_t kXsaveHeaderSize = 64;
+// Bytes 464..511 of the FXSAVE image: the kernel's software-reserved words
+// describing the xsave layout of the frame. Kept as the kernel wrote them.
+constexpr size_t kFxsaveSwReserved = 464;
+
+bool IsSynchronousFault(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
+}
+
+void RegistersToFrame(const Registers& regs, KernelSigcontext& sc) {
+  sc.r8 = regs.r8, sc.r9 = regs.r9, sc.r10 = regs.r10, sc.r11 = regs.r11;
+  sc.r12 = regs.r12, sc.r13 = regs.r13, sc.r14 = regs.r14, sc.r15 = regs.r15;
+  sc.rdi = regs.rdi, sc.rsi = regs.rsi, sc.rbp = regs.rbp, sc.rbx = regs.rbx;
+  sc.rdx = regs.rdx, sc.rax = regs.rax, sc.rcx = regs.rcx, sc.rsp = regs.rsp;
+  sc.rip = regs.rip, sc.eflags = regs.eflags;
+  // 64-bit user segments only: the sentry runs no other kind of code.
+  sc.cs = 0x33;
+  sc.ss = 0x2b;
+}
+
+void FrameToRegisters(const KernelSigcontext& sc, Registers& regs) {
+  regs.r8 = sc.r8, regs.r9 = sc.r9, regs.r10 = sc.r10, regs.r11 = sc.r11;
+  regs.r12 = sc.r12, regs.r13 = sc.r13, regs.r14 = sc.r14, regs.r15 = sc.r15;
+  regs.rdi = sc.rdi, regs.rsi = sc.rsi, regs.rbp = sc.rbp, regs.rbx = sc.rbx;
+  regs.rdx = sc.rdx, regs.rax = sc.rax, regs.rcx = sc.rcx, regs.rsp = sc.rsp;
+  regs.rip = sc.rip, regs.eflags = sc.eflags;
+  regs.cs = 0x33;
+  regs.ss = 0x2b;
+}
+
+}  // namespace
+
+StubThread* SystrapContext::ThreadIn(SystrapAddressSpace& as) {
+  if (thread_ == nullptr || thread_as_id_ != as.id()) {
+    thread_ = as.ThreadOfCaller();
+    thread_as_id_ = as.id();
+  }
+  return thread_;
+}
+
+KernelUcontext* SystrapContext::Frame(SystrapAddressSpace& as, StubThread& thread) {
+  const uint64_t offset = thread.frame_offset;
+  if (offset < SYSTRAP_STACK_OFFSET + 8 || offset + kFrameBytesFromUcontext > kSlotSize ||
+      offset % 8 != 0) {
+    return nullptr;
+  }
+  return reinterpret_cast<KernelUcontext*>(as.area().SlotBytes(thread.slot) + offset);
+}
+
+uint8_t* SystrapContext::FpArea(SystrapAddressSpace& as, StubThread& thread) {
+  KernelUcontext* uc = Frame(as, thread);
+  if (uc == nullptr) return nullptr;
+  const uint64_t slot = ControlArea::StubSlotAddress(thread.slot);
+  const uint64_t fp = uc->mcontext.fpstate;
+  // Anywhere in the slot (the initial FXSAVE area is in the context page),
+  // aligned as fxrstor wants, with room for the xsave header.
+  if (fp < slot + SYSTRAP_CTX_INITIAL_FP || fp % 16 != 0 ||
+      fp + kFxsaveSize + kXsaveHeaderSize > slot + kSlotSize) {
+    return nullptr;
+  }
+  return as.area().SlotBytes(thread.slot) + (fp - slot);
+}
+
+absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Registers& regs) {
+  auto& as = static_cast<SystrapAddressSpace&>(as_base);
+  StubThread* thread = ThreadIn(as);
+  if (thread == nullptr) {
+    return absl::FailedPreconditionError("Switch from a thread that controls no stub thread");
+  }
+  if (thread->gone) return SwitchResult{StopReason::kExited, {}};
+  stub_tgid_.store(as.HostPid(), std::memory_order_relaxed);
+  stub_tid_.store(thread->tid, std::memory_order_release);
+  if (interrupt_pending_.exchange(false)) return SwitchResult{StopReason::kInterrupted, {}};
+
+  KernelUcontext* uc = Frame(as, *thread);
+  if (uc == nullptr) return absl::InternalError("systrap thread frame out of its slot");
+  const uint64_t stub_slot = ControlArea::StubSlotAddress(thread->slot);
+  RegistersToFrame(regs, uc->mcontext);
+  uc->sigmask = 0;  // The application's mask is the sentry's business.
+  uc->ss_sp = stub_slot + SYSTRAP_STACK_OFFSET;
+  uc->ss_flags = 0;
+  uc->ss_size = kSlotSize - SYSTRAP_STACK_OFFSET;
+  ThreadContext& ctx = as.area().Context(thread->slot);
+  ctx.frame = stub_slot + thread->frame_offset;
+  ctx.fs_base = regs.fs_base;
+  ctx.gs_base = regs.gs_base;
+  ctx.command = SYSTRAP_CMD_RESUME;
+  Post(ctx.state, SYSTRAP_STATE_RUNNING, ctx.stub_sleeping);
+
+  absl::Status waited = WaitUntil(ctx.state, ctx.sentry_sleeping, as.area().spin_cycles(),
+                                  as.HostPid(), [](uint32_t v) { return v != SYSTRAP_STATE_RUNNING; });
+  if (!waited.ok() || ctx.state.load(std::memory_order_acquire) == SYSTRAP_STATE_GONE) {
+    thread->gone = true;
+    return SwitchResult{StopReason::kExited, {}};
+  }
+  // Everything below comes from memory the application can write: the
+  // frame pointer is checked against the slot before it is followed.
+  const uint64_t frame = ctx.frame;
+  if (frame < stub_slot || frame - stub_slot >= kSlotSize) {
+    return absl::InternalError("systrap stub reported a frame outside its slot");
+  }
+  thread->frame_offset = frame - stub_slot;
+  uc = Frame(as, *thread);
+  if (uc == nullptr) return absl::InternalError("systrap stub reported a misplaced frame");
+  FrameToRegisters(uc->mcontext, regs);
+  regs.fs_base = ctx.fs_base;
+  regs.gs_base = ctx.gs_base;
+  SwitchResult result{StopReason::kInterrupted, {}};
+  std::memcpy(&result.info, reinterpret_cast<uint8_t*>(uc) + kSiginfoAfterUcontext,
+              sizeof(siginfo_t));
+  const int sig = result.info.si_signo;
+  if (sig == SIGSYS && result.info.si_code == kSysSeccomp) {
+    // The kernel rolled rax back to the syscall number; present it as
+    // PTRACE_SYSEMU does.
+    regs.orig_rax = regs.rax;
+    regs.rax = static_cast<uint64_t>(-ENOSYS);
+    result.reason = StopReason::kSyscall;
+    return result;
+  }
+  regs.orig_rax = static_cast<uint64_t>(-1);
+  if (IsSynchronousFault(sig) && result.info.si_code > 0) {
+    result.reason = StopReason::kFault;
+    return result;
+  }
+  // The interrupt signal, or a host signal sent to the stub from outside:
+  // nothing happened to the thread.
+  interrupt_pending_.store(false);
+  result.info = siginfo_t{};
+  return result;
+}
+
+void SystrapContext::Interrupt() {
+  interrupt_pending_.store(true);
+  const pid_t tid = stub_tid_.load(std::memory_order_acquire);
+  const pid_t tgid = stub_tgid_.load(std::memory_order_relaxed);
+  // Running: the handler stops the thread and Switch reports kInterrupted.
+  // Stopped: every signal is masked in the handler, so it waits until the
+  // next resume, which then stops at once.
+  if (tid > 0) ::syscall(SYS_tgkill, tgid, tid, kInterruptSignal);
+}
+
+absl::Status SystrapContext::GetFpRegisters(AddressSpace& as_base, FpRegisters& fp) {
+  auto& as = static_cast<SystrapAddressSpace&>(as_base);
+  StubThread* thread = as.ThreadOfCaller();
+  if (thread == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
+  uint8_t* area = FpArea(as, *thread);
+  if (area == nullptr) return absl::InternalError("systrap FP state outside its slot");
+  std::memcpy(&fp, area, kFxsaveSize);
+  return absl::OkStatus();
+}
+
+absl::Status SystrapContext::SetFpRegisters(AddressSpace& as_base, const FpRegisters& fp) {
+  auto& as = static_cast<SystrapAddressSpace&>(as_base);
+  StubThread* thread = as.ThreadOfCaller();
+  if (thread == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
+  uint8_t* area = FpArea(as, *thread);
+  if (area == nullptr) return absl::InternalError("systrap FP state outside its slot");
+  std::memcpy(area, &fp, kFxsaveSwReserved);
+  KernelUcontext* uc = Frame(as, *thread);
+  if (uc->flags & kUcFpXstate) {
+    // An xsave frame: make sure x87 and SSE are taken from the image, not
+    // reset to their initial state (XSTATE_BV, first word of the header).
+    uint64_t xstate_bv;
+    std::memcpy(&xstate_bv, area + kFxsaveSize, sizeof(xstate_bv));
+    xstate_bv |= 0x3;
+    std::memcpy(area + kFxsaveSize, &xstate_bv, sizeof(xstate_bv));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace runsc::platform::systrap

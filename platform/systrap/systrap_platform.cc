@@ -1,0 +1,152 @@
+#include "platform/systrap/systrap_platform.h"
+
+#include <signal.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/errno_status.h"
+#include "platform/stub/stub.h"
+#include "platform/stub/stub_filter.h"
+#include "platform/stub/stub_process.h"
+#include "platform/systrap/systrap_context.h"
+#include "platform/systrap/systrap_wait.h"
+
+extern "C" {
+extern const char runsc_systrap_init[];
+extern const char runsc_systrap_signal_handler[];
+extern const char runsc_systrap_restorer[];
+}
+
+namespace runsc::platform::systrap {
+namespace {
+
+constexpr unsigned long kSaRestorer = 0x04000000;  // SA_RESTORER, which glibc hides
+
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE (1 << 1)
+#endif
+
+// Forks the clean stub from the calling thread: a process with only the
+// stub code and `area` mapped, whose one thread is the syscall thread.
+absl::StatusOr<pid_t> ForkCleanStub(const ControlArea& area) {
+  const stub::StubFilter filter(kStubBase, kStubBase + stub::CodeSize(), SECCOMP_RET_TRAP);
+  if (!filter.valid()) return absl::InternalError("the stub code crosses a 4 GiB boundary");
+  const uint64_t code_end = kStubBase + stub::CodeSize();
+  const uint64_t ctl_end = kCtlBase + kCtlSize;
+  // Read by the asm below from the sentry's stack, before it is unmapped.
+  const uint64_t init[] = {kStubBase,
+                           code_end,
+                           kCtlBase - code_end,
+                           ctl_end,
+                           kMaxUserAddress - ctl_end,
+                           stub::EntryAt(kStubBase, runsc_systrap_init)};
+  struct KernelSigaction {
+    uint64_t handler;
+    unsigned long flags;
+    uint64_t restorer;
+    uint64_t mask;
+  } act{stub::EntryAt(kStubBase, runsc_systrap_signal_handler),
+        SA_SIGINFO | SA_ONSTACK | kSaRestorer, stub::EntryAt(kStubBase, runsc_systrap_restorer),
+        ~uint64_t{0}};
+  const int fd = area.fd();
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0));
+  if (pid < 0) return HostError("clone of the clean systrap stub");
+  if (pid > 0) return pid;
+
+  // Child: raw syscalls only. Any failure ends it, and the sentry sees a
+  // stub that never answers.
+  stub::ResetInheritedStateInChild();
+  // Every catchable signal goes to the stub's handler, on the thread's
+  // sigaltstack, with everything masked while it runs.
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (::syscall(SYS_rt_sigaction, sig, &act, nullptr, 8) != 0) ::syscall(SYS_exit_group, 120);
+  }
+  // The syscall thread takes no signal: they are for application threads.
+  uint64_t all = ~uint64_t{0};
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, nullptr, 8);
+  ::syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::syscall(SYS_mmap, kCtlBase, kCtlSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+                0) != static_cast<long>(kCtlBase) ||
+      ::syscall(SYS_mprotect, kCtlBase, kPageSize, PROT_READ) != 0) {
+    ::syscall(SYS_exit_group, 121);
+  }
+  if (filter.InstallInChild() != 0) ::syscall(SYS_exit_group, 127);
+  asm volatile(
+      "mov 0(%0), %%r12\n"
+      "mov 8(%0), %%r13\n"
+      "mov 16(%0), %%r14\n"
+      "mov 24(%0), %%rbx\n"
+      "mov 32(%0), %%rbp\n"
+      "jmp *40(%0)\n" ::"a"(init)
+      : "memory");
+  __builtin_unreachable();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(SystrapOptions options) {
+  if (!(::getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE)) {
+    return absl::FailedPreconditionError(
+        "platform systrap needs the FSGSBASE instructions (Linux >= 5.9 on a CPU with them)");
+  }
+  if (absl::Status s = stub::InstallStubCode(); !s.ok()) return s;
+  std::unique_ptr<SystrapPlatform> platform(new SystrapPlatform());
+  const uint64_t spin_cycles = TscCyclesFor(options.spin_ns);
+  platform->parent_ = std::thread([p = platform.get(), spin_cycles] { p->ParentLoop(spin_cycles); });
+  absl::Status status;
+  {
+    absl::MutexLock lock(&platform->mu_);
+    platform->mu_.Await(absl::Condition(&platform->ready_));
+    status = platform->status_;
+  }
+  if (!status.ok()) {
+    platform->parent_.join();
+    return status;
+  }
+  return platform;
+}
+
+SystrapPlatform::~SystrapPlatform() {
+  clean_.reset();
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+  }
+  if (parent_.joinable()) parent_.join();
+}
+
+void SystrapPlatform::ParentLoop(uint64_t spin_cycles) {
+  absl::Status status;
+  absl::StatusOr<std::unique_ptr<ControlArea>> area = ControlArea::Create(spin_cycles);
+  if (area.ok()) {
+    absl::StatusOr<pid_t> pid = ForkCleanStub(**area);
+    if (pid.ok()) {
+      clean_ = std::make_unique<SystrapAddressSpace>(*pid, std::move(*area));
+    } else {
+      status = pid.status();
+    }
+  } else {
+    status = area.status();
+  }
+  absl::MutexLock lock(&mu_);
+  status_ = status;
+  ready_ = true;
+  if (!status.ok()) return;
+  mu_.Await(absl::Condition(&shutting_down_));
+}
+
+absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapPlatform::NewAddressSpace() {
+  absl::StatusOr<std::unique_ptr<ControlArea>> area = ControlArea::Create(clean_->area().spin_cycles());
+  if (!area.ok()) return area.status();
+  absl::StatusOr<pid_t> pid = clean_->ForkInto(**area);
+  if (!pid.ok()) return pid.status();
+  return std::make_unique<SystrapAddressSpace>(*pid, std::move(*area));
+}
+
+std::unique_ptr<Context> SystrapPlatform::NewContext() { return std::make_unique<SystrapContext>(); }
+
+}  // namespace runsc::platform::systrap

@@ -1,0 +1,73 @@
+// The systrap platform (DESIGN §3): application syscalls trap to a SIGSYS
+// handler in the stub (seccomp SECCOMP_RET_TRAP), which hands them to the
+// sentry over shared memory; memory operations and clones are requests to
+// the stub's syscall thread. No ptrace stop anywhere.
+//
+// Trust analysis (the application is hostile and shares the stub's mm):
+// - It can make host syscalls only from stub code (the IP filter traps all
+//   others to the sentry). From stub code its threads' second filter lets
+//   through only futex WAIT/WAKE, rt_sigreturn and exit, each acting on the
+//   caller itself; anything else kills the stub process. It cannot change
+//   the stub code (read-only, and mprotect/munmap/mmap over the stub area
+//   are refused by the sentry and killed from stub code).
+// - The syscall thread, which may make any syscall from stub code, runs no
+//   application code and reads its requests from a page mapped read-only
+//   in the stub, under a seqlock, so only whole requests the sentry wrote
+//   and checked (no range over the stub area) ever run.
+// - Everything else in the control area is writable by the application:
+//   its registers (its own anyway), the state words (it can at most fake a
+//   stop, a syscall of its own, or its own death: each is self-harm), the
+//   frame pointer (checked to lie in the slot before the sentry follows it),
+//   the syscall thread's results (an mmap result over the stub area is
+//   refused; a fork child pid must be a real child of the sentry).
+// - Known limit: with a forged rt_sigreturn frame from stub code a thread
+//   can block host signals, and so ignore Interrupt() while it spins in its
+//   own code. That only stalls the application itself; killing the sandbox
+//   still works (the sentry SIGKILLs stub processes, and PDEATHSIG).
+// - If the sentry dies, PR_SET_PDEATHSIG (set by each stub itself after it
+//   is forked) kills the stub; its filter keeps it from reaching the host.
+#ifndef RUNSC_PLATFORM_SYSTRAP_SYSTRAP_PLATFORM_H_
+#define RUNSC_PLATFORM_SYSTRAP_SYSTRAP_PLATFORM_H_
+
+#include <memory>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "platform/platform.h"
+#include "platform/systrap/systrap_address_space.h"
+
+namespace runsc::platform::systrap {
+
+struct SystrapOptions {
+  // How long each side spins for the other before sleeping in FUTEX_WAIT
+  // (bench/getppid_bench.cc measured it: see the README).
+  uint64_t spin_ns = 20'000;
+};
+
+class SystrapPlatform : public Platform {
+ public:
+  // Maps the stub code, forks the clean stub.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<SystrapPlatform>> Create(
+      SystrapOptions options = {});
+  ~SystrapPlatform() override;
+  absl::string_view Name() const override { return "systrap"; }
+  absl::StatusOr<std::unique_ptr<AddressSpace>> NewAddressSpace() override;
+  std::unique_ptr<Context> NewContext() override;
+
+ private:
+  SystrapPlatform() = default;
+  // The thread that forks the clean stub and then just lives: stubs (all
+  // CLONE_PARENT children of it) get PDEATHSIG when it exits.
+  void ParentLoop(uint64_t spin_cycles);
+
+  absl::Mutex mu_;
+  bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<SystrapAddressSpace> clean_;  // Set before ready_.
+  std::thread parent_;
+};
+
+}  // namespace runsc::platform::systrap
+
+#endif  // RUNSC_PLATFORM_SYSTRAP_SYSTRAP_PLATFORM_H_
