@@ -1,4 +1,4 @@
-// What one emulated syscall costs on the ptrace platform, against the same
+// What one emulated syscall costs on each platform, against the same
 // syscall made natively (DESIGN §3, §8).
 //
 //   BM_NativeGetppid           getppid(2) answered by the host kernel.
@@ -9,6 +9,15 @@
 //   BM_SentryGetppidRoundTrip  the same, with the answer computed by the
 //                              sentry's syscall dispatcher (table lookup,
 //                              handler, kernel lock) as a real task's is.
+//   BM_SystrapGetppidRoundTrip/<spin µs>
+//                              the bare round trip on systrap (seccomp
+//                              RET_TRAP, SIGSYS handler, shared slot) with
+//                              each side spinning that long before it
+//                              sleeps in FUTEX_WAIT: the data the default
+//                              budget (SystrapOptions::spin_ns) comes from.
+//   BM_SystrapSentryGetppidRoundTrip
+//                              the sentry round trip on systrap with the
+//                              default budget.
 //
 // After Google Benchmark's own output, a Markdown table gives each one's
 // time per call and its ratio to native: absolute times on a shared VM do
@@ -28,6 +37,7 @@
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
 #include "platform/platform.h"
+#include "platform/systrap/systrap_platform.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "syscalls/syscall_table.h"
@@ -91,9 +101,8 @@ void BM_NativeGetppid(benchmark::State& state) {
 }
 BENCHMARK(BM_NativeGetppid);
 
-void BM_PtraceGetppidRoundTrip(benchmark::State& state) {
-  absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
-      platform::CreatePlatform("ptrace");
+void BareGetppidRoundTrip(benchmark::State& state,
+                          absl::StatusOr<std::unique_ptr<platform::Platform>> platform) {
   if (!platform.ok()) return state.SkipWithError(std::string(platform.status().message()).c_str());
   absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = NewGetppidSpace(**platform);
   if (!as.ok()) return state.SkipWithError(std::string(as.status().message()).c_str());
@@ -110,7 +119,19 @@ void BM_PtraceGetppidRoundTrip(benchmark::State& state) {
     }
   }
 }
+void BM_PtraceGetppidRoundTrip(benchmark::State& state) {
+  BareGetppidRoundTrip(state, platform::CreatePlatform("ptrace"));
+}
 BENCHMARK(BM_PtraceGetppidRoundTrip);
+
+void BM_SystrapGetppidRoundTrip(benchmark::State& state) {
+  absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
+      platform::systrap::SystrapPlatform::Create(
+          {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000});
+  if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
+  BareGetppidRoundTrip(state, std::unique_ptr<platform::Platform>(std::move(*p)));
+}
+BENCHMARK(BM_SystrapGetppidRoundTrip)->Arg(0)->Arg(2)->Arg(5)->Arg(10)->Arg(20)->Arg(50);
 
 // The dispatcher under test is the sentry's; the kernel needs one of its own
 // to be constructed, which this benchmark never calls.
@@ -119,9 +140,9 @@ class UnusedDispatcher : public sentry::SyscallDispatcher {
   void Dispatch(sentry::Task&) override {}
 };
 
-void BM_SentryGetppidRoundTrip(benchmark::State& state) {
+void SentryGetppidRoundTrip(benchmark::State& state, const char* platform_name) {
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
-      platform::CreatePlatform("ptrace");
+      platform::CreatePlatform(platform_name);
   if (!platform.ok()) return state.SkipWithError(std::string(platform.status().message()).c_str());
   UnusedDispatcher unused;
   sentry::Kernel kernel(*std::move(platform), unused);
@@ -145,7 +166,13 @@ void BM_SentryGetppidRoundTrip(benchmark::State& state) {
     }
   }
 }
+void BM_SentryGetppidRoundTrip(benchmark::State& state) { SentryGetppidRoundTrip(state, "ptrace"); }
 BENCHMARK(BM_SentryGetppidRoundTrip);
+
+void BM_SystrapSentryGetppidRoundTrip(benchmark::State& state) {
+  SentryGetppidRoundTrip(state, "systrap");
+}
+BENCHMARK(BM_SystrapSentryGetppidRoundTrip);
 
 // Passes everything to the reporter --benchmark_format asked for, and keeps
 // each benchmark's time per call for the ratio table: the median when
@@ -164,7 +191,8 @@ class RatioReporter : public benchmark::BenchmarkReporter {
       if (run.error_occurred) continue;
       const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
       if (run.run_type == Run::RT_Aggregate && !median) continue;
-      const std::string& name = run.run_name.function_name;
+      const std::string name = run.run_name.function_name +
+                               (run.run_name.args.empty() ? "" : "/" + run.run_name.args);
       if (!ns_per_call_.contains(name)) order_.push_back(name);
       if (median || !has_median_[name]) {
         ns_per_call_[name] =

@@ -86,17 +86,53 @@ absl::StatusOr<pid_t> ForkCleanStub(const ControlArea& area) {
   __builtin_unreachable();
 }
 
-}  // namespace
+// The clean stub ForkCleanStubEarly made, until Create adopts it.
+struct EarlyStub {
+  pid_t pid = 0;
+  std::unique_ptr<ControlArea> area;
+};
+EarlyStub& Early() {
+  static EarlyStub* early = new EarlyStub();
+  return *early;
+}
 
-absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(SystrapOptions options) {
+absl::Status CheckHost() {
   if (!(::getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE)) {
     return absl::FailedPreconditionError(
         "platform systrap needs the FSGSBASE instructions (Linux >= 5.9 on a CPU with them)");
   }
-  if (absl::Status s = stub::InstallStubCode(); !s.ok()) return s;
+  return stub::InstallStubCode();
+}
+
+// The clean stub only answers fork requests: its spin budget matters little.
+constexpr uint64_t kCleanStubSpinNs = 20'000;
+
+}  // namespace
+
+absl::Status SystrapPlatform::ForkCleanStubEarly() {
+  if (absl::Status s = CheckHost(); !s.ok()) return s;
+  EarlyStub& early = Early();
+  if (early.area != nullptr) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<ControlArea>> area =
+      ControlArea::Create(TscCyclesFor(kCleanStubSpinNs));
+  if (!area.ok()) return area.status();
+  absl::StatusOr<pid_t> pid = ForkCleanStub(**area);
+  if (!pid.ok()) return pid.status();
+  early.pid = *pid;
+  early.area = std::move(*area);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(SystrapOptions options) {
+  if (absl::Status s = CheckHost(); !s.ok()) return s;
   std::unique_ptr<SystrapPlatform> platform(new SystrapPlatform());
   const uint64_t spin_cycles = TscCyclesFor(options.spin_ns);
-  platform->parent_ = std::thread([p = platform.get(), spin_cycles] { p->ParentLoop(spin_cycles); });
+  platform->spin_cycles_ = spin_cycles;
+  if (EarlyStub& early = Early(); early.area != nullptr) {
+    platform->clean_ = std::make_unique<SystrapAddressSpace>(early.pid, std::move(early.area));
+    return platform;
+  }
+  platform->parent_ = std::thread([p = platform.get()] { p->ParentLoop(); });
   absl::Status status;
   {
     absl::MutexLock lock(&platform->mu_);
@@ -119,9 +155,10 @@ SystrapPlatform::~SystrapPlatform() {
   if (parent_.joinable()) parent_.join();
 }
 
-void SystrapPlatform::ParentLoop(uint64_t spin_cycles) {
+void SystrapPlatform::ParentLoop() {
   absl::Status status;
-  absl::StatusOr<std::unique_ptr<ControlArea>> area = ControlArea::Create(spin_cycles);
+  absl::StatusOr<std::unique_ptr<ControlArea>> area =
+      ControlArea::Create(TscCyclesFor(kCleanStubSpinNs));
   if (area.ok()) {
     absl::StatusOr<pid_t> pid = ForkCleanStub(**area);
     if (pid.ok()) {
@@ -140,7 +177,7 @@ void SystrapPlatform::ParentLoop(uint64_t spin_cycles) {
 }
 
 absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapPlatform::NewAddressSpace() {
-  absl::StatusOr<std::unique_ptr<ControlArea>> area = ControlArea::Create(clean_->area().spin_cycles());
+  absl::StatusOr<std::unique_ptr<ControlArea>> area = ControlArea::Create(spin_cycles_);
   if (!area.ok()) return area.status();
   absl::StatusOr<pid_t> pid = clean_->ForkInto(**area);
   if (!pid.ok()) return pid.status();

@@ -50,6 +50,15 @@ class SystrapPlatform : public Platform {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SystrapPlatform>> Create(
       SystrapOptions options = {});
   ~SystrapPlatform() override;
+
+  // Forks the clean stub now, from the calling thread, for a later
+  // Create() to adopt. A sentry that installs its own seccomp filter calls
+  // this just before: stubs forked after it would inherit that filter, whose
+  // KILL for syscalls the sentry itself never makes outranks the stub's
+  // RET_TRAP, so an application syscall would kill the stub instead of
+  // reaching the sentry. The calling thread must live as long as the
+  // sentry: it is the parent whose death kills every stub (PDEATHSIG).
+  [[nodiscard]] static absl::Status ForkCleanStubEarly();
   absl::string_view Name() const override { return "systrap"; }
   absl::StatusOr<std::unique_ptr<AddressSpace>> NewAddressSpace() override;
   std::unique_ptr<Context> NewContext() override;
@@ -58,13 +67,14 @@ class SystrapPlatform : public Platform {
   SystrapPlatform() = default;
   // The thread that forks the clean stub and then just lives: stubs (all
   // CLONE_PARENT children of it) get PDEATHSIG when it exits.
-  void ParentLoop(uint64_t spin_cycles);
+  void ParentLoop();
 
   absl::Mutex mu_;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<SystrapAddressSpace> clean_;  // Set before ready_.
+  uint64_t spin_cycles_ = 0;                    // For the application's stubs.
   std::thread parent_;
 };
 

@@ -9,6 +9,7 @@
 #include "runsc/config/boot_options.h"
 #include "runsc/config/bundle.h"
 #include "runsc/config/mounts.h"
+#include "platform/systrap/systrap_platform.h"
 #include "runsc/sandbox/sentry_confinement.h"
 #include "runsc/status_macros.h"
 
@@ -78,7 +79,11 @@ absl::StatusOr<int> BootCommand::Execute(const config::GlobalConfig& config) {
   }
   // config.json has been read and every descriptor is open: from here on
   // the sentry reaches the host only through them.
-  if (absl::Status confined = sandbox::ConfineSentry(); !confined.ok()) {
+  auto fork_stubs_early = [&]() -> absl::Status {
+    if (config.platform != "systrap") return absl::OkStatus();
+    return platform::systrap::SystrapPlatform::ForkCleanStubEarly();
+  };
+  if (absl::Status confined = sandbox::ConfineSentry(fork_stubs_early); !confined.ok()) {
     LogError("boot: ", confined.message());
     ReportNotReady(ready_fd_, confined);
     return 1;

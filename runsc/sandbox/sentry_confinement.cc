@@ -88,12 +88,13 @@ SeccompPolicyBuilder SentrySeccompPolicy() {
   return policy;
 }
 
-absl::Status ConfineSentry() {
+absl::Status ConfineSentry(std::function<absl::Status()> before_seccomp) {
   const SeccompMode seccomp = SeccompModeFromEnvironment();
   RUNSC_RETURN_IF_ERROR(Step(MakeMountsPrivate(), "private mounts"));
   RUNSC_RETURN_IF_ERROR(Step(PivotRootIntoEmptyDir(kEmptyRootMountPoint), "empty root"));
   RUNSC_RETURN_IF_ERROR(Step(SetNoNewPrivileges(), "no_new_privs"));
   RUNSC_RETURN_IF_ERROR(Step(DropCapabilities({}), "capabilities"));
+  if (before_seccomp) RUNSC_RETURN_IF_ERROR(Step(before_seccomp(), "before seccomp"));
   RUNSC_RETURN_IF_ERROR(Step(InstallSeccomp(SentrySeccompPolicy(), seccomp), "seccomp"));
   return absl::OkStatus();
 }

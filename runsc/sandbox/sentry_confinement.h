@@ -18,6 +18,8 @@
 #define RUNSC_RUNSC_SANDBOX_SENTRY_CONFINEMENT_H_
 
 #include "absl/status/status.h"
+#include <functional>
+
 #include "runsc/sandbox/seccomp_policy.h"
 
 namespace runsc::sandbox {
@@ -31,7 +33,12 @@ namespace runsc::sandbox {
 SeccompPolicyBuilder SentrySeccompPolicy();
 
 // Steps 1-5 above. Irrevocable; on error the sentry must exit.
-[[nodiscard]] absl::Status ConfineSentry();
+// `before_seccomp`, if given, runs after every step but the seccomp filter:
+// the systrap platform forks its clean stub there, so that stubs are
+// confined (empty root, no capabilities) but do not inherit the sentry's
+// filter, which would kill application syscalls instead of letting the
+// stub's own filter trap them to the sentry.
+[[nodiscard]] absl::Status ConfineSentry(std::function<absl::Status()> before_seccomp = {});
 
 }  // namespace runsc::sandbox
 
