@@ -5,11 +5,7 @@
 namespace runsc::config {
 
 absl::Status ValidateForCreate(const GlobalConfig& config) {
-  if (config.platform == "systrap") {
-    return absl::UnimplementedError(
-        "--platform=systrap is not implemented yet; use --platform=ptrace");
-  }
-  if (config.platform != "ptrace") {
+  if (config.platform != "ptrace" && config.platform != "systrap") {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown platform \"", config.platform, "\" (want ptrace or systrap)"));
   }

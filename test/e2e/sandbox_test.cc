@@ -99,6 +99,19 @@ char HostStateOf(pid_t pid) {
   return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
 }
 
+// Whether any host thread of `pid` is running: on systrap the process's
+// main thread is the stub's syscall thread, which sleeps while the
+// application runs in another thread.
+bool AnyThreadRunning(pid_t pid) {
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator(absl::StrCat("/proc/", pid, "/task"), ec)) {
+    std::string stat = ReadFile(task.path().string() + "/stat");
+    size_t paren = stat.rfind(')');
+    if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'R') return true;
+  }
+  return false;
+}
+
 pid_t TracerOf(pid_t pid) {
   for (absl::string_view line : absl::StrSplit(ReadFile(absl::StrCat("/proc/", pid, "/status")), '\n')) {
     if (absl::ConsumePrefix(&line, "TracerPid:")) {
@@ -786,7 +799,7 @@ TEST_P(SandboxTest, NoStubSurvivesTheSentry) {
       // Wait until application code is running in a stub before the kill.
       ASSERT_TRUE(WaitFor([&] {
         return std::any_of(stubs.begin(), stubs.end(),
-                           [](pid_t p) { return HostStateOf(p) == 'R'; });
+                           [](pid_t p) { return AnyThreadRunning(p); });
       }));
     }
 

@@ -111,8 +111,7 @@ bool ProcessIsLive(pid_t pid);
 std::vector<nlohmann::json> ReadJsonLines(const std::string& path);
 
 // The platforms every test that runs a sandbox is parameterised over.
-// systrap joins when it exists.
-inline const std::vector<std::string> kPlatforms = {"ptrace"};
+inline const std::vector<std::string> kPlatforms = {"ptrace", "systrap"};
 
 // The whole contents of `path`, or "" if it cannot be read.
 std::string ReadFile(const std::string& path);
