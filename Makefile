@@ -37,10 +37,12 @@ bench: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target runsc runsc-bench
 	$(BUILD_DIR)/runsc-bench --out $(BUILD_DIR)/bench \
 	  --runtime native --runtime runc=$(RUNC) \
-	  --runtime runsc-ptrace="$(BUILD_DIR)/runsc --platform=ptrace" $(BENCH_ARGS)
+	  --runtime runsc-ptrace="$(BUILD_DIR)/runsc --platform=ptrace" \
+	  --runtime runsc-systrap="$(BUILD_DIR)/runsc --platform=systrap" $(BENCH_ARGS)
 
-# The platform's own micro benchmark: a PTRACE_SYSEMU round trip against
-# native getppid (bench/getppid_bench.cc).
+# The platforms' own micro benchmark: a PTRACE_SYSEMU round trip and a
+# systrap round trip (per spin budget) against native getppid
+# (bench/getppid_bench.cc).
 bench-platform: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target runsc_bench_getppid
 	$(BUILD_DIR)/bench/runsc_bench_getppid
@@ -54,7 +56,8 @@ compat: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target runsc runsc-compat runsc_syscall_tests
 	$(BUILD_DIR)/runsc-compat --tests $(BUILD_DIR)/test/syscalls/bin --out $(BUILD_DIR)/compat \
 	  --runtime native --runtime runc=$(RUNC) \
-	  --runtime runsc-ptrace="$(BUILD_DIR)/runsc --platform=ptrace" $(COMPAT_ARGS)
+	  --runtime runsc-ptrace="$(BUILD_DIR)/runsc --platform=ptrace" \
+	  --runtime runsc-systrap="$(BUILD_DIR)/runsc --platform=systrap" $(COMPAT_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -104,8 +104,8 @@ absl::Status CheckHost() {
   return stub::InstallStubCode();
 }
 
-// The clean stub only answers fork requests: its spin budget matters little.
-constexpr uint64_t kCleanStubSpinNs = 20'000;
+// The clean stub only answers fork requests: no need to spin for it.
+constexpr uint64_t kCleanStubSpinNs = 0;
 
 }  // namespace
 

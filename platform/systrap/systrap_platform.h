@@ -39,9 +39,14 @@
 namespace runsc::platform::systrap {
 
 struct SystrapOptions {
-  // How long each side spins for the other before sleeping in FUTEX_WAIT
-  // (bench/getppid_bench.cc measured it: see the README).
-  uint64_t spin_ns = 20'000;
+  // How long each side spins for the other before sleeping in FUTEX_WAIT.
+  // bench/getppid_bench.cc sweeps it (BM_SystrapGetppidRoundTrip/<µs>). On
+  // the shared 2-core VM we measured on (load average 5-12 from parallel
+  // builds) every budget lost: a spinner holds the CPU its peer waits for,
+  // so a round trip took ~14 µs with no spin, 27 µs at 2 µs, 56 µs at 10 µs,
+  // 93 µs at 20 µs. Hence futex only by default; re-measure on a quiet
+  // machine, where both sides spinning should approach the 4.6 µs hand-off.
+  uint64_t spin_ns = 0;
 };
 
 class SystrapPlatform : public Platform {
