@@ -94,7 +94,8 @@ class AddressSpace {
                                                      int flags, int host_fd, uint64_t offset) = 0;
   [[nodiscard]] virtual absl::Status Unmap(uint64_t addr, uint64_t length) = 0;
   [[nodiscard]] virtual absl::Status Protect(uint64_t addr, uint64_t length, int prot) = 0;
-  // mremap(2) and madvise(2), calls that act on the map as a whole: runs
+  // mremap(2), madvise(2), msync(2) and mincore(2) (which writes its
+  // vector into application memory), calls that act on the map: runs
   // `nr` with `args` inside the stub and returns its raw result (>= 0) or
   // the host errno as an ErrnoError. A range over the stub's own pages is
   // EINVAL; any other `nr` is refused with ENOSYS, since the platform must

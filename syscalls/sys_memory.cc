@@ -4,6 +4,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include <initializer_list>
+
 #include "base/logging.h"
 #include "syscalls/helpers.h"
 
@@ -14,6 +16,15 @@ using sentry::Task;
 
 bool ValidRange(uint64_t addr, uint64_t len) {
   return len > 0 && addr + len > addr && addr + len <= platform::kMaxUserAddress;
+}
+
+// A memory syscall run by the host kernel inside the stub, whose answer
+// (value or errno) is the application's.
+SyscallResult InStub(Task& t, int nr, std::initializer_list<uint64_t> args) {
+  absl::StatusOr<uint64_t> r =
+      t.mm->address_space().MemorySyscall(nr, absl::MakeConstSpan(args.begin(), args.size()));
+  if (!r.ok()) return FromStatus(r.status());
+  return SyscallResult::Value(static_cast<int64_t>(*r));
 }
 
 SyscallResult Brk(Task& t, const SyscallArgs& a) {
@@ -78,14 +89,34 @@ SyscallResult Mprotect(Task& t, const SyscallArgs& a) {
   return FromStatus(t.mm->Protect(a[0], a[1], static_cast<int>(a[2])));
 }
 
+// Every advice goes to the host kernel in the stub, which answers as Linux
+// does: EINVAL for unknown advice or MADV_REMOVE of private memory, ENOMEM
+// for unmapped ranges. MADV_DONTFORK/WIPEONFORK take effect because fork
+// is a host fork of the stub (DESIGN §3).
 SyscallResult Madvise(Task& t, const SyscallArgs& a) {
-  const int advice = static_cast<int>(a[2]);
-  if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-    const uint64_t args[] = {a[0], a[1], a[2]};
-    absl::StatusOr<uint64_t> r = t.mm->address_space().MemorySyscall(SYS_madvise, args);
-    return r.ok() ? SyscallResult::Value(0) : FromStatus(r.status());
-  }
-  return SyscallResult::Value(0);  // Other advice is only a hint.
+  return InStub(t, SYS_madvise, {a[0], a[1], a[2]});
+}
+
+// mremap(2): the host checks the arguments and moves the pages; the memory
+// manager records the result for /proc/self/maps and shared futexes.
+SyscallResult Mremap(Task& t, const SyscallArgs& a) {
+  const int flags = static_cast<int>(a[3]);
+  absl::StatusOr<uint64_t> at = t.mm->Remap(a[0], a[1], a[2], flags, a[4]);
+  if (!at.ok()) return FromStatus(at.status());
+  return SyscallResult::Value(static_cast<int64_t>(*at));
+}
+
+// msync(2): a shared file mapping is the donated host file itself, so the
+// host's msync in the stub writes it back (MS_SYNC) and checks the flags
+// and the range (EINVAL, ENOMEM) as Linux does.
+SyscallResult Msync(Task& t, const SyscallArgs& a) {
+  return InStub(t, SYS_msync, {a[0], a[1], a[2]});
+}
+
+// mincore(2): the host writes the residency vector straight into the
+// application's memory, so a bad vector pointer is the host's EFAULT.
+SyscallResult Mincore(Task& t, const SyscallArgs& a) {
+  return InStub(t, SYS_mincore, {a[0], a[1], a[2]});
 }
 
 }  // namespace
@@ -95,7 +126,11 @@ void RegisterMemory(SyscallTable& t) {
   t[SYS_mmap] = {"mmap", Mmap, Support::kPartial, "file mappings need a host-backed file"};
   t[SYS_munmap] = {"munmap", Munmap, Support::kFull, ""};
   t[SYS_mprotect] = {"mprotect", Mprotect, Support::kFull, ""};
-  t[SYS_madvise] = {"madvise", Madvise, Support::kPartial, "DONTNEED/FREE applied; others ignored"};
+  t[SYS_madvise] = {"madvise", Madvise, Support::kFull, "carried out by the host in the stub"};
+  t[SYS_mremap] = {"mremap", Mremap, Support::kFull,
+                   "moved by the host in the stub; MAYMOVE, FIXED, DONTUNMAP"};
+  t[SYS_msync] = {"msync", Msync, Support::kFull, "the host's msync of the mapped host file"};
+  t[SYS_mincore] = {"mincore", Mincore, Support::kFull, "the host's residency of the stub's pages"};
 }
 
 }  // namespace runsc::syscalls

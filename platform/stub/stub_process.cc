@@ -99,6 +99,14 @@ absl::Status StubRange::CheckMemorySyscall(int nr, absl::Span<const uint64_t> ar
         return ErrnoError(EINVAL, "mremap of or over the stub's pages");
       }
       return absl::OkStatus();
+    case SYS_msync:
+      return CheckRange("msync", arg(0), arg(1));
+    case SYS_mincore:
+      // The host writes the vector: one byte per page of the range.
+      if (Overlaps(arg(0), arg(1)) || Overlaps(arg(2), (arg(1) + 4095) / 4096)) {
+        return ErrnoError(EINVAL, "mincore of or into the stub's pages");
+      }
+      return absl::OkStatus();
     default:
       return ErrnoError(ENOSYS, absl::StrCat("syscall ", nr, " is not a known memory syscall"));
   }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <atomic>
 #include <cstring>
@@ -69,6 +70,33 @@ absl::Status MemoryManager::Protect(uint64_t addr, uint64_t length, int prot) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> MemoryManager::Remap(uint64_t old_addr, uint64_t old_size,
+                                              uint64_t new_size, int flags, uint64_t new_addr) {
+  const uint64_t args[] = {old_addr, old_size, new_size, static_cast<uint64_t>(flags), new_addr};
+  // mu_ is held across the host call so that no other thread of the
+  // process records a mapping between what the host did and our record.
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<uint64_t> at = as_->MemorySyscall(SYS_mremap, args);
+  if (!at.ok()) return at;
+  // The host accepted, so old_addr lies in one mapping (EFAULT otherwise).
+  auto it = mappings_.upper_bound(old_addr);
+  if (it == mappings_.begin() || std::prev(it)->second.end <= old_addr) {
+    return at;  // Not one we recorded (the stub's own code): nothing to track.
+  }
+  Mapping moved = std::prev(it)->second;
+  moved.offset += old_addr - moved.start;
+  moved.start = *at;
+  moved.end = *at + PageRoundUp(new_size);
+  // old_size 0 (a shared mapping mapped again) and MREMAP_DONTUNMAP leave
+  // the old range mapped; otherwise it is gone, even when the new range
+  // starts at the same address (a shrink or an in-place grow).
+  if (old_size != 0 && !(flags & MREMAP_DONTUNMAP)) {
+    RecordUnmap(old_addr, old_addr + PageRoundUp(old_size));
+  }
+  RecordMap(moved);
+  return at;
 }
 
 void MemoryManager::RecordMap(const Mapping& m) {

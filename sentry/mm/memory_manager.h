@@ -66,6 +66,13 @@ class MemoryManager {
                                              int host_fd, uint64_t offset, std::string name);
   [[nodiscard]] absl::Status Unmap(uint64_t addr, uint64_t length);
   [[nodiscard]] absl::Status Protect(uint64_t addr, uint64_t length, int prot);
+  // mremap(2), carried out by the host kernel in the stub (which checks
+  // every argument as Linux does: the errors are the host's), then
+  // recorded: the moved range keeps what it maps (file, offset, sharing),
+  // the old range goes unless MREMAP_DONTUNMAP kept it or old_size was 0.
+  // Returns the new address.
+  [[nodiscard]] absl::StatusOr<uint64_t> Remap(uint64_t old_addr, uint64_t old_size,
+                                               uint64_t new_size, int flags, uint64_t new_addr);
 
   // Sets where brk starts (just past the loaded image) and answers brk(2):
   // returns the new break, or the old one when the request cannot be met.

@@ -1,8 +1,9 @@
-// Family: mremap.
+// Family: mremap (and msync, mincore).
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "test/syscalls/test_util.h"
@@ -202,6 +203,55 @@ TEST(MremapTest, DontunmapMovesThePagesAndLeavesTheOldRangeEmpty) {
   EXPECT_EQ(p[0], 0);
   munmap(p, kPage);
   munmap(q, kPage);
+}
+
+// /proc/self/maps follows the move: the new range is listed, the old not.
+TEST(MremapTest, ProcSelfMapsShowsTheMovedRange) {
+  char* p = MapAnonymous(2 * kPage);
+  ASSERT_NE(p, nullptr);
+  ASSERT_SYSCALL_OK(mprotect(p + kPage, kPage, PROT_READ));
+  char* q = static_cast<char*>(Mremap(p, kPage, 3 * kPage, MREMAP_MAYMOVE));
+  ASSERT_NE(q, MAP_FAILED) << strerrorname_np(errno);
+  FILE* f = fopen("/proc/self/maps", "r");
+  ASSERT_NE(f, nullptr);
+  bool saw_new = false, saw_old = false;
+  char line[512];
+  while (fgets(line, sizeof(line), f)) {
+    unsigned long start = 0, end = 0;
+    if (sscanf(line, "%lx-%lx", &start, &end) != 2) continue;
+    if (start <= reinterpret_cast<uintptr_t>(q) && end >= reinterpret_cast<uintptr_t>(q + 3 * kPage)) {
+      saw_new = true;
+    }
+    if (start <= reinterpret_cast<uintptr_t>(p) && end > reinterpret_cast<uintptr_t>(p)) saw_old = true;
+  }
+  fclose(f);
+  EXPECT_TRUE(saw_new);
+  EXPECT_FALSE(saw_old);
+  munmap(q, 3 * kPage);
+  munmap(p + kPage, kPage);
+}
+
+TEST(MsyncTest, BadFlagsAreEINVAL) {
+  char* p = MapAnonymous(kPage);
+  ASSERT_NE(p, nullptr);
+  EXPECT_SYSCALL_ERRNO(msync(p, kPage, MS_SYNC | MS_ASYNC), EINVAL);
+  EXPECT_SYSCALL_ERRNO(msync(p, kPage, 0x100), EINVAL);
+  EXPECT_SYSCALL_ERRNO(msync(p + 1, kPage, MS_SYNC), EINVAL);
+  munmap(p, kPage);
+}
+
+TEST(MincoreTest, ReportsTouchedPagesAndFaultsOnABadVector) {
+  char* p = MapAnonymous(2 * kPage);
+  ASSERT_NE(p, nullptr);
+  p[0] = 1;  // Only the first page is made resident.
+  unsigned char vec[2] = {0xff, 0xff};
+  ASSERT_SYSCALL_OK(mincore(p, 2 * kPage, vec));
+  EXPECT_EQ(vec[0] & 1, 1);
+  EXPECT_EQ(vec[1] & 1, 0);
+  EXPECT_SYSCALL_ERRNO(mincore(p, 2 * kPage, reinterpret_cast<unsigned char*>(8)), EFAULT);
+  ASSERT_SYSCALL_OK(munmap(p + kPage, kPage));
+  EXPECT_SYSCALL_ERRNO(mincore(p, 2 * kPage, vec), ENOMEM);
+  munmap(p, kPage);
 }
 
 }  // namespace
