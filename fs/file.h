@@ -93,6 +93,11 @@ class File {
   // flags, mnt_id and ino (eventfd-count, sigmask, tfd lines), each line
   // ending in '\n'. Requires task.kernel().mu, like PollLocked.
   virtual std::string FdInfoLocked() const { return ""; }
+  // F_GETPIPE_SZ (no argument) and F_SETPIPE_SZ: the capacity of the pipe
+  // behind this file; EBADF for anything that is not a pipe.
+  virtual absl::StatusOr<int64_t> PipeSize(std::optional<uint64_t> new_size) {
+    return ErrnoError(EBADF, "not a pipe");
+  }
   // A host fd the sentry may mmap into the application, or -1.
   virtual int HostFd() const { return -1; }
   // What /proc/self/fd/N points at.

@@ -34,6 +34,12 @@ class PipeEnd : public File {
     st.st_ino = reinterpret_cast<uintptr_t>(pipe_.get()) & 0xffffff;
     return st;
   }
+  absl::StatusOr<int64_t> PipeSize(std::optional<uint64_t> new_size) override {
+    if (!new_size) return static_cast<int64_t>(pipe_->Capacity());
+    absl::StatusOr<size_t> n = pipe_->SetCapacity(*new_size);
+    if (!n.ok()) return n.status();
+    return static_cast<int64_t>(*n);
+  }
   absl::StatusOr<int64_t> Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) override {
     if (cmd == FIONREAD) {
       int32_t n = static_cast<int32_t>(pipe_->Available());
@@ -84,7 +90,7 @@ absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t>
       if (done > 0) return done;
       return ErrnoError(EPIPE, "pipe has no readers");
     }
-    const size_t room = kCapacity - buffer_.size();
+    const size_t room = capacity_ - std::min(capacity_, buffer_.size());
     const size_t left = buf.size() - done;
     // Small writes are atomic: wait for room for all of it.
     if (room == 0 || (left <= kAtomicWrite && room < left)) {
@@ -120,13 +126,30 @@ short Pipe::PollLocked(bool write_end, short events) const {
   if (write_end) {
     // As Linux: writable while there is room for an atomic write; an error
     // once nobody can read.
-    if (kCapacity - buffer_.size() >= kAtomicWrite) ready |= events & (POLLOUT | POLLWRNORM);
+    if (capacity_ - std::min(capacity_, buffer_.size()) >= std::min(capacity_, kAtomicWrite)) ready |= events & (POLLOUT | POLLWRNORM);
     if (readers_ == 0) ready |= POLLERR;
   } else {
     if (!buffer_.empty()) ready |= events & (POLLIN | POLLRDNORM);
     if (writers_ == 0) ready |= POLLHUP;
   }
   return ready;
+}
+
+size_t Pipe::Capacity() {
+  absl::MutexLock lock(&kernel_.mu);
+  return capacity_;
+}
+
+absl::StatusOr<size_t> Pipe::SetCapacity(uint64_t size) {
+  if (size > kMaxCapacity) return ErrnoError(EPERM, "pipe size above pipe-max-size");
+  size_t rounded = 4096;
+  while (rounded < size) rounded *= 2;
+  absl::MutexLock lock(&kernel_.mu);
+  if (buffer_.size() > rounded) return ErrnoError(EBUSY, "more data buffered than the new size");
+  capacity_ = rounded;
+  ++room_seq_;
+  kernel_.cv.SignalAll();
+  return rounded;
 }
 
 size_t Pipe::Available() {

@@ -13,7 +13,10 @@ namespace runsc::fs {
 
 class Pipe {
  public:
+  // The capacity of a new pipe (F_GETPIPE_SZ), and the most an
+  // unprivileged F_SETPIPE_SZ may ask for (/proc/sys/fs/pipe-max-size).
   static constexpr size_t kCapacity = 65536;
+  static constexpr size_t kMaxCapacity = 1048576;
   // PIPE_BUF: writes up to this size are atomic.
   static constexpr size_t kAtomicWrite = 4096;
 
@@ -34,11 +37,17 @@ class Pipe {
   // kernel().mu.
   uint64_t EventSeqLocked(bool write_end) const { return write_end ? room_seq_ : data_seq_; }
   bool HasWriters();
+  size_t Capacity();
+  // F_SETPIPE_SZ: rounds `size` up to a power-of-two number of pages (at
+  // least one) and returns it; EBUSY if more than that is buffered, EPERM
+  // above kMaxCapacity (the sandbox has no CAP_SYS_RESOURCE).
+  absl::StatusOr<size_t> SetCapacity(uint64_t size);
 
  private:
   sentry::Kernel& kernel_;
   // Guarded by kernel_.mu: blocked readers and writers wait on kernel_.cv.
   std::deque<uint8_t> buffer_;
+  size_t capacity_ = kCapacity;
   int readers_ = 1;
   int writers_ = 1;
   uint64_t data_seq_ = 0;

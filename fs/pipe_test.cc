@@ -192,5 +192,17 @@ TEST_F(PipeTest, PendingSignalInterruptsABlockedWriteButKeepsWhatWasWritten) {
   EXPECT_EQ(Read(Pipe::kCapacity + 10)->size(), Pipe::kCapacity);
 }
 
+TEST_F(PipeTest, SetPipeSizeRoundsUpAndBoundsWhatAWriteMayQueue) {
+  EXPECT_EQ(*write_end_->PipeSize(std::nullopt), static_cast<int64_t>(Pipe::kCapacity));
+  EXPECT_EQ(*write_end_->PipeSize(5000), 8192);
+  EXPECT_EQ(*read_end_->PipeSize(std::nullopt), 8192);
+  SetNonblocking(*write_end_);
+  EXPECT_EQ(*Write(std::string(10000, 'a')), 8192u);
+  // Shrinking below what is queued is EBUSY; above pipe-max-size EPERM.
+  EXPECT_EQ(ErrnoOf(write_end_->PipeSize(1).status()), EBUSY);
+  EXPECT_EQ(ErrnoOf(write_end_->PipeSize(Pipe::kMaxCapacity + 1).status()), EPERM);
+  EXPECT_EQ(*read_end_->PipeSize(std::nullopt), 8192);
+}
+
 }  // namespace
 }  // namespace runsc::fs

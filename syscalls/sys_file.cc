@@ -137,6 +137,15 @@ SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
       e->file->set_flags((e->file->flags() & ~kSettable) | (static_cast<int>(a[2]) & kSettable));
       return SyscallResult::Value(0);
     }
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ: {
+      // F_SETPIPE_SZ takes an int, as Linux reads it.
+      absl::StatusOr<int64_t> size = e->file->PipeSize(
+          static_cast<int>(a[1]) == F_GETPIPE_SZ
+              ? std::nullopt
+              : std::optional<uint64_t>(static_cast<unsigned int>(a[2])));
+      return size.ok() ? SyscallResult::Value(*size) : FromStatus(size.status());
+    }
     default:
       LogDebug("fcntl command ", a[1], " not supported");
       return SyscallResult::Error(EINVAL);
@@ -345,7 +354,7 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_dup] = {"dup", Dup, Support::kFull, ""};
   t[SYS_dup2] = {"dup2", Dup2, Support::kFull, ""};
   t[SYS_dup3] = {"dup3", Dup3, Support::kFull, ""};
-  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "no locks, no F_SETOWN"};
+  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "pipe sizes; no record locks, no F_SETOWN"};
   t[SYS_pipe] = {"pipe", Pipe, Support::kFull, ""};
   t[SYS_pipe2] = {"pipe2", Pipe2, Support::kFull, ""};
   t[SYS_ioctl] = {"ioctl", Ioctl, Support::kPartial, "tty basics, FIONREAD, FIONBIO, FIOCLEX"};
