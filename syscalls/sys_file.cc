@@ -131,7 +131,11 @@ SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
     }
     case F_GETFD: return SyscallResult::Value(e->cloexec ? FD_CLOEXEC : 0);
     case F_SETFD: return FromStatus(Fds(t).SetCloexec(fd, a[2] & FD_CLOEXEC));
-    case F_GETFL: return SyscallResult::Value(e->file->flags() & ~O_CLOEXEC);
+    // Open-time flags (creation, truncation) are not part of the file
+    // description: Linux clears them at open.
+    case F_GETFL:
+      return SyscallResult::Value(e->file->flags() &
+                                  ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
     case F_SETFL: {
       constexpr int kSettable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
       e->file->set_flags((e->file->flags() & ~kSettable) | (static_cast<int>(a[2]) & kSettable));
