@@ -205,6 +205,8 @@ static int HostilePageCalls(const char* hex_addr) {
   void* m = mmap(at, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   printf("mmap-fixed=%s\n", m == MAP_FAILED ? "failed" : "mapped");
   printf("mremap=%s\n", mremap(at, 4096, 8192, 0) == MAP_FAILED ? "failed" : "moved");
+  // mincore writes its vector: pointed at the stub's code, it must not.
+  printf("mincore-into=%d\n", mincore(at, 4096, (unsigned char*)at));
   fflush(stdout);
   // Memory management and fork still work.
   char* p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
