@@ -11,11 +11,14 @@
 #include "runsc/cmd/boot.h"
 #include "runsc/cmd/create.h"
 #include "runsc/cmd/delete.h"
+#include "runsc/cmd/exec.h"
 #include "runsc/cmd/features.h"
+#include "runsc/cmd/freeze.h"
 #include "runsc/cmd/gofer.h"
 #include "runsc/cmd/kill.h"
 #include "runsc/cmd/list.h"
 #include "runsc/cmd/log_files.h"
+#include "runsc/cmd/ps.h"
 #include "runsc/cmd/run.h"
 #include "runsc/cmd/spec.h"
 #include "runsc/cmd/start.h"
@@ -127,6 +130,10 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(std::make_unique<StateCommand>());
   commands.push_back(std::make_unique<KillCommand>());
   commands.push_back(std::make_unique<DeleteCommand>());
+  commands.push_back(std::make_unique<ExecCommand>());
+  commands.push_back(std::make_unique<PsCommand>());
+  commands.push_back(std::make_unique<FreezeCommand>(/*pause=*/true));
+  commands.push_back(std::make_unique<FreezeCommand>(/*pause=*/false));
   commands.push_back(std::make_unique<ListCommand>());
   commands.push_back(std::make_unique<SpecCommand>());
   commands.push_back(std::make_unique<FeaturesCommand>());

@@ -39,6 +39,21 @@ SignalForwarder::~SignalForwarder() {
   if (signal_fd_.valid()) sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 
+absl::Status SignalForwarder::ForwardUntilReadable(int fd,
+                                                   const std::function<void(int)>& forward) {
+  while (true) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {signal_fd_.get(), POLLIN, 0}};
+    int n = poll(fds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return HostError("poll");
+    if (fds[0].revents != 0) return absl::OkStatus();
+    signalfd_siginfo info;
+    while (read(signal_fd_.get(), &info, sizeof(info)) == sizeof(info)) {
+      forward(static_cast<int>(info.ssi_signo));
+    }
+  }
+}
+
 absl::StatusOr<int> SignalForwarder::Wait(const sandbox::ProcessIdentity& sentry,
                                           const std::string& state_dir) {
   // A pidfd makes the sentry's exit one more thing to poll, without SIGCHLD
@@ -47,20 +62,13 @@ absl::StatusOr<int> SignalForwarder::Wait(const sandbox::ProcessIdentity& sentry
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, sentry.pid, 0)));
   if (!pidfd.valid()) return HostError(absl::StrCat("pidfd_open ", sentry.pid));
   sandbox::ControlClient control(state_dir);
-  while (true) {
-    pollfd fds[2] = {{pidfd.get(), POLLIN, 0}, {signal_fd_.get(), POLLIN, 0}};
-    int n = poll(fds, 2, -1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return HostError("poll");
-    if (fds[0].revents != 0) return sandbox::WaitForExitCode(sentry.pid);
-    signalfd_siginfo info;
-    while (read(signal_fd_.get(), &info, sizeof(info)) == sizeof(info)) {
-      int signo = static_cast<int>(info.ssi_signo);
-      absl::Status sent = control.Signal(signo, /*all=*/false);
-      // The sentry may be exiting: its exit is what we report.
-      if (!sent.ok()) LogWarning("forwarding signal ", signo, ": ", sent.message());
-    }
-  }
+  absl::Status waited = ForwardUntilReadable(pidfd.get(), [&](int signo) {
+    absl::Status sent = control.Signal(signo, /*all=*/false);
+    // The sentry may be exiting: its exit is what we report.
+    if (!sent.ok()) LogWarning("forwarding signal ", signo, ": ", sent.message());
+  });
+  if (!waited.ok()) return waited;
+  return sandbox::WaitForExitCode(sentry.pid);
 }
 
 }  // namespace runsc::cmd

@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,10 @@ class SignalForwarder {
   // `state_dir`. Returns the sentry's exit status: code, or 128+signal.
   [[nodiscard]] absl::StatusOr<int> Wait(const sandbox::ProcessIdentity& sentry,
                                          const std::string& state_dir);
+
+  // Calls `forward` with each signal received until `fd` is readable (or
+  // hung up). runsc exec: `fd` is the exec's connection to the sentry.
+  [[nodiscard]] absl::Status ForwardUntilReadable(int fd, const std::function<void(int)>& forward);
 
  private:
   SignalForwarder(UniqueFd signal_fd, sigset_t old_mask)

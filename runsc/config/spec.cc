@@ -225,8 +225,26 @@ absl::Status ParseRlimits(const ObjectReader& process, std::vector<SpecRlimit>& 
   return absl::OkStatus();
 }
 
+// Names are checked when they are used (unknown ones are skipped with a
+// warning there, as runc does): a config written for a newer kernel must
+// still run.
+absl::Status ParseCapabilities(const ObjectReader& process, SpecProcess& out) {
+  RUNSC_ASSIGN_OR_RETURN(auto caps, process.Object("capabilities", false));
+  if (!caps.has_value()) return absl::OkStatus();
+  SpecCapabilities sets;
+  RUNSC_RETURN_IF_ERROR(caps->StringArray("bounding", false, sets.bounding));
+  RUNSC_RETURN_IF_ERROR(caps->StringArray("effective", false, sets.effective));
+  RUNSC_RETURN_IF_ERROR(caps->StringArray("inheritable", false, sets.inheritable));
+  RUNSC_RETURN_IF_ERROR(caps->StringArray("permitted", false, sets.permitted));
+  RUNSC_RETURN_IF_ERROR(caps->StringArray("ambient", false, sets.ambient));
+  out.capabilities = std::move(sets);
+  return absl::OkStatus();
+}
+
 absl::Status ParseProcess(const ObjectReader& process, SpecProcess& out) {
   RUNSC_RETURN_IF_ERROR(process.Bool("terminal", out.terminal));
+  RUNSC_RETURN_IF_ERROR(process.Bool("noNewPrivileges", out.no_new_privileges));
+  RUNSC_RETURN_IF_ERROR(ParseCapabilities(process, out));
   RUNSC_ASSIGN_OR_RETURN(auto user, process.Object("user", false));
   if (user.has_value()) RUNSC_RETURN_IF_ERROR(ParseUser(*user, out.user));
 
@@ -482,6 +500,36 @@ absl::StatusOr<Spec> ParseSpec(std::string_view json_text) {
   RUNSC_ASSIGN_OR_RETURN(auto linux_object, top.Object("linux", false));
   if (linux_object.has_value()) RUNSC_RETURN_IF_ERROR(ParseLinux(*linux_object, spec.linux_spec));
   return spec;
+}
+
+absl::StatusOr<SpecProcess> ParseProcessSpec(std::string_view json_text) {
+  json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) return absl::InvalidArgumentError("malformed JSON");
+  if (!document.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the document must be a JSON object, not ", TypeName(document)));
+  }
+  SpecProcess process;
+  RUNSC_RETURN_IF_ERROR(ParseProcess(ObjectReader(document, ""), process));
+  return process;
+}
+
+std::optional<int> CapabilityByName(std::string_view name) {
+  // capability.h's order: the name's index is the capability's number.
+  static constexpr std::string_view kNames[] = {
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+      "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+      "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+      "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+      "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+      "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    if (kNames[i] == name) return static_cast<int>(i);
+  }
+  return std::nullopt;
 }
 
 std::optional<int> RlimitResourceByName(std::string_view type) {

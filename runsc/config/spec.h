@@ -32,8 +32,15 @@ struct SpecUser {
   std::vector<uint32_t> additional_gids;
 };
 
+// process.capabilities: capability names ("CAP_CHOWN") per set.
+struct SpecCapabilities {
+  std::vector<std::string> bounding, effective, inheritable, permitted, ambient;
+};
+
 struct SpecProcess {
   bool terminal = false;
+  bool no_new_privileges = false;
+  std::optional<SpecCapabilities> capabilities;
   SpecUser user;
   std::vector<std::string> args;  // Non-empty.
   std::vector<std::string> env;   // Each "KEY=value" with a non-empty KEY.
@@ -96,6 +103,13 @@ struct Spec {
 
 // Parses and validates config.json text. Errors name the offending field.
 [[nodiscard]] absl::StatusOr<Spec> ParseSpec(std::string_view json_text);
+
+// Parses and validates a process.json (`runsc exec --process`): the
+// "process" object of a config.json on its own. Errors name the field.
+[[nodiscard]] absl::StatusOr<SpecProcess> ParseProcessSpec(std::string_view json_text);
+
+// The bit number of a capability name ("CAP_NET_ADMIN"), if known.
+std::optional<int> CapabilityByName(std::string_view name);
 
 // The RLIMIT_* number for an OCI rlimit type ("RLIMIT_NOFILE"), if known.
 std::optional<int> RlimitResourceByName(std::string_view type);

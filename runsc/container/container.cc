@@ -77,6 +77,7 @@ ContainerStatus CurrentStatus(const ContainerState& state, bool creator_alive) {
       return creator_alive ? ContainerStatus::kCreating : ContainerStatus::kStopped;
     case ContainerStatus::kCreated:
     case ContainerStatus::kRunning:
+    case ContainerStatus::kPaused:
       return sandbox::IsLive(state.sentry) ? state.status : ContainerStatus::kStopped;
     case ContainerStatus::kStopped:
       return ContainerStatus::kStopped;
@@ -272,6 +273,10 @@ absl::StatusOr<ContainerSnapshot> Container::Peek(const std::string& root, const
   return ContainerSnapshot{*std::move(state), status};
 }
 
+std::string Container::StateDir(const std::string& root, const std::string& id) {
+  return ContainerDir(root, id);
+}
+
 absl::StatusOr<std::vector<std::string>> Container::ListIds(const std::string& root) {
   std::vector<std::string> ids;
   DIR* dir = opendir(root.c_str());
@@ -319,8 +324,19 @@ absl::Status Container::Start() {
 
 absl::Status Container::Signal(int signo, bool all) {
   ContainerStatus now = status();
-  if (now != ContainerStatus::kCreated && now != ContainerStatus::kRunning) {
+  if (now != ContainerStatus::kCreated && now != ContainerStatus::kRunning &&
+      now != ContainerStatus::kPaused) {
     return NotRunning(state_.id);
+  }
+  if (now == ContainerStatus::kPaused) {
+    // The sentry is frozen and cannot take a request. SIGKILL still works,
+    // as with runc: it kills the sandbox, which then thaws to die.
+    if (signo != SIGKILL) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(Quoted(state_.id), " is paused: resume it to signal it"));
+    }
+    if (kill(state_.sentry.pid, SIGKILL) != 0) return HostError(absl::StrCat("kill ", state_.sentry.pid));
+    return sandbox::Cgroup::FromDirs(state_.cgroup_dirs).SetFrozen(false);
   }
   absl::Status sent = sandbox::ControlClient(dir_).Signal(signo, all);
   if (!sent.ok() && signo == SIGKILL && sandbox::IsLive(state_.sentry)) {
@@ -335,11 +351,33 @@ absl::Status Container::Signal(int signo, bool all) {
   return Annotate(sent, "signalling", state_.id);
 }
 
+absl::Status Container::Pause() {
+  RUNSC_RETURN_IF_ERROR(CheckTransition(state_.id, status(), ContainerStatus::kPaused));
+  RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Cgroup::FromDirs(state_.cgroup_dirs).SetFrozen(true),
+                                 "pausing", state_.id));
+  return Record(ContainerStatus::kPaused);
+}
+
+absl::Status Container::Resume() {
+  ContainerStatus now = status();
+  if (now != ContainerStatus::kPaused) {
+    return absl::FailedPreconditionError(absl::StrCat(Quoted(state_.id), " is not paused"));
+  }
+  RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Cgroup::FromDirs(state_.cgroup_dirs).SetFrozen(false),
+                                 "resuming", state_.id));
+  return Record(ContainerStatus::kRunning);
+}
+
 absl::Status Container::Delete(bool force) {
   ContainerStatus now = status();
-  if (now == ContainerStatus::kRunning && !force) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        Quoted(state_.id), " is running: stop it first or use delete --force"));
+  if ((now == ContainerStatus::kRunning || now == ContainerStatus::kPaused) && !force) {
+    return absl::FailedPreconditionError(absl::StrCat(Quoted(state_.id), " is ", std::string(StatusName(now)),
+                                                      ": stop it first or use delete --force"));
+  }
+  // A frozen sandbox does not die of SIGKILL: thaw it first.
+  if (now == ContainerStatus::kPaused) {
+    absl::Status thawed = sandbox::Cgroup::FromDirs(state_.cgroup_dirs).SetFrozen(false);
+    if (!thawed.ok()) LogWarning(Quoted(state_.id), ": ", thawed.message());
   }
   RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Sandbox::Destroy({state_.sentry, state_.gofer}),
                                  "deleting", state_.id));

@@ -55,6 +55,9 @@ class Container {
   [[nodiscard]] static absl::StatusOr<ContainerSnapshot> Peek(const std::string& root,
                                                               const std::string& id);
 
+  // <root>/<id>: the container's state directory (control.sock is there).
+  static std::string StateDir(const std::string& root, const std::string& id);
+
   // Ids of the containers under `root`, sorted; empty if `root` does not exist.
   [[nodiscard]] static absl::StatusOr<std::vector<std::string>> ListIds(const std::string& root);
 
@@ -76,6 +79,11 @@ class Container {
   // Allowed while created or running. SIGKILL still works when the sentry
   // does not answer on its control socket: it is then sent to the sentry.
   [[nodiscard]] absl::Status Signal(int signo, bool all);
+
+  // running -> paused: freezes the sandbox's cgroup (sentry, gofer, stubs).
+  [[nodiscard]] absl::Status Pause();
+  // paused -> running: thaws it.
+  [[nodiscard]] absl::Status Resume();
 
   // Kills the sandbox's processes if they are alive and removes the state
   // directory. A running container needs `force`. Works when the sentry has

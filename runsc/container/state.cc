@@ -84,7 +84,8 @@ absl::StatusOr<ContainerState> StateFromJson(const json& j) {
 }
 
 nlohmann::ordered_json OciState(const ContainerState& state, ContainerStatus status) {
-  bool has_process = status == ContainerStatus::kCreated || status == ContainerStatus::kRunning;
+  bool has_process = status == ContainerStatus::kCreated || status == ContainerStatus::kRunning ||
+                     status == ContainerStatus::kPaused;
   return {
       {"ociVersion", state.oci_version},
       {"id", state.id},

@@ -15,6 +15,7 @@ constexpr std::pair<ContainerStatus, std::string_view> kNames[] = {
     {ContainerStatus::kCreating, "creating"},
     {ContainerStatus::kCreated, "created"},
     {ContainerStatus::kRunning, "running"},
+    {ContainerStatus::kPaused, "paused"},
     {ContainerStatus::kStopped, "stopped"},
 };
 
@@ -44,7 +45,8 @@ bool IsTransitionAllowed(ContainerStatus from, ContainerStatus to) {
   switch (from) {
     case S::kCreating: return to == S::kCreated || to == S::kStopped;
     case S::kCreated: return to == S::kRunning || to == S::kStopped;
-    case S::kRunning: return to == S::kStopped;
+    case S::kRunning: return to == S::kStopped || to == S::kPaused;
+    case S::kPaused: return to == S::kRunning || to == S::kStopped;
     case S::kStopped: return false;
   }
   return false;

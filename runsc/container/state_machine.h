@@ -1,6 +1,9 @@
 // The container lifecycle as an explicit state machine (runc's
 // state_linux.go, DESIGN §9):
 //
+//                                 paused
+//                                 ^    |
+//                                 |    v
 //   creating --> created --> running --> stopped
 //       \            \______________________^
 //        \______________________________/
@@ -11,6 +14,7 @@
 //           that died, and counts as stopped.
 // created:  the sentry is up, the container's process has not started.
 // running:  `runsc start` has let it run.
+// paused:   `runsc pause` froze the sandbox's cgroup; `resume` thaws it.
 // stopped:  the sentry has exited (or died). Only `delete` remains.
 //
 // `delete` is not a state: it removes the container from created or stopped
@@ -27,7 +31,7 @@
 
 namespace runsc::container {
 
-enum class ContainerStatus { kCreating, kCreated, kRunning, kStopped };
+enum class ContainerStatus { kCreating, kCreated, kRunning, kPaused, kStopped };
 
 // "creating", "created", "running", "stopped": the OCI state names.
 std::string_view StatusName(ContainerStatus status);

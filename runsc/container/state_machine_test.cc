@@ -9,13 +9,14 @@ namespace {
 using ::testing::HasSubstr;
 using S = ContainerStatus;
 
-constexpr S kAll[] = {S::kCreating, S::kCreated, S::kRunning, S::kStopped};
+constexpr S kAll[] = {S::kCreating, S::kCreated, S::kRunning, S::kPaused, S::kStopped};
 
 TEST(StateMachineTest, Names) {
   for (S s : kAll) EXPECT_EQ(StatusFromName(StatusName(s)), s);
   EXPECT_EQ(StatusName(S::kCreated), "created");
   EXPECT_EQ(StatusName(S::kRunning), "running");
-  EXPECT_FALSE(StatusFromName("paused").has_value());
+  EXPECT_EQ(StatusName(S::kPaused), "paused");
+  EXPECT_FALSE(StatusFromName("frozen").has_value());
   EXPECT_FALSE(StatusFromName("").has_value());
 }
 
@@ -24,7 +25,10 @@ TEST(StateMachineTest, AllowedTransitions) {
                                      {S::kCreating, S::kStopped},
                                      {S::kCreated, S::kRunning},
                                      {S::kCreated, S::kStopped},
-                                     {S::kRunning, S::kStopped}};
+                                     {S::kRunning, S::kStopped},
+                                     {S::kRunning, S::kPaused},
+                                     {S::kPaused, S::kRunning},
+                                     {S::kPaused, S::kStopped}};
   for (S from : kAll) {
     for (S to : kAll) {
       bool want = std::find(std::begin(allowed), std::end(allowed), std::make_pair(from, to)) !=

@@ -12,9 +12,12 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -468,8 +471,66 @@ absl::StatusOr<std::vector<pid_t>> Cgroup::Processes() const {
   return std::vector<pid_t>(pids.begin(), pids.end());
 }
 
+namespace {
+
+// The freezer's control file in `dirs` and the words it takes: v1's
+// freezer.state (FROZEN/THAWED) or v2's cgroup.freeze (1/0).
+struct Freezer {
+  std::string dir;
+  bool v2 = false;
+};
+
+std::optional<Freezer> FindFreezer(const std::vector<std::string>& dirs) {
+  for (const std::string& dir : dirs) {
+    if (Exists(absl::StrCat(dir, "/freezer.state"))) return Freezer{dir, false};
+    if (Exists(absl::StrCat(dir, "/cgroup.freeze"))) return Freezer{dir, true};
+  }
+  return std::nullopt;
+}
+
+// v1 reads FREEZING until every task has stopped; v2 says "frozen 1" in
+// cgroup.events once it is done.
+bool FreezerSays(const Freezer& f, bool frozen) {
+  if (!f.v2) {
+    absl::StatusOr<std::string> state = ReadSmallFile(absl::StrCat(f.dir, "/freezer.state"));
+    return state.ok() && absl::StripAsciiWhitespace(*state) == (frozen ? "FROZEN" : "THAWED");
+  }
+  absl::StatusOr<std::string> events = ReadSmallFile(absl::StrCat(f.dir, "/cgroup.events"));
+  return events.ok() && absl::StrContains(*events, frozen ? "frozen 1" : "frozen 0");
+}
+
+}  // namespace
+
+absl::Status Cgroup::SetFrozen(bool frozen, absl::Duration timeout) const {
+  std::optional<Freezer> f = FindFreezer(dirs_);
+  if (!f.has_value()) return absl::UnimplementedError("the sandbox's cgroup has no freezer");
+  const std::string file = f->v2 ? "cgroup.freeze" : "freezer.state";
+  const std::string value = f->v2 ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED");
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    // v1: writing FROZEN again nudges a freeze that is stuck in FREEZING.
+    RUNSC_RETURN_IF_ERROR(WriteControl(f->dir, file, value, frozen ? "pause" : "resume"));
+    if (FreezerSays(*f, frozen)) return absl::OkStatus();
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the cgroup ", f->dir, " did not become ", frozen ? "frozen" : "thawed", " in time"));
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+}
+
+bool Cgroup::IsFrozen() const {
+  std::optional<Freezer> f = FindFreezer(dirs_);
+  return f.has_value() && FreezerSays(*f, true);
+}
+
 absl::Status Cgroup::Destroy(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
+  // Frozen processes do not die of SIGKILL until they thaw.
+  if (IsFrozen()) {
+    absl::Status thawed = SetFrozen(false);
+    if (!thawed.ok()) LogWarning("thawing before removal: ", thawed.message());
+  }
   absl::Duration pause = absl::Milliseconds(1);
   std::vector<std::string> left = dirs_;
   while (!left.empty()) {

@@ -76,6 +76,14 @@ class Cgroup {
   // Every process in the cgroup (the union over the hierarchies), sorted.
   [[nodiscard]] absl::StatusOr<std::vector<pid_t>> Processes() const;
 
+  // runsc pause/resume: freezes (or thaws) every process in the cgroup, the
+  // sentry, gofer and stubs alike, with the v1 freezer (freezer.state) or
+  // v2's cgroup.freeze, and waits until the kernel says it is done.
+  // Unimplemented if the cgroup has no freezer.
+  [[nodiscard]] absl::Status SetFrozen(bool frozen, absl::Duration timeout = absl::Seconds(10)) const;
+  // Whether the cgroup is frozen now (false without a freezer).
+  bool IsFrozen() const;
+
   // SIGKILLs every process still in the cgroup and removes its directories,
   // retrying while the kernel reports them busy (exiting processes leave a
   // cgroup a little after they die). Directories already gone are fine.

@@ -6,15 +6,40 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "nlohmann/json.hpp"
 
 namespace runsc::sandbox {
+
+// A process that `exec` started in the sandbox: its pid there, and the
+// connection on which the sentry reports its exit.
+class ExecSession {
+ public:
+  // `pending`: what was read past the first reply (the exit status may
+  // already have come with it).
+  ExecSession(UniqueFd conn, int pid, std::string pending)
+      : conn_(std::move(conn)), pid_(pid), pending_(std::move(pending)) {}
+  int pid() const { return pid_; }
+  // Readable once the exit status came (or the sentry died); when
+  // has_pending() the status may be here already, without the fd readable.
+  int fd() const { return conn_.get(); }
+  bool has_pending() const { return !pending_.empty(); }
+  // Blocks until the process has exited; returns its wait(2) status word.
+  // Unavailable if the sentry went away first.
+  [[nodiscard]] absl::StatusOr<int> Wait();
+
+ private:
+  UniqueFd conn_;
+  int pid_;
+  std::string pending_;
+};
 
 class ControlClient {
  public:
@@ -28,10 +53,19 @@ class ControlClient {
   [[nodiscard]] absl::Status Start();
   [[nodiscard]] absl::Status Signal(int signo, bool all);
   [[nodiscard]] absl::StatusOr<std::vector<pid_t>> HostPids();
+  // Signals one process of the sandbox, by its pid there.
+  [[nodiscard]] absl::Status SignalProcess(int pid, int signo);
+  // Starts a process (`request` holds the exec members of the protocol,
+  // "cmd" is added) with `stdio` as its fds 0-2, sent with SCM_RIGHTS.
+  [[nodiscard]] absl::StatusOr<ExecSession> Exec(nlohmann::json request,
+                                                 const std::array<int, 3>& stdio);
 
   // One raw round trip: `request` out, the reply object back if it says
   // "ok": true. Exposed for tests.
   [[nodiscard]] absl::StatusOr<nlohmann::json> Call(const nlohmann::json& request);
+  // The same with descriptors attached (any number: for hostile-input tests).
+  [[nodiscard]] absl::StatusOr<nlohmann::json> CallWithFds(const nlohmann::json& request,
+                                                           const std::vector<int>& fds);
 
  private:
   std::string state_dir_;

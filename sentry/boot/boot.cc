@@ -22,6 +22,8 @@
 #include "platform/platform.h"
 #include "base/phase_timer.h"
 #include "sentry/boot/control_server.h"
+#include "sentry/boot/kernel_control.h"
+#include "sentry/boot/process_launcher.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/vdso/vdso.h"
@@ -37,77 +39,6 @@ void ReportReady(int fd, const absl::Status& status) {
   ssize_t unused = ::write(fd, msg.data(), msg.size());
   (void)unused;
   ::close(fd);
-}
-
-// The executable for argv[0]: a path as is, a bare name searched in PATH
-// from the container's environment (as runc does).
-std::string FindExecutable(fs::Vfs& vfs, Task& task, const std::string& name,
-                           const std::vector<std::string>& env) {
-  if (name.find('/') != std::string::npos) return name;
-  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (const std::string& e : env) {
-    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-  }
-  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
-    std::string candidate = absl::StrCat(dir, "/", name);
-    absl::StatusOr<std::shared_ptr<fs::Dentry>> d = vfs.Resolve(task, vfs.root(), candidate, true);
-    if (d.ok() && (*d)->node->Type() == S_IFREG) return candidate;
-  }
-  return name;
-}
-
-// Answers runsc start/kill/ps over the kernel.
-class KernelControl : public ControlHandler {
- public:
-  explicit KernelControl(Kernel& kernel) : kernel_(kernel) {}
-  absl::Status Start() override {
-    absl::MutexLock lock(&kernel_.mu);
-    if (started_) return absl::FailedPreconditionError("container already started");
-    started_ = true;
-    kernel_.cv.SignalAll();
-    return absl::OkStatus();
-  }
-  absl::Status Signal(int signo, bool all) override {
-    if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
-    absl::MutexLock lock(&kernel_.mu);
-    siginfo_t info{};
-    info.si_signo = signo;
-    info.si_code = SI_USER;
-    kernel_.ForEachTask([&](Task& t) {
-      if (t.is_leader() && !t.zombie && (all || t.tid() == 1)) kernel_.SendGroupSignalLocked(t, info);
-    });
-    return absl::OkStatus();
-  }
-  absl::StatusOr<std::vector<pid_t>> HostPids() override {
-    std::vector<pid_t> pids = {::getpid()};
-    absl::MutexLock lock(&kernel_.mu);
-    kernel_.ForEachTask([&](Task& t) {
-      if (t.mm) pids.push_back(t.mm->address_space().HostPid());
-    });
-    return pids;
-  }
-  // Blocks the init task's thread until Start(); false if the container
-  // should not start after all.
-  bool WaitForStart() {
-    absl::MutexLock lock(&kernel_.mu);
-    Task* init = kernel_.FindTask(1);
-    while (!started_ && !(init && init->exiting)) kernel_.cv.Wait(&kernel_.mu);
-    return started_;
-  }
-
- private:
-  Kernel& kernel_;
-  bool started_ ABSL_GUARDED_BY(kernel_.mu) = false;
-};
-
-std::shared_ptr<fs::File> StdioFile(int host_fd, int flags) {
-  int fd = ::fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
-  if (fd < 0) return nullptr;
-  struct stat st;
-  bool seekable = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  auto file = std::make_shared<fs::HostFile>(flags, UniqueFd(fd), seekable);
-  file->set_path(absl::StrCat("host:[", host_fd, "]"));
-  return file;
 }
 
 }  // namespace
@@ -152,7 +83,8 @@ int BootMain(const BootOptions& options) {
   (void)vfs.Mount(nullptr, "/sys", fs::NewSysfs(kernel));
 
   timeline.Mark("vDSO and /proc, /dev, /sys");
-  KernelControl control(kernel);
+  ProcessLauncher launcher(kernel, vfs);
+  KernelControl control(kernel, launcher);
   ControlServer server(UniqueFd(options.control_fd), control);
   if (absl::Status s = server.StartServing(); !s.ok()) {
     ReportReady(options.ready_fd, s);
@@ -229,6 +161,7 @@ int BootMain(const BootOptions& options) {
     status = kernel.init_exit_status;
   }
   timeline.Mark("running the container until its init exited");
+  control.Shutdown();
   server.Stop();
   if ((status & 0x7f) == 0) return (status >> 8) & 0xff;
   return 128 + (status & 0x7f);

@@ -12,8 +12,24 @@
 //
 //   {"cmd":"start"}                          -> {"ok":true}
 //   {"cmd":"signal","signo":15,"all":false}  -> {"ok":true}   ("all" optional)
+//   {"cmd":"signal","signo":15,"pid":7}      -> {"ok":true}   (one process, by sentry pid)
 //   {"cmd":"pids"}                           -> {"ok":true,"pids":[123,124]}
+//   {"cmd":"exec","argv":["sh"],"env":["A=b"],"cwd":"/","uid":0,"gid":0,
+//    "groups":[],"no_new_privs":false,"caps":{"effective":N,"permitted":N,
+//    "inheritable":N},"rlimits":[[resource,soft,hard]]}
+//        + exactly 3 descriptors (the new process's stdin, stdout, stderr)
+//          attached with SCM_RIGHTS to the request's bytes
+//                                            -> {"ok":true,"pid":7}
+//        and later, on the same connection, once that process has exited:
+//                                            -> {"ok":true,"status":<wait status>}
+//        ("caps" and "rlimits" optional: without them, those of the sentry's
+//        defaults for the uid; only "argv" is required.)
 //   anything that fails                      -> {"ok":false,"error":"<why>"}
+//
+// Descriptors attached to any other request, or more or fewer than 3 for
+// exec, get an error reply and are closed unused. Only exec holds its
+// connection past the first reply; its wait runs on a thread of its own, so
+// that a long-running exec does not block the others.
 //
 // Requests are validated before a handler runs: a line that is too long, not
 // JSON, not an object, with an unknown "cmd", a missing or mistyped argument,
@@ -25,8 +41,12 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,12 +57,39 @@
 
 namespace runsc::sentry {
 
-// Longest request line the server accepts, newline included.
-inline constexpr size_t kControlMaxRequestBytes = 4096;
+// Longest request line the server accepts, newline included (an exec's
+// argv and environment must fit).
+inline constexpr size_t kControlMaxRequestBytes = 64 * 1024;
 // Longest reply line a client should accept (a pids list can be long).
 inline constexpr size_t kControlMaxReplyBytes = 1 << 20;
 // Highest signal number a "signal" request may carry (SIGRTMAX on Linux).
 inline constexpr int kControlMaxSignal = 64;
+
+// A new process in the running sandbox (runsc exec), as the request said.
+struct ExecRequest {
+  struct Capabilities {
+    uint64_t effective = 0, permitted = 0, inheritable = 0;
+  };
+  struct Rlimit {
+    int resource = 0;
+    uint64_t soft = 0, hard = 0;
+  };
+  std::vector<std::string> argv;  // Non-empty.
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  uint32_t uid = 0, gid = 0;
+  std::vector<uint32_t> groups;
+  bool no_new_privs = false;
+  std::optional<Capabilities> caps;
+  std::vector<Rlimit> rlimits;
+};
+
+// The process an exec started: its pid in the sandbox, and a call that
+// blocks until it has exited and returns its wait(2) status word.
+struct ExecStarted {
+  int pid = 0;
+  std::function<absl::StatusOr<int>()> wait;
+};
 
 class ControlHandler {
  public:
@@ -53,6 +100,18 @@ class ControlHandler {
   virtual absl::Status Signal(int signo, bool all) = 0;
   // Host pids of the sandbox's processes (sentry, stubs), for `runsc ps`.
   virtual absl::StatusOr<std::vector<pid_t>> HostPids() = 0;
+  // Sends `signo` to the process whose sandbox pid is `pid` (runsc exec
+  // forwarding its signals to the process it started).
+  virtual absl::Status SignalProcess(int pid, int signo) {
+    return absl::UnimplementedError("signalling one process is not supported");
+  }
+  // Starts a new process with `stdio` as its fds 0, 1, 2. Returns once it
+  // runs its program (or failed to load it). `wait` is called at most once,
+  // from a thread of the server's.
+  virtual absl::StatusOr<ExecStarted> Exec(const ExecRequest& request,
+                                           std::array<UniqueFd, 3> stdio) {
+    return absl::UnimplementedError("exec is not supported");
+  }
 };
 
 class ControlServer {
@@ -74,9 +133,23 @@ class ControlServer {
   // joins it. Idempotent; safe to call when never started.
   void Stop();
 
-  // The reply line (no trailing newline) for one request line (no trailing
-  // newline). Pure protocol logic: validation and dispatch to `handler`.
-  static std::string HandleRequest(std::string_view line, ControlHandler& handler);
+  // What the server answers one request with: a reply line (no trailing
+  // newline) and, for exec, a second part computed later (blocking) on the
+  // same connection.
+  struct Response {
+    std::string reply;
+    std::function<std::string()> then;  // Empty unless exec started.
+  };
+
+  // Pure protocol logic: validation of one request line (no trailing
+  // newline) and the descriptors that came with it, and dispatch to
+  // `handler`. Descriptors the request does not use are closed.
+  static Response Handle(std::string_view line, std::vector<UniqueFd> fds,
+                         ControlHandler& handler);
+  // The reply line for a request that came without descriptors.
+  static std::string HandleRequest(std::string_view line, ControlHandler& handler) {
+    return Handle(line, {}, handler).reply;
+  }
 
  private:
   class Impl;

@@ -272,7 +272,9 @@ class BadIdTest : public BadInputTestBase, public ::testing::TestWithParam<std::
 TEST_P(BadIdTest, UnknownIdDoesNotExist) {
   const std::vector<std::vector<std::string>> commands = {
       {"state", "nope"}, {"start", "nope"},  {"kill", "nope"},
-      {"kill", "nope", "KILL"}, {"delete", "nope"},
+      {"kill", "nope", "KILL"}, {"delete", "nope"}, {"exec", "nope", "/bin/true"},
+      {"exec", "--detach", "nope", "/bin/true"}, {"ps", "nope"}, {"ps", "--format", "json", "nope"},
+      {"pause", "nope"}, {"resume", "nope"},
   };
   for (const auto& command : commands) {
     SCOPED_TRACE(absl::StrJoin(command, " "));

@@ -1,0 +1,181 @@
+#include "runsc/cmd/exec.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "runsc/cmd/signal_forwarder.h"
+#include "runsc/config/bundle.h"
+#include "runsc/container/atomic_file.h"
+#include "runsc/container/container.h"
+#include "runsc/sandbox/child_process.h"
+#include "runsc/sandbox/control_client.h"
+#include "runsc/status_macros.h"
+
+namespace runsc::cmd {
+namespace {
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The exec'd process's exit, as runsc exec's exit code. If the sentry went
+// away first (the container was killed), the process went with it: 128+KILL.
+int ExitCodeOf(sandbox::ExecSession& session) {
+  absl::StatusOr<int> status = session.Wait();
+  if (!status.ok()) {
+    LogWarning("exec: pid ", session.pid(), ": ", status.status().message(),
+               "; reporting it as killed");
+    return 128 + SIGKILL;
+  }
+  return sandbox::ExitCodeFromWaitStatus(*status);
+}
+
+// --detach: a child that holds the session and exits with the process's
+// status. Its stdio goes to /dev/null, so that a caller's pipes close when
+// the exec'd process closes them, not when this waiter exits.
+absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session) {
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid > 0) return pid;
+  int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    for (int fd = 0; fd <= 2; ++fd) dup2(null_fd, fd);
+    if (null_fd > 2) close(null_fd);
+  }
+  _exit(ExitCodeOf(session));
+}
+
+}  // namespace
+
+void ExecCommand::SetFlags(CLI::App& app) {
+  app.add_option("-p,--process", process_file_, "path to a process.json");
+  app.add_flag("-d,--detach", detach_, "return at once; a waiter process exits with the status");
+  app.add_option("--pid-file", pid_file_, "file to write the host pid that exits with the status");
+  app.add_option("--cwd", flags_.cwd, "current working directory in the container");
+  app.add_option("-e,--env", flags_.env, "set an environment variable (KEY=value)");
+  app.add_option("-u,--user", flags_.user, "uid[:gid]");
+  app.add_option("-g,--additional-gids", flags_.additional_gids, "additional gids");
+  app.add_option("-c,--cap", flags_.caps, "add a capability to the process's sets");
+  app.add_flag("--no-new-privs", flags_.no_new_privs, "set no_new_privs for the process");
+  app.add_flag("-t,--tty", tty_, "allocate a pseudo-TTY (not supported yet)");
+  app.add_option("--console-socket", console_socket_, "unix socket for the pty master (needs --tty)");
+  app.add_option("--preserve-fds", preserve_fds_, "pass N extra descriptors (not supported yet)");
+  app.add_option("--cgroup", cgroup_, "run in a sub-cgroup (not supported)");
+  app.add_option("--process-label", process_label_, "accepted for runc compatibility; no effect");
+  app.add_option("--apparmor", apparmor_, "accepted for runc compatibility; no effect");
+  app.add_flag("--ignore-paused", ignore_paused_, "allow exec in a paused container");
+  app.add_option("container-id", id_, "container id")->required();
+  app.add_option("command", command_, "command and arguments (without --process)");
+  // Everything after the id belongs to the command, dashes included.
+  app.positionals_at_end();
+  app.prefix_command(false);
+}
+
+absl::StatusOr<config::SpecProcess> ExecCommand::BaseProcess(const std::string& bundle) const {
+  if (!process_file_.empty()) {
+    RUNSC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(process_file_));
+    absl::StatusOr<config::SpecProcess> process = config::ParseProcessSpec(text);
+    if (!process.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--process ", process_file_, ": ", process.status().message()));
+    }
+    return process;
+  }
+  RUNSC_ASSIGN_OR_RETURN(config::Bundle loaded, config::LoadBundle(bundle));
+  return loaded.spec.process;
+}
+
+absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
+  if (tty_ || !console_socket_.empty()) {
+    return absl::UnimplementedError("exec --tty / --console-socket: terminals are not supported yet");
+  }
+  if (preserve_fds_ != 0) return absl::UnimplementedError("exec --preserve-fds is not supported yet");
+  if (!cgroup_.empty()) return absl::UnimplementedError("exec --cgroup is not supported");
+  if (!process_file_.empty() && !command_.empty()) {
+    return absl::InvalidArgumentError("exec: give either --process or a command, not both");
+  }
+  if (process_file_.empty() && command_.empty()) {
+    return absl::InvalidArgumentError("exec: no command given (see runsc exec --help)");
+  }
+  RUNSC_ASSIGN_OR_RETURN(container::ContainerSnapshot snap,
+                         container::Container::Peek(config.root, id_));
+  switch (snap.status) {
+    case container::ContainerStatus::kCreated:
+    case container::ContainerStatus::kRunning:
+      break;
+    case container::ContainerStatus::kPaused:
+      if (!ignore_paused_) {
+        return absl::FailedPreconditionError(
+            "cannot exec in a paused container (use --ignore-paused to override)");
+      }
+      break;
+    case container::ContainerStatus::kCreating:
+      return absl::FailedPreconditionError(
+          absl::StrCat("container \"", id_, "\" is still being created"));
+    case container::ContainerStatus::kStopped:
+      return absl::FailedPreconditionError("cannot exec in a stopped container");
+  }
+
+  ExecFlags flags = flags_;
+  flags.args = command_;
+  RUNSC_ASSIGN_OR_RETURN(config::SpecProcess base, BaseProcess(snap.state.bundle));
+  RUNSC_ASSIGN_OR_RETURN(config::SpecProcess process, ApplyExecFlags(std::move(base), flags));
+  RUNSC_ASSIGN_OR_RETURN(nlohmann::json request, ExecRequestJson(process));
+
+  // Before the process exists, so that no signal meant for it is lost.
+  absl::StatusOr<SignalForwarder> forwarder =
+      detach_ ? absl::StatusOr<SignalForwarder>(absl::CancelledError()) : SignalForwarder::Create();
+  if (!detach_ && !forwarder.ok()) return forwarder.status();
+
+  InheritedStdio stdio;
+  using StdioFds = std::array<int, 3>;
+  RUNSC_ASSIGN_OR_RETURN(StdioFds fds, stdio.Descriptors());
+  const std::string dir = container::Container::StateDir(config.root, id_);
+  sandbox::ControlClient control(dir);
+  absl::StatusOr<sandbox::ExecSession> session = control.Exec(std::move(request), fds);
+  if (!session.ok()) {
+    if (absl::IsUnavailable(session.status())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot exec in container \"", id_, "\": ", session.status().message()));
+    }
+    return session.status();
+  }
+  LogDebug("exec in ", id_, ": pid ", session->pid(), " in the sandbox");
+
+  if (detach_) {
+    RUNSC_ASSIGN_OR_RETURN(pid_t waiter, ForkWaiter(*session));
+    if (!pid_file_.empty()) {
+      absl::Status written =
+          container::WriteFileAtomically(pid_file_, absl::StrCat(waiter), 0644);
+      if (!written.ok()) {
+        // Without its pid file nobody would wait for it: undo the exec.
+        (void)control.SignalProcess(session->pid(), SIGKILL);
+        return written;
+      }
+    }
+    return 0;
+  }
+  if (!pid_file_.empty()) {
+    RUNSC_RETURN_IF_ERROR(
+        container::WriteFileAtomically(pid_file_, absl::StrCat(getpid()), 0644));
+  }
+  const int pid = session->pid();
+  if (session->has_pending()) return ExitCodeOf(*session);
+  RUNSC_RETURN_IF_ERROR(forwarder->ForwardUntilReadable(session->fd(), [&](int signo) {
+    absl::Status sent = control.SignalProcess(pid, signo);
+    if (!sent.ok()) LogWarning("exec: forwarding signal ", signo, ": ", sent.message());
+  }));
+  return ExitCodeOf(*session);
+}
+
+}  // namespace runsc::cmd

@@ -1,0 +1,89 @@
+#include "sentry/boot/kernel_control.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+
+namespace runsc::sentry {
+
+absl::Status KernelControl::Start() {
+  absl::MutexLock lock(&kernel_.mu);
+  if (started_) return absl::FailedPreconditionError("container already started");
+  started_ = true;
+  kernel_.cv.SignalAll();
+  return absl::OkStatus();
+}
+
+absl::Status KernelControl::Signal(int signo, bool all) {
+  if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
+  absl::MutexLock lock(&kernel_.mu);
+  siginfo_t info{};
+  info.si_signo = signo;
+  info.si_code = SI_USER;
+  kernel_.ForEachTask([&](Task& t) {
+    if (t.is_leader() && !t.zombie && (all || t.tid() == 1)) kernel_.SendGroupSignalLocked(t, info);
+  });
+  return absl::OkStatus();
+}
+
+absl::Status KernelControl::SignalProcess(int pid, int signo) {
+  if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
+  absl::MutexLock lock(&kernel_.mu);
+  Task* t = kernel_.FindTask(pid);
+  if (t == nullptr || !t->is_leader() || t->zombie) {
+    return absl::NotFoundError(absl::StrCat("no process ", pid, " in the sandbox"));
+  }
+  siginfo_t info{};
+  info.si_signo = signo;
+  info.si_code = SI_USER;
+  kernel_.SendGroupSignalLocked(*t, info);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<pid_t>> KernelControl::HostPids() {
+  std::vector<pid_t> pids = {::getpid()};
+  absl::MutexLock lock(&kernel_.mu);
+  kernel_.ForEachTask([&](Task& t) {
+    if (t.mm) pids.push_back(t.mm->address_space().HostPid());
+  });
+  return pids;
+}
+
+absl::StatusOr<ExecStarted> KernelControl::Exec(const ExecRequest& request,
+                                                std::array<UniqueFd, 3> stdio) {
+  {
+    absl::MutexLock lock(&kernel_.mu);
+    if (shutting_down_ || kernel_.init_exited) {
+      return absl::FailedPreconditionError("cannot exec in a stopped container");
+    }
+  }
+  absl::StatusOr<std::shared_ptr<Task>> process = launcher_.Launch(request, std::move(stdio));
+  if (!process.ok()) {
+    LogWarning("exec ", request.argv[0], ": ", process.status().message());
+    return process.status();
+  }
+  LogDebug("exec ", request.argv[0], ": pid ", (*process)->tid());
+  ExecStarted started;
+  started.pid = (*process)->tid();
+  started.wait = [this, process = *process]() -> absl::StatusOr<int> {
+    return launcher_.WaitForExit(process, &shutting_down_);
+  };
+  return started;
+}
+
+bool KernelControl::WaitForStart() {
+  absl::MutexLock lock(&kernel_.mu);
+  Task* init = kernel_.FindTask(1);
+  while (!started_ && !(init && init->exiting)) kernel_.cv.Wait(&kernel_.mu);
+  return started_;
+}
+
+void KernelControl::Shutdown() {
+  absl::MutexLock lock(&kernel_.mu);
+  shutting_down_ = true;
+  kernel_.cv.SignalAll();
+}
+
+}  // namespace runsc::sentry
