@@ -71,36 +71,43 @@ class DeviceNode : public Node {
 };
 
 // /dev/tty: the opener's controlling terminal. The only terminal a sandbox
-// has is its console, and the session that has it is init's (sid 1), as
-// runc's init's; a task that called setsid(2) has none (ENXIO, as Linux).
-// TIOCSCTTY/TIOCNOTTY are not modelled.
+// has is its console; a task whose session does not have it as controlling
+// terminal (one that called setsid(2), or gave it up with TIOCNOTTY) gets
+// ENXIO, as on Linux.
 class TtyNode : public Node {
  public:
-  explicit TtyNode(int console) {
-    if (console >= 0) console_ = UniqueFd(::fcntl(console, F_DUPFD_CLOEXEC, 3));
+  explicit TtyNode(std::shared_ptr<HostTty> console) : console_(std::move(console)) {
     stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/tty"));
     stat_.st_rdev = makedev(5, 0);
   }
   absl::StatusOr<struct stat> Stat() override { return stat_; }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
-    int sid;
-    {
-      absl::MutexLock lock(&task.kernel().mu);
-      sid = task.leader().sid;
+    if (console_ == nullptr || !console_->job_control().IsControllingTerminalOf(task)) {
+      return ErrnoError(ENXIO, "no controlling terminal");
     }
-    if (!console_.valid() || sid != 1) return ErrnoError(ENXIO, "no controlling terminal");
     // A new open file description on the same terminal, as Linux's
     // /dev/tty gives: its own flags, the console's device.
-    int fd = ::fcntl(console_.get(), F_DUPFD_CLOEXEC, 3);
-    if (fd < 0) return HostError("dup of the console for /dev/tty");
-    auto file = std::make_shared<HostFile>(flags, UniqueFd(fd), false);
-    file->set_path("/dev/tty");
-    return file;
+    return console_->Open(flags);
   }
 
  private:
-  UniqueFd console_;
+  std::shared_ptr<HostTty> console_;
   struct stat stat_;
+};
+
+// /dev/console: the console itself, for anyone who may open it. Its stat is
+// the host tty's, the same as what fds 0-2 show, so that ttyname(3) (and
+// tty(1)) name it.
+class ConsoleNode : public Node {
+ public:
+  explicit ConsoleNode(std::shared_ptr<HostTty> console) : console_(std::move(console)) {}
+  absl::StatusOr<struct stat> Stat() override { return console_->Stat(); }
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
+    return console_->Open(flags);
+  }
+
+ private:
+  std::shared_ptr<HostTty> console_;
 };
 
 // /dev/ptmx: pseudo-terminals are not implemented (another issue's); the
@@ -128,9 +135,8 @@ std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
 
 }  // namespace
 
-std::shared_ptr<Node> NewDevfs(int console) {
-  return SyntheticDirNode::Fixed(
-      "/dev", {
+std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console) {
+  std::map<std::string, std::shared_ptr<Node>> entries = {
                   {"null", std::make_shared<DeviceNode>(Device::kNull, 1, 3, "null")},
                   {"zero", std::make_shared<DeviceNode>(Device::kZero, 1, 5, "zero")},
                   {"full", std::make_shared<DeviceNode>(Device::kFull, 1, 7, "full")},
@@ -144,7 +150,9 @@ std::shared_ptr<Node> NewDevfs(int console) {
                   {"ptmx", std::make_shared<PtmxNode>()},
                   {"pts", SyntheticDirNode::Fixed("/dev/pts", {})},
                   {"shm", SyntheticDirNode::Fixed("/dev/shm", {})},
-              });
+              };
+  if (console != nullptr) entries["console"] = std::make_shared<ConsoleNode>(console);
+  return SyntheticDirNode::Fixed("/dev", std::move(entries));
 }
 
 }  // namespace runsc::fs

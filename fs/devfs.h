@@ -6,18 +6,19 @@
 #include <memory>
 
 #include "fs/file.h"
+#include "fs/host_tty.h"
 
 namespace runsc::fs {
 
-// `console`: the host fd of the container's terminal (the pty slave runsc
-// create was given with terminal: true), which /dev/tty opens for the tasks
-// of init's session; -1 if the container has none. Borrowed: devfs keeps
-// its own duplicate.
+// `console`: the container's terminal (the pty slave runsc create made with
+// process.terminal: true), which is /dev/console and, for the tasks whose
+// controlling terminal it is (init's session from the start), /dev/tty;
+// null if the container has none.
 //
 // Not implemented yet (each says so with an errno and a log line):
 // /dev/ptmx (ENXIO) and pts/ (empty): pseudo-terminals are another issue's.
 // shm/ is an empty directory until tmpfs is mounted over it.
-std::shared_ptr<Node> NewDevfs(int console = -1);
+std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console = nullptr);
 
 }  // namespace runsc::fs
 

@@ -10,6 +10,18 @@
 #include "sentry/kernel/kernel.h"
 
 namespace runsc::fs {
+namespace {
+
+// The kernel's struct termios, what TCGETS and TCSETS* read and write
+// (glibc's own struct termios is larger: tcgetattr translates).
+struct KernelTermios {
+  tcflag_t c_iflag, c_oflag, c_cflag, c_lflag;
+  cc_t c_line;
+  cc_t c_cc[19];
+};
+static_assert(sizeof(KernelTermios) == 36);
+
+}  // namespace
 
 HostFile::HostFile(int flags, UniqueFd fd, bool seekable)
     : File(flags), fd_(std::move(fd)), seekable_(seekable) {}
@@ -119,13 +131,13 @@ absl::StatusOr<int64_t> HostFile::Ioctl(sentry::Task& task, uint64_t cmd, uint64
   sentry::MemoryManager& mm = *task.mm;
   switch (cmd) {
     case TCGETS: {
-      struct termios t;
+      KernelTermios t;
       if (::ioctl(fd_.get(), TCGETS, &t) != 0) return HostError("TCGETS");
       if (absl::Status s = mm.CopyOutObject(arg, t); !s.ok()) return s;
       return 0;
     }
     case TCSETS: case TCSETSW: case TCSETSF: {
-      struct termios t;
+      KernelTermios t;
       if (absl::Status s = mm.CopyInObject(arg, t); !s.ok()) return s;
       if (::ioctl(fd_.get(), cmd, &t) != 0) return HostError("TCSETS");
       return 0;
@@ -155,6 +167,25 @@ absl::StatusOr<int64_t> HostFile::Ioctl(sentry::Task& task, uint64_t cmd, uint64
     }
     case TIOCSPGRP:
       if (!isatty(fd_.get())) return ErrnoError(ENOTTY, "not a tty");
+      return 0;
+    case TCFLSH:
+      // Arguments are checked here, so that only what Linux accepts
+      // reaches the host (man 2 ioctl_tty).
+      if (arg != TCIFLUSH && arg != TCOFLUSH && arg != TCIOFLUSH) {
+        return ErrnoError(EINVAL, "TCFLSH: bad queue selector");
+      }
+      if (::ioctl(fd_.get(), TCFLSH, static_cast<int>(arg)) != 0) return HostError("TCFLSH");
+      return 0;
+    case TCXONC:
+      if (arg != TCOOFF && arg != TCOON && arg != TCIOFF && arg != TCION) {
+        return ErrnoError(EINVAL, "TCXONC: bad action");
+      }
+      if (::ioctl(fd_.get(), TCXONC, static_cast<int>(arg)) != 0) return HostError("TCXONC");
+      return 0;
+    case TCSBRK:
+      // tcdrain(3) is TCSBRK 1; 0 sends a break. Waits for output to drain:
+      // a host call that does not wait for the application's input.
+      if (::ioctl(fd_.get(), TCSBRK, arg != 0 ? 1 : 0) != 0) return HostError("TCSBRK");
       return 0;
     case FIONREAD: {
       int32_t n = 0;

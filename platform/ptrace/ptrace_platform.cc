@@ -35,6 +35,10 @@ absl::StatusOr<pid_t> ForkCleanStub() {
   stub::ResetInheritedStateInChild();
   uint64_t empty = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, 8);
+  // Out of the sentry's process group, which may be the foreground of the
+  // container's console: the terminal's signals are for the sentry to pass
+  // on, never for a stub (every stub is forked from this one).
+  ::syscall(SYS_setpgid, 0, 0);
   // Last: from here on only stub code may make a syscall, and every stub
   // forked from this one inherits the filter. Fail closed: a stub without
   // its filter never runs (Attach sees it exit).

@@ -10,7 +10,7 @@ void CreateFlags::Register(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--pid-file", pid_file, "file to write the sandbox's host pid to");
   app.add_option("--console-socket", console_socket,
-                 "unix socket to send a pty master to (terminals are not supported yet)");
+                 "unix socket to send the pty master to (process.terminal: true), as runc does");
   app.add_option("--preserve-fds", preserve_fds,
                  "pass N extra descriptors to the container (not supported yet)");
   app.add_flag("--no-pivot", no_pivot, "accepted for runc compatibility; no effect");

@@ -1,6 +1,7 @@
-// runsc run [--bundle B] [--pid-file P] [--detach] ID: create + start, then
-// (unless --detach) wait for the container, delete it and exit with its
-// status.
+// runsc run [--bundle B] [--pid-file P] [--console-socket S] [--detach] ID:
+// create + start, then (unless --detach) wait for the container, delete it
+// and exit with its status. With process.terminal and no console socket, the
+// container's terminal is relayed to runsc's own stdio (console_relay.h).
 #ifndef RUNSC_RUNSC_CMD_RUN_H_
 #define RUNSC_RUNSC_CMD_RUN_H_
 

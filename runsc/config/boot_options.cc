@@ -7,10 +7,6 @@ namespace runsc::config {
 
 absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,
                                                     const std::string& container_id) {
-  if (spec.process.terminal) {
-    return absl::UnimplementedError(
-        "process.terminal: terminals (a pty and --console-socket) are not supported yet");
-  }
   sentry::BootOptions options;
   options.container_id = container_id;
   options.argv = spec.process.args;
@@ -29,7 +25,7 @@ absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,
     options.rlimits.push_back({*resource, limit.soft, limit.hard});
   }
   options.hostname = spec.hostname;
-  options.terminal = false;
+  options.terminal = spec.process.terminal;
   AddMounts(spec, options);
   return options;
 }

@@ -45,14 +45,12 @@ TEST(BootOptionsTest, CopiesProcessAndIdentity) {
   EXPECT_EQ(options->control_fd, -1);
 }
 
-TEST(BootOptionsTest, TerminalIsNotSupportedYet) {
+TEST(BootOptionsTest, TerminalReachesTheSentry) {
   Spec spec = SampleSpec();
   spec.process.terminal = true;
   auto options = MakeBootOptions(spec, "abc");
-  ASSERT_FALSE(options.ok());
-  EXPECT_EQ(options.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(options.status().message(), HasSubstr("process.terminal"));
-  EXPECT_THAT(options.status().message(), HasSubstr("not supported yet"));
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->terminal);
 }
 
 TEST(BootOptionsTest, UnknownRlimitFromHandBuiltSpec) {

@@ -1,5 +1,6 @@
 // The config.json that `runsc spec` writes: runc's default, except that
-// process.terminal is false because runsc has no terminal support yet.
+// process.terminal is false, so that the spec runs without a console
+// socket or a terminal of the caller's (runc's spec says true).
 #ifndef RUNSC_RUNSC_CONFIG_DEFAULT_SPEC_H_
 #define RUNSC_RUNSC_CONFIG_DEFAULT_SPEC_H_
 

@@ -245,6 +245,14 @@ absl::Status ParseProcess(const ObjectReader& process, SpecProcess& out) {
   RUNSC_RETURN_IF_ERROR(process.Bool("terminal", out.terminal));
   RUNSC_RETURN_IF_ERROR(process.Bool("noNewPrivileges", out.no_new_privileges));
   RUNSC_RETURN_IF_ERROR(ParseCapabilities(process, out));
+  RUNSC_ASSIGN_OR_RETURN(auto console_size, process.Object("consoleSize", false));
+  if (console_size.has_value()) {
+    RUNSC_RETURN_IF_ERROR(console_size->Unsigned("height", true, out.console_height));
+    RUNSC_RETURN_IF_ERROR(console_size->Unsigned("width", true, out.console_width));
+    if (out.console_height > 0xffff || out.console_width > 0xffff) {
+      return FieldError(process.Field("consoleSize"), "height and width must fit in 16 bits");
+    }
+  }
   RUNSC_ASSIGN_OR_RETURN(auto user, process.Object("user", false));
   if (user.has_value()) RUNSC_RETURN_IF_ERROR(ParseUser(*user, out.user));
 

@@ -41,6 +41,8 @@ struct SpecProcess {
   bool terminal = false;
   bool no_new_privileges = false;
   std::optional<SpecCapabilities> capabilities;
+  // process.consoleSize: the terminal's initial window size (0: unset).
+  uint64_t console_height = 0, console_width = 0;
   SpecUser user;
   std::vector<std::string> args;  // Non-empty.
   std::vector<std::string> env;   // Each "KEY=value" with a non-empty KEY.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -23,6 +24,7 @@
 #include "runsc/container/atomic_file.h"
 #include "runsc/sandbox/cgroup.h"
 #include "runsc/sandbox/control_client.h"
+#include "runsc/sandbox/host_console.h"
 #include "runsc/sandbox/sandbox.h"
 #include "runsc/status_macros.h"
 
@@ -96,14 +98,15 @@ std::string DefaultCgroupPath(const std::string& root, const std::string& id) {
   return absl::StrCat("runsc/", id, "-", absl::Hex(hash, absl::kZeroPad8));
 }
 
-// Checks the terminal settings: runsc has no pty support yet, and says so.
-absl::Status CheckTerminal(const config::Spec& spec, const std::string& console_socket) {
-  if (spec.process.terminal) {
-    return absl::UnimplementedError(absl::StrCat(
-        "process.terminal: terminals are not supported yet",
-        console_socket.empty() ? "" : " (--console-socket cannot be served)"));
+// Checks the terminal settings as runc does: a terminal needs somewhere to
+// send its master, and a console socket needs a terminal.
+absl::Status CheckTerminal(const config::Spec& spec, const CreateOptions& options) {
+  if (spec.process.terminal && options.console_socket.empty() && !options.keep_console_master) {
+    return absl::InvalidArgumentError(
+        "process.terminal is true: --console-socket is required to receive the pty master "
+        "(or run it in the foreground with runsc run)");
   }
-  if (!console_socket.empty()) {
+  if (!spec.process.terminal && !options.console_socket.empty()) {
     return absl::InvalidArgumentError(
         "--console-socket is only used with process.terminal: true, which this config does not set");
   }
@@ -159,10 +162,22 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   RUNSC_RETURN_IF_ERROR(ValidateId(id));
   RUNSC_RETURN_IF_ERROR(config::ValidateForCreate(config));
   RUNSC_ASSIGN_OR_RETURN(config::Bundle bundle, config::LoadBundle(options.bundle));
-  RUNSC_RETURN_IF_ERROR(CheckTerminal(bundle.spec, options.console_socket));
+  RUNSC_RETURN_IF_ERROR(CheckTerminal(bundle.spec, options));
   // What boot will do with the spec, checked now so that the error comes
   // from create rather than from a sentry that failed to start.
   RUNSC_RETURN_IF_ERROR(config::MakeBootOptions(bundle.spec, id).status());
+  // The console socket first: a path nobody listens on is an error before
+  // anything exists. The pty is opened here, before the sandbox is confined.
+  UniqueFd console_socket;
+  std::optional<sandbox::HostPty> pty;
+  if (bundle.spec.process.terminal) {
+    if (!options.console_socket.empty()) {
+      RUNSC_ASSIGN_OR_RETURN(console_socket, sandbox::ConnectConsoleSocket(options.console_socket));
+    }
+    RUNSC_ASSIGN_OR_RETURN(pty, sandbox::OpenHostPty(bundle.spec.process.console_height,
+                                                     bundle.spec.process.console_width));
+    LogDebug(Quoted(id), ": console is ", pty->slave_name);
+  }
 
   RUNSC_RETURN_IF_ERROR(MakeDirectories(config.root, 0711));
   const std::string dir = ContainerDir(config.root, id);
@@ -211,9 +226,21 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   spec.child_global_flags = config::ChildGlobalFlags(config);
   spec.log_fd = options.child_log_fd;
   for (const UniqueFd& fd : cgroup_procs) spec.cgroup_procs_fds.push_back(fd.get());
+  if (pty.has_value()) spec.console_fd = pty->slave.get();
   absl::StatusOr<sandbox::SandboxProcesses> launched = sandbox::Sandbox::Launch(spec);
   if (!launched.ok()) return Annotate(launched.status(), "starting the sandbox of", id);
   processes = *launched;
+  if (pty.has_value()) {
+    // The sentry holds the slave now; ours would keep the terminal open
+    // (no hang-up for the master's reader) after the sandbox is gone.
+    pty->slave.reset();
+    if (console_socket.valid()) {
+      RUNSC_RETURN_IF_ERROR(Annotate(
+          sandbox::SendConsoleMaster(console_socket.get(), pty->master.get()),
+          "setting up the terminal of", id));
+      pty->master.reset();
+    }
+  }
 
   RUNSC_RETURN_IF_ERROR(CheckTransition(id, state.status, ContainerStatus::kCreated));
   state.status = ContainerStatus::kCreated;
@@ -228,7 +255,9 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
         "writing the pid file of", id));
   }
   std::move(undo).Cancel();
-  return Container(config.root, std::move(state), std::move(lock));
+  Container container(config.root, std::move(state), std::move(lock));
+  if (pty.has_value()) container.console_master_ = std::move(pty->master);
+  return container;
 }
 
 absl::StatusOr<Container> Container::Load(const std::string& root, const std::string& id) {

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/unique_fd.h"
 #include "runsc/config/global_config.h"
 #include "runsc/container/file_lock.h"
 #include "runsc/container/state.h"
@@ -24,7 +25,13 @@ struct CreateOptions {
   std::string id;
   std::string bundle;          // Directory with config.json.
   std::string pid_file;        // Written last, atomically; "" for none.
-  std::string console_socket;  // "" for none (terminals are not supported yet).
+  // With process.terminal: where the pty master goes (runc's protocol,
+  // host_console.h). "" for none: then keep_console_master must be set.
+  std::string console_socket;
+  // runsc run in the foreground with process.terminal and no console socket:
+  // the master stays with the caller (Container::TakeConsoleMaster), which
+  // relays between it and its own stdio, as runc run does.
+  bool keep_console_master = false;
   int child_log_fd = -1;       // Where the sentry and gofer log; -1 for nowhere.
 };
 
@@ -90,6 +97,10 @@ class Container {
   // died. The Container must not be used afterwards.
   [[nodiscard]] absl::Status Delete(bool force);
 
+  // The pty master of a container created with keep_console_master (once;
+  // invalid otherwise).
+  UniqueFd TakeConsoleMaster() { return std::move(console_master_); }
+
  private:
   Container(std::string root, ContainerState state, FileLock lock);
 
@@ -100,6 +111,7 @@ class Container {
   std::string dir_;
   ContainerState state_;
   FileLock lock_;
+  UniqueFd console_master_;
 };
 
 }  // namespace runsc::container

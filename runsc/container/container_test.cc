@@ -272,7 +272,9 @@ TEST_F(ContainerTest, CreateRefusesAnExistingId) {
   EXPECT_TRUE(Exists(root_ + "/dup/state.json"));
 }
 
-TEST_F(ContainerTest, CreateRefusesTerminals) {
+// A terminal whose master has nowhere to go: refused as runc refuses it,
+// and a console socket nobody listens on: refused before anything exists.
+TEST_F(ContainerTest, CreateRefusesTerminalsWithoutAReachableConsoleSocket) {
   std::string bundle = root_ + "/bundle";
   ASSERT_EQ(mkdir(bundle.c_str(), 0755), 0);
   ASSERT_EQ(mkdir((bundle + "/rootfs").c_str(), 0755), 0);
@@ -283,11 +285,15 @@ TEST_F(ContainerTest, CreateRefusesTerminals) {
   CreateOptions options;
   options.id = "t";
   options.bundle = bundle;
-  options.console_socket = "/tmp/console.sock";
   auto c = Container::Create(config, options);
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(c.status().message(), HasSubstr("not supported yet"));
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(c.status().message(), HasSubstr("--console-socket is required"));
+
+  options.console_socket = root_ + "/nobody-listens.sock";
+  c = Container::Create(config, options);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("cannot connect to --console-socket"));
   EXPECT_FALSE(Exists(root_ + "/state/t"));
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@ struct ExecPlan {
   size_t nfds;
   const int* cgroup_fds;
   size_t ncgroup_fds;
+  int controlling_tty;
 };
 
 // Runs in the forked child: only async-signal-safe calls from here on.
@@ -87,6 +89,9 @@ struct ExecPlan {
     if (!is_target[fd]) close(fd);
   }
   if (syscall(SYS_close_range, kMaxChildFd, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(errno);
+  // A session leader with no terminal yet (setsid above): this one becomes
+  // its controlling terminal, with the child's group in the foreground.
+  if (plan.controlling_tty >= 0 && ioctl(plan.controlling_tty, TIOCSCTTY, 0) != 0) fail(errno);
 
   if (plan.envp != nullptr) {
     execve(plan.path, plan.argv, plan.envp);
@@ -113,6 +118,11 @@ absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
     }
     seen[to] = true;
   }
+  if (spec.controlling_tty >= 0 &&
+      (spec.controlling_tty >= kMaxChildFd || !seen[spec.controlling_tty])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SpawnChild: controlling tty ", spec.controlling_tty, " is not a child fd"));
+  }
   // Everything the child needs is built before fork.
   std::vector<char*> argv;
   for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -124,7 +134,7 @@ absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
   }
   const ExecPlan plan{spec.path.c_str(), argv.data(), spec.env.has_value() ? envp.data() : nullptr,
                       spec.fds.data(), spec.fds.size(), spec.cgroup_procs_fds.data(),
-                      spec.cgroup_procs_fds.size()};
+                      spec.cgroup_procs_fds.size(), spec.controlling_tty};
 
   int error_pipe[2];
   if (pipe2(error_pipe, O_CLOEXEC) != 0) return HostError("pipe2");

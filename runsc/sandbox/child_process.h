@@ -31,6 +31,10 @@ struct ChildSpec {
   // CLONE_NEW* flags: the child starts in new namespaces of these kinds.
   // With CLONE_NEWPID it is pid 1 there; the pid returned is its host pid.
   unsigned long namespaces = 0;
+  // A child fd number (one of `fds`) that is a tty: after setsid the child
+  // makes it its controlling terminal (TIOCSCTTY), so that the terminal's
+  // signals (^C, window changes, hang-up) reach it. -1: none.
+  int controlling_tty = -1;
 };
 
 // Forks (clone, for `spec.namespaces`) and execs `spec` in a new session (setsid: a terminal's signals and

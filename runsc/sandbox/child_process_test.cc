@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +53,41 @@ TEST(ChildProcessTest, MapsExactlyTheGivenDescriptors) {
   // ls itself opens its directory as fd 3; nothing else beyond 0, 1, 2, 5.
   std::string fds = output.substr(output.find('\n') + 1);
   EXPECT_EQ(fds, "0\n1\n2\n3\n5\n");
+}
+
+// The child's controlling terminal is the tty it was asked for: the
+// foreground process group of that tty is the child's own.
+TEST(ChildProcessTest, ControllingTerminalIsSetAfterSetsid) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(slave, 0);
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+
+  ChildSpec spec;
+  spec.path = "/bin/sh";
+  // Field 8 of /proc/self/stat: the foreground group of the controlling
+  // terminal (tpgid; -1 without one). $$ is the child itself.
+  spec.argv = {"sh", "-c", "echo tpgid=$(cut -d' ' -f8 /proc/$$/stat) pid=$$ >&5"};
+  spec.fds = {{slave, 0}, {slave, 1}, {slave, 2}, {out[1], 5}};
+  spec.controlling_tty = 0;
+  auto child = SpawnChild(spec);
+  close(out[1]);
+  close(slave);
+  ASSERT_TRUE(child.ok()) << child.status();
+  std::string output = ReadAll(out[0]);
+  close(out[0]);
+  auto code = WaitForExitCode(child->pid);
+  close(master);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0);
+  const std::string pid = std::to_string(child->pid);
+  EXPECT_THAT(output, HasSubstr("tpgid=" + pid + " pid=" + pid));
+
+  spec.controlling_tty = 9;  // Not one of the child's descriptors.
+  EXPECT_FALSE(SpawnChild(spec).ok());
 }
 
 TEST(ChildProcessTest, ExecFailureIsAnError) {

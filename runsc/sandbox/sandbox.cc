@@ -153,10 +153,17 @@ ChildSpec SentryChild(const SandboxSpec& spec, int gofer_fd, int control_fd, int
                      "--control-fd", absl::StrCat(kSentryControlFd), "--ready-fd",
                      absl::StrCat(kSentryReadyFd), "--log-fd", absl::StrCat(kSentryLogFd),
                      spec.container_id});
-  // stdio is create's own: it is the container's stdio (DESIGN §7).
-  child.fds = {{0, 0},
-               {1, 1},
-               {2, 2},
+  // stdio is create's own: it is the container's stdio (DESIGN §7); with a
+  // terminal, the pty slave, and the sentry's controlling terminal, so that
+  // the host line discipline's signals (^C, ^Z, ^\, SIGWINCH, SIGHUP) reach
+  // the sentry, which passes them on to the container's foreground group.
+  const int in = spec.console_fd >= 0 ? spec.console_fd : 0;
+  const int out = spec.console_fd >= 0 ? spec.console_fd : 1;
+  const int err = spec.console_fd >= 0 ? spec.console_fd : 2;
+  if (spec.console_fd >= 0) child.controlling_tty = 0;
+  child.fds = {{in, 0},
+               {out, 1},
+               {err, 2},
                {gofer_fd, kSentryGoferFd},
                {control_fd, kSentryControlFd},
                {ready_fd, kSentryReadyFd},

@@ -14,7 +14,9 @@
 //
 //   runsc <child global flags> boot --bundle <bundle> --gofer-fd 3
 //         --control-fd 4 --ready-fd 5 --log-fd 6 <id>
-//       fds: 0,1,2 = create's own stdio (the container's stdio);
+//       fds: 0,1,2 = create's own stdio (the container's stdio), or with
+//            process.terminal the host pty slave, which is then also the
+//            sentry's controlling terminal (it is a session leader);
 //            3 = sentry end of the gofer socketpair;
 //            4 = listening unix socket bound at <state dir>/control.sock;
 //            5 = write end of the ready pipe; 6 = log destination.
@@ -63,6 +65,10 @@ struct SandboxSpec {
   // The sandbox cgroup's cgroup.procs files (not owned): both children join
   // before they exec, so the sentry's stubs are born inside.
   std::vector<int> cgroup_procs_fds;
+  // process.terminal: the host pty slave (not owned) that is the sentry's
+  // stdin, stdout and stderr and its controlling terminal. -1: the sentry
+  // gets create's own stdio.
+  int console_fd = -1;
   // How long the sentry may take to report that it is ready.
   absl::Duration ready_timeout = absl::Seconds(60);
 };

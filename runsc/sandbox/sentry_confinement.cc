@@ -1,6 +1,7 @@
 #include "runsc/sandbox/sentry_confinement.h"
 
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -38,11 +39,27 @@ SeccompPolicyBuilder SentrySeccompPolicy() {
               SYS_pwritev, SYS_preadv2, SYS_pwritev2, SYS_close, SYS_close_range, SYS_dup,
               SYS_dup2, SYS_dup3, SYS_fcntl, SYS_fstat, SYS_newfstatat, SYS_statx, SYS_lseek,
               SYS_getdents64, SYS_ftruncate, SYS_fallocate, SYS_fsync, SYS_fdatasync,
-              SYS_fstatfs, SYS_ioctl, SYS_sendfile, SYS_splice, SYS_copy_file_range,
+              SYS_fstatfs, SYS_sendfile, SYS_splice, SYS_copy_file_range,
               SYS_pipe2, SYS_eventfd2, SYS_timerfd_create, SYS_timerfd_settime,
               SYS_timerfd_gettime, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6,
               SYS_epoll_create1, SYS_epoll_ctl, SYS_epoll_wait, SYS_epoll_pwait,
               SYS_epoll_pwait2, SYS_memfd_create})
+      // ioctl: only on host ttys (stdio, the console), only the plain-data
+      // termios and window calls HostFile forwards, each argument checked
+      // or copied by the sentry first. Job control is the sentry's own.
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCGETS)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCSETS)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCSETSW)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCSETSF)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TIOCSWINSZ)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCFLSH)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCXONC)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, TCSBRK)})
+      .AllowIf(SYS_ioctl, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)})
+      // The clean stub leaves the sentry's process group (setpgid(0, 0)), so
+      // that the console's ^C reaches the sentry and not the stubs.
+      .AllowIf(SYS_setpgid, {SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, 0)})
       // The control socket and the gofer connection (SCM_RIGHTS).
       .Allow({SYS_accept4, SYS_recvmsg, SYS_sendmsg, SYS_recvfrom, SYS_sendto, SYS_shutdown,
               SYS_getsockopt, SYS_setsockopt, SYS_getsockname, SYS_getpeername})

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -15,12 +16,14 @@
 #include "fs/fd_table.h"
 #include "fs/gofer_node.h"
 #include "fs/host_file.h"
+#include "fs/host_tty.h"
 #include "fs/procfs.h"
 #include "fs/sysfs.h"
 #include "fs/vfs.h"
 #include "gofer/client/gofer_client.h"
 #include "platform/platform.h"
 #include "base/phase_timer.h"
+#include "sentry/boot/console_signal_relay.h"
 #include "sentry/boot/control_server.h"
 #include "sentry/boot/kernel_control.h"
 #include "sentry/boot/process_launcher.h"
@@ -46,6 +49,8 @@ void ReportReady(int fd, const absl::Status& status) {
 int BootMain(const BootOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);  // EPIPE from host fds becomes the app's SIGPIPE.
   PhaseTimer timeline("sentry");
+  // Before any thread exists: every one inherits the mask.
+  if (options.terminal) ConsoleSignalRelay::BlockInThisThread();
   // Logging was configured by the caller (runsc boot), with the user's
   // --log-format and --debug: not reset here.
 
@@ -79,7 +84,19 @@ int BootMain(const BootOptions& options) {
   if (!options.hostname.empty()) kernel.hostname = options.hostname;
   fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root));
   (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));
-  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(options.terminal ? 0 : -1));
+  // The console (process.terminal): fd 0 is the host pty slave, and the
+  // container's init has it as controlling terminal, as under runc.
+  std::shared_ptr<fs::HostTty> console;
+  if (options.terminal) {
+    int fd = ::fcntl(0, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0 || !::isatty(fd)) {
+      absl::Status s = absl::FailedPreconditionError("process.terminal: stdin is not a tty");
+      ReportReady(options.ready_fd, s);
+      return 1;
+    }
+    console = std::make_shared<fs::HostTty>(UniqueFd(fd));
+  }
+  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(console));
   (void)vfs.Mount(nullptr, "/sys", fs::NewSysfs(kernel));
 
   timeline.Mark("vDSO and /proc, /dev, /sys");
@@ -97,7 +114,10 @@ int BootMain(const BootOptions& options) {
     init = kernel.NewTask();
     init->pgid = init->sid = init->tid();
     init->handlers = std::make_shared<SignalHandlers>();
+    if (console != nullptr) console->job_control().SetControllingSessionLocked(init->sid, init->pgid);
   }
+  std::optional<ConsoleSignalRelay> relay;
+  if (console != nullptr) relay.emplace(kernel, console);
   init->context = kernel.platform().NewContext();
   init->creds.ResetTo(options.uid, options.gid);
   init->creds.groups = options.additional_gids;
@@ -109,7 +129,13 @@ int BootMain(const BootOptions& options) {
   auto fds = std::make_shared<fs::FdTable>();
   const int stdio_flags[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
   for (int fd = 0; fd < 3; ++fd) {
-    if (auto f = StdioFile(fd, options.terminal ? O_RDWR : stdio_flags[fd])) fds->InstallAt(fd, f, false);
+    std::shared_ptr<fs::File> f;
+    if (console != nullptr) {
+      f = console->Open(O_RDWR).value_or(nullptr);
+    } else {
+      f = StdioFile(fd, stdio_flags[fd]);
+    }
+    if (f) fds->InstallAt(fd, f, false);
   }
   init->fds = fds;
   auto fsc = std::make_shared<fs::FsContext>();

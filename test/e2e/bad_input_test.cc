@@ -391,13 +391,33 @@ TEST_P(BadFlagsTest, FlagsRunscCannotHonourAreRefusedAtCreate) {
   }
 }
 
-TEST_P(BadFlagsTest, TerminalWithoutConsoleSupportIsRefused) {
+// create detaches, so a terminal's master needs a console socket (runc's rule).
+TEST_P(BadFlagsTest, TerminalWithoutConsoleSocketIsRefused) {
   auto bundle = NewBundle({"/bin/true"});
   ASSERT_NE(bundle, nullptr);
   bundle->config()["process"]["terminal"] = true;
   ASSERT_TRUE(bundle->WriteConfig().ok());
   ExpectCleanFailure(RunCommand(Runsc({"create", "--bundle", bundle->dir(), "tty"})),
-                     {"process.terminal"});
+                     {"process.terminal", "--console-socket is required"});
+}
+
+TEST_P(BadFlagsTest, ConsoleSocketThatDoesNotExistIsRefused) {
+  auto bundle = NewBundle({"/bin/true"});
+  ASSERT_NE(bundle, nullptr);
+  bundle->config()["process"]["terminal"] = true;
+  ASSERT_TRUE(bundle->WriteConfig().ok());
+  const std::string socket = bundle->dir() + "/nobody-listens-here.sock";
+  ExpectCleanFailure(
+      RunCommand(Runsc({"create", "--bundle", bundle->dir(), "--console-socket", socket, "tty"})),
+      {"cannot connect to --console-socket", socket});
+}
+
+TEST_P(BadFlagsTest, ConsoleSocketWithoutTerminalIsRefused) {
+  auto bundle = NewBundle({"/bin/true"});
+  ASSERT_NE(bundle, nullptr);
+  ExpectCleanFailure(RunCommand(Runsc({"create", "--bundle", bundle->dir(), "--console-socket",
+                                       bundle->dir() + "/c.sock", "tty"})),
+                     {"--console-socket is only used with process.terminal: true"});
 }
 
 INSTANTIATE_TEST_SUITE_P(Platforms, BadFlagsTest, ::testing::ValuesIn(kPlatforms), PlatformName);
