@@ -249,7 +249,9 @@ TEST_P(TtyTest, CtrlCOnTheMasterInterruptsTheForegroundSleep) {
   int code = Finish(s);
   // The sleep died of SIGINT: either the shell (pid 1, which Linux would
   // protect from a default-action signal) reports it, or it died with it.
-  if (code != 130) EXPECT_THAT(s.output, HasSubstr("status=130")) << "exit code " << code;
+  if (code != 130) {
+    EXPECT_THAT(s.output, HasSubstr("status=130")) << "exit code " << code;
+  }
 }
 
 // Without --console-socket, `runsc run` relays between its own terminal and
