@@ -211,15 +211,18 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const RunOptions& options) {
+  std::vector<std::string> full = {RunscBinary()};
+  full.insert(full.end(), argv.begin(), argv.end());
+  return RunProgram(full, options);
+}
+
+CommandResult RunProgram(const std::vector<std::string>& argv, const RunOptions& options) {
   CommandResult result;
   // A child that exits before reading its stdin must not kill the test.
   signal(SIGPIPE, SIG_IGN);
 
-  const std::string binary = RunscBinary();
-  std::vector<std::string> full = {binary};
-  full.insert(full.end(), argv.begin(), argv.end());
   std::vector<char*> cargv;
-  for (const auto& a : full) cargv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
 
   int in[2], out[2], err[2];
@@ -311,7 +314,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const RunOptions&
   if (pidfd >= 0) close(pidfd);
 
   if (timed_out) {
-    ADD_FAILURE() << "runsc " << absl::StrJoin(argv, " ") << " timed out after "
+    ADD_FAILURE() << absl::StrJoin(argv, " ") << " timed out after "
                   << options.timeout_seconds << "s; stderr: " << result.err;
     result.exit_code = -1;
   } else if (WIFEXITED(status)) {

@@ -77,6 +77,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
                          int timeout_seconds = 60);
 CommandResult RunCommand(const std::vector<std::string>& argv, const RunOptions& options);
 
+// The same for any program: argv[0] is its path (no PATH search). Used by the
+// client tests to drive ctr, podman and docker.
+CommandResult RunProgram(const std::vector<std::string>& argv, const RunOptions& options = {});
+
 // A fresh temporary state root for `runsc --root`. The destructor deletes
 // every container still in it (runsc delete --force), reaps sandboxes that
 // were re-parented to this test process and removes the directory.
