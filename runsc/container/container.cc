@@ -40,8 +40,11 @@ absl::Status DoesNotExist(const std::string& id) {
   return absl::NotFoundError(absl::StrCat(Quoted(id), " does not exist"));
 }
 
+// "container not running" verbatim, as runc says it: containerd's runc shim
+// matches that text to know that a kill found the process already gone
+// (`ctr task rm --force` of a stopped task kills, then deletes).
 absl::Status NotRunning(const std::string& id) {
-  return absl::FailedPreconditionError(absl::StrCat(Quoted(id), " is not running"));
+  return absl::FailedPreconditionError(absl::StrCat(Quoted(id), ": container not running"));
 }
 
 // Prefixes `status` with what we were doing to which container.

@@ -4,7 +4,7 @@
 // Every state change holds the container's lock (FileLock on <root>/<id>/lock)
 // for the lifetime of the Container object; Peek() reads without it, so that
 // `state` and `list` never wait behind a slow create. Error messages name the
-// container: container "abc" does not exist / already exists / is not running.
+// container: container "abc" does not exist / already exists / container "abc": container not running.
 #ifndef RUNSC_RUNSC_CONTAINER_CONTAINER_H_
 #define RUNSC_RUNSC_CONTAINER_CONTAINER_H_
 

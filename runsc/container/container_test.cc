@@ -126,7 +126,7 @@ TEST_F(ContainerTest, OperationsOnAStoppedContainer) {
   absl::Status start = c->Start();
   EXPECT_THAT(start.message(), HasSubstr("container \"s\" is not running"));
   EXPECT_TRUE(IllegalTransitionOf(start).has_value());
-  EXPECT_EQ(c->Signal(SIGTERM, false).message(), "container \"s\" is not running");
+  EXPECT_EQ(c->Signal(SIGTERM, false).message(), "container \"s\": container not running");
   EXPECT_TRUE(c->Delete(false).ok());
   EXPECT_FALSE(Exists(root_ + "/s"));
 }
