@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps build run test unit integration bench bench-platform compat clean
+.PHONY: all deps build run test unit integration e2e bench bench-platform compat clean
 
 all: build
 
@@ -28,6 +28,10 @@ unit: build
 
 integration: build
 	cd $(BUILD_DIR) && ctest -j $(JOBS) -L integration --output-on-failure $(CTEST_ARGS)
+
+# containerd, podman and docker driving runsc (README "Installing runsc as ...").
+e2e: build
+	cd $(BUILD_DIR) && ctest -j $(JOBS) -L e2e --output-on-failure $(CTEST_ARGS)
 
 # The benchmarks, natively and under runc and runsc, in one run (README
 # "Benchmarks"); writes $(BUILD_DIR)/bench/. More runtimes or a subset:
