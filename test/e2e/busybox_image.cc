@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 absl::Status RunOrError(const std::vector<std::string>& argv, std::string* out = nullptr) {
   CommandResult result = RunProgram(argv, RunOptions{.timeout_seconds = 60});
   if (result.exit_code != 0) {
-    return absl::InternalError(absl::StrCat(argv[0], " exited ", result.exit_code, ": ",
-                                            result.err));
+    return absl::InternalError(
+        absl::StrCat(argv[0], " exited ", result.exit_code, ": ", result.err));
   }
   if (out != nullptr) *out = result.out;
   return absl::OkStatus();
@@ -90,9 +90,8 @@ absl::StatusOr<std::string> WriteBusyboxDockerArchive(const std::string& dir) {
     return s;
   }
   std::string archive = dir + "/busybox-image.tar";
-  if (absl::Status s =
-          RunOrError({"/usr/bin/tar", "-C", archive_dir, "-cf", archive, "manifest.json",
-                      config_name, layer_name});
+  if (absl::Status s = RunOrError({"/usr/bin/tar", "-C", archive_dir, "-cf", archive,
+                                   "manifest.json", config_name, layer_name});
       !s.ok()) {
     return s;
   }

@@ -47,8 +47,7 @@ class ClientScratch {
   // command, a shim's exit) has had up to `settle_seconds` to finish, minus
   // the items `keep` accepts.
   std::vector<std::string> SettledLeftovers(
-      const std::function<bool(const std::string&)>& keep = nullptr,
-      int settle_seconds = 20) const;
+      const std::function<bool(const std::string&)>& keep = nullptr, int settle_seconds = 20) const;
 
   void Cleanup();
 

@@ -16,7 +16,8 @@ namespace runsc::testing {
 absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
     const std::vector<std::string>& argv, const std::string& log_path) {
   int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return absl::InternalError(absl::StrCat("open ", log_path, ": ", strerror(errno)));
+  if (log_fd < 0)
+    return absl::InternalError(absl::StrCat("open ", log_path, ": ", strerror(errno)));
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
@@ -55,8 +56,8 @@ absl::Status DaemonProcess::WaitReady(const std::function<bool()>& ready, int ti
   for (int waited_ms = 0; waited_ms < timeout_seconds * 1000; waited_ms += 100) {
     if (ready()) return absl::OkStatus();
     if (Exited()) {
-      return absl::UnavailableError(absl::StrCat("daemon exited before it was ready; log:\n",
-                                                 LogTail()));
+      return absl::UnavailableError(
+          absl::StrCat("daemon exited before it was ready; log:\n", LogTail()));
     }
     usleep(100 * 1000);
   }
