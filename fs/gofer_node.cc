@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "base/logging.h"
@@ -67,7 +68,54 @@ GoferNode::~GoferNode() {
 absl::StatusOr<struct stat> GoferNode::Stat() {
   absl::StatusOr<gofer::FileStat> st = client_->Stat(file_.id);
   if (!st.ok()) return st.status();
+  Remember(*st);
   return ToStat(*st);
+}
+
+FileAccess GoferNode::access() const {
+  absl::MutexLock lock(&access_mu_);
+  return access_;
+}
+
+void GoferNode::Remember(const gofer::FileStat& st) {
+  absl::MutexLock lock(&access_mu_);
+  access_ = AccessOf(st);
+}
+
+absl::Status GoferNode::CheckCanModify(const sentry::Task& task) const {
+  return access().Check(task.creds, kMayWrite | kMayExec);
+}
+
+absl::Status GoferNode::CheckStickyEntry(const sentry::Task& task, const std::string& name) {
+  const FileAccess dir = access();
+  const sentry::Credentials& c = task.creds;
+  if (!(dir.mode() & S_ISVTX) || c.fsuid == dir.uid() || c.HasCapability(CAP_FOWNER)) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<gofer::WalkedFile> child = client_->Walk(file_.id, name);
+  if (!child.ok()) return child.status();
+  absl::Status verdict = dir.CheckSticky(c, AccessOf(child->stat));
+  if (absl::Status s = client_->Close(child->id); !s.ok()) {
+    LogDebug("gofer close of file ", child->id, " failed: ", s.message());
+  }
+  return verdict;
+}
+
+absl::Status GoferNode::OwnNewFile(const sentry::Task& task, gofer::WalkedFile& made) {
+  const FileAccess::NewOwner owner =
+      access().NewChild(task.creds, made.stat.mode & S_IFMT, made.stat.mode & 07777);
+  if (made.stat.uid == owner.uid && made.stat.gid == owner.gid) return absl::OkStatus();
+  gofer::SetAttrRequest chown;
+  chown.owner = std::pair<uint32_t, uint32_t>(owner.uid, owner.gid);
+  absl::StatusOr<gofer::FileStat> st = client_->SetAttr(made.id, chown);
+  if (!st.ok()) {
+    // The file exists, but with the gofer's ids: fail loudly.
+    LogWarning("gofer could not chown a new file to ", owner.uid, ":", owner.gid, ": ",
+               st.status().message());
+    return st.status();
+  }
+  made.stat = *st;
+  return absl::OkStatus();
 }
 
 GoferNode* GoferNode::SameFilesystem(Node& other) const {
@@ -80,9 +128,11 @@ absl::StatusOr<CreatedNode> GoferNode::Create(sentry::Task& task, const std::str
   // What the created file's open keeps; O_CREAT|O_EXCL are the gofer's, and
   // O_TRUNC means nothing for a new file.
   const int gofer_flags = flags & (O_ACCMODE | O_APPEND);
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::CreatedFile> created =
       client_->Create(file_.id, name, gofer_flags, mode & 07777);
   if (!created.ok()) return created.status();
+  if (absl::Status s = OwnNewFile(task, created->file); !s.ok()) return s;
   auto node = std::make_shared<GoferNode>(client_, created->file);
   auto file = std::make_shared<HostFile>(flags, std::move(created->fd), /*seekable=*/true);
   return CreatedNode{.node = std::move(node), .file = std::move(file)};
@@ -90,29 +140,37 @@ absl::StatusOr<CreatedNode> GoferNode::Create(sentry::Task& task, const std::str
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mkdir(sentry::Task& task,
                                                        const std::string& name, mode_t mode) {
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Mkdir(file_.id, name, mode & 07777);
   if (!made.ok()) return made.status();
+  if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
   return std::make_shared<GoferNode>(client_, *made);
 }
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mknod(sentry::Task& task,
                                                        const std::string& name, mode_t mode) {
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Mknod(file_.id, name, mode);
   if (!made.ok()) return made.status();
+  if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
   return std::make_shared<GoferNode>(client_, *made);
 }
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Symlink(sentry::Task& task,
                                                          const std::string& name,
                                                          const std::string& target) {
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Symlink(file_.id, name, target);
   if (!made.ok()) return made.status();
+  if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
   return std::make_shared<GoferNode>(client_, *made);
 }
 
 absl::Status GoferNode::Link(sentry::Task& task, const std::string& name, Node& target) {
   GoferNode* same = SameFilesystem(target);
   if (same == nullptr) return ErrnoError(EXDEV, "link across filesystems");
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
+  if (absl::Status s = same->access().CheckHardLink(task.creds); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Link(same->file_.id, file_.id, name);
   if (!made.ok()) return made.status();
   // The new id is not needed: the next walk of the name makes its own.
@@ -120,6 +178,8 @@ absl::Status GoferNode::Link(sentry::Task& task, const std::string& name, Node& 
 }
 
 absl::Status GoferNode::Unlink(sentry::Task& task, const std::string& name, bool directory) {
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
+  if (absl::Status s = CheckStickyEntry(task, name); !s.ok()) return s;
   return client_->Unlink(file_.id, name, directory ? AT_REMOVEDIR : 0);
 }
 
@@ -127,16 +187,34 @@ absl::Status GoferNode::Rename(sentry::Task& task, const std::string& old_name, 
                                const std::string& new_name, unsigned flags) {
   GoferNode* same = SameFilesystem(new_dir);
   if (same == nullptr) return ErrnoError(EXDEV, "rename across filesystems");
+  if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
+  if (same != this) {
+    if (absl::Status s = same->CheckCanModify(task); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckStickyEntry(task, old_name); !s.ok()) return s;
+  if (absl::Status s = same->CheckStickyEntry(task, new_name); !s.ok() && ErrnoOf(s) != ENOENT) {
+    return s;
+  }
+  // Not checked (yet): write permission on a directory that moves to a new
+  // parent (its ".." changes), which Linux also requires.
   return client_->Rename(file_.id, old_name, same->file_.id, new_name, flags);
 }
 
-absl::Status GoferNode::SetAttr(sentry::Task& task, const SetAttrs& attrs) {
+absl::Status GoferNode::SetAttr(sentry::Task& task, const SetAttrs& asked) {
+  // Decide on fresh attributes: this is where ownership changes.
+  if (absl::StatusOr<struct stat> st = Stat(); !st.ok()) return st.status();
+  absl::StatusOr<SetAttrs> prepared = access().PrepareSetAttr(task.creds, asked);
+  if (!prepared.ok()) return prepared.status();
+  const SetAttrs& attrs = *prepared;
   gofer::SetAttrRequest request;
   if (attrs.mode) request.mode = *attrs.mode & 07777;
   if (attrs.owner) request.owner = std::pair<uint32_t, uint32_t>(attrs.owner->first, attrs.owner->second);
   request.size = attrs.size;
   request.times = attrs.times;
-  return client_->SetAttr(file_.id, request).status();
+  absl::StatusOr<gofer::FileStat> after = client_->SetAttr(file_.id, request);
+  if (!after.ok()) return after.status();
+  Remember(*after);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<struct statfs> GoferNode::StatFs(sentry::Task& task) {
@@ -158,6 +236,7 @@ absl::StatusOr<struct statfs> GoferNode::StatFs(sentry::Task& task) {
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,
                                                         const std::string& name) {
+  if (absl::Status s = access().Check(task.creds, kMayExec); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> child = client_->Walk(file_.id, name);
   if (!child.ok()) return child.status();
   return std::make_shared<GoferNode>(client_, *child);
@@ -165,6 +244,9 @@ absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,
 
 absl::StatusOr<std::shared_ptr<File>> GoferNode::Open(sentry::Task& task, int flags) {
   const mode_t type = file_.stat.mode & S_IFMT;
+  if (absl::Status s = access().Check(task.creds, FileAccess::WantForOpen(flags)); !s.ok()) {
+    return s;
+  }
   if (type == S_IFDIR) return std::make_shared<GoferDirFile>(flags, client_, file_);
   if (type != S_IFREG) {
     return ErrnoError(ENXIO, "only regular files and directories of the rootfs can be opened");

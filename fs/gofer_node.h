@@ -1,12 +1,20 @@
 // Files of the root filesystem, served by the gofer (DESIGN §5-6). Metadata
 // comes over RPC; opened regular files are host fds the gofer donated, read
 // and written by the sentry directly.
+//
+// The gofer acts with its own (host) credentials, so every access check of
+// the application's credentials happens here (file_access.h), against the
+// mode and owner the gofer last reported for the file. A file the
+// application makes is created by the gofer and then chowned to the task's
+// fs uid/gid (or the set-gid directory's group).
 #ifndef RUNSC_FS_GOFER_NODE_H_
 #define RUNSC_FS_GOFER_NODE_H_
 
 #include <memory>
 
+#include "absl/synchronization/mutex.h"
 #include "fs/file.h"
+#include "fs/file_access.h"
 #include "gofer/client/gofer_client.h"
 
 namespace runsc::fs {
@@ -14,7 +22,7 @@ namespace runsc::fs {
 class GoferNode : public Node {
  public:
   GoferNode(std::shared_ptr<gofer::GoferClient> client, gofer::WalkedFile file)
-      : client_(std::move(client)), file_(file) {}
+      : client_(std::move(client)), file_(file), access_(AccessOf(file.stat)) {}
   ~GoferNode() override;
 
   // Asks the gofer: sizes, times, modes and link counts change under the
@@ -43,11 +51,25 @@ class GoferNode : public Node {
   absl::StatusOr<std::string> ReadLink(sentry::Task& task) override;
 
  private:
-  std::shared_ptr<gofer::GoferClient> client_;
+  static FileAccess AccessOf(const gofer::FileStat& st) { return {st.mode, st.uid, st.gid}; }
   // The same filesystem (gofer connection) as `other`, or null.
   GoferNode* SameFilesystem(Node& other) const;
+  // Mode and owner as last reported by the gofer (walk, stat, setattr).
+  FileAccess access() const;
+  void Remember(const gofer::FileStat& st);
+  // A writable, searchable directory for a new or removed entry: EACCES.
+  absl::Status CheckCanModify(const sentry::Task& task) const;
+  // The sticky-bit rule for this directory's entry `name`: walks the entry
+  // only when the rule could refuse.
+  absl::Status CheckStickyEntry(const sentry::Task& task, const std::string& name);
+  // Chowns a file this directory just made to its owner under Linux's
+  // rules (FileAccess::NewChild), if the gofer did not make it so already.
+  absl::Status OwnNewFile(const sentry::Task& task, gofer::WalkedFile& made);
 
+  std::shared_ptr<gofer::GoferClient> client_;
   gofer::WalkedFile file_;
+  mutable absl::Mutex access_mu_;
+  FileAccess access_ ABSL_GUARDED_BY(access_mu_);
 };
 
 // struct stat from what the gofer reported.
