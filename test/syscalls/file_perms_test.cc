@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "test/syscalls/test_util.h"
@@ -42,13 +44,20 @@ void WriteFile(const std::string& path, mode_t mode) {
 
 class FilePermsTest : public ::testing::Test {
  protected:
+  // Not TempDir: $TEST_TMPDIR may sit below a 0700 directory nobody cannot
+  // search. /tmp is 01777 natively and in the compat rootfs.
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root to make files for another uid";
-    // TempDir may be 0700: the unprivileged child must be able to search it.
-    ASSERT_SYSCALL_OK(chmod(dir_.path().c_str(), 0755));
+    char tmpl[] = "/tmp/file_perms.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
+    dir_ = tmpl;
+    ASSERT_SYSCALL_OK(chmod(dir_.c_str(), 0755));
   }
-  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
-  TempDir dir_;
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string dir_;
 };
 
 TEST_F(FilePermsTest, NonRootGetsEACCESOnARootFile0600) {
