@@ -210,10 +210,9 @@ TEST_F(ContainerdTest, CriRuntimeSnippetOfTheReadmeIsAccepted) {
   EXPECT_THAT(dump.out, HasSubstr(absl::StrCat("BinaryName = \"", AbsoluteRunsc(), "\"")));
 }
 
-// Waits for `runsc exec` (branch contract; passes against its runsc,
-// 2026-12-02): the shim runs
+// The shim runs
 // `runsc exec --process F --detach --pid-file P`.
-TEST_F(ContainerdTest, DISABLED_TaskExecRunsInTheSandbox) {
+TEST_F(ContainerdTest, TaskExecRunsInTheSandbox) {
   CommandResult run = Ctr(RunArgs("exec", {"--detach"}, {"/bin/sleep", "1000"}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   CommandResult exec = Ctr({"task", "exec", "--exec-id", "e1", "exec", "/bin/sh", "-c",
@@ -223,8 +222,8 @@ TEST_F(ContainerdTest, DISABLED_TaskExecRunsInTheSandbox) {
   RemoveTaskAndContainer("exec");
 }
 
-// Waits for `runsc ps --format json` (branch contract; passes against its runsc).
-TEST_F(ContainerdTest, DISABLED_TaskPsListsTheContainersProcesses) {
+// The shim runs `runsc ps --format json`.
+TEST_F(ContainerdTest, TaskPsListsTheContainersProcesses) {
   CommandResult run = Ctr(RunArgs("ps", {"--detach"}, {"/bin/sleep", "1000"}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   CommandResult ps = Ctr({"task", "ps", "ps"});
@@ -241,9 +240,7 @@ TEST_F(ContainerdTest, DISABLED_TaskPsListsTheContainersProcesses) {
   RemoveTaskAndContainer("ps");
 }
 
-// Waits for terminals (`terminal: true` and --console-socket, branch pty;
-// passes against its runsc, 2026-12-02).
-TEST_F(ContainerdTest, DISABLED_TtyRunGivesTheContainerATerminal) {
+TEST_F(ContainerdTest, TtyRunGivesTheContainerATerminal) {
   CommandResult result = RunOnPty(
       Concat({kCtr, "--address", scratch_->Path("containerd.sock")},
              {RunArgs(

@@ -145,8 +145,7 @@ TEST_F(DockerTest, StopEndsARunningContainer) {
   EXPECT_EQ(Docker({"rm", "stopme"}).exit_code, 0);
 }
 
-// Waits for `runsc exec` (branch contract; passes against its runsc, 2026-12-02).
-TEST_F(DockerTest, DISABLED_ExecRunsInTheSandbox) {
+TEST_F(DockerTest, ExecRunsInTheSandbox) {
   CommandResult run = Docker({"run", "--detach", "--name", "exec", "--runtime", "runsc",
                               kBusyboxImage, "/bin/sleep", "1000"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -156,9 +155,7 @@ TEST_F(DockerTest, DISABLED_ExecRunsInTheSandbox) {
   EXPECT_THAT(exec.out, HasSubstr(absl::StrCat("exec in ", kSentryRelease)));
 }
 
-// Waits for terminals (`terminal: true` and --console-socket, branch pty;
-// passes against its runsc, 2026-12-02).
-TEST_F(DockerTest, DISABLED_InteractiveTtyRun) {
+TEST_F(DockerTest, InteractiveTtyRun) {
   CommandResult run = RunOnPty(
       {kDocker, "--host", Host(), "run", "--rm", "-it", "--runtime", "runsc", kBusyboxImage,
        "/bin/sh", "-c", "tty >/dev/null && echo IS-A-TTY; stty size; exit 4"},

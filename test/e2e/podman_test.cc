@@ -161,10 +161,9 @@ TEST_F(PodmanTest, MemoryAndPidsLimitsReachTheSandboxesCgroup) {
   EXPECT_EQ(Podman({"rm", "--force", "--time", "0", "limits"}).exit_code, 0);
 }
 
-// Waits for `runsc exec` (branch contract; passes against its runsc,
-// 2026-12-02): conmon runs
+// conmon runs
 // `runsc exec --process F --detach --pid-file P`.
-TEST_F(PodmanTest, DISABLED_ExecRunsInTheSandbox) {
+TEST_F(PodmanTest, ExecRunsInTheSandbox) {
   CommandResult run = Podman(Concat({"run", "--detach", "--name", "exec"},
                                     {RunFlags(), {kBusyboxImage, "/bin/sleep", "1000"}}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -174,9 +173,7 @@ TEST_F(PodmanTest, DISABLED_ExecRunsInTheSandbox) {
   EXPECT_THAT(exec.out, HasSubstr(absl::StrCat("exec in ", kSentryRelease)));
 }
 
-// Waits for terminals (`terminal: true` and --console-socket, branch pty;
-// passes against its runsc, 2026-12-02).
-TEST_F(PodmanTest, DISABLED_InteractiveTtyRun) {
+TEST_F(PodmanTest, InteractiveTtyRun) {
   CommandResult run =
       RunOnPty(Concat(GlobalFlags(), {{"run", "--rm", "-it"},
                                       RunFlags(),
