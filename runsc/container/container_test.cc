@@ -246,9 +246,9 @@ TEST_F(ContainerTest, CreateChecksIdAndGlobalsFirst) {
   EXPECT_THAT(Container::Create(config, options).status().message(),
               HasSubstr("invalid container id"));
   options.id = "ok";
-  config.platform = "systrap";
+  config.platform = "kvm";
   EXPECT_THAT(Container::Create(config, options).status().message(),
-              HasSubstr("not implemented yet"));
+              HasSubstr("unknown platform"));
 }
 
 TEST_F(ContainerTest, CreateRefusesAnExistingId) {

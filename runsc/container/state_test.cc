@@ -61,7 +61,7 @@ TEST(StateTest, StateWithoutCgroupStillReads) {
 
 TEST(StateTest, CorruptJsonIsDataLoss) {
   nlohmann::json j = StateToJson(Sample());
-  j["status"] = "paused";
+  j["status"] = "frozen";  // not an OCI status
   EXPECT_EQ(StateFromJson(j).status().code(), absl::StatusCode::kDataLoss);
   j = StateToJson(Sample());
   j.erase("sentry");
