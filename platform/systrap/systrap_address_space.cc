@@ -250,7 +250,18 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
   if (!child_area.ok()) return child_area.status();
   absl::StatusOr<pid_t> pid = ForkInto(**child_area);
   if (!pid.ok()) return pid.status();
-  return std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area));
+  ControlArea& area = **child_area;
+  auto child = std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area));
+  // The child maps its own area over the inherited one after clone returns
+  // in the parent; it reads requests only from its own, so one answered
+  // request proves the swap happened and nothing of the parent's is still
+  // mapped when the caller goes on (or that the child died: an error).
+  absl::StatusOr<int64_t> raw = area.CallSyscallThread(SYSTRAP_KIND_SYSCALL, SYS_getpid, {});
+  if (!raw.ok()) return raw.status();
+  if (absl::StatusOr<uint64_t> r = stub::RawResult(*raw, "getpid in the fork child"); !r.ok()) {
+    return r.status();
+  }
+  return child;
 }
 
 }  // namespace runsc::platform::systrap
