@@ -8,6 +8,8 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/elf_loader.h"
 #include "syscalls/helpers.h"
+#include "syscalls/process_cpu_clock.h"
+#include "syscalls/sys_timer.h"
 
 namespace runsc::syscalls {
 namespace {
@@ -105,6 +107,7 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   // threads of the process go (Linux's de_thread).
   EndOtherThreads(t);
   t.ReleaseClearChildTid();
+  AccountCpuOfReplacedImage(t);
   std::shared_ptr<sentry::MemoryManager> old;
   {
     absl::MutexLock lock(&t.kernel().mu);
@@ -122,6 +125,7 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   if (old != nullptr) old->address_space().ReleaseThread();  // init's first exec has none.
   old.reset();  // Kills the old stub.
   Fds(t).CloseOnExec();
+  DeletePosixTimers(t);
   t.alt_stack = {nullptr, SS_DISABLE, 0};
   t.keep_caps = false;  // SECURE_KEEP_CAPS does not survive execve.
   t.exe_path = exe_path;

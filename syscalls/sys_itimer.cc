@@ -4,13 +4,16 @@
 // (si_code SI_KERNEL, as Linux's it_real_fn) is queued for the process
 // through Kernel::SendSignalLocked, which kicks the task out of its stub or
 // out of a blocking wait. Timers are per process, kept across execve and
-// not inherited by fork (the child is a new owner). ITIMER_VIRTUAL and
-// ITIMER_PROF are accepted but stay disarmed (getitimer reads zero): the
-// sentry does not account the application's CPU time yet.
+// not inherited by fork (the child is a new owner). ITIMER_PROF and
+// ITIMER_VIRTUAL count the process's CPU time (user+system, and user only,
+// of its stub) on a CpuTimer of the thread group, and send SIGPROF or
+// SIGVTALRM to the process.
 #include <sys/syscall.h>
 #include <sys/time.h>
 
+#include "sentry/kernel/kernel.h"
 #include "syscalls/helpers.h"
+#include "syscalls/process_cpu_clock.h"
 
 namespace runsc::syscalls {
 namespace {
@@ -61,12 +64,44 @@ std::shared_ptr<Task> Self(Task& t) {
 
 bool KnownTimer(int which) { return which == ITIMER_REAL || which == ITIMER_VIRTUAL || which == ITIMER_PROF; }
 
-// ITIMER_VIRTUAL and ITIMER_PROF are accepted and never armed: they read
-// back as disarmed.
+// The process's CPU timer for ITIMER_PROF or ITIMER_VIRTUAL, made at
+// first use.
+std::shared_ptr<sentry::CpuTimer> CpuItimer(Task& t, int which) {
+  sentry::Kernel& k = t.kernel();
+  absl::MutexLock lock(&k.mu);
+  sentry::ThreadGroup& group = t.group();
+  std::shared_ptr<sentry::CpuTimer>& timer = which == ITIMER_PROF ? group.itimer_prof : group.itimer_virtual;
+  if (timer == nullptr) {
+    const CpuClockKind kind = which == ITIMER_PROF ? CpuClockKind::kProf : CpuClockKind::kVirtual;
+    const int signo = which == ITIMER_PROF ? SIGPROF : SIGVTALRM;
+    std::weak_ptr<sentry::ThreadGroup> weak = t.group_shared();
+    timer = sentry::CpuTimer::Create(k.interval_timers(), ProcessCpuSampler(t, kind),
+                                     [&k, weak, signo](int64_t) {
+                                       std::shared_ptr<sentry::ThreadGroup> g = weak.lock();
+                                       if (g == nullptr) return false;
+                                       absl::MutexLock lock(&k.mu);
+                                       if (g->members.empty() || g->leader->zombie) return false;
+                                       siginfo_t info{};
+                                       info.si_signo = signo;
+                                       info.si_code = SI_KERNEL;
+                                       k.SendGroupSignalLocked(*g->leader, info);
+                                       return true;
+                                     });
+  }
+  return timer;
+}
+
 IntervalTimerService::Setting SetTimer(Task& t, const std::shared_ptr<Task>& self, int which,
                                        IntervalTimerService::Setting setting) {
-  if (which != ITIMER_REAL) return {};
-  return t.kernel().interval_timers().Set(self, which, setting, SendSigalrm(self));
+  if (which == ITIMER_REAL) return t.kernel().interval_timers().Set(self, which, setting, SendSigalrm(self));
+  absl::StatusOr<IntervalTimerService::Setting> old = CpuItimer(t, which)->Set(setting);
+  return old.ok() ? *old : IntervalTimerService::Setting{};
+}
+
+IntervalTimerService::Setting GetTimer(Task& t, const std::shared_ptr<Task>& self, int which) {
+  if (which == ITIMER_REAL) return t.kernel().interval_timers().Get(self, which);
+  absl::StatusOr<IntervalTimerService::Setting> s = CpuItimer(t, which)->Get();
+  return s.ok() ? *s : IntervalTimerService::Setting{};
 }
 
 SyscallResult Getitimer(Task& t, const SyscallArgs& a) {
@@ -74,9 +109,7 @@ SyscallResult Getitimer(Task& t, const SyscallArgs& a) {
   if (!KnownTimer(which)) return SyscallResult::Error(EINVAL);
   std::shared_ptr<Task> self = Self(t);
   if (self == nullptr) return SyscallResult::Error(ESRCH);
-  IntervalTimerService::Setting s;
-  if (which == ITIMER_REAL) s = t.kernel().interval_timers().Get(self, which);
-  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ToItimerval(s)));
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ToItimerval(GetTimer(t, self, which))));
   return SyscallResult::Value(0);
 }
 
@@ -114,9 +147,8 @@ SyscallResult Alarm(Task& t, const SyscallArgs& a) {
 void RegisterItimer(SyscallTable& t) {
   t[SYS_alarm] = {"alarm", Alarm, Support::kFull, "SIGALRM from the kernel's timer thread"};
   t[SYS_setitimer] = {"setitimer", Setitimer, Support::kPartial,
-                      "ITIMER_REAL delivers SIGALRM; ITIMER_VIRTUAL/PROF accepted but never armed"};
-  t[SYS_getitimer] = {"getitimer", Getitimer, Support::kPartial,
-                      "ITIMER_VIRTUAL/PROF always read disarmed"};
+                      "ITIMER_PROF/VIRTUAL sample the stub's CPU time (100 us at best) and count no sentry time"};
+  t[SYS_getitimer] = {"getitimer", Getitimer, Support::kFull, ""};
 }
 
 }  // namespace runsc::syscalls

@@ -5,6 +5,7 @@
 
 #include "sentry/vdso/vdso.h"
 #include "syscalls/helpers.h"
+#include "syscalls/process_cpu_clock.h"
 
 namespace runsc::syscalls {
 namespace {
@@ -36,14 +37,32 @@ bool ClockExists(Task& t, clockid_t id) {
   return pid == 0 || t.kernel().FindTaskSharedUnlocked(pid) != nullptr;
 }
 
+// A CPU-time clock's reading: the CPU time of the process's stub (a thread
+// clock reads its whole process's, an approximation that is exact for a
+// single thread). The kind in a clock id from clock_getcpuclockid is
+// CPUCLOCK_SCHED, PROF or VIRT.
+absl::StatusOr<absl::Duration> CpuClockNow(Task& t, clockid_t id) {
+  if (!IsCpuClock(id)) return SampleProcessCpuTime(t, CpuClockKind::kSched);
+  const int pid = ~(id >> 3);
+  const auto kind = static_cast<CpuClockKind>(id & kCpuClockTypeMask);
+  if (pid == 0) return SampleProcessCpuTime(t, kind);
+  std::shared_ptr<Task> target = t.kernel().FindTaskSharedUnlocked(pid);
+  if (target == nullptr) return absl::NotFoundError("no such task");
+  return SampleProcessCpuTime(*target, kind);
+}
+
 SyscallResult ClockGettime(Task& t, const SyscallArgs& a) {
   const clockid_t id = static_cast<clockid_t>(a[0]);
   if (!ClockExists(t, id)) return SyscallResult::Error(EINVAL);
   struct timespec ts;
-  // CPU-time clocks (of this task or another) are approximated by the
-  // sentry thread's.
   const bool cpu = IsCpuClock(id) || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
-  ReadClock(t, cpu ? CLOCK_THREAD_CPUTIME_ID : id, &ts);
+  if (cpu) {
+    absl::StatusOr<absl::Duration> used = CpuClockNow(t, id);
+    if (!used.ok()) return SyscallResult::Error(EINVAL);
+    ts = absl::ToTimespec(*used);
+  } else {
+    ReadClock(t, id, &ts);
+  }
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], ts));
   return SyscallResult::Value(0);
 }

@@ -31,6 +31,7 @@ SyscallTable BuildTable() {
   RegisterCredentials(t);
   RegisterSched(t);
   RegisterItimer(t);
+  RegisterPosixTimers(t);
   RegisterSocket(t);
   RegisterWait(t);
   // The families register only what they implement; every other number is

@@ -84,6 +84,7 @@ void RegisterPrctl(SyscallTable& t);
 void RegisterCredentials(SyscallTable& t);  // After RegisterProcess: owns getgroups.
 void RegisterSched(SyscallTable& t);
 void RegisterItimer(SyscallTable& t);
+void RegisterPosixTimers(SyscallTable& t);
 void RegisterSocket(SyscallTable& t);
 void RegisterWait(SyscallTable& t);
 

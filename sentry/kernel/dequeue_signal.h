@@ -34,6 +34,7 @@ inline bool DequeueSignalLocked(Task& t, SignalSet set, siginfo_t& out) {
     if (best == queue->end()) continue;
     out = *best;
     queue->erase(best);
+    t.group().posix_timers.OnSignalTaken(out);
     return true;
   }
   return false;

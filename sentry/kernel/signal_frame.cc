@@ -49,6 +49,7 @@ bool TakeSignalLocked(Task& task, siginfo_t& out) {
     if (best == queue->end()) continue;
     out = *best;
     queue->erase(best);
+    task.group().posix_timers.OnSignalTaken(out);
     return true;
   }
   return false;

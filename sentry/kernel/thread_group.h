@@ -11,8 +11,14 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
+#include <memory>
 #include <vector>
+
+#include "absl/time/time.h"
+#include "sentry/kernel/cpu_timer.h"
+#include "sentry/kernel/posix_timer_table.h"
 
 namespace runsc::sentry {
 
@@ -34,6 +40,16 @@ struct ThreadGroup {
   // process's wait status is this one.
   bool exiting = false;
   int exit_status = 0;
+
+  // timer_create(2) timers; deleted by execve, not inherited by fork.
+  PosixTimerTable posix_timers;
+  // setitimer(ITIMER_PROF / ITIMER_VIRTUAL), made at first use; kept across
+  // execve, not inherited by fork.
+  std::shared_ptr<CpuTimer> itimer_prof, itimer_virtual;
+  // CPU time of the images this process ran before its last execve (each
+  // image has its own stub, whose host clock starts at zero), per host CPU
+  // clock kind (CPUCLOCK_PROF, _VIRT, _SCHED).
+  std::array<absl::Duration, 3> cpu_before_exec{};
 
   void RemoveMember(Task* t) { members.erase(std::remove(members.begin(), members.end(), t), members.end()); }
 };
