@@ -11,6 +11,7 @@
 #include "runsc/cmd/boot.h"
 #include "runsc/cmd/create.h"
 #include "runsc/cmd/delete.h"
+#include "runsc/cmd/events.h"
 #include "runsc/cmd/exec.h"
 #include "runsc/cmd/features.h"
 #include "runsc/cmd/freeze.h"
@@ -24,6 +25,7 @@
 #include "runsc/cmd/start.h"
 #include "runsc/cmd/state.h"
 #include "runsc/cmd/syscalls.h"
+#include "runsc/cmd/update.h"
 #include "runsc/config/default_spec.h"
 
 namespace runsc::cmd {
@@ -134,6 +136,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(std::make_unique<PsCommand>());
   commands.push_back(std::make_unique<FreezeCommand>(/*pause=*/true));
   commands.push_back(std::make_unique<FreezeCommand>(/*pause=*/false));
+  commands.push_back(std::make_unique<EventsCommand>());
+  commands.push_back(std::make_unique<UpdateCommand>());
   commands.push_back(std::make_unique<ListCommand>());
   commands.push_back(std::make_unique<SpecCommand>());
   commands.push_back(std::make_unique<FeaturesCommand>());

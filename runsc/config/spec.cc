@@ -522,6 +522,18 @@ absl::StatusOr<SpecProcess> ParseProcessSpec(std::string_view json_text) {
   return process;
 }
 
+absl::StatusOr<SpecResources> ParseResourcesJson(std::string_view json_text) {
+  json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) return absl::InvalidArgumentError("malformed JSON");
+  if (!document.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the document must be a JSON object, not ", TypeName(document)));
+  }
+  SpecResources resources;
+  RUNSC_RETURN_IF_ERROR(ParseResources(ObjectReader(document, ""), resources));
+  return resources;
+}
+
 std::optional<int> CapabilityByName(std::string_view name) {
   // capability.h's order: the name's index is the capability's number.
   static constexpr std::string_view kNames[] = {

@@ -110,6 +110,10 @@ struct Spec {
 // "process" object of a config.json on its own. Errors name the field.
 [[nodiscard]] absl::StatusOr<SpecProcess> ParseProcessSpec(std::string_view json_text);
 
+// Parses and validates a LinuxResources object on its own (`runsc update
+// -r resources.json`, and update's flags), with config.json's rules.
+[[nodiscard]] absl::StatusOr<SpecResources> ParseResourcesJson(std::string_view json_text);
+
 // The bit number of a capability name ("CAP_NET_ADMIN"), if known.
 std::optional<int> CapabilityByName(std::string_view name);
 

@@ -198,7 +198,19 @@ std::string LimitOrMax(int64_t value) { return value < 0 ? "max" : absl::StrCat(
 absl::Status ApplyV1(const Hierarchy& h, const std::string& dir, const config::SpecResources& r,
                      std::set<std::string>& applied) {
   const auto has = [&](const char* c) { return h.controllers.count(c) != 0; };
-  if (has("memory") && r.memory_limit.has_value()) {
+  // The kernel keeps memory.limit <= memsw.limit at every write: a swap
+  // limit that rises past the current one goes first (runsc update raising
+  // both), otherwise the memory limit does.
+  bool swap_first = false;
+  if (has("memory") && r.memory_limit.has_value() && r.memory_swap.has_value()) {
+    absl::StatusOr<std::string> current =
+        ReadSmallFile(absl::StrCat(dir, "/memory.memsw.limit_in_bytes"));
+    int64_t memsw = 0;
+    swap_first = current.ok() &&
+                 absl::SimpleAtoi(absl::StripAsciiWhitespace(*current), &memsw) &&
+                 (*r.memory_swap == -1 || *r.memory_swap > memsw);
+  }
+  if (has("memory") && r.memory_limit.has_value() && !swap_first) {
     RUNSC_RETURN_IF_ERROR(WriteControl(dir, "memory.limit_in_bytes", absl::StrCat(*r.memory_limit),
                                        "linux.resources.memory.limit"));
     applied.insert("memory.limit");
@@ -213,6 +225,11 @@ absl::Status ApplyV1(const Hierarchy& h, const std::string& dir, const config::S
                  "(memory.memsw.limit_in_bytes)");
     }
     applied.insert("memory.swap");
+  }
+  if (swap_first) {
+    RUNSC_RETURN_IF_ERROR(WriteControl(dir, "memory.limit_in_bytes", absl::StrCat(*r.memory_limit),
+                                       "linux.resources.memory.limit"));
+    applied.insert("memory.limit");
   }
   if (has("pids") && r.pids_limit.has_value()) {
     RUNSC_RETURN_IF_ERROR(
@@ -244,6 +261,30 @@ absl::Status ApplyV1(const Hierarchy& h, const std::string& dir, const config::S
     RUNSC_RETURN_IF_ERROR(
         WriteControl(dir, "cpuset.mems", r.cpuset_mems, "linux.resources.cpu.mems"));
     applied.insert("cpu.mems");
+  }
+  return absl::OkStatus();
+}
+
+// A limit that no mounted v1 hierarchy could take is an error, not a
+// sandbox that silently runs without it.
+absl::Status CheckAllApplied(const config::SpecResources& resources,
+                             const std::set<std::string>& applied, const std::string& where) {
+  const std::pair<bool, const char*> asked[] = {
+      {resources.memory_limit.has_value(), "memory.limit"},
+      {resources.memory_swap.has_value(), "memory.swap"},
+      {resources.pids_limit.has_value(), "pids.limit"},
+      {resources.cpu_shares.has_value(), "cpu.shares"},
+      {resources.cpu_period.has_value(), "cpu.period"},
+      {resources.cpu_quota.has_value(), "cpu.quota"},
+      {!resources.cpuset_cpus.empty(), "cpu.cpus"},
+      {!resources.cpuset_mems.empty(), "cpu.mems"},
+  };
+  for (const auto& [set, field] : asked) {
+    if (set && applied.count(field) == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "linux.resources.", field, ": the host mounts no cgroup v1 hierarchy for it under ",
+          where));
+    }
   }
   return absl::OkStatus();
 }
@@ -413,28 +454,35 @@ absl::StatusOr<Cgroup> Cgroup::Create(const std::string& cgroups_path,
     }
     RUNSC_RETURN_IF_ERROR(ApplyV1(h, leaf, resources, applied));
   }
-  // A limit that no mounted hierarchy could take is an error, not a
-  // sandbox that silently runs without it.
-  const std::pair<bool, const char*> asked[] = {
-      {resources.memory_limit.has_value(), "memory.limit"},
-      {resources.memory_swap.has_value(), "memory.swap"},
-      {resources.pids_limit.has_value(), "pids.limit"},
-      {resources.cpu_shares.has_value(), "cpu.shares"},
-      {resources.cpu_period.has_value(), "cpu.period"},
-      {resources.cpu_quota.has_value(), "cpu.quota"},
-      {!resources.cpuset_cpus.empty(), "cpu.cpus"},
-      {!resources.cpuset_mems.empty(), "cpu.mems"},
-  };
-  for (const auto& [set, field] : asked) {
-    if (set && applied.count(field) == 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "linux.resources.", field, ": the host mounts no cgroup v1 hierarchy for it under ",
-          host.mount_root));
-    }
-  }
+  RUNSC_RETURN_IF_ERROR(CheckAllApplied(resources, applied, host.mount_root));
   cgroup.dirs_.insert(cgroup.dirs_.end(), reused.begin(), reused.end());
   std::move(undo).Cancel();
   return cgroup;
+}
+
+absl::Status Cgroup::Update(const config::SpecResources& resources) const {
+  if (dirs_.empty()) return absl::FailedPreconditionError("the container has no cgroup");
+  std::set<std::string> applied;
+  bool v1 = false;
+  for (const std::string& dir : dirs_) {
+    if (!IsDirectory(dir)) return absl::NotFoundError(absl::StrCat("cgroup ", dir, " is gone"));
+    if (Exists(absl::StrCat(dir, "/cgroup.controllers"))) {
+      RUNSC_RETURN_IF_ERROR(ApplyV2(dir, resources));
+      continue;
+    }
+    // A v1 directory: its hierarchy's controllers, by their files.
+    v1 = true;
+    Hierarchy h;
+    const std::pair<const char*, const char*> probes[] = {
+        {"memory", "memory.limit_in_bytes"}, {"pids", "pids.max"},
+        {"cpu", "cpu.shares"}, {"cpuset", "cpuset.cpus"}};
+    for (const auto& [controller, file] : probes) {
+      if (Exists(absl::StrCat(dir, "/", file))) h.controllers.insert(controller);
+    }
+    RUNSC_RETURN_IF_ERROR(ApplyV1(h, dir, resources, applied));
+  }
+  if (v1) RUNSC_RETURN_IF_ERROR(CheckAllApplied(resources, applied, absl::StrJoin(dirs_, ", ")));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<UniqueFd>> Cgroup::OpenProcsFiles() const {

@@ -73,6 +73,13 @@ class Cgroup {
   // OpenProcsFiles).
   [[nodiscard]] absl::Status AddProcess(pid_t pid) const;
 
+  // runsc update: applies `resources` to the existing directories, each as
+  // what it is (a v2 directory has cgroup.controllers; a v1 one is read for
+  // the controllers whose files it has). A field no directory can take is an
+  // error naming it; fields applied before the error stay applied, as with
+  // runc, which writes its files one by one too.
+  [[nodiscard]] absl::Status Update(const config::SpecResources& resources) const;
+
   // Every process in the cgroup (the union over the hierarchies), sorted.
   [[nodiscard]] absl::StatusOr<std::vector<pid_t>> Processes() const;
 

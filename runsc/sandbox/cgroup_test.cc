@@ -126,6 +126,52 @@ TEST(CgroupTest, V2LeafWithProcessesIsRefused) {
   EXPECT_THAT(cg.status().message(), HasSubstr("already exists and has processes in it"));
 }
 
+TEST(CgroupTest, UpdateWritesAV2Directory) {
+  FakeCgroupFs fake;
+  const std::string leaf = fake.root() + "/runsc/u";
+  for (const char* file : {"cgroup.controllers", "memory.max", "pids.max", "cpu.max"}) {
+    Write(leaf + "/" + file, "");
+  }
+  config::SpecResources r;
+  r.memory_limit = 32 << 20;
+  r.pids_limit = 7;
+  r.cpu_quota = 20000;
+  ASSERT_TRUE(Cgroup::FromDirs({leaf}).Update(r).ok());
+  EXPECT_EQ(Read(leaf + "/memory.max"), "33554432");
+  EXPECT_EQ(Read(leaf + "/pids.max"), "7");
+  EXPECT_EQ(Read(leaf + "/cpu.max"), "20000");
+  // A controller the directory lacks names the field.
+  Write(leaf + "/pids.max", "");
+  fs::remove(leaf + "/cpu.max");
+  config::SpecResources cpu;
+  cpu.cpu_shares = 512;
+  absl::Status s = Cgroup::FromDirs({leaf}).Update(cpu);
+  EXPECT_THAT(s.message(), HasSubstr("linux.resources.cpu.shares"));
+}
+
+TEST(CgroupTest, UpdateWritesV1HierarchiesByTheirFiles) {
+  FakeCgroupFs fake;
+  const std::string mem = fake.root() + "/memory/runsc/u";
+  const std::string pids = fake.root() + "/pids/runsc/u";
+  Write(mem + "/memory.limit_in_bytes", "1048576");
+  Write(mem + "/memory.memsw.limit_in_bytes", "1048576");
+  Write(pids + "/pids.max", "max");
+  config::SpecResources r;
+  r.memory_limit = 4 << 20;
+  r.memory_swap = 8 << 20;
+  r.pids_limit = -1;
+  ASSERT_TRUE(Cgroup::FromDirs({mem, pids}).Update(r).ok());
+  EXPECT_EQ(Read(mem + "/memory.limit_in_bytes"), "4194304");
+  EXPECT_EQ(Read(mem + "/memory.memsw.limit_in_bytes"), "8388608");
+  EXPECT_EQ(Read(pids + "/pids.max"), "max");
+  // No cpu hierarchy among the directories: refused, named.
+  config::SpecResources cpu;
+  cpu.cpu_period = 100000;
+  EXPECT_THAT(Cgroup::FromDirs({mem, pids}).Update(cpu).message(), HasSubstr("cpu.period"));
+  EXPECT_EQ(Cgroup::FromDirs({fake.root() + "/gone"}).Update(r).code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(CgroupTest, V1MakesOneLeafPerHierarchyRelativeToOwnCgroup) {
   FakeCgroupFs fake;
   const std::string root = fake.root();
