@@ -2,6 +2,22 @@
 
 namespace runsc::fs {
 
+namespace {
+
+// POSIX record locks belong to the fd table (Linux's fl_owner is the
+// files_struct): closing any fd of a file drops the table's locks on it.
+void DropRecordLocks(const FdTable* table, const std::shared_ptr<File>& file) {
+  if (file == nullptr) return;
+  if (std::shared_ptr<FileLocks> locks = LocksIfAny(*file)) locks->record.ReleaseOwner(table);
+}
+
+}  // namespace
+
+FdTable::~FdTable() {
+  // The last task using this table is gone: its POSIX locks go with it.
+  for (auto& [fd, entry] : fds_) DropRecordLocks(this, entry.file);
+}
+
 absl::StatusOr<int> FdTable::Install(std::shared_ptr<File> file, bool cloexec, int min_fd,
                                      int limit) {
   // Callers check the application's argument (fcntl's EINVAL), but a
@@ -17,10 +33,13 @@ absl::StatusOr<int> FdTable::Install(std::shared_ptr<File> file, bool cloexec, i
 
 void FdTable::InstallAt(int fd, std::shared_ptr<File> file, bool cloexec) {
   std::shared_ptr<File> old;  // Released outside the lock.
-  absl::MutexLock lock(&mu_);
-  auto it = fds_.find(fd);
-  if (it != fds_.end()) old = std::move(it->second.file);
-  fds_[fd] = Entry{std::move(file), cloexec};
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = fds_.find(fd);
+    if (it != fds_.end()) old = std::move(it->second.file);
+    fds_[fd] = Entry{std::move(file), cloexec};
+  }
+  DropRecordLocks(this, old);
 }
 
 std::shared_ptr<File> FdTable::Get(int fd) const {
@@ -46,25 +65,31 @@ absl::Status FdTable::SetCloexec(int fd, bool cloexec) {
 
 absl::Status FdTable::Close(int fd) {
   std::shared_ptr<File> old;
-  absl::MutexLock lock(&mu_);
-  auto it = fds_.find(fd);
-  if (it == fds_.end()) return ErrnoError(EBADF, "bad file descriptor");
-  old = std::move(it->second.file);
-  fds_.erase(it);
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = fds_.find(fd);
+    if (it == fds_.end()) return ErrnoError(EBADF, "bad file descriptor");
+    old = std::move(it->second.file);
+    fds_.erase(it);
+  }
+  DropRecordLocks(this, old);
   return absl::OkStatus();
 }
 
 void FdTable::CloseOnExec() {
   std::vector<std::shared_ptr<File>> closing;
-  absl::MutexLock lock(&mu_);
-  for (auto it = fds_.begin(); it != fds_.end();) {
-    if (it->second.cloexec) {
-      closing.push_back(std::move(it->second.file));
-      it = fds_.erase(it);
-    } else {
-      ++it;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = fds_.begin(); it != fds_.end();) {
+      if (it->second.cloexec) {
+        closing.push_back(std::move(it->second.file));
+        it = fds_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
+  for (const std::shared_ptr<File>& f : closing) DropRecordLocks(this, f);
 }
 
 std::shared_ptr<FdTable> FdTable::Fork() const {

@@ -17,6 +17,9 @@ class FdTable {
  public:
   static constexpr int kMaxFds = 1 << 20;
 
+  FdTable() = default;
+  ~FdTable();
+
   struct Entry {
     std::shared_ptr<File> file;
     bool cloexec = false;

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "base/errno_status.h"
+#include "fs/file_lock_table.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
@@ -37,7 +38,8 @@ struct DirEntry {
 class File {
  public:
   explicit File(int flags) : flags_(flags) {}
-  virtual ~File() = default;
+  // The last close of the description drops its OFD and flock locks.
+  virtual ~File();
 
   // Reads/writes at the file's offset (or the stream). May block, waking
   // with EINTR-style restart codes when the task is interrupted.
@@ -202,6 +204,23 @@ class Node : public std::enable_shared_from_this<Node> {
   // Synthetic nodes (procfs) are looked up anew each time; gofer nodes can
   // be cached in the dentry tree.
   virtual bool Cacheable() const { return true; }
+
+  // The advisory locks every open of this node shares, made on first use
+  // with the kernel's mutex and condition variable.
+  std::shared_ptr<FileLocks> Locks(absl::Mutex& mu, absl::CondVar& cv) {
+    absl::MutexLock lock(&locks_mu_);
+    if (locks_ == nullptr) locks_ = std::make_shared<FileLocks>(mu, cv);
+    return locks_;
+  }
+  // The same, or null if nobody ever locked this node (close need not look).
+  std::shared_ptr<FileLocks> LocksIfAny() {
+    absl::MutexLock lock(&locks_mu_);
+    return locks_;
+  }
+
+ private:
+  absl::Mutex locks_mu_;
+  std::shared_ptr<FileLocks> locks_ ABSL_GUARDED_BY(locks_mu_);
 };
 
 // A name in the tree: a Node with its parent (for "..") and absolute path.
@@ -212,6 +231,20 @@ struct Dentry {
   absl::Mutex mu;
   std::map<std::string, std::shared_ptr<Dentry>> children ABSL_GUARDED_BY(mu);
 };
+
+// The locks of the node `file` was opened from, if it has one and anybody
+// ever locked it.
+inline std::shared_ptr<FileLocks> LocksIfAny(const File& file) {
+  if (file.dentry == nullptr || file.dentry->node == nullptr) return nullptr;
+  return file.dentry->node->LocksIfAny();
+}
+
+inline File::~File() {
+  if (std::shared_ptr<FileLocks> locks = LocksIfAny(*this)) {
+    locks->record.ReleaseOwner(this);
+    locks->flock.ReleaseOwner(this);
+  }
+}
 
 inline absl::StatusOr<struct statfs> Node::StatFs(sentry::Task& task) {
   struct statfs st {};

@@ -248,6 +248,9 @@ absl::StatusOr<std::shared_ptr<File>> GoferNode::Open(sentry::Task& task, int fl
     return s;
   }
   if (type == S_IFDIR) return std::make_shared<GoferDirFile>(flags, client_, file_);
+  // The host FIFO is only a name: the data goes through a sentry pipe, so a
+  // blocking open never blocks a thread in the host.
+  if (type == S_IFIFO) return fifo_.Open(task, shared_from_this(), flags);
   if (type != S_IFREG) {
     return ErrnoError(ENXIO, "only regular files and directories of the rootfs can be opened");
   }

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "fs/file.h"
 #include "fs/file_access.h"
+#include "fs/pipe.h"
 #include "gofer/client/gofer_client.h"
 
 namespace runsc::fs {
@@ -51,6 +52,8 @@ class GoferNode : public Node {
   absl::StatusOr<std::string> ReadLink(sentry::Task& task) override;
 
  private:
+  // Shared by every open of this node if it is a FIFO.
+  NamedPipe fifo_;
   static FileAccess AccessOf(const gofer::FileStat& st) { return {st.mode, st.uid, st.gid}; }
   // The same filesystem (gofer connection) as `other`, or null.
   GoferNode* SameFilesystem(Node& other) const;

@@ -6,27 +6,43 @@
 namespace runsc::fs {
 namespace {
 
+// One open end of a pipe: the read or write end of pipe(2), or what an open
+// of a FIFO gave (O_RDWR makes both ends at once, as Linux).
 class PipeEnd : public File {
  public:
-  PipeEnd(int flags, std::shared_ptr<Pipe> pipe, bool write_end)
-      : File(flags), pipe_(std::move(pipe)), write_end_(write_end) {
-    set_path("pipe:[" + std::to_string(reinterpret_cast<uintptr_t>(pipe_.get()) & 0xffffff) + "]");
+  PipeEnd(int flags, std::shared_ptr<Pipe> pipe, bool reads, bool writes,
+          std::shared_ptr<Node> fifo = nullptr)
+      : File(flags), pipe_(std::move(pipe)), reads_(reads), writes_(writes),
+        fifo_(std::move(fifo)) {
+    // A FIFO shows its path (Vfs::Open sets it); an anonymous pipe its inode.
+    if (fifo_ == nullptr) {
+      set_path("pipe:[" + std::to_string(reinterpret_cast<uintptr_t>(pipe_.get()) & 0xffffff) + "]");
+    }
   }
-  ~PipeEnd() override { pipe_->CloseEnd(write_end_); }
+  ~PipeEnd() override {
+    if (reads_) pipe_->CloseEnd(false);
+    if (writes_) pipe_->CloseEnd(true);
+  }
 
   absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override {
-    if (write_end_) return ErrnoError(EBADF, "read from the write end of a pipe");
+    if (!reads_) return ErrnoError(EBADF, "read from the write end of a pipe");
     return pipe_->Read(task, buf, flags() & O_NONBLOCK);
   }
   absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
-    if (!write_end_) return ErrnoError(EBADF, "write to the read end of a pipe");
+    if (!writes_) return ErrnoError(EBADF, "write to the read end of a pipe");
     return pipe_->Write(task, buf, flags() & O_NONBLOCK);
   }
   short PollLocked(sentry::Task& task, short events) override {
-    return pipe_->PollLocked(write_end_, events);
+    short ready = 0;
+    if (reads_) ready |= pipe_->PollLocked(false, events);
+    if (writes_) ready |= pipe_->PollLocked(true, events);
+    return ready;
   }
-  uint64_t EventSeqLocked() const override { return pipe_->EventSeqLocked(write_end_); }
+  uint64_t EventSeqLocked() const override {
+    return (reads_ ? pipe_->EventSeqLocked(false) : 0) + (writes_ ? pipe_->EventSeqLocked(true) : 0);
+  }
   absl::StatusOr<struct stat> Stat() override {
+    if (fifo_ != nullptr) return fifo_->Stat();
     struct stat st {};
     st.st_mode = S_IFIFO | 0600;
     st.st_nlink = 1;
@@ -51,7 +67,9 @@ class PipeEnd : public File {
 
  private:
   std::shared_ptr<Pipe> pipe_;
-  const bool write_end_;
+  const bool reads_;
+  const bool writes_;
+  std::shared_ptr<Node> fifo_;  // The FIFO's node, for fstat; null for pipe(2).
 };
 
 }  // namespace
@@ -60,8 +78,65 @@ std::pair<std::shared_ptr<File>, std::shared_ptr<File>> Pipe::Create(sentry::Ker
                                                                      int flags) {
   auto pipe = std::make_shared<Pipe>(kernel);
   const int nonblock = flags & O_NONBLOCK;
-  return {std::make_shared<PipeEnd>(O_RDONLY | nonblock, pipe, false),
-          std::make_shared<PipeEnd>(O_WRONLY | nonblock, pipe, true)};
+  return {std::make_shared<PipeEnd>(O_RDONLY | nonblock, pipe, true, false),
+          std::make_shared<PipeEnd>(O_WRONLY | nonblock, pipe, false, true)};
+}
+
+absl::StatusOr<std::shared_ptr<File>> NamedPipe::Open(sentry::Task& task,
+                                                      std::shared_ptr<Node> node, int flags) {
+  sentry::Kernel& kernel = task.kernel();
+  const int mode = flags & O_ACCMODE;
+  const bool nonblock = flags & O_NONBLOCK;
+  if (mode == (O_WRONLY | O_RDWR)) return ErrnoError(EINVAL, "bad access mode for a FIFO");
+  std::shared_ptr<Pipe> pipe;
+  {
+    absl::MutexLock lock(&kernel.mu);
+    pipe = pipe_.lock();
+    if (pipe == nullptr) {
+      pipe = std::make_shared<Pipe>(kernel);
+      pipe->readers_ = pipe->writers_ = 0;
+      pipe_ = pipe;
+    }
+    if (pipe->readers_ == 0 && pipe->writers_ == 0) {
+      // Linux frees a pipe when its last end closes: nothing written before
+      // survives into the next rendezvous.
+      pipe->buffer_.clear();
+    }
+    if (mode == O_WRONLY && nonblock && pipe->readers_ == 0) {
+      return ErrnoError(ENXIO, "FIFO has no reader");
+    }
+    const bool reads = mode != O_WRONLY;
+    const bool writes = mode != O_RDONLY;
+    if (reads) {
+      ++pipe->readers_;
+      ++pipe->reader_opens_;
+    }
+    if (writes) {
+      ++pipe->writers_;
+      ++pipe->writer_opens_;
+    }
+    kernel.cv.SignalAll();
+    // A blocking open of one end waits for the other end to be opened (not
+    // for it to be open still: a writer that came and went releases us, as
+    // Linux's r_counter/w_counter do).
+    if (!nonblock && mode != O_RDWR) {
+      const uint64_t seen = reads ? pipe->writer_opens_ : pipe->reader_opens_;
+      for (;;) {
+        const int others = reads ? pipe->writers_ : pipe->readers_;
+        const uint64_t opens = reads ? pipe->writer_opens_ : pipe->reader_opens_;
+        if (others > 0 || opens != seen) break;
+        if (task.InterruptedLocked()) {
+          (reads ? pipe->readers_ : pipe->writers_)--;
+          ++(reads ? pipe->data_seq_ : pipe->room_seq_);
+          kernel.cv.SignalAll();
+          return ErrnoError(512 /*ERESTARTSYS*/, "interrupted while opening a FIFO");
+        }
+        kernel.cv.Wait(&kernel.mu);
+      }
+    }
+  }
+  return std::make_shared<PipeEnd>(flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY), pipe,
+                                   mode != O_WRONLY, mode != O_RDONLY, std::move(node));
 }
 
 absl::StatusOr<size_t> Pipe::Read(sentry::Task& task, absl::Span<uint8_t> buf, bool nonblock) {

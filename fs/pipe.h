@@ -44,6 +44,7 @@ class Pipe {
   absl::StatusOr<size_t> SetCapacity(uint64_t size);
 
  private:
+  friend class NamedPipe;
   sentry::Kernel& kernel_;
   // Guarded by kernel_.mu: blocked readers and writers wait on kernel_.cv.
   std::deque<uint8_t> buffer_;
@@ -52,6 +53,26 @@ class Pipe {
   int writers_ = 1;
   uint64_t data_seq_ = 0;
   uint64_t room_seq_ = 0;
+  // Opens of each end of a FIFO so far: a blocked open waits for the other
+  // count to move.
+  uint64_t reader_opens_ = 0;
+  uint64_t writer_opens_ = 0;
+};
+
+// What a FIFO node (mkfifo on tmpfs or the rootfs) keeps: the pipe that
+// everyone opening the node shares while any end is open. The data never
+// touches the host; the gofer's FIFO is only a name.
+class NamedPipe {
+ public:
+  // open(2) of the FIFO `node` with `flags`: O_RDONLY waits for a writer
+  // (O_NONBLOCK: does not), O_WRONLY for a reader (O_NONBLOCK: ENXIO if
+  // none), O_RDWR never waits. Interruptible (ERESTARTSYS).
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, std::shared_ptr<Node> node,
+                                             int flags);
+
+ private:
+  // Guarded by the kernel's mu, as the pipe's own state.
+  std::weak_ptr<Pipe> pipe_;
 };
 
 }  // namespace runsc::fs

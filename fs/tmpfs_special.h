@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/logging.h"
+#include "fs/pipe.h"
 #include "fs/tmpfs_node.h"
 
 namespace runsc::fs::tmpfs_internal {
@@ -29,12 +30,12 @@ class TmpfsSpecial : public TmpfsNode {
  public:
   using TmpfsNode::TmpfsNode;
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
-    if (type_ == S_IFIFO) {
-      LogDebug("open of a FIFO in tmpfs: named pipes are not supported yet (ENXIO)");
-      return ErrnoError(ENXIO, "FIFOs in tmpfs cannot be opened yet");
-    }
+    if (type_ == S_IFIFO) return fifo_.Open(task, shared_from_this(), flags);
     return ErrnoError(ENXIO, "open of a socket");
   }
+
+ private:
+  NamedPipe fifo_;
 };
 
 }  // namespace runsc::fs::tmpfs_internal

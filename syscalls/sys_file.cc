@@ -10,6 +10,7 @@
 
 #include "base/logging.h"
 #include "fs/pipe.h"
+#include "syscalls/file_lock.h"
 #include "syscalls/file_mutate.h"
 #include "syscalls/helpers.h"
 
@@ -150,6 +151,13 @@ SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
               : std::optional<uint64_t>(static_cast<unsigned int>(a[2])));
       return size.ok() ? SyscallResult::Value(*size) : FromStatus(size.status());
     }
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+      return FcntlLock(t, e->file, static_cast<int>(a[1]), a[2]);
     default:
       LogDebug("fcntl command ", a[1], " not supported");
       return SyscallResult::Error(EINVAL);
@@ -358,7 +366,7 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_dup] = {"dup", Dup, Support::kFull, ""};
   t[SYS_dup2] = {"dup2", Dup2, Support::kFull, ""};
   t[SYS_dup3] = {"dup3", Dup3, Support::kFull, ""};
-  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "pipe sizes; no record locks, no F_SETOWN"};
+  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "pipe sizes, POSIX/OFD record locks (not on pipes/sockets); no F_SETOWN"};
   t[SYS_pipe] = {"pipe", Pipe, Support::kFull, ""};
   t[SYS_pipe2] = {"pipe2", Pipe2, Support::kFull, ""};
   t[SYS_ioctl] = {"ioctl", Ioctl, Support::kPartial, "tty basics, FIONREAD, FIONBIO, FIOCLEX"};

@@ -34,6 +34,7 @@ SyscallTable BuildTable() {
   RegisterPosixTimers(t);
   RegisterSocket(t);
   RegisterWait(t);
+  RegisterFlock(t);
   // The families register only what they implement; every other number is
   // named here, so the listing, --strace and the unimplemented-syscall log
   // all say "mount" rather than "syscall_165".

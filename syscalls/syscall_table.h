@@ -87,6 +87,7 @@ void RegisterItimer(SyscallTable& t);
 void RegisterPosixTimers(SyscallTable& t);
 void RegisterSocket(SyscallTable& t);
 void RegisterWait(SyscallTable& t);
+void RegisterFlock(SyscallTable& t);
 
 }  // namespace runsc::syscalls
 
