@@ -100,6 +100,10 @@ class File {
   virtual absl::StatusOr<int64_t> PipeSize(std::optional<uint64_t> new_size) {
     return ErrnoError(EBADF, "not a pipe");
   }
+  // fcntl(2) F_ADD_SEALS and F_GET_SEALS: the seals of the file behind this
+  // description (tmpfs and memfd files); EINVAL for files that have none.
+  virtual absl::Status AddSeals(int seals) { return ErrnoError(EINVAL, "file cannot be sealed"); }
+  virtual absl::StatusOr<int> GetSeals() { return ErrnoError(EINVAL, "file cannot be sealed"); }
   // A host fd the sentry may mmap into the application, or -1.
   virtual int HostFd() const { return -1; }
   // What /proc/self/fd/N points at.

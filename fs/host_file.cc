@@ -111,7 +111,10 @@ absl::StatusOr<size_t> HostFile::PWrite(sentry::Task& task, absl::Span<const uin
 
 absl::StatusOr<int64_t> HostFile::Seek(int64_t offset, int whence) {
   if (!seekable_) return ErrnoError(ESPIPE, "seek on a stream");
-  if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) {
+  // SEEK_DATA/SEEK_HOLE too: the host's filesystem knows where the holes
+  // of a donated file are (ENXIO at or past the end, as in Linux).
+  if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END && whence != SEEK_DATA &&
+      whence != SEEK_HOLE) {
     return ErrnoError(EINVAL, "bad whence");
   }
   off_t result = ::lseek(fd_.get(), offset, whence);

@@ -10,6 +10,11 @@
 #include "base/unique_fd.h"
 #include "fs/tmpfs_node.h"
 
+// Linux 6.3's seal; older C headers do not name it.
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+
 namespace runsc::fs::tmpfs_internal {
 
 class TmpfsRegular : public TmpfsNode {
@@ -26,6 +31,37 @@ class TmpfsRegular : public TmpfsNode {
     return memfd_.get();
   }
   int64_t size() const { return size_.load(); }
+
+  // lseek(2) SEEK_DATA/SEEK_HOLE: the memfd's pages are the file's, so the
+  // host's answer is the hole map; ENXIO at or past the end.
+  absl::StatusOr<int64_t> SeekDataOrHole(int64_t offset, int whence) {
+    absl::MutexLock lock(&io_mu_);
+    const int64_t size = size_.load();
+    if (offset < 0 || offset >= size || !memfd_.valid()) {
+      return ErrnoError(ENXIO, "seek past the end of data");
+    }
+    off_t at = ::lseek(memfd_.get(), offset, whence);
+    if (at < 0) return HostError("tmpfs lseek: SEEK_DATA/SEEK_HOLE on the memfd");
+    return std::min<int64_t>(at, size);
+  }
+
+  // File seals (fcntl(2) F_ADD_SEALS/F_GET_SEALS; memfd_create(2)).
+  //
+  // Every tmpfs file starts with F_SEAL_SEAL, as in Linux; MakeSealable()
+  // (memfd_create with MFD_ALLOW_SEALING) opens it to more. The sentry
+  // checks the seals on write and truncate, and each seal added is added to
+  // the host memfd as well: the stubs' MAP_SHARED mappings are host mappings
+  // of it, so the host kernel refuses F_SEAL_WRITE while a writable one
+  // exists (EBUSY), refuses new writable shared mappings and mprotect to
+  // PROT_WRITE of a sealed file, exactly as Linux does for the application.
+  absl::Status MakeSealable(int initial_seals);
+  // Adds `seals`; EPERM if F_SEAL_SEAL is set, EBUSY if F_SEAL_WRITE is
+  // asked while the file is mapped writable, EINVAL for unknown bits.
+  absl::Status AddSeals(int seals);
+  int Seals() {
+    absl::MutexLock lock(&io_mu_);
+    return seals_;
+  }
 
   absl::StatusOr<size_t> PRead(absl::Span<uint8_t> buf, int64_t offset) {
     if (offset < 0) return ErrnoError(EINVAL, "negative offset");
@@ -49,6 +85,7 @@ class TmpfsRegular : public TmpfsNode {
     if (buf.empty()) return 0;
     if (offset >= kMaxFileSize) return ErrnoError(EFBIG, "write past the largest file size");
     size_t len = std::min<uint64_t>(buf.size(), kMaxFileSize - offset);
+    if (absl::Status s = CheckWriteSealsLocked(offset, len); !s.ok()) return s;
     const uint64_t end = static_cast<uint64_t>(offset) + len;
     if (end > charged_) {
       // Whatever fits in the limit is written (a short write), as Linux does.
@@ -75,6 +112,12 @@ class TmpfsRegular : public TmpfsNode {
     if (size < 0) return ErrnoError(EINVAL, "negative size");
     if (size > kMaxFileSize) return ErrnoError(EFBIG, "size past the largest file size");
     absl::MutexLock lock(&io_mu_);
+    if ((seals_ & F_SEAL_SHRINK) && size < size_.load()) {
+      return ErrnoError(EPERM, "truncate: the file is sealed against shrinking");
+    }
+    if ((seals_ & F_SEAL_GROW) && size > size_.load()) {
+      return ErrnoError(EPERM, "truncate: the file is sealed against growing");
+    }
     const uint64_t needed = PageRoundUp(size);
     if (needed > charged_) {
       if (absl::Status s = fs_->Charge(needed - charged_); !s.ok()) return s;
@@ -98,6 +141,24 @@ class TmpfsRegular : public TmpfsNode {
   }
 
  private:
+  // Linux's shmem_write_begin(): a write-sealed file takes no write; a
+  // grow-sealed one takes the pages of the write that end within the size
+  // (a short write), EPERM if the first one does not.
+  absl::Status CheckWriteSealsLocked(int64_t offset, size_t& len)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_) {
+    if (seals_ & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) {
+      return ErrnoError(EPERM, "write: the file is sealed against writing");
+    }
+    const int64_t size = size_.load();
+    if (!(seals_ & F_SEAL_GROW) || offset + static_cast<int64_t>(len) <= size) {
+      return absl::OkStatus();
+    }
+    const int64_t writable_end = static_cast<int64_t>(size) & ~static_cast<int64_t>(kPage - 1);
+    if (writable_end <= offset) return ErrnoError(EPERM, "write: the file is sealed against growing");
+    len = static_cast<size_t>(writable_end - offset);
+    return absl::OkStatus();
+  }
+
   absl::Status EnsureMemFdLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(io_mu_) {
     if (memfd_.valid()) return absl::OkStatus();
     int fd = ::memfd_create("runsc-tmpfs", MFD_CLOEXEC);
@@ -120,6 +181,7 @@ class TmpfsRegular : public TmpfsNode {
   UniqueFd memfd_ ABSL_GUARDED_BY(io_mu_);
   std::atomic<int64_t> size_{0};
   uint64_t charged_ ABSL_GUARDED_BY(io_mu_) = 0;  // Bytes of size= this file holds.
+  int seals_ ABSL_GUARDED_BY(io_mu_) = F_SEAL_SEAL;
 };
 
 class TmpfsRegularFile : public File {
@@ -158,11 +220,12 @@ class TmpfsRegularFile : public File {
       case SEEK_CUR: base = offset_; break;
       case SEEK_END: base = size; break;
       case SEEK_DATA:
-      case SEEK_HOLE:
-        // Holes are not tracked: all of [0, size) is data.
-        if (offset < 0 || offset >= size) return ErrnoError(ENXIO, "seek past the end of data");
-        offset_ = whence == SEEK_DATA ? offset : size;
+      case SEEK_HOLE: {
+        absl::StatusOr<int64_t> at = node_->SeekDataOrHole(offset, whence);
+        if (!at.ok()) return at.status();
+        offset_ = *at;
         return offset_;
+      }
       default: return ErrnoError(EINVAL, "bad whence");
     }
     if ((offset > 0 && base > std::numeric_limits<int64_t>::max() - offset) || base + offset < 0) {
@@ -174,6 +237,12 @@ class TmpfsRegularFile : public File {
   absl::StatusOr<struct stat> Stat() override { return node_->Stat(); }
   absl::Status Truncate(int64_t size) override { return node_->Resize(size); }
   int HostFd() const override { return node_->MemFd(); }
+  // Linux checks FMODE_WRITE of the description that adds seals.
+  absl::Status AddSeals(int seals) override {
+    if ((flags() & O_ACCMODE) == O_RDONLY) return ErrnoError(EPERM, "F_ADD_SEALS: not open for writing");
+    return node_->AddSeals(seals);
+  }
+  absl::StatusOr<int> GetSeals() override { return node_->Seals(); }
 
  private:
   const std::shared_ptr<TmpfsRegular> node_;

@@ -116,6 +116,17 @@ SyscallResult Dup3(Task& t, const SyscallArgs& a) {
   return DoDup3(t, static_cast<int>(a[0]), static_cast<int>(a[1]), static_cast<int>(a[2]));
 }
 
+// F_ADD_SEALS / F_GET_SEALS: the file decides (tmpfs and memfd files have
+// seals, others are EINVAL).
+SyscallResult FcntlSeals(fs::File& file, int cmd, uint64_t arg) {
+  if (cmd == F_GET_SEALS) {
+    absl::StatusOr<int> seals = file.GetSeals();
+    return seals.ok() ? SyscallResult::Value(*seals) : FromStatus(seals.status());
+  }
+  // Linux reads the seals as an unsigned int.
+  return FromStatus(file.AddSeals(static_cast<int>(static_cast<unsigned int>(arg))));
+}
+
 SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
   const int fd = static_cast<int>(a[0]);
   absl::StatusOr<fs::FdTable::Entry> e = Fds(t).GetEntry(fd);
@@ -158,6 +169,9 @@ SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
       return FcntlLock(t, e->file, static_cast<int>(a[1]), a[2]);
+    case F_ADD_SEALS:
+    case F_GET_SEALS:
+      return FcntlSeals(*e->file, static_cast<int>(a[1]), a[2]);
     default:
       LogDebug("fcntl command ", a[1], " not supported");
       return SyscallResult::Error(EINVAL);
@@ -366,7 +380,7 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_dup] = {"dup", Dup, Support::kFull, ""};
   t[SYS_dup2] = {"dup2", Dup2, Support::kFull, ""};
   t[SYS_dup3] = {"dup3", Dup3, Support::kFull, ""};
-  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "pipe sizes, POSIX/OFD record locks (not on pipes/sockets); no F_SETOWN"};
+  t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "pipe sizes, seals, POSIX/OFD record locks (not on pipes/sockets); no F_SETOWN"};
   t[SYS_pipe] = {"pipe", Pipe, Support::kFull, ""};
   t[SYS_pipe2] = {"pipe2", Pipe2, Support::kFull, ""};
   t[SYS_ioctl] = {"ioctl", Ioctl, Support::kPartial, "tty basics, FIONREAD, FIONBIO, FIOCLEX"};

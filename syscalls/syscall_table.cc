@@ -35,6 +35,7 @@ SyscallTable BuildTable() {
   RegisterSocket(t);
   RegisterWait(t);
   RegisterFlock(t);
+  RegisterMemfd(t);
   // The families register only what they implement; every other number is
   // named here, so the listing, --strace and the unimplemented-syscall log
   // all say "mount" rather than "syscall_165".

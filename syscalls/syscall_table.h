@@ -88,6 +88,7 @@ void RegisterPosixTimers(SyscallTable& t);
 void RegisterSocket(SyscallTable& t);
 void RegisterWait(SyscallTable& t);
 void RegisterFlock(SyscallTable& t);
+void RegisterMemfd(SyscallTable& t);
 
 }  // namespace runsc::syscalls
 
