@@ -130,12 +130,15 @@ std::shared_ptr<Node> SysDir(Kernel& kernel) {
                           [](Task&) -> absl::StatusOr<std::string> { return RandomUuid(); })}});
   auto kernel_dir = SyntheticDirNode::Fixed(
       k, {
-             // The hostname is set at boot; sethostname is not implemented.
+             // The reading task's UTS namespace, as in Linux.
              {"hostname", Generated(k + "/hostname",
-                                    [&kernel](Task&) -> absl::StatusOr<std::string> {
-                                      return kernel.hostname + "\n";
+                                    [](Task& t) -> absl::StatusOr<std::string> {
+                                      return t.uts->hostname() + "\n";
                                     })},
-             {"domainname", Text(k + "/domainname", "(none)\n")},
+             {"domainname", Generated(k + "/domainname",
+                                      [](Task& t) -> absl::StatusOr<std::string> {
+                                        return t.uts->domainname() + "\n";
+                                      })},
              {"osrelease", Text(k + "/osrelease", absl::StrCat(Kernel::kRelease, "\n"))},
              {"ostype", Text(k + "/ostype", "Linux\n")},
              {"version", Text(k + "/version", absl::StrCat(Kernel::kVersion, "\n"))},

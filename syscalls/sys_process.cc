@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <asm/prctl.h>
+#include <linux/capability.h>
 
 #include <climits>
 #include <cstring>
@@ -60,6 +61,7 @@ void InheritFrom(Task& t, Task& child, const CloneRequest& req) {
   child.keep_caps = t.keep_caps;
   child.timer_slack_ns = child.default_timer_slack_ns = t.timer_slack_ns;
   child.rlimits = t.rlimits;
+  child.uts = t.uts;
   child.comm = t.comm;
   child.exe_path = t.exe_path;
   child.regs = t.regs;
@@ -300,15 +302,69 @@ SyscallResult SetTidAddress(Task& t, const SyscallArgs& a) {
 SyscallResult Uname(Task& t, const SyscallArgs& a) {
   struct utsname u {};
   std::strncpy(u.sysname, "Linux", sizeof(u.sysname) - 1);
-  {
-    absl::MutexLock lock(&t.kernel().mu);
-    std::strncpy(u.nodename, t.kernel().hostname.c_str(), sizeof(u.nodename) - 1);
-  }
+  const std::string hostname = t.uts->hostname(), domainname = t.uts->domainname();
+  // Both fit: UtsNamespace keeps names of at most 64 bytes.
+  std::memcpy(u.nodename, hostname.data(), hostname.size());
+  std::memcpy(u.domainname, domainname.data(), domainname.size());
   std::strncpy(u.release, Kernel::kRelease, sizeof(u.release) - 1);
   std::strncpy(u.version, Kernel::kVersion, sizeof(u.version) - 1);
   std::strncpy(u.machine, "x86_64", sizeof(u.machine) - 1);
-  std::strncpy(u.domainname, "(none)", sizeof(u.domainname) - 1);
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[0], u));
+  return SyscallResult::Value(0);
+}
+
+// sethostname(2) and setdomainname(2): Linux's order of checks (EPERM,
+// then EINVAL for a bad length, then EFAULT); the name is taken as `len`
+// bytes, NUL or not.
+SyscallResult SetUtsName(Task& t, const SyscallArgs& a,
+                         absl::Status (sentry::UtsNamespace::*set)(absl::string_view)) {
+  if (!t.creds.HasCapability(CAP_SYS_ADMIN)) return SyscallResult::Error(EPERM);
+  const int len = static_cast<int>(a[1]);
+  if (len < 0 || static_cast<size_t>(len) > sentry::UtsNamespace::kMaxNameLength) {
+    return SyscallResult::Error(EINVAL);
+  }
+  std::string name(len, '\0');
+  RUNSC_RETURN_IF_ERROR(
+      t.mm->CopyIn(a[0], absl::MakeSpan(reinterpret_cast<uint8_t*>(name.data()), name.size())));
+  RUNSC_RETURN_IF_ERROR(((*t.uts).*set)(name));
+  return SyscallResult::Value(0);
+}
+
+SyscallResult Sethostname(Task& t, const SyscallArgs& a) {
+  return SetUtsName(t, a, &sentry::UtsNamespace::SetHostname);
+}
+
+SyscallResult Setdomainname(Task& t, const SyscallArgs& a) {
+  return SetUtsName(t, a, &sentry::UtsNamespace::SetDomainname);
+}
+
+// unshare(2) of what the sentry keeps per task: the fd table, the fs
+// context (root, cwd, umask) and the UTS namespace. Other namespaces are
+// refused as clone refuses them; unsharing memory or signal handlers is
+// not done (EINVAL, logged).
+SyscallResult Unshare(Task& t, const SyscallArgs& a) {
+  const uint64_t flags = a[0];
+  constexpr uint64_t kNamespaces = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNET |
+                                   CLONE_NEWIPC | CLONE_NEWCGROUP;
+  constexpr uint64_t kKnown = kNamespaces | CLONE_NEWUTS | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM |
+                              CLONE_THREAD | CLONE_SIGHAND | CLONE_VM;
+  if (flags & ~kKnown) return SyscallResult::Error(EINVAL);
+  if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+    LogWarning("unshare of memory, threads or signal handlers (flags 0x", absl::Hex(flags),
+               ") is not supported");
+    return SyscallResult::Error(EINVAL);
+  }
+  if ((flags & (kNamespaces | CLONE_NEWUTS)) && !t.creds.HasCapability(CAP_SYS_ADMIN)) {
+    return SyscallResult::Error(EPERM);
+  }
+  if (flags & kNamespaces) {
+    LogWarning("unshare into new namespaces other than UTS is not supported");
+    return SyscallResult::Error(EPERM);
+  }
+  if (flags & CLONE_FILES) t.fds = Fds(t).Fork();
+  if (flags & CLONE_FS) t.fs = std::make_shared<fs::FsContext>(FsCtx(t));
+  if (flags & CLONE_NEWUTS) t.uts = t.uts->Clone();
+  // CLONE_SYSVSEM: there are no semaphore undo lists to unshare.
   return SyscallResult::Value(0);
 }
 
@@ -379,6 +435,10 @@ void RegisterProcess(SyscallTable& t) {
   t[SYS_arch_prctl] = {"arch_prctl", ArchPrctl, Support::kPartial, "FS/GS base only"};
   t[SYS_set_tid_address] = {"set_tid_address", SetTidAddress, Support::kFull, ""};
   t[SYS_uname] = {"uname", Uname, Support::kFull, "the sentry's own release"};
+  t[SYS_sethostname] = {"sethostname", Sethostname, Support::kFull, "per UTS namespace"};
+  t[SYS_setdomainname] = {"setdomainname", Setdomainname, Support::kFull, "per UTS namespace"};
+  t[SYS_unshare] = {"unshare", Unshare, Support::kPartial,
+                    "fd table, fs context and UTS namespace; no other namespaces, no VM"};
   t[SYS_prlimit64] = {"prlimit64", Prlimit64, Support::kPartial, "own process only"};
   t[SYS_getrlimit] = {"getrlimit", Getrlimit, Support::kFull, ""};
   t[SYS_setrlimit] = {"setrlimit", Setrlimit, Support::kFull, ""};

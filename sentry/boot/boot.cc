@@ -81,7 +81,12 @@ int BootMain(const BootOptions& options) {
   } else {
     LogWarning("vdso: ", vdso.status().message(), "; clock calls trap to the sentry");
   }
-  if (!options.hostname.empty()) kernel.hostname = options.hostname;
+  if (!options.hostname.empty()) {
+    if (absl::Status s = kernel.root_uts->SetHostname(options.hostname); !s.ok()) {
+      LogError("hostname: ", s.message());
+      return 1;
+    }
+  }
   fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root));
   (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));
   // The console (process.terminal): fd 0 is the host pty slave, and the

@@ -20,6 +20,7 @@
 #include "sentry/kernel/futex_table.h"
 #include "sentry/kernel/interval_timer.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/uts_namespace.h"
 
 namespace runsc::sentry {
 
@@ -92,7 +93,8 @@ class Kernel {
   int init_exit_status = 0;
 
   // Identity the application sees.
-  std::string hostname = "runsc";
+  // The UTS namespace tasks start in (boot sets its hostname from the spec).
+  const std::shared_ptr<UtsNamespace> root_uts = std::make_shared<UtsNamespace>("runsc", "(none)");
   static constexpr const char* kRelease = "6.0.0-runsc";
   static constexpr const char* kVersion = "#1 SMP runsc sentry";
   absl::Time boot_time = absl::Now();

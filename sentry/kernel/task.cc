@@ -19,6 +19,7 @@ Task::Task(Kernel& kernel, int tid, std::shared_ptr<ThreadGroup> group)
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   start_time = absl::Now();
   for (auto& r : rlimits) r = {RLIM_INFINITY, RLIM_INFINITY};
+  uts = kernel.root_uts;
 }
 
 Task::~Task() {

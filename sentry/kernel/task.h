@@ -19,6 +19,7 @@
 #include "platform/platform.h"
 #include "sentry/kernel/signals.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/kernel/uts_namespace.h"
 #include "sentry/mm/memory_manager.h"
 
 namespace runsc::fs {
@@ -85,6 +86,8 @@ class Task {
   std::shared_ptr<fs::FdTable> fds;
   std::shared_ptr<fs::FsContext> fs;
   Credentials creds;
+  // Shared with the parent unless unshare(CLONE_NEWUTS) made a copy.
+  std::shared_ptr<UtsNamespace> uts;
   std::array<struct rlimit, RLIM_NLIMITS> rlimits{};
   // set_tid_address / CLONE_CHILD_CLEARTID: see ReleaseClearChildTid().
   uint64_t clear_child_tid = 0;
