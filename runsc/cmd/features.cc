@@ -13,10 +13,11 @@ nlohmann::ordered_json FeaturesCommand::Features() {
   return {
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", config::kOciVersion},
-      // Hooks are not run yet, and mounts are not applied yet (so no mount
-      // option is honoured): both lists are empty rather than hopeful.
+      // Hooks are not run yet: the list is empty rather than hopeful. The
+      // mount options are those runsc/config/mounts.cc applies (propagation
+      // and atime options are accepted too, but mean nothing in a sandbox).
       {"hooks", ordered_json::array()},
-      {"mountOptions", ordered_json::array()},
+      {"mountOptions", {"ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec", "bind", "rbind"}},
       {"linux",
        {
            // The sentry is the container's kernel: each of these is the
@@ -25,7 +26,8 @@ nlohmann::ordered_json FeaturesCommand::Features() {
            // process.capabilities are not applied yet.
            {"capabilities", ordered_json::array()},
            {"cgroup",
-            {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false},
+            // runsc/sandbox/cgroup.cc: both hierarchies, cgroupfs only.
+            {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false},
              {"rdma", false}}},
            {"seccomp", disabled},
            {"apparmor", disabled},

@@ -40,6 +40,7 @@ namespace runsc::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::Contains;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -415,6 +416,11 @@ TEST_P(LifecycleTest, FeaturesPrintsJson) {
   EXPECT_THAT(features.value("ociVersionMax", ""), StartsWith("1."));
   ASSERT_TRUE(features.contains("linux"));
   EXPECT_TRUE(features["linux"]["namespaces"].is_array());
+  // What works is listed, what does not is not.
+  EXPECT_EQ(features["linux"]["cgroup"].value("v1", false), true);
+  EXPECT_EQ(features["linux"]["cgroup"].value("systemd", true), false);
+  EXPECT_THAT(features["mountOptions"], Contains("ro"));
+  EXPECT_TRUE(features["hooks"].empty());
 }
 
 TEST_P(LifecycleTest, LogFormatJsonWritesErrorsAsJsonLines) {
