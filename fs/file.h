@@ -197,6 +197,11 @@ class Node : public std::enable_shared_from_this<Node> {
   // statfs(2) of the filesystem this node is on. The sentry's own
   // filesystems answer as a tmpfs would.
   virtual absl::StatusOr<struct statfs> StatFs(sentry::Task& task);
+  // May `task` search this directory (walk through it)? EACCES if not.
+  // The VFS asks at every step of a walk, also when the child is cached or
+  // a mount point, since then no Lookup runs. The default checks Stat();
+  // nodes that know their attributes without an RPC answer from those.
+  virtual absl::Status CheckSearch(sentry::Task& task);
   virtual absl::StatusOr<std::shared_ptr<Node>> Lookup(sentry::Task& task,
                                                        const std::string& name) {
     return ErrnoError(ENOTDIR, "not a directory");

@@ -121,4 +121,10 @@ absl::StatusOr<SetAttrs> FileAccess::PrepareSetAttr(const sentry::Credentials& c
   return out;
 }
 
+absl::Status Node::CheckSearch(sentry::Task& task) {
+  absl::StatusOr<struct stat> st = Stat();
+  if (!st.ok()) return st.status();
+  return FileAccess::Of(*st).Check(task.creds, kMayExec);
+}
+
 }  // namespace runsc::fs

@@ -39,6 +39,7 @@ class ReadOnlyNode : public Node {
     return inner_->ReadLink(task);
   }
   bool Cacheable() const override { return inner_->Cacheable(); }
+  absl::Status CheckSearch(sentry::Task& task) override { return inner_->CheckSearch(task); }
 
  private:
   const std::shared_ptr<Node> inner_;

@@ -57,6 +57,10 @@ class TmpfsDir : public TmpfsNode {
     nlink_ = 2;
   }
 
+  absl::Status CheckSearch(sentry::Task& task) override {
+    absl::MutexLock lock(&fs_->mu);
+    return CheckLocked(task, kMayExec);
+  }
   absl::StatusOr<std::shared_ptr<Node>> Lookup(sentry::Task& task,
                                                const std::string& name) override {
     absl::MutexLock lock(&fs_->mu);

@@ -68,6 +68,9 @@ absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Step(sentry::Task& task,
                                                   const std::string& name) {
   if (name.size() > kNameMax) return ErrnoError(ENAMETOOLONG, "name too long");
   if (dir->node->Type() != S_IFDIR) return ErrnoError(ENOTDIR, "not a directory");
+  // Before the cache and the mount table: neither may let a task through a
+  // directory it cannot search.
+  if (absl::Status s = dir->node->CheckSearch(task); !s.ok()) return s;
   {
     absl::MutexLock lock(&dir->mu);
     auto it = dir->children.find(name);

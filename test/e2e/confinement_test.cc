@@ -280,20 +280,30 @@ TEST_P(ConfinementTest, SentryGoferAndStubsShareTheCgroupAndDeleteRemovesIt) {
   ASSERT_FALSE(pids_dir.empty()) << state.dump();
   EXPECT_EQ(ReadFile(pids_dir + "/pids.max"), "64\n");
 
-  // sh, and its two sleeps: three application processes, each a stub.
+  // sh, and its two sleeps: three application processes, each a stub,
+  // and the clean stub. Stubs come and go while sh forks and the sleeps
+  // exec (a new stub, then the old one killed), so the listing is taken
+  // again until the stubs and every cgroup agree.
   std::vector<pid_t> stubs;
+  auto expected = [&] {
+    std::set<pid_t> want(stubs.begin(), stubs.end());
+    want.insert(sentry);
+    want.insert(gofer);
+    return want;
+  };
   EXPECT_TRUE(WaitFor([&] {
     stubs = ChildrenOf(sentry);
-    return stubs.size() >= 4;  // The clean stub too.
+    if (stubs.size() < 4) return false;
+    for (const auto& dir : state["cgroup"]) {
+      if (PidsIn(dir.get<std::string>()) != expected()) return false;
+    }
+    return true;
   })) << stubs.size();
   for (const auto& dir : state["cgroup"]) {
     SCOPED_TRACE(dir.get<std::string>());
-    std::set<pid_t> members = PidsIn(dir.get<std::string>());
-    EXPECT_THAT(members, Contains(sentry));
-    EXPECT_THAT(members, Contains(gofer));
-    for (pid_t stub : stubs) EXPECT_THAT(members, Contains(stub));
-    // Nothing else: no process of the host is in the sandbox's cgroup.
-    EXPECT_EQ(members.size(), stubs.size() + 2);
+    // Sentry, gofer and stubs, and nothing else: no process of the host is
+    // in the sandbox's cgroup.
+    EXPECT_EQ(PidsIn(dir.get<std::string>()), expected());
   }
 
   CommandResult deleted = RunCommand(Runsc({"delete", "--force", id}));
