@@ -1,5 +1,7 @@
 #include "sentry/mm/memory_manager.h"
 
+#include <algorithm>
+
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -199,7 +201,9 @@ absl::StatusOr<std::vector<std::string>> MemoryManager::CopyInStringArray(uint64
     uint64_t ptr = 0;
     if (absl::Status s = CopyInObject(addr + out.size() * 8, ptr); !s.ok()) return s;
     if (ptr == 0) return out;
-    absl::StatusOr<std::string> s = CopyInString(ptr, max_total - total);
+    // Linux's MAX_ARG_STRLEN: one string, NUL included, fits in 32 pages.
+    constexpr size_t kMaxArgStrlen = 32 * 4096;
+    absl::StatusOr<std::string> s = CopyInString(ptr, std::min(max_total - total, kMaxArgStrlen - 1));
     if (!s.ok()) {
       if (ErrnoOf(s.status()) == ENAMETOOLONG) return ErrnoError(E2BIG, "argument list too long");
       return s.status();
