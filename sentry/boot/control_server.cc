@@ -295,12 +295,12 @@ class ControlServer::Impl {
  private:
   enum class Wait { kReady, kStop, kTimeout, kError };
 
-  // Waits until `fd` has `events` or Stop() is called, at most `timeout_ms`
-  // (-1: forever).
-  Wait WaitFor(int fd, short events, int timeout_ms) {
+  // Waits until `fd` has `events` or, when `stoppable`, Stop() is called, at
+  // most `timeout_ms` (-1: forever).
+  Wait WaitFor(int fd, short events, int timeout_ms, bool stoppable = true) {
     pollfd fds[2] = {{fd, events, 0}, {stop_fd_.get(), POLLIN, 0}};
     while (true) {
-      int n = poll(fds, 2, timeout_ms);
+      int n = poll(fds, stoppable ? 2 : 1, timeout_ms);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return Wait::kError;
       if (n == 0) return Wait::kTimeout;
@@ -361,12 +361,15 @@ class ControlServer::Impl {
     return n;
   }
 
-  // Sends `line` + "\n"; false if the client is gone or stalls.
+  // Sends `line` + "\n"; false if the client is gone or stalls. Not cut
+  // short by Stop(): a request that was handled gets its reply. `start` of a
+  // short program is the case: its init may exit, and the sentry begin to
+  // stop, before the reply to `start` is out.
   bool SendLine(int conn, const std::string& line) {
     std::string reply = line + "\n";
     size_t sent = 0;
     while (sent < reply.size()) {
-      Wait wait = WaitFor(conn, POLLOUT, kClientTimeoutMs);
+      Wait wait = WaitFor(conn, POLLOUT, kClientTimeoutMs, /*stoppable=*/false);
       if (wait != Wait::kReady) return false;
       // MSG_NOSIGNAL: a client that went away must not kill the sentry.
       ssize_t n = send(conn, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);

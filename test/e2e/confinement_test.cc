@@ -377,7 +377,8 @@ TEST_P(ConfinementTest, CreateStartDeleteCyclesLeaveNothingBehind) {
     for (const auto& dir : state["cgroup"]) {
       leaf_parents.insert(fs::path(dir.get<std::string>()).parent_path());
     }
-    ASSERT_EQ(RunCommand(Runsc({"start", id})).exit_code, 0);
+    CommandResult started = RunCommand(Runsc({"start", id}));
+    ASSERT_EQ(started.exit_code, 0) << started.err;
     CommandResult deleted = RunCommand(Runsc({"delete", "--force", id}));
     ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   }
