@@ -119,19 +119,25 @@ void BareGetppidRoundTrip(benchmark::State& state,
     }
   }
 }
+// paired:1 keeps the stub thread on the benchmark thread's CPU
+// (platform/cpu_pairing.h), paired:0 leaves both to the host scheduler.
 void BM_PtraceGetppidRoundTrip(benchmark::State& state) {
-  BareGetppidRoundTrip(state, platform::CreatePlatform("ptrace"));
+  BareGetppidRoundTrip(state,
+                       platform::CreatePlatform("ptrace", {.cpu_pairing = state.range(0) != 0}));
 }
-BENCHMARK(BM_PtraceGetppidRoundTrip);
+BENCHMARK(BM_PtraceGetppidRoundTrip)->ArgName("paired")->Arg(0)->Arg(1);
 
 void BM_SystrapGetppidRoundTrip(benchmark::State& state) {
   absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
       platform::systrap::SystrapPlatform::Create(
-          {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000});
+          {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000,
+           .pairing = platform::CpuPairing::Create(state.range(1) != 0)});
   if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
   BareGetppidRoundTrip(state, std::unique_ptr<platform::Platform>(std::move(*p)));
 }
-BENCHMARK(BM_SystrapGetppidRoundTrip)->Arg(0)->Arg(2)->Arg(5)->Arg(10)->Arg(20)->Arg(50);
+BENCHMARK(BM_SystrapGetppidRoundTrip)
+    ->ArgNames({"spin_us", "paired"})
+    ->ArgsProduct({{0, 2, 5, 10, 20}, {0, 1}});
 
 // The dispatcher under test is the sentry's; the kernel needs one of its own
 // to be constructed, which this benchmark never calls.

@@ -1,19 +1,23 @@
 #include "platform/platform.h"
 
 #include "absl/strings/str_cat.h"
+#include "platform/cpu_pairing.h"
 #include "platform/ptrace/ptrace_platform.h"
 #include "platform/systrap/systrap_platform.h"
 
 namespace runsc::platform {
 
-absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name) {
+absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name,
+                                                         const PlatformOptions& options) {
   if (name == "ptrace") {
-    absl::StatusOr<std::unique_ptr<PtracePlatform>> p = PtracePlatform::Create();
+    absl::StatusOr<std::unique_ptr<PtracePlatform>> p =
+        PtracePlatform::Create(CpuPairing::Create(options.cpu_pairing));
     if (!p.ok()) return p.status();
     return std::unique_ptr<Platform>(std::move(*p));
   }
   if (name == "systrap") {
-    absl::StatusOr<std::unique_ptr<systrap::SystrapPlatform>> p = systrap::SystrapPlatform::Create();
+    absl::StatusOr<std::unique_ptr<systrap::SystrapPlatform>> p =
+        systrap::SystrapPlatform::Create({.pairing = CpuPairing::Create(options.cpu_pairing)});
     if (!p.ok()) return p.status();
     return std::unique_ptr<Platform>(std::move(*p));
   }

@@ -147,9 +147,16 @@ class Platform {
   virtual std::unique_ptr<Context> NewContext() = 0;
 };
 
+struct PlatformOptions {
+  // Keep each application thread on one CPU with the sentry thread that
+  // serves it (platform/cpu_pairing.h says why and what it costs).
+  bool cpu_pairing = true;
+};
+
 // Looks a platform up by name ("ptrace" or "systrap"). An unknown name is
 // an InvalidArgument error that lists the known ones.
-[[nodiscard]] absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name);
+[[nodiscard]] absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(
+    absl::string_view name, const PlatformOptions& options = {});
 
 }  // namespace runsc::platform
 

@@ -39,7 +39,8 @@ pid_t CallerTid() {
 
 }  // namespace
 
-PtraceAddressSpace::PtraceAddressSpace(pid_t pid) : pid_(pid), id_(next_address_space_id++) {}
+PtraceAddressSpace::PtraceAddressSpace(pid_t pid, std::shared_ptr<CpuPairing> pairing)
+    : pid_(pid), id_(next_address_space_id++), pairing_(std::move(pairing)) {}
 
 PtraceAddressSpace::~PtraceAddressSpace() {
   absl::MutexLock lock(&mu_);
@@ -65,8 +66,10 @@ PtraceStub* PtraceAddressSpace::StubOfCaller() {
 absl::Status PtraceAddressSpace::Attach() {
   auto stub = std::make_unique<PtraceStub>(pid_, pid_);
   if (absl::Status s = stub->AttachStopped(); !s.ok()) return s;
+  CpuPairing::Pin pin = pairing_ ? pairing_->PinCallerWith(pid_) : CpuPairing::Pin();
   absl::MutexLock lock(&mu_);
   stubs_[CallerTid()] = std::move(stub);
+  pins_[CallerTid()] = std::move(pin);
   return absl::OkStatus();
 }
 
@@ -85,19 +88,26 @@ absl::StatusOr<pid_t> PtraceAddressSpace::NewThread() {
 absl::Status PtraceAddressSpace::AttachThread(pid_t thread) {
   auto stub = std::make_unique<PtraceStub>(pid_, thread);
   if (absl::Status s = stub->AttachParked(); !s.ok()) return s;
+  CpuPairing::Pin pin = pairing_ ? pairing_->PinCallerWith(thread) : CpuPairing::Pin();
   absl::MutexLock lock(&mu_);
   stubs_[CallerTid()] = std::move(stub);
+  pins_[CallerTid()] = std::move(pin);
   return absl::OkStatus();
 }
 
 void PtraceAddressSpace::ReleaseThread() {
   std::unique_ptr<PtraceStub> stub;
+  CpuPairing::Pin pin;  // Undone on return, on this thread.
   {
     absl::MutexLock lock(&mu_);
     auto it = stubs_.find(CallerTid());
     if (it == stubs_.end()) return;
     stub = std::move(it->second);
     stubs_.erase(it);
+    if (auto p = pins_.find(CallerTid()); p != pins_.end()) {
+      pin = std::move(p->second);
+      pins_.erase(p);
+    }
   }
   // The first thread cannot exit alone: the host would report the whole
   // process gone to whoever waits for it. It parks, untraced, in stub code.
@@ -180,7 +190,7 @@ absl::StatusOr<pid_t> PtraceAddressSpace::ForkStub() {
 absl::StatusOr<std::unique_ptr<AddressSpace>> PtraceAddressSpace::Fork() {
   absl::StatusOr<pid_t> pid = ForkStub();
   if (!pid.ok()) return pid.status();
-  return std::make_unique<PtraceAddressSpace>(*pid);
+  return std::make_unique<PtraceAddressSpace>(*pid, pairing_);
 }
 
 }  // namespace runsc::platform

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
+#include "platform/cpu_pairing.h"
 #include "platform/platform.h"
 #include "platform/ptrace/ptrace_stub.h"
 
@@ -16,7 +17,9 @@ namespace runsc::platform {
 class PtraceAddressSpace : public AddressSpace {
  public:
   // Adopts stub process `pid` (stopped or stopping in the stub's Stop code).
-  explicit PtraceAddressSpace(pid_t pid);
+  // Each attached thread is paired on one CPU with its tracer by `pairing`
+  // (none if null).
+  explicit PtraceAddressSpace(pid_t pid, std::shared_ptr<CpuPairing> pairing = nullptr);
   // Kills the stub process and reaps it.
   ~PtraceAddressSpace() override;
 
@@ -51,7 +54,10 @@ class PtraceAddressSpace : public AddressSpace {
 
   const pid_t pid_;
   const uint64_t id_;
+  const std::shared_ptr<CpuPairing> pairing_;
   absl::Mutex mu_;
+  // The CPU pin of each tracer that has one, by its host tid.
+  std::map<pid_t, CpuPairing::Pin> pins_ ABSL_GUARDED_BY(mu_);
   // Attached stub threads by the host tid of the sentry thread that
   // traces them.
   std::map<pid_t, std::unique_ptr<PtraceStub>> stubs_ ABSL_GUARDED_BY(mu_);

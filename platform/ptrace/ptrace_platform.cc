@@ -58,9 +58,11 @@ absl::StatusOr<pid_t> ForkCleanStub() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PtracePlatform>> PtracePlatform::Create() {
+absl::StatusOr<std::unique_ptr<PtracePlatform>> PtracePlatform::Create(
+    std::shared_ptr<CpuPairing> pairing) {
   if (absl::Status s = stub::InstallStubCode(); !s.ok()) return s;
   std::unique_ptr<PtracePlatform> platform(new PtracePlatform());
+  platform->pairing_ = std::move(pairing);
   platform->factory_ = std::thread([p = platform.get()] { p->FactoryLoop(); });
   absl::Status status;
   {
@@ -127,7 +129,7 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> PtracePlatform::NewAddressSpace() 
   mu_.Await(absl::Condition(&reply_ready_));
   reply_ready_ = false;
   if (!reply_.ok()) return reply_.status();
-  return std::make_unique<PtraceAddressSpace>(*reply_);
+  return std::make_unique<PtraceAddressSpace>(*reply_, pairing_);
 }
 
 std::unique_ptr<Context> PtracePlatform::NewContext() { return std::make_unique<PtraceContext>(); }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "platform/cpu_pairing.h"
 #include "platform/platform.h"
 
 namespace runsc::platform {
@@ -17,7 +18,10 @@ namespace runsc::platform {
 class PtracePlatform : public Platform {
  public:
   // Maps the stub code at kStubBase in the sentry and starts the factory.
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PtracePlatform>> Create();
+  // Application threads are paired with their tracers by `pairing` (none
+  // if null).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PtracePlatform>> Create(
+      std::shared_ptr<CpuPairing> pairing = nullptr);
   ~PtracePlatform() override;
 
   absl::string_view Name() const override { return "ptrace"; }
@@ -37,6 +41,7 @@ class PtracePlatform : public Platform {
   bool reply_ready_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex request_mu_;  // One NewAddressSpace() at a time.
   std::thread factory_;
+  std::shared_ptr<CpuPairing> pairing_;
 };
 
 }  // namespace runsc::platform

@@ -37,8 +37,9 @@ const stub::StubRange& Guard() {
 
 }  // namespace
 
-SystrapAddressSpace::SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area)
-    : pid_(pid), id_(next_address_space_id++), area_(std::move(area)) {
+SystrapAddressSpace::SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
+                                         std::shared_ptr<CpuPairing> pairing)
+    : pid_(pid), id_(next_address_space_id++), area_(std::move(area)), pairing_(std::move(pairing)) {
   area_->set_pid(pid);
 }
 
@@ -70,7 +71,16 @@ absl::StatusOr<uint64_t> SystrapAddressSpace::Call(int nr, absl::Span<const uint
 absl::Status SystrapAddressSpace::Attach() {
   absl::StatusOr<pid_t> thread = NewThread();
   if (!thread.ok()) return thread.status();
-  return AttachThread(*thread);
+  if (absl::Status s = AttachThread(*thread); !s.ok()) return s;
+  // The syscall thread (mmap and friends) joins the first pair: its
+  // requests come from there first. Best effort, as for the pair.
+  if (StubThread* first = ThreadOfCaller(); first != nullptr && first->pin.cpu() >= 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first->pin.cpu(), &one);
+    (void)sched_setaffinity(pid_, sizeof(one), &one);
+  }
+  return absl::OkStatus();
 }
 
 void SystrapAddressSpace::WriteInitialFrame(int slot) {
@@ -144,11 +154,13 @@ absl::StatusOr<pid_t> SystrapAddressSpace::NewThread() {
 }
 
 absl::Status SystrapAddressSpace::AttachThread(pid_t thread) {
+  CpuPairing::Pin pin = pairing_ ? pairing_->PinCallerWith(thread) : CpuPairing::Pin();
   absl::MutexLock lock(&mu_);
   auto it = unattached_.find(thread);
   if (it == unattached_.end()) {
     return absl::NotFoundError(absl::StrCat("no unattached systrap stub thread ", thread));
   }
+  it->second->pin = std::move(pin);
   attached_[CallerTid()] = std::move(it->second);
   unattached_.erase(it);
   return absl::OkStatus();
@@ -251,7 +263,7 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
   absl::StatusOr<pid_t> pid = ForkInto(**child_area);
   if (!pid.ok()) return pid.status();
   ControlArea& area = **child_area;
-  auto child = std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area));
+  auto child = std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area), pairing_);
   // The child maps its own area over the inherited one after clone returns
   // in the parent; it reads requests only from its own, so one answered
   // request proves the swap happened and nothing of the parent's is still

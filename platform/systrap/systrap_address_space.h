@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
+#include "platform/cpu_pairing.h"
 #include "platform/platform.h"
 #include "platform/systrap/systrap_control_area.h"
 
@@ -24,12 +25,17 @@ struct StubThread {
   // as last checked by the sentry (never read back unchecked).
   uint64_t frame_offset = kInitialFrameOffset;
   bool gone = false;
+  // Its CPU, shared with the sentry thread that controls it.
+  CpuPairing::Pin pin;
 };
 
 class SystrapAddressSpace : public AddressSpace {
  public:
-  // Adopts stub process `pid`, whose syscall thread serves `area`.
-  SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area);
+  // Adopts stub process `pid`, whose syscall thread serves `area`. Each
+  // attached thread is paired on one CPU with its sentry thread by
+  // `pairing` (none if null).
+  SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
+                      std::shared_ptr<CpuPairing> pairing = nullptr);
   // Kills the stub process and reaps it.
   ~SystrapAddressSpace() override;
 
@@ -69,6 +75,7 @@ class SystrapAddressSpace : public AddressSpace {
   const pid_t pid_;
   const uint64_t id_;
   std::unique_ptr<ControlArea> area_;
+  const std::shared_ptr<CpuPairing> pairing_;
   absl::Mutex mu_;
   std::bitset<kMaxThreads> slots_in_use_ ABSL_GUARDED_BY(mu_);
   // Threads made by NewThread and not attached yet, by tid.

@@ -47,6 +47,9 @@ struct SystrapOptions {
   // 93 µs at 20 µs. Hence futex only by default; re-measure on a quiet
   // machine, where both sides spinning should approach the 4.6 µs hand-off.
   uint64_t spin_ns = 0;
+  // Pairs application threads with their sentry threads on one CPU (none
+  // if null).
+  std::shared_ptr<CpuPairing> pairing;
 };
 
 class SystrapPlatform : public Platform {
@@ -80,6 +83,7 @@ class SystrapPlatform : public Platform {
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<SystrapAddressSpace> clean_;  // Set before ready_.
   uint64_t spin_cycles_ = 0;                    // For the application's stubs.
+  std::shared_ptr<CpuPairing> pairing_;
   std::thread parent_;
 };
 

@@ -55,6 +55,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   options.log_fd = log_fd_;
   options.strace = config.strace;
   options.vdso = config.vdso;
+  options.cpu_pairing = config.cpu_pairing;
   options.debug = config.debug;
   return options;
 }

@@ -55,6 +55,11 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
                  "serve clock_gettime/gettimeofday/time from the sentry's vDSO without a trap "
                  "(false: every clock call traps)")
       ->capture_default_str();
+  app.add_option("--cpu-pairing", config.cpu_pairing,
+                 "run each application thread on one CPU with the sentry thread that serves "
+                 "it: a syscall's hand-offs stay on one CPU (false: the host scheduler places "
+                 "them)")
+      ->capture_default_str();
   app.add_option("--network", raw.network, "none, host or sandbox (only none is implemented)")
       ->check(CLI::IsMember({"none", "host", "sandbox"}))
       ->capture_default_str();

@@ -33,6 +33,7 @@ std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config) {
   if (config.debug) flags.push_back("--debug");
   if (config.strace) flags.push_back("--strace");
   if (!config.vdso) flags.push_back("--vdso=false");
+  if (!config.cpu_pairing) flags.push_back("--cpu-pairing=false");
   return flags;
 }
 

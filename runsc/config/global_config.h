@@ -21,6 +21,9 @@ struct GlobalConfig {
   bool strace = false;
   std::string platform = "ptrace";
   bool vdso = true;  // --vdso=false: clock calls trap instead (sentry/vdso/vdso.h).
+  // --cpu-pairing=false: application threads and their sentry threads may
+  // run on different CPUs (platform/cpu_pairing.h).
+  bool cpu_pairing = true;
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

@@ -39,6 +39,9 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
                                      "json", "--debug", "--strace"));
   config.vdso = false;
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--vdso=false"));
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Not(::testing::Contains("--cpu-pairing=false")));
+  config.cpu_pairing = false;
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--cpu-pairing=false"));
 }
 
 }  // namespace

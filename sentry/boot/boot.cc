@@ -55,7 +55,7 @@ int BootMain(const BootOptions& options) {
   // --log-format and --debug: not reset here.
 
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
-      platform::CreatePlatform(options.platform);
+      platform::CreatePlatform(options.platform, {.cpu_pairing = options.cpu_pairing});
   if (!platform.ok()) {
     LogError("platform: ", platform.status().message());
     ReportReady(options.ready_fd, platform.status());

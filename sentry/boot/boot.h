@@ -67,6 +67,7 @@ struct BootOptions {
 
   bool strace = false;  // Log every syscall with arguments and result.
   bool vdso = true;     // false: the vDSO makes every clock call a syscall.
+  bool cpu_pairing = true;  // platform::PlatformOptions::cpu_pairing.
   bool debug = false;
 };
 
