@@ -13,10 +13,13 @@ nlohmann::ordered_json FeaturesCommand::Features() {
   return {
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", config::kOciVersion},
-      // Hooks are not run yet: the list is empty rather than hopeful. The
-      // mount options are those runsc/config/mounts.cc applies (propagation
-      // and atime options are accepted too, but mean nothing in a sandbox).
-      {"hooks", ordered_json::array()},
+      // Every hook kind runs, all on the host (container/hook_runner.h).
+      // The mount options are those runsc/config/mounts.cc applies
+      // (propagation and atime options are accepted too, but mean nothing
+      // in a sandbox).
+      {"hooks",
+       {"prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+        "poststop"}},
       {"mountOptions", {"ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec", "bind", "rbind"}},
       {"linux",
        {

@@ -112,16 +112,12 @@ absl::StatusOr<int> UpdateCommand::Execute(const config::GlobalConfig& config) {
     return absl::InvalidArgumentError(absl::StrCat("resources: ", parsed.status().message()));
   }
 
-  // Locked, so that a delete cannot remove the cgroup while it is written.
+  // Locked, so that a delete cannot remove the cgroup while it is written,
+  // nor another update record its resources over ours.
   RUNSC_ASSIGN_OR_RETURN(container::Container c, container::Container::Load(config.root, id_));
-  const container::ContainerStatus status = c.status();
-  if (status != container::ContainerStatus::kCreated &&
-      status != container::ContainerStatus::kRunning &&
-      status != container::ContainerStatus::kPaused) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("container \"", id_, "\" is not running: cannot update it"));
-  }
-  RUNSC_RETURN_IF_ERROR(sandbox::Cgroup::FromDirs(c.state().cgroup_dirs).Update(*parsed));
+  // `--memory-swap` alone is checked against the memory limit in force,
+  // kept in the state: refused without one or below it (runc's rule).
+  RUNSC_RETURN_IF_ERROR(c.UpdateResources(*parsed));
   return 0;
 }
 

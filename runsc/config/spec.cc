@@ -325,21 +325,10 @@ absl::Status ParseResources(const ObjectReader& resources, SpecResources& out) {
                         absl::StrCat("must be a positive number of bytes or -1, got ",
                                      *out.memory_limit));
     }
-    if (out.memory_swap.has_value()) {
-      if (*out.memory_swap <= 0 && *out.memory_swap != -1) {
-        return FieldError(memory->Field("swap"),
-                          absl::StrCat("must be a positive number of bytes or -1, got ",
-                                       *out.memory_swap));
-      }
-      if (!out.memory_limit.has_value() || *out.memory_limit == -1) {
-        if (*out.memory_swap != -1) {
-          return FieldError(memory->Field("swap"), "is set without a memory.limit to go with it");
-        }
-      } else if (*out.memory_swap != -1 && *out.memory_swap < *out.memory_limit) {
-        return FieldError(memory->Field("swap"),
-                          absl::StrCat(*out.memory_swap, " is below memory.limit ",
-                                       *out.memory_limit, " (swap counts memory plus swap)"));
-      }
+    if (out.memory_swap.has_value() && *out.memory_swap <= 0 && *out.memory_swap != -1) {
+      return FieldError(memory->Field("swap"),
+                        absl::StrCat("must be a positive number of bytes or -1, got ",
+                                     *out.memory_swap));
     }
   }
   RUNSC_ASSIGN_OR_RETURN(auto pids, resources.Object("pids", false));
@@ -385,6 +374,71 @@ absl::Status ParseResources(const ObjectReader& resources, SpecResources& out) {
   return absl::OkStatus();
 }
 
+// The memory.swap rule, for the object whose fields start with `prefix`
+// ("linux.resources." in config.json, "" for update's resources).
+absl::Status CheckMemorySwapAt(const SpecResources& r, absl::string_view prefix) {
+  if (!r.memory_swap.has_value() || *r.memory_swap == -1) return absl::OkStatus();
+  const std::string field = absl::StrCat(prefix, "memory.swap");
+  // runc: "unable to set swap limit without memory limit". On v2 the swap
+  // file holds swap alone (swap - limit), so there is nothing to subtract
+  // from; on v1 the kernel keeps memsw >= memory, which an unlimited memory
+  // breaks.
+  if (!r.memory_limit.has_value() || *r.memory_limit == -1) {
+    return FieldError(field, "is set without a memory.limit to go with it "
+                             "(unable to set swap limit without memory limit)");
+  }
+  // runc: "memory+swap limit should be >= memory limit".
+  if (*r.memory_swap < *r.memory_limit) {
+    return FieldError(field, absl::StrCat(*r.memory_swap, " is below memory.limit ",
+                                          *r.memory_limit, " (swap counts memory plus swap)"));
+  }
+  return absl::OkStatus();
+}
+
+// One hook (config.md "POSIX-platform Hooks"): path absolute, args and env
+// strings, timeout > 0.
+absl::StatusOr<SpecHook> ParseHook(const ObjectReader& entry) {
+  SpecHook hook;
+  RUNSC_RETURN_IF_ERROR(entry.String("path", true, hook.path));
+  if (!absl::StartsWith(hook.path, "/")) {
+    return FieldError(entry.Field("path"),
+                      absl::StrCat("must be an absolute path, got \"", hook.path, "\""));
+  }
+  RUNSC_RETURN_IF_ERROR(entry.StringArray("args", false, hook.args));
+  RUNSC_RETURN_IF_ERROR(entry.StringArray("env", false, hook.env));
+  RUNSC_RETURN_IF_ERROR(entry.Signed("timeout", hook.timeout_seconds));
+  if (hook.timeout_seconds.has_value() && *hook.timeout_seconds <= 0) {
+    return FieldError(entry.Field("timeout"),
+                      absl::StrCat("must be greater than zero seconds, got ", *hook.timeout_seconds));
+  }
+  return hook;
+}
+
+// The hook lists, in the JSON's names.
+constexpr std::pair<const char*, std::vector<SpecHook> SpecHooks::*> kHookLists[] = {
+    {"prestart", &SpecHooks::prestart},
+    {"createRuntime", &SpecHooks::create_runtime},
+    {"createContainer", &SpecHooks::create_container},
+    {"startContainer", &SpecHooks::start_container},
+    {"poststart", &SpecHooks::poststart},
+    {"poststop", &SpecHooks::poststop},
+};
+
+// Unknown members are accepted and ignored, as every other part of the spec
+// runsc does not read: a newer spec's hook kind must not break create.
+absl::Status ParseHooks(const ObjectReader& hooks, SpecHooks& out) {
+  for (const auto& [name, list] : kHookLists) {
+    RUNSC_ASSIGN_OR_RETURN(auto entries, hooks.Array(name));
+    if (entries == nullptr) continue;
+    for (size_t i = 0; i < entries->size(); ++i) {
+      RUNSC_ASSIGN_OR_RETURN(auto entry, ElementObject(*entries, i, hooks.Field(name)));
+      RUNSC_ASSIGN_OR_RETURN(SpecHook hook, ParseHook(entry));
+      (out.*list).push_back(std::move(hook));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseCgroupsPath(const ObjectReader& linux_object, std::string& out) {
   RUNSC_RETURN_IF_ERROR(linux_object.String("cgroupsPath", false, out));
   // systemd's "slice:prefix:name" (runc --systemd-cgroup) is not a path.
@@ -419,7 +473,10 @@ absl::Status ParsePathList(const ObjectReader& linux_object, const char* name,
 absl::Status ParseLinux(const ObjectReader& linux_object, SpecLinux& out) {
   RUNSC_RETURN_IF_ERROR(ParseCgroupsPath(linux_object, out.cgroups_path));
   RUNSC_ASSIGN_OR_RETURN(auto resources, linux_object.Object("resources", false));
-  if (resources.has_value()) RUNSC_RETURN_IF_ERROR(ParseResources(*resources, out.resources));
+  if (resources.has_value()) {
+    RUNSC_RETURN_IF_ERROR(ParseResources(*resources, out.resources));
+    RUNSC_RETURN_IF_ERROR(CheckMemorySwapAt(out.resources, "linux.resources."));
+  }
   RUNSC_RETURN_IF_ERROR(ParsePathList(linux_object, "maskedPaths", out.masked_paths));
   RUNSC_RETURN_IF_ERROR(ParsePathList(linux_object, "readonlyPaths", out.readonly_paths));
   RUNSC_ASSIGN_OR_RETURN(auto namespaces, linux_object.Array("namespaces"));
@@ -507,6 +564,8 @@ absl::StatusOr<Spec> ParseSpec(std::string_view json_text) {
 
   RUNSC_ASSIGN_OR_RETURN(auto linux_object, top.Object("linux", false));
   if (linux_object.has_value()) RUNSC_RETURN_IF_ERROR(ParseLinux(*linux_object, spec.linux_spec));
+  RUNSC_ASSIGN_OR_RETURN(auto hooks, top.Object("hooks", false));
+  if (hooks.has_value()) RUNSC_RETURN_IF_ERROR(ParseHooks(*hooks, spec.hooks));
   return spec;
 }
 
@@ -532,6 +591,62 @@ absl::StatusOr<SpecResources> ParseResourcesJson(std::string_view json_text) {
   SpecResources resources;
   RUNSC_RETURN_IF_ERROR(ParseResources(ObjectReader(document, ""), resources));
   return resources;
+}
+
+absl::Status CheckMemorySwap(const SpecResources& resources) {
+  return CheckMemorySwapAt(resources, "");
+}
+
+SpecResources MergeResources(const SpecResources& current, const SpecResources& changes) {
+  SpecResources merged = current;
+  if (changes.memory_limit.has_value()) merged.memory_limit = changes.memory_limit;
+  if (changes.memory_swap.has_value()) merged.memory_swap = changes.memory_swap;
+  if (changes.pids_limit.has_value()) merged.pids_limit = changes.pids_limit;
+  if (changes.cpu_shares.has_value()) merged.cpu_shares = changes.cpu_shares;
+  if (changes.cpu_quota.has_value()) merged.cpu_quota = changes.cpu_quota;
+  if (changes.cpu_period.has_value()) merged.cpu_period = changes.cpu_period;
+  if (!changes.cpuset_cpus.empty()) merged.cpuset_cpus = changes.cpuset_cpus;
+  if (!changes.cpuset_mems.empty()) merged.cpuset_mems = changes.cpuset_mems;
+  return merged;
+}
+
+std::string ResourcesToJson(const SpecResources& r) {
+  json j = json::object();
+  if (r.memory_limit.has_value()) j["memory"]["limit"] = *r.memory_limit;
+  if (r.memory_swap.has_value()) j["memory"]["swap"] = *r.memory_swap;
+  if (r.pids_limit.has_value()) j["pids"]["limit"] = *r.pids_limit;
+  if (r.cpu_shares.has_value()) j["cpu"]["shares"] = *r.cpu_shares;
+  if (r.cpu_quota.has_value()) j["cpu"]["quota"] = *r.cpu_quota;
+  if (r.cpu_period.has_value()) j["cpu"]["period"] = *r.cpu_period;
+  if (!r.cpuset_cpus.empty()) j["cpu"]["cpus"] = r.cpuset_cpus;
+  if (!r.cpuset_mems.empty()) j["cpu"]["mems"] = r.cpuset_mems;
+  return j.dump();
+}
+
+absl::StatusOr<SpecHooks> ParseHooksJson(std::string_view json_text) {
+  json document = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) return absl::InvalidArgumentError("malformed JSON");
+  if (!document.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the document must be a JSON object, not ", TypeName(document)));
+  }
+  SpecHooks hooks;
+  RUNSC_RETURN_IF_ERROR(ParseHooks(ObjectReader(document, "hooks"), hooks));
+  return hooks;
+}
+
+std::string HooksToJson(const SpecHooks& hooks) {
+  json j = json::object();
+  for (const auto& [name, list] : kHookLists) {
+    for (const SpecHook& hook : hooks.*list) {
+      json entry = {{"path", hook.path}};
+      if (!hook.args.empty()) entry["args"] = hook.args;
+      if (!hook.env.empty()) entry["env"] = hook.env;
+      if (hook.timeout_seconds.has_value()) entry["timeout"] = *hook.timeout_seconds;
+      j[name].push_back(std::move(entry));
+    }
+  }
+  return j.dump();
 }
 
 std::optional<int> CapabilityByName(std::string_view name) {

@@ -93,6 +93,30 @@ struct SpecLinux {
   std::vector<std::string> readonly_paths;
 };
 
+// One entry of config.json's hooks (runtime-spec config.md, "POSIX-platform
+// Hooks"). runsc runs every hook on the host: see container/hook_runner.h.
+struct SpecHook {
+  std::string path;               // Absolute; must exist when the hook runs.
+  std::vector<std::string> args;  // argv, argv[0] included; empty: {path}.
+  std::vector<std::string> env;   // The hook's whole environment, as given.
+  std::optional<int64_t> timeout_seconds;  // > 0; absent: no limit, as runc.
+};
+
+// config.json's hooks, by the lifecycle point at which they run.
+struct SpecHooks {
+  std::vector<SpecHook> prestart;  // Deprecated; run just before createRuntime.
+  std::vector<SpecHook> create_runtime;
+  std::vector<SpecHook> create_container;
+  std::vector<SpecHook> start_container;
+  std::vector<SpecHook> poststart;
+  std::vector<SpecHook> poststop;
+
+  bool empty() const {
+    return prestart.empty() && create_runtime.empty() && create_container.empty() &&
+           start_container.empty() && poststart.empty() && poststop.empty();
+  }
+};
+
 struct Spec {
   std::string oci_version;
   SpecProcess process;
@@ -101,6 +125,7 @@ struct Spec {
   std::map<std::string, std::string> annotations;
   std::vector<SpecMount> mounts;  // In order; see config/mounts.h for how they apply.
   SpecLinux linux_spec;  // "linux" in the JSON.
+  SpecHooks hooks;
 };
 
 // Parses and validates config.json text. Errors name the offending field.
@@ -111,8 +136,28 @@ struct Spec {
 [[nodiscard]] absl::StatusOr<SpecProcess> ParseProcessSpec(std::string_view json_text);
 
 // Parses and validates a LinuxResources object on its own (`runsc update
-// -r resources.json`, and update's flags), with config.json's rules.
+// -r resources.json`, and update's flags), with config.json's rules for each
+// field. The rule that ties memory.swap to memory.limit is left to
+// CheckMemorySwap: an update is checked once merged with the container's
+// current resources (it may set swap alone, against a limit set before).
 [[nodiscard]] absl::StatusOr<SpecResources> ParseResourcesJson(std::string_view json_text);
+
+// memory.swap (memory + swap, OCI's meaning) needs a memory.limit and may not
+// be below it (-1, unlimited, always goes). runc's words for the two errors.
+[[nodiscard]] absl::Status CheckMemorySwap(const SpecResources& resources);
+
+// `current` with every field that `changes` sets taken from `changes`: what
+// the cgroup holds after `runsc update` (runc's update merges the same way).
+SpecResources MergeResources(const SpecResources& current, const SpecResources& changes);
+
+// The LinuxResources JSON of `resources` (only the fields that are set), which
+// ParseResourcesJson reads back: how the state file keeps them.
+std::string ResourcesToJson(const SpecResources& resources);
+
+// config.json's "hooks" object on its own, with config.json's rules (the
+// state file keeps the hooks for start and delete in this form).
+[[nodiscard]] absl::StatusOr<SpecHooks> ParseHooksJson(std::string_view json_text);
+std::string HooksToJson(const SpecHooks& hooks);
 
 // The bit number of a capability name ("CAP_NET_ADMIN"), if known.
 std::optional<int> CapabilityByName(std::string_view name);

@@ -266,6 +266,103 @@ TEST(SpecTest, BadResourcesNameTheField) {
   EXPECT_THAT(ErrorOf(j), HasSubstr("linux.resources.pids: must be an object"));
 }
 
+TEST(SpecTest, ParsesHooks) {
+  json j = MinimalSpec();
+  j["hooks"] = {
+      {"createRuntime",
+       {{{"path", "/usr/bin/setup"}, {"args", {"setup", "-v"}}, {"env", {"A=1"}}, {"timeout", 5}},
+        {{"path", "/bin/true"}}}},
+      {"poststop", {{{"path", "/usr/bin/cleanup"}}}},
+      // A hook kind of a newer spec is ignored, as other unknown fields.
+      {"someday", {{{"path", "relative"}}}}};
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  const SpecHooks& hooks = spec->hooks;
+  ASSERT_EQ(hooks.create_runtime.size(), 2u);
+  EXPECT_EQ(hooks.create_runtime[0].path, "/usr/bin/setup");
+  EXPECT_THAT(hooks.create_runtime[0].args, ElementsAre("setup", "-v"));
+  EXPECT_THAT(hooks.create_runtime[0].env, ElementsAre("A=1"));
+  EXPECT_EQ(hooks.create_runtime[0].timeout_seconds, 5);
+  EXPECT_FALSE(hooks.create_runtime[1].timeout_seconds.has_value());
+  ASSERT_EQ(hooks.poststop.size(), 1u);
+  EXPECT_TRUE(hooks.prestart.empty());
+  EXPECT_TRUE(hooks.start_container.empty());
+
+  // The state file's form reads back the same.
+  auto again = ParseHooksJson(HooksToJson(hooks));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(HooksToJson(*again), HooksToJson(hooks));
+  EXPECT_EQ(again->create_runtime[0].timeout_seconds, 5);
+}
+
+TEST(SpecTest, BadHooksNameTheField) {
+  json j = MinimalSpec();
+  j["hooks"] = {{"createRuntime", {{{"args", {"x"}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.createRuntime[0].path: required field is missing"));
+  j["hooks"] = {{"poststart", {{{"path", "bin/hook"}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.poststart[0].path: must be an absolute path"));
+  j["hooks"] = {{"prestart", {{{"path", "/bin/hook"}, {"args", {"hook", 3}}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.prestart[0].args[1]: must be a string"));
+  j["hooks"] = {{"poststop", {{{"path", "/bin/hook"}, {"env", "A=1"}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.poststop[0].env: must be an array of strings"));
+  j["hooks"] = {{"startContainer", {{{"path", "/bin/hook"}, {"timeout", 0}}}}};
+  EXPECT_THAT(ErrorOf(j),
+              HasSubstr("hooks.startContainer[0].timeout: must be greater than zero seconds"));
+  j["hooks"] = {{"createContainer", {{{"path", "/bin/hook"}, {"timeout", -3}}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.createContainer[0].timeout: must be greater than zero"));
+  j["hooks"] = {{"createContainer", {"/bin/hook"}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.createContainer[0]: must be an object"));
+  j["hooks"] = {{"createContainer", {{"path", "/bin/hook"}}}};
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks.createContainer: must be an array"));
+  j["hooks"] = "none";
+  EXPECT_THAT(ErrorOf(j), HasSubstr("hooks: must be an object"));
+}
+
+TEST(SpecTest, UpdateResourcesLeaveTheSwapRuleToCheckMemorySwap) {
+  // An update may set swap alone, against a limit set before.
+  auto swap_only = ParseResourcesJson(R"({"memory":{"swap":2097152}})");
+  ASSERT_TRUE(swap_only.ok()) << swap_only.status();
+  EXPECT_THAT(CheckMemorySwap(*swap_only).message(),
+              HasSubstr("memory.swap: is set without a memory.limit to go with it (unable to set "
+                        "swap limit without memory limit)"));
+  SpecResources merged = *swap_only;
+  merged.memory_limit = 1 << 20;
+  EXPECT_TRUE(CheckMemorySwap(merged).ok());
+  merged.memory_limit = 4 << 20;
+  EXPECT_THAT(CheckMemorySwap(merged).message(), HasSubstr("2097152 is below memory.limit 4194304"));
+  merged.memory_swap = -1;
+  EXPECT_TRUE(CheckMemorySwap(merged).ok());
+
+  SpecResources current;
+  current.memory_limit = 1 << 20;
+  current.pids_limit = 9;
+  current.cpuset_cpus = "0";
+  SpecResources changes;
+  changes.memory_swap = 3 << 20;
+  changes.pids_limit = 4;
+  SpecResources both = MergeResources(current, changes);
+  EXPECT_EQ(both.memory_limit, 1 << 20);
+  EXPECT_EQ(both.memory_swap, 3 << 20);
+  EXPECT_EQ(both.pids_limit, 4);
+  EXPECT_EQ(both.cpuset_cpus, "0");
+  EXPECT_FALSE(both.cpu_quota.has_value());
+
+  SpecResources all;
+  all.memory_limit = 1 << 20;
+  all.memory_swap = 2 << 20;
+  all.pids_limit = 7;
+  all.cpu_shares = 100;
+  all.cpu_quota = 20000;
+  all.cpu_period = 100000;
+  all.cpuset_cpus = "0";
+  all.cpuset_mems = "0";
+  auto back = ParseResourcesJson(ResourcesToJson(all));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(ResourcesToJson(*back), ResourcesToJson(all));
+  EXPECT_EQ(back->pids_limit, 7);
+  EXPECT_EQ(ResourcesToJson(SpecResources()), "{}");
+}
+
 TEST(SpecTest, CgroupsPathForms) {
   json j = MinimalSpec();
   j["linux"] = {{"cgroupsPath", "machine.slice:runsc:abc"}};

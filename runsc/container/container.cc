@@ -22,6 +22,7 @@
 #include "runsc/config/bundle.h"
 #include "runsc/config/mounts.h"
 #include "runsc/container/atomic_file.h"
+#include "runsc/container/hook_runner.h"
 #include "runsc/sandbox/cgroup.h"
 #include "runsc/sandbox/control_client.h"
 #include "runsc/sandbox/host_console.h"
@@ -188,16 +189,23 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   // From here on, a failure leaves nothing behind.
   sandbox::SandboxProcesses processes;
   sandbox::Cgroup cgroup;
+  const HookRunner hooks(bundle.spec.hooks);
+  ContainerState state;
   absl::Cleanup undo = [&] {
     absl::Status destroyed = sandbox::Sandbox::Destroy(processes);
     if (!destroyed.ok()) LogError(Quoted(id), ": ", destroyed.message());
     // After the processes: a cgroup with processes cannot be removed.
     absl::Status removed = cgroup.Destroy();
     if (!removed.ok()) LogError(Quoted(id), ": ", removed.message());
+    // runtime.md: a failed create continues the lifecycle at the
+    // destruction, which the poststop hooks follow, once there was a
+    // sandbox for any hook to have seen.
+    if (processes.sentry.pid != 0) {
+      hooks.RunBestEffort(HookKind::kPoststop, OciState(state, ContainerStatus::kStopped).dump());
+    }
     RemoveDirectory(dir);
   };
 
-  ContainerState state;
   state.oci_version = bundle.spec.oci_version;
   state.id = id;
   state.status = ContainerStatus::kCreating;
@@ -205,6 +213,8 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   state.rootfs = bundle.rootfs;
   state.created = absl::Now();
   state.annotations = bundle.spec.annotations;
+  state.hooks = bundle.spec.hooks;
+  state.resources = bundle.spec.linux_spec.resources;
   // The cgroup exists before either child does; the state file names it
   // from the start, so that a delete after a crashed create removes it.
   absl::StatusOr<sandbox::Cgroup> made = sandbox::Cgroup::Create(
@@ -245,10 +255,21 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
     }
   }
 
-  RUNSC_RETURN_IF_ERROR(CheckTransition(id, state.status, ContainerStatus::kCreated));
-  state.status = ContainerStatus::kCreated;
   state.sentry = processes.sentry;
   state.gofer = processes.gofer;
+  RUNSC_RETURN_IF_ERROR(WriteStateFile(dir, state));
+  // runtime.md steps 3-5, with the sandbox up and its process not started.
+  // runsc runs them all on the host (hook_runner.h says why); the deprecated
+  // prestart ones come first, as the spec asks of runtimes that run them
+  // with createRuntime. A failure undoes the create.
+  const std::string creating = OciState(state, ContainerStatus::kCreating).dump();
+  for (HookKind kind :
+       {HookKind::kPrestart, HookKind::kCreateRuntime, HookKind::kCreateContainer}) {
+    RUNSC_RETURN_IF_ERROR(Annotate(hooks.Run(kind, creating), "creating", id));
+  }
+
+  RUNSC_RETURN_IF_ERROR(CheckTransition(id, state.status, ContainerStatus::kCreated));
+  state.status = ContainerStatus::kCreated;
   RUNSC_RETURN_IF_ERROR(WriteStateFile(dir, state));
   // Last: whoever waits for the pid file (containerd) may act on the
   // container as soon as it appears.
@@ -345,13 +366,26 @@ absl::Status Container::Record(ContainerStatus to) {
 
 absl::Status Container::Start() {
   RUNSC_RETURN_IF_ERROR(CheckTransition(state_.id, status(), ContainerStatus::kRunning));
+  const HookRunner hooks(state_.hooks);
+  // runtime.md step 7: before the container's process runs, on the host
+  // (hook_runner.h). A failure stops the container; delete finishes it.
+  absl::Status hooked =
+      hooks.Run(HookKind::kStartContainer, OciState(state_, ContainerStatus::kCreated).dump());
+  if (!hooked.ok()) {
+    absl::Status stopped = sandbox::Sandbox::Destroy({state_.sentry, state_.gofer});
+    if (!stopped.ok()) LogError(Quoted(state_.id), ": ", stopped.message());
+    return Annotate(hooked, "starting", state_.id);
+  }
   RUNSC_RETURN_IF_ERROR(
       Annotate(sandbox::ControlClient(dir_).Start(), "starting", state_.id));
   // Not checked against status() again: a short program may already have
   // run to its end (`sh -c "exit 7"`), so the sentry may be gone by now. The
   // start still happened; state and list report stopped from the sentry's
   // liveness.
-  return Record(ContainerStatus::kRunning);
+  RUNSC_RETURN_IF_ERROR(Record(ContainerStatus::kRunning));
+  // Failures are warnings: the container runs whatever they say.
+  hooks.RunBestEffort(HookKind::kPoststart, OciState(state_, ContainerStatus::kRunning).dump());
+  return absl::OkStatus();
 }
 
 absl::Status Container::Signal(int signo, bool all) {
@@ -400,6 +434,32 @@ absl::Status Container::Resume() {
   return Record(ContainerStatus::kRunning);
 }
 
+absl::Status Container::UpdateResources(const config::SpecResources& changes) {
+  const ContainerStatus now = status();
+  if (now != ContainerStatus::kCreated && now != ContainerStatus::kRunning &&
+      now != ContainerStatus::kPaused) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(Quoted(state_.id), " is not running: cannot update it"));
+  }
+  config::SpecResources merged = config::MergeResources(state_.resources, changes);
+  RUNSC_RETURN_IF_ERROR(Annotate(config::CheckMemorySwap(merged), "updating", state_.id));
+  // All of it, as runc writes its whole merged set: v2's swap file is
+  // swap - limit and v1 orders the memory writes by both, so a swap change
+  // needs the limit in force and a limit change the swap.
+  absl::Status applied = sandbox::Cgroup::FromDirs(state_.cgroup_dirs).Update(merged);
+  if (!applied.ok()) {
+    // Some files may have been written before the error (cgroup.h): the
+    // recorded resources are then what was asked, not proven.
+    LogWarning(Quoted(state_.id), ": update stopped part way: ", applied.message());
+    return Annotate(applied, "updating", state_.id);
+  }
+  ContainerState next = state_;
+  next.resources = std::move(merged);
+  RUNSC_RETURN_IF_ERROR(WriteStateFile(dir_, next));
+  state_ = std::move(next);
+  return absl::OkStatus();
+}
+
 absl::Status Container::Delete(bool force) {
   ContainerStatus now = status();
   if ((now == ContainerStatus::kRunning || now == ContainerStatus::kPaused) && !force) {
@@ -417,6 +477,9 @@ absl::Status Container::Delete(bool force) {
   // died some other way).
   RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Cgroup::FromDirs(state_.cgroup_dirs).Destroy(),
                                  "deleting", state_.id));
+  // After the sandbox is gone; failures are warnings (runtime.md step 13).
+  HookRunner(state_.hooks)
+      .RunBestEffort(HookKind::kPoststop, OciState(state_, ContainerStatus::kStopped).dump());
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
   if (ec) {

@@ -92,6 +92,12 @@ class Container {
   // paused -> running: thaws it.
   [[nodiscard]] absl::Status Resume();
 
+  // runsc update: merges `changes` onto the resources the cgroup has
+  // (state().resources), checks the result as a whole (memory.swap against
+  // the memory.limit in force, as runc does), writes it to the cgroup and
+  // records it. Allowed while created, running or paused.
+  [[nodiscard]] absl::Status UpdateResources(const config::SpecResources& changes);
+
   // Kills the sandbox's processes if they are alive and removes the state
   // directory. A running container needs `force`. Works when the sentry has
   // died. The Container must not be used afterwards.

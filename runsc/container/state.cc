@@ -49,6 +49,8 @@ json StateToJson(const ContainerState& state) {
       {"sentry", IdentityToJson(state.sentry)},
       {"gofer", IdentityToJson(state.gofer)},
       {"cgroup", state.cgroup_dirs},
+      {"hooks", json::parse(config::HooksToJson(state.hooks))},
+      {"resources", json::parse(config::ResourcesToJson(state.resources))},
   };
 }
 
@@ -77,6 +79,22 @@ absl::StatusOr<ContainerState> StateFromJson(const json& j) {
     state.gofer = IdentityFromJson(j.at("gofer"));
     // Absent in state files written before runsc made cgroups.
     if (j.contains("cgroup")) state.cgroup_dirs = j.at("cgroup").get<std::vector<std::string>>();
+    // Both absent in state files of older runsc versions: no hooks, and
+    // resources unknown (an update then checks against its own fields only).
+    if (j.contains("hooks")) {
+      absl::StatusOr<config::SpecHooks> hooks = config::ParseHooksJson(j.at("hooks").dump());
+      if (!hooks.ok()) return absl::DataLossError(absl::StrCat("corrupt state: ", hooks.status().message()));
+      state.hooks = *std::move(hooks);
+    }
+    if (j.contains("resources")) {
+      absl::StatusOr<config::SpecResources> resources =
+          config::ParseResourcesJson(j.at("resources").dump());
+      if (!resources.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("corrupt state: resources: ", resources.status().message()));
+      }
+      state.resources = *std::move(resources);
+    }
     return state;
   } catch (const json::exception& e) {
     return absl::DataLossError(absl::StrCat("corrupt state: ", e.what()));
@@ -84,8 +102,12 @@ absl::StatusOr<ContainerState> StateFromJson(const json& j) {
 }
 
 nlohmann::ordered_json OciState(const ContainerState& state, ContainerStatus status) {
+  // While creating, the pid is there once create has started the sentry:
+  // prestart, createRuntime and createContainer hooks get it, as runc's get
+  // its init's pid. Once stopped, the pid may belong to someone else.
   bool has_process = status == ContainerStatus::kCreated || status == ContainerStatus::kRunning ||
-                     status == ContainerStatus::kPaused;
+                     status == ContainerStatus::kPaused ||
+                     (status == ContainerStatus::kCreating && state.sentry.pid != 0);
   return {
       {"ociVersion", state.oci_version},
       {"id", state.id},

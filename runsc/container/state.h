@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "runsc/config/spec.h"
 #include "runsc/container/state_machine.h"
 #include "runsc/sandbox/process_identity.h"
 
@@ -30,6 +31,13 @@ struct ContainerState {
   // The sandbox cgroup's host directories (sandbox::Cgroup::dirs()), so that
   // delete removes them even when the bundle is gone.
   std::vector<std::string> cgroup_dirs;
+  // config.json's hooks, kept from create: start and delete run theirs
+  // even when the bundle has changed or gone since, as runc does.
+  config::SpecHooks hooks;
+  // The resources the cgroup has now: linux.resources from create, with
+  // every `runsc update` merged in, so that the next update is checked
+  // against (and merged onto) what is really set.
+  config::SpecResources resources;
 };
 
 // RFC 3339 in UTC with nanoseconds: 2024-01-02T03:04:05.123456789Z.
@@ -42,8 +50,9 @@ nlohmann::json StateToJson(const ContainerState& state);
 
 // The OCI runtime-spec state (`runsc state`, `runsc list --format json`)
 // for a container whose current status is `status`: ociVersion, id, status,
-// pid (the sentry's host pid; 0 unless created or running), bundle, rootfs,
-// created, owner, annotations.
+// pid (the sentry's host pid; 0 unless the sentry is up: created, running,
+// paused, or creating once create has started it, as hooks see it), bundle,
+// rootfs, created, owner, annotations. This is also what hooks read on stdin.
 nlohmann::ordered_json OciState(const ContainerState& state, ContainerStatus status);
 
 // <dir>/state.json, written atomically.
