@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -120,7 +121,7 @@ std::string Describe(int wait_status) {
 
 }  // namespace
 
-std::string_view HookKindName(HookKind kind) {
+const char* HookKindName(HookKind kind) {
   switch (kind) {
     case HookKind::kPrestart: return "prestart";
     case HookKind::kCreateRuntime: return "createRuntime";

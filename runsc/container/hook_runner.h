@@ -41,7 +41,7 @@ enum class HookKind {
 };
 
 // The spec's name of the list: "prestart", "createRuntime"…
-std::string_view HookKindName(HookKind kind);
+const char* HookKindName(HookKind kind);
 
 class HookRunner {
  public:

@@ -7,6 +7,8 @@
 // linux.cgroupsPath, so their cgroups nest below this test's own and nothing
 // leaves the cgroups the test runs in.
 #include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -121,6 +123,46 @@ std::vector<std::string> SubdirsOf(const std::string& dir) {
     if (entry.is_directory()) subdirs.push_back(entry.path().filename());
   }
   return subdirs;
+}
+
+// The first `count` lines runsc prints with `args` (a stream that does not
+// end by itself: `events`), then it is killed. Fewer lines if it exits or
+// the deadline passes first.
+std::vector<std::string> FirstLinesOf(const std::vector<std::string>& args, size_t count) {
+  std::vector<std::string> lines;
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return lines;
+  const std::string binary = RunscBinary();
+  std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string buffer;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (lines.size() < count && std::chrono::steady_clock::now() < end) {
+    pollfd p = {out[0], POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char chunk[4096];
+    ssize_t n = read(out[0], chunk, sizeof(chunk));
+    if (n <= 0) break;
+    buffer.append(chunk, n);
+    size_t newline;
+    while (lines.size() < count && (newline = buffer.find('\n')) != std::string::npos) {
+      lines.push_back(buffer.substr(0, newline));
+      buffer.erase(0, newline + 1);
+    }
+  }
+  kill(pid, SIGKILL);
+  int status;
+  waitpid(pid, &status, 0);
+  close(out[0]);
+  return lines;
 }
 
 class ConfinementTest : public ::testing::TestWithParam<std::string> {
@@ -387,6 +429,87 @@ TEST_P(ConfinementTest, CreateStartDeleteCyclesLeaveNothingBehind) {
   EXPECT_FALSE(leaf_parents.empty());
   for (const std::string& parent : leaf_parents) EXPECT_THAT(SubdirsOf(parent), IsEmpty()) << parent;
   EXPECT_THAT(SubdirsOf(root_.path()), IsEmpty());
+}
+
+// The limit a v1 or v2 cgroup file holds, "" if the file is not there.
+std::string Control(const std::string& dir, const std::string& file) {
+  return std::string(absl::StripAsciiWhitespace(ReadFile(dir + "/" + file)));
+}
+
+TEST_P(ConfinementTest, UpdateChangesTheCgroupAndIsKeptInTheState) {
+  const std::string id = "updated";
+  std::unique_ptr<TestBundle> bundle =
+      MakeBundle({"/bin/sleep", "600"}, id, {{"pids", {{"limit", 50}}}});
+  ASSERT_NE(bundle, nullptr);
+  nlohmann::json state = Create(*bundle, id);
+  ASSERT_TRUE(state.is_object());
+  ASSERT_EQ(RunCommand(Runsc({"start", id})).exit_code, 0);
+  const bool v2 = state["cgroup"].size() == 1 &&
+                  fs::exists(state["cgroup"][0].get<std::string>() + "/cgroup.controllers");
+  const std::string memory_dir = v2 ? state["cgroup"][0].get<std::string>() : CgroupDir(state, "memory");
+  const std::string pids_dir = v2 ? memory_dir : CgroupDir(state, "pids");
+  const std::string cpu_dir = v2 ? memory_dir : CgroupDir(state, "cpu");
+  ASSERT_FALSE(memory_dir.empty() || pids_dir.empty() || cpu_dir.empty()) << state.dump();
+
+  // No memory limit is in force: swap alone has nothing to go with (runc).
+  CommandResult swap_alone = RunCommand(Runsc({"update", "--memory-swap", "200m", id}));
+  EXPECT_NE(swap_alone.exit_code, 0);
+  EXPECT_THAT(swap_alone.err, HasSubstr("unable to set swap limit without memory limit"));
+
+  CommandResult updated = RunCommand(Runsc({"update", "--memory", "96m", "--pids-limit", "30",
+                                            "--cpu-quota", "50000", "--cpu-period", "100000", id}));
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  EXPECT_EQ(Control(memory_dir, v2 ? "memory.max" : "memory.limit_in_bytes"),
+            absl::StrCat(96 << 20));
+  EXPECT_EQ(Control(pids_dir, "pids.max"), "30");
+  if (v2) {
+    EXPECT_EQ(Control(cpu_dir, "cpu.max"), "50000 100000");
+  } else {
+    EXPECT_EQ(Control(cpu_dir, "cpu.cfs_quota_us"), "50000");
+    EXPECT_EQ(Control(cpu_dir, "cpu.cfs_period_us"), "100000");
+  }
+
+  // Now swap alone is checked against the 96m in force, and kept.
+  CommandResult below = RunCommand(Runsc({"update", "--memory-swap", "50m", id}));
+  EXPECT_NE(below.exit_code, 0);
+  EXPECT_THAT(below.err, HasSubstr("is below memory.limit"));
+  CommandResult swap = RunCommand(Runsc({"update", "--memory-swap", "200m", id}));
+  EXPECT_EQ(swap.exit_code, 0) << swap.err;
+  nlohmann::json saved = nlohmann::json::parse(
+      ReadFile(absl::StrCat(root_.path(), "/", id, "/state.json")), nullptr, false);
+  ASSERT_TRUE(saved.is_object());
+  EXPECT_EQ(saved["resources"]["memory"].value("limit", 0), 96 << 20);
+  EXPECT_EQ(saved["resources"]["memory"].value("swap", 0), 200 << 20);
+  EXPECT_EQ(saved["resources"]["pids"].value("limit", 0), 30);
+  EXPECT_EQ(saved["resources"]["cpu"].value("quota", 0), 50000);
+  // The limit the first update set is still there after the second.
+  EXPECT_EQ(Control(memory_dir, v2 ? "memory.max" : "memory.limit_in_bytes"),
+            absl::StrCat(96 << 20));
+
+  // events --stats: one record, from the cgroup.
+  CommandResult stats = RunCommand(Runsc({"events", "--stats", id}));
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  nlohmann::json event = nlohmann::json::parse(stats.out, nullptr, false);
+  ASSERT_TRUE(event.is_object()) << stats.out;
+  EXPECT_EQ(event.value("type", ""), "stats");
+  EXPECT_EQ(event.value("id", ""), id);
+  EXPECT_EQ(event["data"]["memory"]["usage"].value("limit", 0), 96 << 20);
+  EXPECT_GT(event["data"]["memory"]["usage"].value("usage", 0), 0);
+  EXPECT_EQ(event["data"]["pids"].value("limit", 0), 30);
+  EXPECT_GE(event["data"]["pids"].value("current", 0), 2);  // The sentry and the gofer at least.
+  EXPECT_TRUE(event["data"]["cpu"]["usage"].is_object());
+
+  // Without --stats: a record per interval until stopped.
+  std::vector<std::string> lines = FirstLinesOf(Runsc({"events", "--interval", "100ms", id}), 2);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const std::string& line : lines) {
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(record.is_object()) << line;
+    EXPECT_EQ(record.value("type", ""), "stats");
+    EXPECT_EQ(record["data"]["pids"].value("limit", 0), 30);
+  }
+  CommandResult deleted = RunCommand(Runsc({"delete", "--force", id}));
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
 }
 
 TEST_P(ConfinementTest, BadResourcesAreRefusedByCreateAndLeaveNothing) {

@@ -420,7 +420,10 @@ TEST_P(LifecycleTest, FeaturesPrintsJson) {
   EXPECT_EQ(features["linux"]["cgroup"].value("v1", false), true);
   EXPECT_EQ(features["linux"]["cgroup"].value("systemd", true), false);
   EXPECT_THAT(features["mountOptions"], Contains("ro"));
-  EXPECT_TRUE(features["hooks"].empty());
+  ASSERT_TRUE(features["hooks"].is_array());
+  EXPECT_THAT(features["hooks"].get<std::vector<std::string>>(),
+              UnorderedElementsAreArray({"prestart", "createRuntime", "createContainer",
+                                         "startContainer", "poststart", "poststop"}));
 }
 
 TEST_P(LifecycleTest, LogFormatJsonWritesErrorsAsJsonLines) {
