@@ -51,6 +51,46 @@ TEST(StateTest, JsonRoundTrip) {
   EXPECT_EQ(back->cgroup_dirs, state.cgroup_dirs);
 }
 
+TEST(StateTest, HooksAndResourcesRoundTrip) {
+  ContainerState state = Sample();
+  config::SpecHook hook;
+  hook.path = "/usr/bin/cleanup";
+  hook.args = {"cleanup", "--all"};
+  hook.env = {"A=1"};
+  hook.timeout_seconds = 3;
+  state.hooks.poststop = {hook};
+  state.hooks.start_container = {hook};
+  state.resources.memory_limit = 64 << 20;
+  state.resources.memory_swap = 128 << 20;
+  state.resources.pids_limit = 30;
+  auto back = StateFromJson(StateToJson(state));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->hooks.poststop.size(), 1u);
+  EXPECT_EQ(back->hooks.poststop[0].path, "/usr/bin/cleanup");
+  EXPECT_EQ(back->hooks.poststop[0].args, hook.args);
+  EXPECT_EQ(back->hooks.poststop[0].env, hook.env);
+  EXPECT_EQ(back->hooks.poststop[0].timeout_seconds, 3);
+  EXPECT_EQ(back->hooks.start_container.size(), 1u);
+  EXPECT_TRUE(back->hooks.create_runtime.empty());
+  EXPECT_EQ(back->resources.memory_limit, 64 << 20);
+  EXPECT_EQ(back->resources.memory_swap, 128 << 20);
+  EXPECT_EQ(back->resources.pids_limit, 30);
+  EXPECT_FALSE(back->resources.cpu_quota.has_value());
+
+  // Written by a runsc before hooks and updates were kept: neither.
+  nlohmann::json old = StateToJson(state);
+  old.erase("hooks");
+  old.erase("resources");
+  auto older = StateFromJson(old);
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_TRUE(older->hooks.empty());
+  EXPECT_FALSE(older->resources.memory_limit.has_value());
+
+  nlohmann::json corrupt = StateToJson(state);
+  corrupt["hooks"]["poststop"][0]["path"] = "relative";
+  EXPECT_EQ(StateFromJson(corrupt).status().code(), absl::StatusCode::kDataLoss);
+}
+
 TEST(StateTest, StateWithoutCgroupStillReads) {
   nlohmann::json j = StateToJson(Sample());
   j.erase("cgroup");
@@ -88,6 +128,11 @@ TEST(StateTest, OciStateFields) {
   // Once stopped there is no process to name.
   EXPECT_EQ(OciState(Sample(), ContainerStatus::kStopped)["pid"], 0);
   EXPECT_EQ(OciState(Sample(), ContainerStatus::kCreated)["pid"], 123);
+  // While creating, once the sentry is up (the create hooks see it).
+  EXPECT_EQ(OciState(Sample(), ContainerStatus::kCreating)["pid"], 123);
+  ContainerState reserved = Sample();
+  reserved.sentry = {};
+  EXPECT_EQ(OciState(reserved, ContainerStatus::kCreating)["pid"], 0);
 }
 
 class StateFileTest : public ::testing::Test {
