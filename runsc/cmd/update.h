@@ -2,7 +2,9 @@
 // created, running or paused container by writing its sandbox's cgroup, as
 // runc update does. -r takes a LinuxResources JSON object (a file, or "-"
 // for stdin); flags given as well override its fields. Both go through
-// config.json's validation (config::ParseResourcesJson).
+// config.json's validation (config::ParseResourcesJson), are merged onto the
+// resources recorded in the container's state, checked as a whole
+// (config::CheckMemorySwap) and recorded: Container::UpdateResources.
 #ifndef RUNSC_RUNSC_CMD_UPDATE_H_
 #define RUNSC_RUNSC_CMD_UPDATE_H_
 

@@ -448,10 +448,11 @@ absl::Status Container::UpdateResources(const config::SpecResources& changes) {
   // needs the limit in force and a limit change the swap.
   absl::Status applied = sandbox::Cgroup::FromDirs(state_.cgroup_dirs).Update(merged);
   if (!applied.ok()) {
-    // Some files may have been written before the error (cgroup.h): the
-    // recorded resources are then what was asked, not proven.
-    LogWarning(Quoted(state_.id), ": update stopped part way: ", applied.message());
-    return Annotate(applied, "updating", state_.id);
+    // Files written before the error stay written (cgroup.h, as runc); the
+    // state keeps the last update that applied whole, and says so here.
+    return absl::Status(applied.code(),
+                        absl::StrCat("updating ", Quoted(state_.id), ": ", applied.message(),
+                                     " (fields before it may be applied; not recorded)"));
   }
   ContainerState next = state_;
   next.resources = std::move(merged);
