@@ -185,7 +185,8 @@ absl::Status HookRunner::RunHook(const config::SpecHook& hook, std::string_view 
         }
         break;
       }
-      int left_ms = static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
+      // Bounded: a timeout of years must not overflow poll's int.
+      int left_ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left), 1 << 30)) + 1;
       timeout_ms = timeout_ms < 0 ? left_ms : std::min(timeout_ms, left_ms);
     }
     pollfd fds[3] = {{stdout_open ? out.read.get() : -1, POLLIN, 0},

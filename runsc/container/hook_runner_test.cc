@@ -114,6 +114,14 @@ TEST_F(HookRunnerTest, TimeoutKillsTheHookAndWhatItStarted) {
   EXPECT_TRUE(Dies(child)) << "the hook's sleep " << child << " survived its timeout";
 }
 
+// A deadline computed with an overflow would be in the past and kill it.
+TEST_F(HookRunnerTest, AHugeTimeoutIsNoTimeout) {
+  config::SpecHook hook = Shell("exit 0");
+  hook.timeout_seconds = int64_t{1} << 60;
+  absl::Status ran = HookRunner::RunHook(hook, "{}");
+  EXPECT_TRUE(ran.ok()) << ran;
+}
+
 TEST_F(HookRunnerTest, AProcessLeftHoldingItsOutputDoesNotHoldTheRunner) {
   // The sleep keeps the hook's stdout open after the hook has exited.
   ASSERT_TRUE(HookRunner::RunHook(Shell("sleep 600 & echo $! > \"$0\"", {}, Path("child")), "{}")
