@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "base/unique_fd.h"
@@ -70,30 +71,76 @@ class DeviceNode : public Node {
   struct stat stat_;
 };
 
-// /dev/tty: the opener's controlling terminal. The only terminal a sandbox
-// has is its console; a task whose session does not have it as controlling
-// terminal (one that called setsid(2), or gave it up with TIOCNOTTY) gets
-// ENXIO, as on Linux.
+// /dev/tty: the opener's controlling terminal: the console, or the terminal
+// of an exec'd process (host_terminals.h). A task whose session has none
+// (one that called setsid(2), or gave it up with TIOCNOTTY) gets ENXIO, as
+// on Linux.
 class TtyNode : public Node {
  public:
-  explicit TtyNode(std::shared_ptr<HostTty> console) : console_(std::move(console)) {
+  TtyNode(std::shared_ptr<HostTty> console, std::shared_ptr<HostTerminals> terminals)
+      : console_(std::move(console)), terminals_(std::move(terminals)) {
     stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/tty"));
     stat_.st_rdev = makedev(5, 0);
   }
   absl::StatusOr<struct stat> Stat() override { return stat_; }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
-    if (console_ == nullptr || !console_->job_control().IsControllingTerminalOf(task)) {
-      return ErrnoError(ENXIO, "no controlling terminal");
-    }
     // A new open file description on the same terminal, as Linux's
-    // /dev/tty gives: its own flags, the console's device.
-    return console_->Open(flags);
+    // /dev/tty gives: its own flags, the terminal's device.
+    if (console_ != nullptr && console_->job_control().IsControllingTerminalOf(task)) {
+      return console_->Open(flags);
+    }
+    if (terminals_ != nullptr) {
+      if (std::shared_ptr<HostTty> tty = terminals_->ControllingTerminalOf(task)) {
+        return tty->Open(flags);
+      }
+    }
+    return ErrnoError(ENXIO, "no controlling terminal");
   }
 
  private:
   std::shared_ptr<HostTty> console_;
+  std::shared_ptr<HostTerminals> terminals_;
   struct stat stat_;
 };
+
+// /dev/pts/<n>: an exec'd process's terminal. Its stat is the host tty's,
+// as its open files show, so that ttyname(3) names it.
+class HostTerminalNode : public Node {
+ public:
+  explicit HostTerminalNode(std::shared_ptr<HostTty> tty) : tty_(std::move(tty)) {}
+  absl::StatusOr<struct stat> Stat() override { return tty_->Stat(); }
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
+    return tty_->Open(flags);
+  }
+  bool Cacheable() const override { return false; }
+
+ private:
+  std::shared_ptr<HostTty> tty_;
+};
+
+// /dev/pts: the terminals of exec'd processes, while they are in use.
+std::shared_ptr<Node> NewPtsDir(std::shared_ptr<HostTerminals> terminals) {
+  return std::make_shared<SyntheticDirNode>(
+      "/dev/pts",
+      [terminals](sentry::Task&) {
+        std::vector<DirEntry> out;
+        if (terminals == nullptr) return out;
+        for (const auto& [n, tty] : terminals->List()) {
+          out.push_back({absl::StrCat(n), SyntheticIno(absl::StrCat("/dev/pts/", n)), DT_CHR});
+        }
+        return out;
+      },
+      [terminals](sentry::Task&, const std::string& name) -> absl::StatusOr<std::shared_ptr<Node>> {
+        int n = -1;
+        std::shared_ptr<HostTty> tty;
+        if (terminals != nullptr && absl::SimpleAtoi(name, &n) && n >= 0 &&
+            absl::StrCat(n) == name) {
+          tty = terminals->Find(n);
+        }
+        if (tty == nullptr) return ErrnoError(ENOENT, "no such terminal");
+        return std::make_shared<HostTerminalNode>(std::move(tty));
+      });
+}
 
 // /dev/console: the console itself, for anyone who may open it. Its stat is
 // the host tty's, the same as what fds 0-2 show, so that ttyname(3) (and
@@ -135,7 +182,8 @@ std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
 
 }  // namespace
 
-std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console) {
+std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console,
+                               std::shared_ptr<HostTerminals> terminals) {
   std::map<std::string, std::shared_ptr<Node>> entries = {
                   {"null", std::make_shared<DeviceNode>(Device::kNull, 1, 3, "null")},
                   {"zero", std::make_shared<DeviceNode>(Device::kZero, 1, 5, "zero")},
@@ -146,9 +194,9 @@ std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console) {
                   {"stdin", Link("/dev/stdin", "/proc/self/fd/0")},
                   {"stdout", Link("/dev/stdout", "/proc/self/fd/1")},
                   {"stderr", Link("/dev/stderr", "/proc/self/fd/2")},
-                  {"tty", std::make_shared<TtyNode>(console)},
+                  {"tty", std::make_shared<TtyNode>(console, terminals)},
                   {"ptmx", std::make_shared<PtmxNode>()},
-                  {"pts", SyntheticDirNode::Fixed("/dev/pts", {})},
+                  {"pts", NewPtsDir(terminals)},
                   {"shm", SyntheticDirNode::Fixed("/dev/shm", {})},
               };
   if (console != nullptr) entries["console"] = std::make_shared<ConsoleNode>(console);

@@ -11,7 +11,7 @@ absl::StatusOr<std::shared_ptr<File>> HostTty::Open(int flags) {
   int fd = ::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 3);
   if (fd < 0) return HostError("dup of the console");
   auto file = std::make_shared<HostTtyFile>(flags, UniqueFd(fd), shared_from_this());
-  file->set_path(kPath);
+  file->set_path(path_);
   return file;
 }
 

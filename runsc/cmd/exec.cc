@@ -9,12 +9,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "runsc/cmd/console_relay.h"
 #include "runsc/cmd/signal_forwarder.h"
 #include "runsc/config/bundle.h"
 #include "runsc/container/atomic_file.h"
 #include "runsc/container/container.h"
 #include "runsc/sandbox/child_process.h"
 #include "runsc/sandbox/control_client.h"
+#include "runsc/sandbox/host_console.h"
 #include "runsc/status_macros.h"
 
 namespace runsc::cmd {
@@ -57,6 +59,31 @@ absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<PtyStdio>> PtyStdio::Open(unsigned rows, unsigned cols) {
+  RUNSC_ASSIGN_OR_RETURN(sandbox::HostPty pty, sandbox::OpenHostPty(rows, cols));
+  LogDebug("exec: terminal is ", pty.slave_name);
+  return std::unique_ptr<PtyStdio>(new PtyStdio(std::move(pty)));
+}
+
+absl::StatusOr<std::array<int, 3>> PtyStdio::Descriptors() {
+  if (!pty_.slave.valid()) return absl::FailedPreconditionError("the pty slave is closed");
+  return std::array<int, 3>{pty_.slave.get(), pty_.slave.get(), pty_.slave.get()};
+}
+
+absl::Status ExecCommand::CheckTerminal(bool terminal) const {
+  // runc's rules: a detached process's terminal must go somewhere, and a
+  // console socket is for a terminal.
+  if (terminal && detach_ && console_socket_.empty()) {
+    return absl::InvalidArgumentError(
+        "exec --detach with a terminal needs --console-socket to send the pty master to");
+  }
+  if (!terminal && !console_socket_.empty()) {
+    return absl::InvalidArgumentError(
+        "--console-socket is only used with --tty (or a --process with \"terminal\": true)");
+  }
+  return absl::OkStatus();
+}
+
 void ExecCommand::SetFlags(CLI::App& app) {
   app.add_option("-p,--process", process_file_, "path to a process.json");
   app.add_flag("-d,--detach", detach_, "return at once; a waiter process exits with the status");
@@ -67,7 +94,7 @@ void ExecCommand::SetFlags(CLI::App& app) {
   app.add_option("-g,--additional-gids", flags_.additional_gids, "additional gids");
   app.add_option("-c,--cap", flags_.caps, "add a capability to the process's sets");
   app.add_flag("--no-new-privs", flags_.no_new_privs, "set no_new_privs for the process");
-  app.add_flag("-t,--tty", tty_, "allocate a pseudo-TTY (not supported yet)");
+  app.add_flag("-t,--tty", tty_, "allocate a pseudo-TTY (its master: --console-socket, or relayed)");
   app.add_option("--console-socket", console_socket_, "unix socket for the pty master (needs --tty)");
   app.add_option("--preserve-fds", preserve_fds_, "pass N extra descriptors (not supported yet)");
   app.add_option("--cgroup", cgroup_, "run in a sub-cgroup (not supported)");
@@ -96,9 +123,6 @@ absl::StatusOr<config::SpecProcess> ExecCommand::BaseProcess(const std::string& 
 }
 
 absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
-  if (tty_ || !console_socket_.empty()) {
-    return absl::UnimplementedError("exec --tty / --console-socket: terminals are not supported yet");
-  }
   if (preserve_fds_ != 0) return absl::UnimplementedError("exec --preserve-fds is not supported yet");
   if (!cgroup_.empty()) return absl::UnimplementedError("exec --cgroup is not supported");
   if (!process_file_.empty() && !command_.empty()) {
@@ -128,8 +152,13 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
 
   ExecFlags flags = flags_;
   flags.args = command_;
+  // As runc: from the command line the terminal is --tty's (the container's
+  // own process.terminal is its console's, not this process's); a --process
+  // file says it itself, and --tty can only add one.
+  if (process_file_.empty() || tty_) flags.terminal = tty_;
   RUNSC_ASSIGN_OR_RETURN(config::SpecProcess base, BaseProcess(snap.state.bundle));
   RUNSC_ASSIGN_OR_RETURN(config::SpecProcess process, ApplyExecFlags(std::move(base), flags));
+  RUNSC_RETURN_IF_ERROR(CheckTerminal(process.terminal));
   RUNSC_ASSIGN_OR_RETURN(nlohmann::json request, ExecRequestJson(process));
 
   // Before the process exists, so that no signal meant for it is lost.
@@ -137,9 +166,22 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
       detach_ ? absl::StatusOr<SignalForwarder>(absl::CancelledError()) : SignalForwarder::Create();
   if (!detach_ && !forwarder.ok()) return forwarder.status();
 
-  InheritedStdio stdio;
+  // With a terminal, the console socket first: a path nobody listens on is
+  // an error before the process exists.
+  UniqueFd console_socket;
+  if (process.terminal && !console_socket_.empty()) {
+    RUNSC_ASSIGN_OR_RETURN(console_socket, sandbox::ConnectConsoleSocket(console_socket_));
+  }
+  std::unique_ptr<ExecStdio> stdio;
+  PtyStdio* pty = nullptr;
+  if (process.terminal) {
+    RUNSC_ASSIGN_OR_RETURN(stdio, PtyStdio::Open(process.console_height, process.console_width));
+    pty = static_cast<PtyStdio*>(stdio.get());
+  } else {
+    stdio = std::make_unique<InheritedStdio>();
+  }
   using StdioFds = std::array<int, 3>;
-  RUNSC_ASSIGN_OR_RETURN(StdioFds fds, stdio.Descriptors());
+  RUNSC_ASSIGN_OR_RETURN(StdioFds fds, stdio->Descriptors());
   const std::string dir = container::Container::StateDir(config.root, id_);
   sandbox::ControlClient control(dir);
   absl::StatusOr<sandbox::ExecSession> session = control.Exec(std::move(request), fds);
@@ -151,6 +193,30 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
     return session.status();
   }
   LogDebug("exec in ", id_, ": pid ", session->pid(), " in the sandbox");
+
+  // The terminal's master goes to the console socket (containerd, podman),
+  // or stays here and is relayed to our own stdio, as runc exec -t does.
+  std::unique_ptr<ConsoleRelay> relay;
+  if (pty != nullptr) {
+    // The sentry holds the slave now; ours would keep the terminal open (no
+    // hang-up for the master's reader) after the process is gone.
+    pty->CloseSlave();
+    UniqueFd master = pty->TakeMaster();
+    absl::Status handed_over;
+    if (console_socket.valid()) {
+      handed_over = sandbox::SendConsoleMaster(console_socket.get(), master.get());
+    } else {
+      absl::StatusOr<std::unique_ptr<ConsoleRelay>> started = ConsoleRelay::Start(std::move(master));
+      if (started.ok()) relay = *std::move(started);
+      handed_over = started.status();
+    }
+    if (!handed_over.ok()) {
+      // Nobody could see or type into its terminal: undo the exec.
+      (void)control.SignalProcess(session->pid(), SIGKILL);
+      return absl::Status(handed_over.code(),
+                          absl::StrCat("exec: setting up the terminal: ", handed_over.message()));
+    }
+  }
 
   if (detach_) {
     RUNSC_ASSIGN_OR_RETURN(pid_t waiter, ForkWaiter(*session));
@@ -170,12 +236,15 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
         container::WriteFileAtomically(pid_file_, absl::StrCat(getpid()), 0644));
   }
   const int pid = session->pid();
-  if (session->has_pending()) return ExitCodeOf(*session);
-  RUNSC_RETURN_IF_ERROR(forwarder->ForwardUntilReadable(session->fd(), [&](int signo) {
-    absl::Status sent = control.SignalProcess(pid, signo);
-    if (!sent.ok()) LogWarning("exec: forwarding signal ", signo, ": ", sent.message());
-  }));
-  return ExitCodeOf(*session);
+  if (!session->has_pending()) {
+    RUNSC_RETURN_IF_ERROR(forwarder->ForwardUntilReadable(session->fd(), [&](int signo) {
+      absl::Status sent = control.SignalProcess(pid, signo);
+      if (!sent.ok()) LogWarning("exec: forwarding signal ", signo, ": ", sent.message());
+    }));
+  }
+  const int exit_code = ExitCodeOf(*session);
+  relay.reset();  // The process's last output, then the caller's tty mode back.
+  return exit_code;
 }
 
 }  // namespace runsc::cmd

@@ -3,7 +3,10 @@
 //
 // The process is a new task of the container's sandbox whose stdio is the
 // three descriptors of an ExecStdio, passed to the sentry over the control
-// socket. runsc exec then waits for it and exits with its status (code, or
+// socket: runsc exec's own, or with --tty (or "terminal": true in
+// --process) a new host pty's slave, whose master is sent to
+// --console-socket as create does for the container's console, or without
+// one relayed to runsc exec's own stdio as runc exec -t does. runsc exec then waits for it and exits with its status (code, or
 // 128+signal), forwarding the signals it gets. With --detach it returns at
 // once, leaving a small waiter process (runsc exec's child, which a
 // subreaper such as containerd's shim adopts) that exits with that status;
@@ -12,11 +15,13 @@
 #define RUNSC_RUNSC_CMD_EXEC_H_
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "runsc/cmd/command.h"
 #include "runsc/cmd/exec_process.h"
+#include "runsc/sandbox/host_console.h"
 
 namespace runsc::cmd {
 
@@ -34,6 +39,22 @@ class InheritedStdio : public ExecStdio {
   absl::StatusOr<std::array<int, 3>> Descriptors() override { return std::array<int, 3>{0, 1, 2}; }
 };
 
+// exec --tty: a new host pty whose slave is the process's stdio (and, in
+// the sandbox, its controlling terminal, /dev/pts/<n>) and whose master
+// goes to the console socket or to runsc exec's relay.
+class PtyStdio : public ExecStdio {
+ public:
+  // `rows`/`cols`: process.consoleSize (0: unset).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PtyStdio>> Open(unsigned rows, unsigned cols);
+  absl::StatusOr<std::array<int, 3>> Descriptors() override;
+  void CloseSlave() { pty_.slave.reset(); }
+  UniqueFd TakeMaster() { return std::move(pty_.master); }
+
+ private:
+  explicit PtyStdio(sandbox::HostPty pty) : pty_(std::move(pty)) {}
+  sandbox::HostPty pty_;
+};
+
 class ExecCommand : public Command {
  public:
   std::string_view Name() const override { return "exec"; }
@@ -44,6 +65,8 @@ class ExecCommand : public Command {
  private:
   // The process to run, from --process or the container's config.json.
   absl::StatusOr<config::SpecProcess> BaseProcess(const std::string& bundle) const;
+  // runc's rules for --tty, --detach and --console-socket together.
+  absl::Status CheckTerminal(bool terminal) const;
 
   std::string id_;
   std::vector<std::string> command_;

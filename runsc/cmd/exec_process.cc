@@ -91,21 +91,19 @@ absl::StatusOr<config::SpecProcess> ApplyExecFlags(config::SpecProcess process,
     }
   }
   if (flags.no_new_privs) process.no_new_privileges = true;
+  if (flags.terminal.has_value()) process.terminal = *flags.terminal;
   return process;
 }
 
 absl::StatusOr<json> ExecRequestJson(const config::SpecProcess& process) {
-  if (process.terminal) {
-    return absl::UnimplementedError(
-        "exec: process.terminal / --tty is not supported yet (no pty for exec)");
-  }
   json request = {{"argv", process.args},
                   {"env", process.env},
                   {"cwd", process.cwd},
                   {"uid", process.user.uid},
                   {"gid", process.user.gid},
                   {"groups", process.user.additional_gids},
-                  {"no_new_privs", process.no_new_privileges}};
+                  {"no_new_privs", process.no_new_privileges},
+                  {"terminal", process.terminal}};
   if (process.capabilities.has_value()) {
     // The sentry models no bounding or ambient set (task.h): what a process
     // may use is what these three say, clipped to the bounding set here.

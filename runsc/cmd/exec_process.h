@@ -10,6 +10,7 @@
 #ifndef RUNSC_RUNSC_CMD_EXEC_PROCESS_H_
 #define RUNSC_RUNSC_CMD_EXEC_PROCESS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,13 +28,16 @@ struct ExecFlags {
   std::vector<uint32_t> additional_gids;
   std::vector<std::string> caps;  // CAP_* names (or without the CAP_ prefix).
   bool no_new_privs = false;
+  // --tty: process.terminal set (unset keeps the process's).
+  std::optional<bool> terminal;
 };
 
 // The process after the flags; errors name the bad flag.
 [[nodiscard]] absl::StatusOr<config::SpecProcess> ApplyExecFlags(config::SpecProcess process,
                                                                  const ExecFlags& flags);
 
-// The control protocol's exec members (control_server.h) for `process`.
+// The control protocol's exec members (control_server.h) for `process`;
+// "terminal" when process.terminal is set (the caller then passes a tty).
 // Unknown capability names are skipped with a warning, as runc does.
 [[nodiscard]] absl::StatusOr<nlohmann::json> ExecRequestJson(const config::SpecProcess& process);
 

@@ -90,11 +90,28 @@ TEST(ExecRequestJsonTest, CapFlagAddsToEverySet) {
   EXPECT_EQ((*j)["caps"]["permitted"], uint64_t{1} << 12);
 }
 
-TEST(ExecRequestJsonTest, TerminalIsRefusedLoudly) {
+TEST(ExecRequestJsonTest, TerminalIsAskedFor) {
   config::SpecProcess p = ContainerProcess();
+  absl::StatusOr<nlohmann::json> plain = ExecRequestJson(p);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ((*plain)["terminal"], false);
   p.terminal = true;
   absl::StatusOr<nlohmann::json> j = ExecRequestJson(p);
-  EXPECT_EQ(j.status().code(), absl::StatusCode::kUnimplemented);
+  ASSERT_TRUE(j.ok()) << j.status();
+  EXPECT_EQ((*j)["terminal"], true);
+}
+
+TEST(ApplyExecFlagsTest, TtyFlagSetsOrKeepsTheTerminal) {
+  config::SpecProcess p = ContainerProcess();
+  p.terminal = true;  // The container's own console, as config.json may say.
+  ExecFlags flags;
+  absl::StatusOr<config::SpecProcess> kept = ApplyExecFlags(p, flags);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE(kept->terminal);
+  flags.terminal = false;  // runsc exec ID CMD without --tty: no terminal, as runc.
+  absl::StatusOr<config::SpecProcess> off = ApplyExecFlags(p, flags);
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->terminal);
 }
 
 TEST(ParseProcessSpecTest, ContainerdProcessJson) {

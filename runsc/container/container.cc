@@ -75,6 +75,15 @@ void RemoveDirectory(const std::string& dir) {
   if (ec) LogWarning("cannot remove ", dir, ": ", ec.message());
 }
 
+// A sandbox lives while both its sentry and its gofer do: without the gofer
+// it cannot serve a file, and its sentry kills the container when it sees
+// the gofer go (sentry/boot/gofer_watchdog.h); until then it is as good as
+// stopped, and kill/delete treat it so. (A state without a gofer pid is one
+// of a sandbox that never had one recorded.)
+bool SandboxIsLive(const ContainerState& state) {
+  return sandbox::IsLive(state.sentry) && (state.gofer.pid <= 0 || sandbox::IsLive(state.gofer));
+}
+
 // The status now, given the recorded one. `lock_held_elsewhere` says whether
 // a creator still holds the container's lock (only asked for kCreating).
 ContainerStatus CurrentStatus(const ContainerState& state, bool creator_alive) {
@@ -84,7 +93,7 @@ ContainerStatus CurrentStatus(const ContainerState& state, bool creator_alive) {
     case ContainerStatus::kCreated:
     case ContainerStatus::kRunning:
     case ContainerStatus::kPaused:
-      return sandbox::IsLive(state.sentry) ? state.status : ContainerStatus::kStopped;
+      return SandboxIsLive(state) ? state.status : ContainerStatus::kStopped;
     case ContainerStatus::kStopped:
       return ContainerStatus::kStopped;
   }

@@ -74,8 +74,8 @@ class Container {
   const ContainerState& state() const { return state_; }
   const std::string& dir() const { return dir_; }
 
-  // The status now: the recorded one, unless the sentry has died since
-  // (then stopped). Checks the sentry's pid and start time, so a reused pid
+  // The status now: the recorded one, unless the sentry or the gofer has
+  // died since (then stopped). Checks the sentry's pid and start time, so a reused pid
   // does not look like a live sentry.
   ContainerStatus status() const;
 

@@ -25,6 +25,7 @@
 #include "base/phase_timer.h"
 #include "sentry/boot/console_signal_relay.h"
 #include "sentry/boot/control_server.h"
+#include "sentry/boot/gofer_watchdog.h"
 #include "sentry/boot/kernel_control.h"
 #include "sentry/boot/process_launcher.h"
 #include "sentry/boot/mounts.h"
@@ -62,6 +63,8 @@ int BootMain(const BootOptions& options) {
     return 1;
   }
   timeline.Mark("platform created");
+  // For the watchdog, which only polls it: the client owns the connection.
+  UniqueFd gofer_watch(::fcntl(options.gofer_fd, F_DUPFD_CLOEXEC, 3));
   auto gofer = std::make_shared<gofer::GoferClient>(UniqueFd(options.gofer_fd));
   absl::StatusOr<gofer::WalkedFile> root = gofer->Attach();
   if (!root.ok()) {
@@ -101,15 +104,39 @@ int BootMain(const BootOptions& options) {
     }
     console = std::make_shared<fs::HostTty>(UniqueFd(fd));
   }
-  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(console));
+  // Terminals of exec'd processes (runsc exec --tty), as /dev/pts/<n>.
+  auto terminals = std::make_shared<fs::HostTerminals>();
+  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(console, terminals));
   (void)vfs.Mount(nullptr, "/sys", fs::NewSysfs(kernel));
 
   timeline.Mark("vDSO and /proc, /dev, /sys");
-  ProcessLauncher launcher(kernel, vfs);
+  ProcessLauncher launcher(kernel, vfs, terminals);
   KernelControl control(kernel, launcher);
   ControlServer server(UniqueFd(options.control_fd), control);
   if (absl::Status s = server.StartServing(); !s.ok()) {
     ReportReady(options.ready_fd, s);
+    return 1;
+  }
+
+  // From here on a gofer that goes away stops the sandbox (see
+  // gofer_watchdog.h); the bound on the wait is for tasks that would not
+  // die: a sandbox without its files must not stay up.
+  absl::StatusOr<std::unique_ptr<GoferWatchdog>> watchdog = GoferWatchdog::Start(
+      std::move(gofer_watch), [&kernel, &control] {
+        LogError("the gofer hung up: the sandbox can no longer serve the container's files; "
+                 "killing the container");
+        control.KillSandbox();
+        absl::MutexLock lock(&kernel.mu);
+        if (!kernel.mu.AwaitWithTimeout(
+                absl::Condition(+[](Kernel* k) { return k->init_exited; }, &kernel),
+                absl::Seconds(10))) {
+          LogError("the container's init did not die after the gofer hung up; exiting");
+          ::_exit(128 + SIGKILL);
+        }
+      });
+  if (!watchdog.ok()) {
+    LogError(watchdog.status().message());
+    ReportReady(options.ready_fd, watchdog.status());
     return 1;
   }
 

@@ -110,7 +110,7 @@ absl::Status Uint64(const json& object, const char* name, uint64_t& out) {
 absl::StatusOr<ExecRequest> ParseExec(const json& request) {
   if (std::optional<std::string> extra =
           UnknownMember(request, {"cmd", "argv", "env", "cwd", "uid", "gid", "groups",
-                                  "no_new_privs", "caps", "rlimits"})) {
+                                  "no_new_privs", "caps", "rlimits", "terminal"})) {
     return Malformed(absl::StrCat("unknown member \"", *extra, "\" for cmd \"exec\""));
   }
   ExecRequest exec;
@@ -136,6 +136,10 @@ absl::StatusOr<ExecRequest> ParseExec(const json& request) {
   if (auto it = request.find("no_new_privs"); it != request.end()) {
     if (!it->is_boolean()) return Malformed("\"no_new_privs\" must be a boolean");
     exec.no_new_privs = it->get<bool>();
+  }
+  if (auto it = request.find("terminal"); it != request.end()) {
+    if (!it->is_boolean()) return Malformed("\"terminal\" must be a boolean");
+    exec.terminal = it->get<bool>();
   }
   if (auto it = request.find("caps"); it != request.end()) {
     if (!it->is_object()) return Malformed("\"caps\" must be an object");

@@ -16,13 +16,15 @@
 //   {"cmd":"pids"}                           -> {"ok":true,"pids":[123,124]}
 //   {"cmd":"exec","argv":["sh"],"env":["A=b"],"cwd":"/","uid":0,"gid":0,
 //    "groups":[],"no_new_privs":false,"caps":{"effective":N,"permitted":N,
-//    "inheritable":N},"rlimits":[[resource,soft,hard]]}
+//    "inheritable":N},"rlimits":[[resource,soft,hard]],"terminal":false}
 //        + exactly 3 descriptors (the new process's stdin, stdout, stderr)
-//          attached with SCM_RIGHTS to the request's bytes
+//          attached with SCM_RIGHTS to the request's bytes; with
+//          "terminal":true, the first is a host tty that becomes the
+//          process's stdio and controlling terminal (the others are unused)
 //                                            -> {"ok":true,"pid":7}
 //        and later, on the same connection, once that process has exited:
 //                                            -> {"ok":true,"status":<wait status>}
-//        ("caps" and "rlimits" optional: without them, those of the sentry's
+//        ("caps", "rlimits" and "terminal" optional: without them, those of the sentry's
 //        defaults for the uid; only "argv" is required.)
 //   anything that fails                      -> {"ok":false,"error":"<why>"}
 //
@@ -82,6 +84,8 @@ struct ExecRequest {
   bool no_new_privs = false;
   std::optional<Capabilities> caps;
   std::vector<Rlimit> rlimits;
+  // stdin is a host tty: the process's stdio and controlling terminal.
+  bool terminal = false;
 };
 
 // The process an exec started: its pid in the sandbox, and a call that

@@ -153,6 +153,7 @@ TEST(ControlProtocolTest, MalformedRequestsNeverReachTheHandler) {
       {R"({"cmd":"exec","argv":["sh"],"rlimits":[[99,1,1]]})", "bad rlimit"},
       {R"({"cmd":"exec","argv":["sh"],"rlimits":[[7,1]]})", "[resource, soft, hard]"},
       {R"({"cmd":"exec","argv":["sh"],"rootfs":"/"})", "unknown member \"rootfs\""},
+      {R"({"cmd":"exec","argv":["sh"],"terminal":1})", "\"terminal\" must be a boolean"},
       // Well-formed, but no descriptors came with it.
       {R"({"cmd":"exec","argv":["sh"]})", "needs 3 descriptors"},
       {std::string(kControlMaxRequestBytes, ' '), "longer than"},

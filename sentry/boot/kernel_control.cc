@@ -76,8 +76,20 @@ absl::StatusOr<ExecStarted> KernelControl::Exec(const ExecRequest& request,
 bool KernelControl::WaitForStart() {
   absl::MutexLock lock(&kernel_.mu);
   Task* init = kernel_.FindTask(1);
-  while (!started_ && !(init && init->exiting)) kernel_.cv.Wait(&kernel_.mu);
-  return started_;
+  while (!started_ && !killed_ && !(init && init->exiting)) kernel_.cv.Wait(&kernel_.mu);
+  return started_ && !killed_;
+}
+
+void KernelControl::KillSandbox() {
+  absl::MutexLock lock(&kernel_.mu);
+  killed_ = true;
+  siginfo_t info{};
+  info.si_signo = SIGKILL;
+  info.si_code = SI_KERNEL;
+  kernel_.ForEachTask([&](Task& t) {
+    if (t.is_leader() && !t.zombie) kernel_.SendGroupSignalLocked(t, info);
+  });
+  kernel_.cv.SignalAll();
 }
 
 void KernelControl::Shutdown() {

@@ -27,12 +27,16 @@ class KernelControl : public ControlHandler {
   bool WaitForStart();
   // The sandbox is going: exec waits still pending give up.
   void Shutdown();
+  // The sandbox cannot go on (its gofer is gone): SIGKILL to every process,
+  // and an init still waiting for Start() never starts.
+  void KillSandbox();
 
  private:
   Kernel& kernel_;
   ProcessLauncher& launcher_;
   bool started_ ABSL_GUARDED_BY(kernel_.mu) = false;
   bool shutting_down_ ABSL_GUARDED_BY(kernel_.mu) = false;
+  bool killed_ ABSL_GUARDED_BY(kernel_.mu) = false;
 };
 
 }  // namespace runsc::sentry

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -71,9 +72,33 @@ absl::StatusOr<std::shared_ptr<Task>> ProcessLauncher::Launch(const ExecRequest&
     if (r.resource >= 0 && r.resource < RLIM_NLIMITS) task->rlimits[r.resource] = {r.soft, r.hard};
   }
   auto fds = std::make_shared<fs::FdTable>();
-  const int stdio_flags[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
-  for (int fd = 0; fd < 3; ++fd) {
-    if (auto f = StdioFile(stdio[fd].get(), stdio_flags[fd])) fds->InstallAt(fd, f, false);
+  if (request.terminal) {
+    // As runc's exec with a terminal: a session of its own (it has one),
+    // the tty as its controlling terminal, and fds 0-2 open on it.
+    if (terminals_ == nullptr) {
+      return abandon(absl::UnimplementedError("exec: terminals are not supported here"));
+    }
+    if (!::isatty(stdio[0].get())) {
+      return abandon(absl::InvalidArgumentError("exec: \"terminal\" is set but stdin is not a tty"));
+    }
+    int dup = ::fcntl(stdio[0].get(), F_DUPFD_CLOEXEC, 3);
+    if (dup < 0) return abandon(absl::ResourceExhaustedError("exec: no descriptor for the terminal"));
+    std::shared_ptr<fs::HostTty> tty = terminals_->Add(UniqueFd(dup));
+    {
+      absl::MutexLock lock(&kernel_.mu);
+      tty->job_control().SetControllingSessionLocked(task->sid, task->pgid);
+    }
+    for (int fd = 0; fd < 3; ++fd) {
+      absl::StatusOr<std::shared_ptr<fs::File>> f = tty->Open(O_RDWR);
+      if (!f.ok()) return abandon(f.status());
+      fds->InstallAt(fd, *f, false);
+    }
+    LogDebug("exec: ", request.argv[0], " has terminal ", tty->path());
+  } else {
+    const int stdio_flags[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
+    for (int fd = 0; fd < 3; ++fd) {
+      if (auto f = StdioFile(stdio[fd].get(), stdio_flags[fd])) fds->InstallAt(fd, f, false);
+    }
   }
   for (UniqueFd& fd : stdio) fd.reset();  // The sentry's files hold dups.
   task->fds = fds;

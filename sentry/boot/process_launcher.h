@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "base/unique_fd.h"
 #include "fs/fd_table.h"
+#include "fs/host_terminals.h"
 #include "fs/vfs.h"
 #include "sentry/boot/control_server.h"
 #include "sentry/kernel/kernel.h"
@@ -30,9 +31,15 @@ std::shared_ptr<fs::File> StdioFile(int host_fd, int flags);
 
 class ProcessLauncher {
  public:
-  ProcessLauncher(Kernel& kernel, fs::Vfs& vfs) : kernel_(kernel), vfs_(vfs) {}
+  // `terminals`: where exec'd processes' terminals are registered (devfs
+  // shows them); null refuses "terminal" requests.
+  ProcessLauncher(Kernel& kernel, fs::Vfs& vfs,
+                  std::shared_ptr<fs::HostTerminals> terminals = nullptr)
+      : kernel_(kernel), vfs_(vfs), terminals_(std::move(terminals)) {}
 
   // runsc exec: a new process running `request` with `stdio` as fds 0-2.
+  // With request.terminal, stdio[0] is a host tty that becomes its fds 0-2
+  // and the controlling terminal of its session (/dev/pts/<n> inside).
   // It has no parent in the sandbox (getppid() is 0, as for runc's exec'd
   // processes seen from the container's pid namespace), so nobody reaps it:
   // WaitForExit() reads its status. Its rlimits are init's, then the
@@ -49,6 +56,7 @@ class ProcessLauncher {
  private:
   Kernel& kernel_;
   fs::Vfs& vfs_;
+  std::shared_ptr<fs::HostTerminals> terminals_;
 };
 
 }  // namespace runsc::sentry
