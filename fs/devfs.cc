@@ -1,5 +1,6 @@
 #include "fs/devfs.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/sysmacros.h>

@@ -11,6 +11,7 @@
 #include "base/logging.h"
 #include "runsc/cmd/console_relay.h"
 #include "runsc/cmd/signal_forwarder.h"
+#include "runsc/cmd/terminal_signal_relay.h"
 #include "runsc/config/bundle.h"
 #include "runsc/container/atomic_file.h"
 #include "runsc/container/container.h"
@@ -45,7 +46,9 @@ int ExitCodeOf(sandbox::ExecSession& session) {
 // --detach: a child that holds the session and exits with the process's
 // status. Its stdio goes to /dev/null, so that a caller's pipes close when
 // the exec'd process closes them, not when this waiter exits.
-absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session) {
+// With a terminal (`tty_slave` >= 0), the waiter also runs its signal relay.
+absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session, int tty_slave,
+                                 const std::string& state_dir) {
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid > 0) return pid;
@@ -54,7 +57,16 @@ absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session) {
     for (int fd = 0; fd <= 2; ++fd) dup2(null_fd, fd);
     if (null_fd > 2) close(null_fd);
   }
-  _exit(ExitCodeOf(session));
+  std::unique_ptr<TerminalSignalRelay> signals;
+  if (tty_slave >= 0) {
+    absl::StatusOr<std::unique_ptr<TerminalSignalRelay>> started =
+        TerminalSignalRelay::Start(tty_slave, state_dir, session.pid());
+    if (started.ok()) signals = *std::move(started);
+    close(tty_slave);
+  }
+  const int code = ExitCodeOf(session);
+  signals.reset();
+  _exit(code);
 }
 
 }  // namespace
@@ -196,11 +208,22 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
 
   // The terminal's master goes to the console socket (containerd, podman),
   // or stays here and is relayed to our own stdio, as runc exec -t does.
+  // Its keys and window changes reach it through a TerminalSignalRelay,
+  // started while this process has no other thread (a detached process's
+  // by its waiter).
   std::unique_ptr<ConsoleRelay> relay;
+  std::unique_ptr<TerminalSignalRelay> terminal_signals;
   if (pty != nullptr) {
-    // The sentry holds the slave now; ours would keep the terminal open (no
-    // hang-up for the master's reader) after the process is gone.
-    pty->CloseSlave();
+    if (!detach_) {
+      absl::StatusOr<std::unique_ptr<TerminalSignalRelay>> started =
+          TerminalSignalRelay::Start(pty->slave(), dir, session->pid());
+      if (started.ok()) {
+        terminal_signals = *std::move(started);
+      } else {
+        LogWarning("exec --tty: ", started.status().message(),
+                   "; ^C and window changes will not reach the process");
+      }
+    }
     UniqueFd master = pty->TakeMaster();
     absl::Status handed_over;
     if (console_socket.valid()) {
@@ -219,7 +242,11 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
   }
 
   if (detach_) {
-    RUNSC_ASSIGN_OR_RETURN(pid_t waiter, ForkWaiter(*session));
+    RUNSC_ASSIGN_OR_RETURN(pid_t waiter,
+                           ForkWaiter(*session, pty != nullptr ? pty->slave() : -1, dir));
+    // The sentry holds the slave now; ours would keep the terminal open (no
+    // hang-up for the master's reader) after the process is gone.
+    if (pty != nullptr) pty->CloseSlave();
     if (!pid_file_.empty()) {
       absl::Status written =
           container::WriteFileAtomically(pid_file_, absl::StrCat(waiter), 0644);
@@ -231,6 +258,7 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
     }
     return 0;
   }
+  if (pty != nullptr) pty->CloseSlave();  // As above.
   if (!pid_file_.empty()) {
     RUNSC_RETURN_IF_ERROR(
         container::WriteFileAtomically(pid_file_, absl::StrCat(getpid()), 0644));
@@ -243,6 +271,7 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
     }));
   }
   const int exit_code = ExitCodeOf(*session);
+  terminal_signals.reset();
   relay.reset();  // The process's last output, then the caller's tty mode back.
   return exit_code;
 }

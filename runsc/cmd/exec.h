@@ -47,6 +47,7 @@ class PtyStdio : public ExecStdio {
   // `rows`/`cols`: process.consoleSize (0: unset).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<PtyStdio>> Open(unsigned rows, unsigned cols);
   absl::StatusOr<std::array<int, 3>> Descriptors() override;
+  int slave() const { return pty_.slave.get(); }
   void CloseSlave() { pty_.slave.reset(); }
   UniqueFd TakeMaster() { return std::move(pty_.master); }
 

@@ -178,6 +178,10 @@ absl::Status ControlClient::SignalProcess(int pid, int signo) {
   return Call({{"cmd", "signal"}, {"signo", signo}, {"pid", pid}}).status();
 }
 
+absl::Status ControlClient::SignalTerminalForeground(int pid, int signo) {
+  return Call({{"cmd", "signal"}, {"signo", signo}, {"pid", pid}, {"terminal", true}}).status();
+}
+
 absl::StatusOr<std::vector<pid_t>> ControlClient::HostPids() {
   RUNSC_ASSIGN_OR_RETURN(json reply, Call({{"cmd", "pids"}}));
   auto it = reply.find("pids");

@@ -55,6 +55,9 @@ class ControlClient {
   [[nodiscard]] absl::StatusOr<std::vector<pid_t>> HostPids();
   // Signals one process of the sandbox, by its pid there.
   [[nodiscard]] absl::Status SignalProcess(int pid, int signo);
+  // Signals the foreground group of the terminal controlling process
+  // `pid`'s session (a key or window change on an exec --tty terminal).
+  [[nodiscard]] absl::Status SignalTerminalForeground(int pid, int signo);
   // Starts a process (`request` holds the exec members of the protocol,
   // "cmd" is added) with `stdio` as its fds 0-2, sent with SCM_RIGHTS.
   [[nodiscard]] absl::StatusOr<ExecSession> Exec(nlohmann::json request,

@@ -184,7 +184,7 @@ ControlServer::Response HandleExec(const json& request, std::vector<UniqueFd> fd
 }
 
 std::string HandleSignal(const json& request, ControlHandler& handler) {
-  if (std::optional<std::string> extra = UnknownMember(request, {"cmd", "signo", "all", "pid"})) {
+  if (std::optional<std::string> extra = UnknownMember(request, {"cmd", "signo", "all", "pid", "terminal"})) {
     return MalformedReply(absl::StrCat("unknown member \"", *extra, "\" for cmd \"signal\""));
   }
   auto signo_it = request.find("signo");
@@ -207,9 +207,17 @@ std::string HandleSignal(const json& request, ControlHandler& handler) {
     std::optional<uint64_t> pid = Unsigned(*pid_it, 1u << 22);
     if (!pid.has_value() || *pid == 0) return MalformedReply("\"pid\" must be a positive pid");
     if (all) return MalformedReply("\"pid\" and \"all\" exclude each other");
-    absl::Status status = handler.SignalProcess(static_cast<int>(*pid), static_cast<int>(signo));
+    bool terminal = false;
+    if (auto it = request.find("terminal"); it != request.end()) {
+      if (!it->is_boolean()) return MalformedReply("\"terminal\" must be a boolean");
+      terminal = it->get<bool>();
+    }
+    absl::Status status =
+        terminal ? handler.SignalTerminalForeground(static_cast<int>(*pid), static_cast<int>(signo))
+                 : handler.SignalProcess(static_cast<int>(*pid), static_cast<int>(signo));
     return status.ok() ? OkReply() : ErrorReply(status.message());
   }
+  if (request.contains("terminal")) return MalformedReply("\"terminal\" needs a \"pid\"");
   absl::Status status = handler.Signal(static_cast<int>(signo), all);
   if (!status.ok()) return ErrorReply(status.message());
   return OkReply();

@@ -13,6 +13,10 @@
 //   {"cmd":"start"}                          -> {"ok":true}
 //   {"cmd":"signal","signo":15,"all":false}  -> {"ok":true}   ("all" optional)
 //   {"cmd":"signal","signo":15,"pid":7}      -> {"ok":true}   (one process, by sentry pid)
+//   {"cmd":"signal","signo":2,"pid":7,"terminal":true} -> {"ok":true}
+//        (the foreground process group of the terminal that process 7's
+//        session controls: what the host tty's line discipline meant for
+//        it, relayed by runsc exec --tty)
 //   {"cmd":"pids"}                           -> {"ok":true,"pids":[123,124]}
 //   {"cmd":"exec","argv":["sh"],"env":["A=b"],"cwd":"/","uid":0,"gid":0,
 //    "groups":[],"no_new_privs":false,"caps":{"effective":N,"permitted":N,
@@ -108,6 +112,11 @@ class ControlHandler {
   // forwarding its signals to the process it started).
   virtual absl::Status SignalProcess(int pid, int signo) {
     return absl::UnimplementedError("signalling one process is not supported");
+  }
+  // Sends `signo` to the foreground process group of the terminal that
+  // controls the session of process `pid` (an exec'd process's tty).
+  virtual absl::Status SignalTerminalForeground(int pid, int signo) {
+    return absl::UnimplementedError("terminal signals are not supported");
   }
   // Starts a new process with `stdio` as its fds 0, 1, 2. Returns once it
   // runs its program (or failed to load it). `wait` is called at most once,

@@ -135,6 +135,8 @@ TEST(ControlProtocolTest, MalformedRequestsNeverReachTheHandler) {
       {R"({"cmd":"signal","signo":9,"pid":"1"})", "must be a positive pid"},
       {R"({"cmd":"signal","signo":9,"pid":99999999999})", "must be a positive pid"},
       {R"({"cmd":"signal","signo":9,"pid":3,"all":true})", "exclude each other"},
+      {R"({"cmd":"signal","signo":2,"pid":3,"terminal":"yes"})", "\"terminal\" must be a boolean"},
+      {R"({"cmd":"signal","signo":2,"terminal":true})", "\"terminal\" needs a \"pid\""},
       {R"({"cmd":"exec"})", "\"argv\" is missing"},
       {R"({"cmd":"exec","argv":[]})", "must name a program"},
       {R"({"cmd":"exec","argv":[""]})", "must name a program"},

@@ -42,6 +42,26 @@ absl::Status KernelControl::SignalProcess(int pid, int signo) {
   return absl::OkStatus();
 }
 
+absl::Status KernelControl::SignalTerminalForeground(int pid, int signo) {
+  if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
+  std::shared_ptr<Task> process;
+  {
+    absl::MutexLock lock(&kernel_.mu);
+    process = kernel_.FindTaskShared(pid);
+    if (process == nullptr || !process->is_leader() || process->zombie) {
+      return absl::NotFoundError(absl::StrCat("no process ", pid, " in the sandbox"));
+    }
+  }
+  // Not under the kernel mutex: the terminal lookup and the signal take it.
+  std::shared_ptr<fs::HostTty> tty =
+      launcher_.terminals() ? launcher_.terminals()->ControllingTerminalOf(*process) : nullptr;
+  if (tty == nullptr) {
+    return absl::NotFoundError(absl::StrCat("process ", pid, " has no terminal of runsc exec's"));
+  }
+  tty->job_control().SignalForeground(kernel_, signo);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<pid_t>> KernelControl::HostPids() {
   std::vector<pid_t> pids = {::getpid()};
   absl::MutexLock lock(&kernel_.mu);

@@ -16,6 +16,7 @@ class KernelControl : public ControlHandler {
   absl::Status Start() override;
   absl::Status Signal(int signo, bool all) override;
   absl::Status SignalProcess(int pid, int signo) override;
+  absl::Status SignalTerminalForeground(int pid, int signo) override;
   // The sentry's and its stubs' pids, as the sentry sees them: in its own
   // pid namespace (runsc ps translates them into host pids).
   absl::StatusOr<std::vector<pid_t>> HostPids() override;

@@ -48,6 +48,8 @@ class ProcessLauncher {
   [[nodiscard]] absl::StatusOr<std::shared_ptr<Task>> Launch(const ExecRequest& request,
                                                              std::array<UniqueFd, 3> stdio);
 
+  fs::HostTerminals* terminals() const { return terminals_.get(); }
+
   // Blocks until `process` has exited and returns its wait status, or
   // Unavailable once `*give_up` (checked under kernel.mu) turns true.
   [[nodiscard]] absl::StatusOr<int> WaitForExit(const std::shared_ptr<Task>& process,

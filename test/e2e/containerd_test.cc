@@ -256,5 +256,23 @@ TEST_F(ContainerdTest, TtyRunGivesTheContainerATerminal) {
   EXPECT_THAT(result.out, HasSubstr("STTY-OK"));
 }
 
+// The shim runs `runsc exec --process F --detach --pid-file P
+// --console-socket S` with "terminal": true in F, and relays the master it
+// receives to ctr's terminal.
+TEST_F(ContainerdTest, TtyTaskExecGivesTheProcessATerminal) {
+  CommandResult run = Ctr(RunArgs("exec-tty", {"--detach"}, {"/bin/sleep", "1000"}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  CommandResult exec = RunOnPty(
+      {kCtr, "--address", scratch_->Path("containerd.sock"), "task", "exec", "--tty", "--exec-id",
+       "t1", "exec-tty", "/bin/sh", "-c",
+       "tty && echo IS-A-TTY; test -t 0 && echo STDIN-TTY; exit 6"},
+      "");
+  EXPECT_EQ(exec.exit_code, 6) << exec.out;
+  EXPECT_THAT(exec.out, HasSubstr("/dev/pts/0"));
+  EXPECT_THAT(exec.out, HasSubstr("IS-A-TTY"));
+  EXPECT_THAT(exec.out, HasSubstr("STDIN-TTY"));
+  RemoveTaskAndContainer("exec-tty");
+}
+
 }  // namespace
 }  // namespace runsc::testing

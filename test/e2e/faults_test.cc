@@ -182,6 +182,18 @@ TEST_P(FaultsTest, FailedCreateLeavesNothing) {
     parents_to_remove_.push_back(absl::StrCat(hierarchy.path().string(), "/", parent));
   }
 
+  // The same path with a program that exists does make the cgroup there:
+  // where we look below is where a failed create would have left it.
+  {
+    auto good = NewBundle({"/bin/true"});
+    ASSERT_NE(good, nullptr);
+    good->config()["linux"]["cgroupsPath"] = cgroup;
+    ASSERT_TRUE(good->WriteConfig().ok());
+    ASSERT_GT(Create(*good, id), 0);
+    EXPECT_TRUE(fs::exists(absl::StrCat(kCgroupRoot, "/pids", cgroup)));
+    ASSERT_EQ(RunCommand(Runsc({"delete", "--force", id})).exit_code, 0);
+  }
+
   CommandResult create = RunCommand(Runsc({"create", "--bundle", bundle->dir(), id}));
   EXPECT_NE(create.exit_code, 0);
   EXPECT_THAT(create.err, HasSubstr("/no/such/program"));

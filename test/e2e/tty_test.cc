@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -343,6 +344,173 @@ TEST_P(TtyTest, JobControlIoctlsMatchLinux) {
   EXPECT_THAT(native, HasSubstr("done ok"));
   EXPECT_EQ(absl::StrReplaceAll(s.output, {{"\r", ""}}), absl::StrReplaceAll(native, {{"\r", ""}}));
 }
+
+// runsc exec --tty in a container without a terminal of its own: the
+// exec'd process gets a new host pty (its master sent to --console-socket,
+// or relayed by runsc exec), sees it as /dev/pts/<n>, and its terminal's
+// keys and window changes reach it.
+class ExecTtyTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  // A running `sleep` container `id`; false (and a failure) if it is not.
+  bool StartSleeper(const std::string& id) {
+    BundleOptions options;
+    options.args = {"/bin/sleep", "1000"};
+    auto bundle = TestBundle::Create(options);
+    EXPECT_TRUE(bundle.ok()) << bundle.status();
+    if (!bundle.ok()) return false;
+    bundle_ = *std::move(bundle);
+    socket_ = std::make_unique<ConsoleSocket>(bundle_->dir() + "/console.sock");
+    const std::string err = bundle_->dir() + "/create.err";
+    EXPECT_EQ(WaitExit(Spawn(RunscBinary(), Runsc({"create", "--bundle", bundle_->dir(), id}), err)), 0)
+        << ReadFile(err);
+    CommandResult start = RunCommand(root_.Args({"start", id}));
+    EXPECT_EQ(start.exit_code, 0) << start.err;
+    return start.exit_code == 0;
+  }
+
+  // argv for runsc with the platform under test: {"runsc", "--root", ...}.
+  std::vector<std::string> Runsc(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {"runsc"};
+    std::vector<std::string> full = {"--platform", GetParam()};
+    full.insert(full.end(), args.begin(), args.end());
+    for (std::string& arg : root_.Args(full)) argv.push_back(std::move(arg));
+    return argv;
+  }
+
+  TestRoot root_;
+  std::unique_ptr<TestBundle> bundle_;
+  std::unique_ptr<ConsoleSocket> socket_;
+};
+
+TEST_P(ExecTtyTest, ConsoleSocketGetsTheMasterOfATerminalTheProcessSees) {
+  ASSERT_TRUE(StartSleeper("exec-tty"));
+  const std::string err = bundle_->dir() + "/exec.err";
+  pid_t exec = Spawn(RunscBinary(),
+                     Runsc({"exec", "--tty", "--console-socket", socket_->path(), "exec-tty",
+                            "/bin/sh", "-c",
+                            "tty; test -t 0 && echo stdin-is-a-tty; test -t 1 && echo "
+                            "stdout-is-a-tty; echo ready; read line; echo \"got:$line\"; "
+                            "stty size; exit 7"}),
+                     err);
+  std::string payload;
+  int master = socket_->ReceiveMaster(payload);
+  ASSERT_GE(master, 0) << ReadFile(err);
+  EXPECT_EQ(payload, "/dev/ptmx");
+  std::string output;
+  ReadUntil(master, output, "ready\r\n");
+  struct winsize size = {};
+  size.ws_row = 37;
+  size.ws_col = 101;
+  ASSERT_EQ(ioctl(master, TIOCSWINSZ, &size), 0);
+  ASSERT_EQ(write(master, "typed\n", 6), 6);
+  ReadUntil(master, output, "37 101\r\n");
+  EXPECT_EQ(WaitExit(exec), 7) << ReadFile(err);
+  ReadUntil(master, output, "\x01never\x01");  // Drain to EOF.
+  close(master);
+  EXPECT_THAT(output, HasSubstr("/dev/pts/0\r\n"));
+  EXPECT_THAT(output, HasSubstr("stdin-is-a-tty\r\n"));
+  EXPECT_THAT(output, HasSubstr("stdout-is-a-tty\r\n"));
+  EXPECT_THAT(output, HasSubstr("got:typed\r\n"));
+  EXPECT_THAT(output, HasSubstr("37 101\r\n"));
+}
+
+TEST_P(ExecTtyTest, WindowChangeAndCtrlCReachTheProcess) {
+  ASSERT_TRUE(StartSleeper("exec-tty-signals"));
+  const std::string err = bundle_->dir() + "/exec.err";
+  pid_t exec = Spawn(RunscBinary(),
+                     Runsc({"exec", "--tty", "--console-socket", socket_->path(),
+                            "exec-tty-signals", "/bin/sh", "-c",
+                            "sleep 20 & pid=$!; trap 'echo got-winch; kill $pid' WINCH; "
+                            "echo ready; wait; trap - WINCH; echo again; sleep 100; echo status=$?"}),
+                     err);
+  std::string payload;
+  int master = socket_->ReceiveMaster(payload);
+  ASSERT_GE(master, 0) << ReadFile(err);
+  std::string output;
+  ReadUntil(master, output, "ready\r\n");
+  struct winsize size = {};
+  size.ws_row = 12;
+  size.ws_col = 34;
+  ASSERT_EQ(ioctl(master, TIOCSWINSZ, &size), 0);
+  ReadUntil(master, output, "again\r\n");
+  EXPECT_THAT(output, HasSubstr("got-winch\r\n"));
+  // Give sh a moment to start sleep; a ^C before that still ends sh itself.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(write(master, "\x03", 1), 1);
+  int code = WaitExit(exec);
+  ReadUntil(master, output, "\x01never\x01");
+  close(master);
+  if (code != 128 + SIGINT) {
+    EXPECT_THAT(output, HasSubstr("status=130")) << "exit code " << code << ": " << ReadFile(err);
+  }
+}
+
+// "terminal": true in --process, without a console socket: runsc exec
+// relays the terminal to its own stdio, as runc exec -t does.
+TEST_P(ExecTtyTest, ProcessWithTerminalIsRelayedToRunscsOwnStdio) {
+  ASSERT_TRUE(StartSleeper("exec-tty-process"));
+  const std::string process = bundle_->dir() + "/process.json";
+  {
+    std::ofstream out(process);
+    out << R"({"terminal": true, "user": {"uid": 0, "gid": 0}, "cwd": "/", "env": ["PATH=/bin"],
+               "args": ["/bin/sh", "-c", "tty; test -t 1 && echo stdout-is-a-tty; exit 4"]})";
+  }
+  std::vector<std::string> argv = Runsc({"exec", "--process", process, "exec-tty-process"});
+  argv.erase(argv.begin());  // RunCommand adds the binary.
+  CommandResult r = RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("/dev/pts/0\r\n"));
+  EXPECT_THAT(r.out, HasSubstr("stdout-is-a-tty\r\n"));
+}
+
+TEST_P(ExecTtyTest, DetachedWithConsoleSocketLeavesAWaiterWithTheStatus) {
+  ASSERT_TRUE(StartSleeper("exec-tty-detach"));
+  const std::string pid_file = bundle_->dir() + "/exec.pid";
+  std::vector<std::string> argv =
+      Runsc({"exec", "--detach", "--tty", "--console-socket", socket_->path(), "--pid-file",
+             pid_file, "exec-tty-detach", "/bin/sh", "-c", "read x; echo \"got:$x\"; exit 3"});
+  argv.erase(argv.begin());
+  CommandResult r = RunCommand(argv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string payload;
+  int master = socket_->ReceiveMaster(payload);
+  ASSERT_GE(master, 0);
+  int waiter = atoi(ReadFile(pid_file).c_str());
+  ASSERT_GT(waiter, 0);
+  ASSERT_EQ(write(master, "hi\n", 3), 3);
+  std::string output;
+  ReadUntil(master, output, "got:hi\r\n");
+  EXPECT_THAT(output, HasSubstr("got:hi\r\n"));
+  // The waiter was runsc exec's child; this test, a subreaper, adopted it.
+  EXPECT_EQ(WaitExit(waiter), 3);
+  close(master);
+}
+
+TEST_P(ExecTtyTest, TerminalFlagsAreCheckedAsRuncDoes) {
+  ASSERT_TRUE(StartSleeper("exec-tty-flags"));
+  std::vector<std::string> argv =
+      Runsc({"exec", "--detach", "--tty", "exec-tty-flags", "/bin/true"});
+  argv.erase(argv.begin());
+  CommandResult r = RunCommand(argv);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("--console-socket"));
+  argv = Runsc({"exec", "--console-socket", socket_->path(), "exec-tty-flags", "/bin/true"});
+  argv.erase(argv.begin());
+  r = RunCommand(argv);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("only used with --tty"));
+  // Without a terminal, nothing changed: stdio is runsc exec's own.
+  argv = Runsc({"exec", "exec-tty-flags", "/bin/sh", "-c", "test -t 0 || echo no-tty"});
+  argv.erase(argv.begin());
+  r = RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "no-tty\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Platforms, ExecTtyTest, ::testing::ValuesIn(kPlatforms),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Platforms, TtyTest, ::testing::ValuesIn(kPlatforms),
                          [](const ::testing::TestParamInfo<std::string>& info) {
