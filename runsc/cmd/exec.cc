@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -46,9 +47,9 @@ int ExitCodeOf(sandbox::ExecSession& session) {
 // --detach: a child that holds the session and exits with the process's
 // status. Its stdio goes to /dev/null, so that a caller's pipes close when
 // the exec'd process closes them, not when this waiter exits.
-// With a terminal (`tty_slave` >= 0), the waiter also runs its signal relay.
-absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session, int tty_slave,
-                                 const std::string& state_dir) {
+// With a terminal, `relay` (a pidfd, or -1) is its TerminalSignalRelay,
+// which the waiter ends with the process.
+absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session, int relay) {
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid > 0) return pid;
@@ -57,15 +58,10 @@ absl::StatusOr<pid_t> ForkWaiter(sandbox::ExecSession& session, int tty_slave,
     for (int fd = 0; fd <= 2; ++fd) dup2(null_fd, fd);
     if (null_fd > 2) close(null_fd);
   }
-  std::unique_ptr<TerminalSignalRelay> signals;
-  if (tty_slave >= 0) {
-    absl::StatusOr<std::unique_ptr<TerminalSignalRelay>> started =
-        TerminalSignalRelay::Start(tty_slave, state_dir, session.pid());
-    if (started.ok()) signals = *std::move(started);
-    close(tty_slave);
-  }
   const int code = ExitCodeOf(session);
-  signals.reset();
+  // Through a pidfd: the relay is not our child, and may have ended by
+  // itself, its pid reused.
+  if (relay >= 0) syscall(SYS_pidfd_send_signal, relay, SIGKILL, nullptr, 0);
   _exit(code);
 }
 
@@ -195,6 +191,20 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
   using StdioFds = std::array<int, 3>;
   RUNSC_ASSIGN_OR_RETURN(StdioFds fds, stdio->Descriptors());
   const std::string dir = container::Container::StateDir(config.root, id_);
+  // The terminal's keys and window changes reach the process through a
+  // TerminalSignalRelay, which owns the terminal before the process runs
+  // (while this process has no other thread). A detached one outlives us.
+  std::unique_ptr<TerminalSignalRelay> terminal_signals;
+  if (pty != nullptr) {
+    absl::StatusOr<std::unique_ptr<TerminalSignalRelay>> started =
+        TerminalSignalRelay::Start(pty->slave(), dir, /*die_with_parent=*/!detach_);
+    if (started.ok()) {
+      terminal_signals = *std::move(started);
+    } else {
+      LogWarning("exec --tty: ", started.status().message(),
+                 "; ^C and window changes will not reach the process");
+    }
+  }
   sandbox::ControlClient control(dir);
   absl::StatusOr<sandbox::ExecSession> session = control.Exec(std::move(request), fds);
   if (!session.ok()) {
@@ -208,22 +218,16 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
 
   // The terminal's master goes to the console socket (containerd, podman),
   // or stays here and is relayed to our own stdio, as runc exec -t does.
-  // Its keys and window changes reach it through a TerminalSignalRelay,
-  // started while this process has no other thread (a detached process's
-  // by its waiter).
   std::unique_ptr<ConsoleRelay> relay;
-  std::unique_ptr<TerminalSignalRelay> terminal_signals;
-  if (pty != nullptr) {
-    if (!detach_) {
-      absl::StatusOr<std::unique_ptr<TerminalSignalRelay>> started =
-          TerminalSignalRelay::Start(pty->slave(), dir, session->pid());
-      if (started.ok()) {
-        terminal_signals = *std::move(started);
-      } else {
-        LogWarning("exec --tty: ", started.status().message(),
-                   "; ^C and window changes will not reach the process");
-      }
+  // The sentry holds the slave now; ours would keep the terminal open (no
+  // hang-up for the master's reader) after the process is gone.
+  if (pty != nullptr) pty->CloseSlave();
+  if (terminal_signals != nullptr) {
+    if (absl::Status attached = terminal_signals->Attach(session->pid()); !attached.ok()) {
+      LogWarning("exec --tty: ", attached.message());
     }
+  }
+  if (pty != nullptr) {
     UniqueFd master = pty->TakeMaster();
     absl::Status handed_over;
     if (console_socket.valid()) {
@@ -242,11 +246,12 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
   }
 
   if (detach_) {
-    RUNSC_ASSIGN_OR_RETURN(pid_t waiter,
-                           ForkWaiter(*session, pty != nullptr ? pty->slave() : -1, dir));
-    // The sentry holds the slave now; ours would keep the terminal open (no
-    // hang-up for the master's reader) after the process is gone.
-    if (pty != nullptr) pty->CloseSlave();
+    UniqueFd relay_pidfd;
+    if (terminal_signals != nullptr) {
+      relay_pidfd = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, terminal_signals->pid(), 0)));
+    }
+    RUNSC_ASSIGN_OR_RETURN(pid_t waiter, ForkWaiter(*session, relay_pidfd.get()));
+    if (terminal_signals != nullptr) terminal_signals->Release();
     if (!pid_file_.empty()) {
       absl::Status written =
           container::WriteFileAtomically(pid_file_, absl::StrCat(waiter), 0644);
@@ -258,7 +263,6 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
     }
     return 0;
   }
-  if (pty != nullptr) pty->CloseSlave();  // As above.
   if (!pid_file_.empty()) {
     RUNSC_RETURN_IF_ERROR(
         container::WriteFileAtomically(pid_file_, absl::StrCat(getpid()), 0644));
