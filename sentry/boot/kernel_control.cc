@@ -19,12 +19,17 @@ absl::Status KernelControl::Start() {
 absl::Status KernelControl::Signal(int signo, bool all) {
   if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
   absl::MutexLock lock(&kernel_.mu);
+  // An init still waiting for Start() would only take the signal once
+  // started; SIGKILL must end it now (runsc kill of a created container,
+  // then delete, is how containerd removes one).
+  if (signo == SIGKILL && !started_) killed_ = true;
   siginfo_t info{};
   info.si_signo = signo;
   info.si_code = SI_USER;
   kernel_.ForEachTask([&](Task& t) {
     if (t.is_leader() && !t.zombie && (all || t.tid() == 1)) kernel_.SendGroupSignalLocked(t, info);
   });
+  kernel_.cv.SignalAll();
   return absl::OkStatus();
 }
 

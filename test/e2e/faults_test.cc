@@ -26,6 +26,7 @@ namespace runsc::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -129,7 +130,32 @@ TEST_P(FaultsTest, GoferKilledStopsTheContainer) {
   EXPECT_EQ(ReapSandbox(sentry), 128 + SIGKILL);
   EXPECT_THAT(ReadFile(log_), HasSubstr("the gofer hung up"));
   ExpectStopped(id);
+  // Every other subcommand refuses a stopped container, saying so.
+  const std::vector<std::vector<std::string>> refused = {
+      {"start", id},          {"exec", id, "/bin/true"},   {"exec", "--tty", id, "/bin/true"},
+      {"ps", id},             {"pause", id},               {"resume", id},
+      {"update", "--pids-limit", "10", id}, {"events", "--stats", id},
+  };
+  for (const auto& command : refused) {
+    CommandResult r = RunCommand(Runsc(command));
+    EXPECT_NE(r.exit_code, 0) << command[0];
+    EXPECT_THAT(r.err, AnyOf(HasSubstr("not running"), HasSubstr("stopped"), HasSubstr("not paused")))
+        << command[0];
+  }
   ExpectDeleteLeavesNothing(id, cgroups);
+}
+
+// runsc kill KILL of a container that was created and never started ends
+// it at once (containerd removes a created task so: kill, then delete).
+TEST_P(FaultsTest, KillOfACreatedContainerStopsIt) {
+  const std::string id = "killed-created";
+  nlohmann::json state = StartSleeper(id, /*start=*/false);
+  ASSERT_TRUE(state.is_object());
+  CommandResult kill = RunCommand(Runsc({"kill", id, "KILL"}));
+  EXPECT_EQ(kill.exit_code, 0) << kill.err;
+  EXPECT_EQ(ReapSandbox(state["sentry"]["pid"].get<int>()), 128 + SIGKILL);
+  EXPECT_EQ(WaitForStatus(id, "stopped"), "stopped");
+  ExpectDeleteLeavesNothing(id, CgroupDirs(state));
 }
 
 TEST_P(FaultsTest, GoferKilledBeforeStartStopsTheContainer) {
