@@ -164,5 +164,19 @@ TEST_F(DockerTest, InteractiveTtyRun) {
   EXPECT_THAT(run.out, HasSubstr("IS-A-TTY"));
 }
 
+// docker exec -it: dockerd's shim runs runsc exec --tty --console-socket.
+TEST_F(DockerTest, InteractiveTtyExec) {
+  CommandResult run = Docker({"run", "--detach", "--name", "exec-tty", "--runtime", "runsc",
+                              kBusyboxImage, "/bin/sleep", "1000"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  CommandResult exec = RunOnPty(
+      {kDocker, "--host", Host(), "exec", "-it", "exec-tty", "/bin/sh", "-c",
+       "tty && echo IS-A-TTY; exit 6"},
+      "");
+  EXPECT_EQ(exec.exit_code, 6) << exec.out;
+  EXPECT_THAT(exec.out, HasSubstr("IS-A-TTY"));
+  EXPECT_THAT(exec.out, HasSubstr("/dev/pts/"));
+}
+
 }  // namespace
 }  // namespace runsc::testing

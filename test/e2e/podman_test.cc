@@ -185,5 +185,20 @@ TEST_F(PodmanTest, InteractiveTtyRun) {
   EXPECT_THAT(run.out, HasSubstr("24 80"));
 }
 
+// podman exec -it: conmon runs runsc exec --tty --console-socket and
+// relays the master to podman's terminal.
+TEST_F(PodmanTest, InteractiveTtyExec) {
+  CommandResult run = Podman(Concat({"run", "--detach", "--name", "exec-tty"},
+                                    {RunFlags(), {kBusyboxImage, "/bin/sleep", "1000"}}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  CommandResult exec = RunOnPty(
+      Concat(GlobalFlags(),
+             {{"exec", "-it", "exec-tty", "/bin/sh", "-c", "tty && echo IS-A-TTY; exit 6"}}),
+      "");
+  EXPECT_EQ(exec.exit_code, 6) << exec.out;
+  EXPECT_THAT(exec.out, HasSubstr("IS-A-TTY"));
+  EXPECT_THAT(exec.out, HasSubstr("/dev/pts/"));
+}
+
 }  // namespace
 }  // namespace runsc::testing
