@@ -43,6 +43,27 @@ class FakeHandler : public ControlHandler {
     return std::vector<pid_t>{10, 20};
   }
 
+  absl::Status SignalProcess(int pid, int signo) override {
+    absl::MutexLock lock(&mu_);
+    process_signals_.push_back({pid, signo, false});
+    return absl::OkStatus();
+  }
+  absl::Status SignalTerminalForeground(int pid, int signo) override {
+    absl::MutexLock lock(&mu_);
+    process_signals_.push_back({pid, signo, true});
+    return absl::OkStatus();
+  }
+
+  struct ProcessSignal {
+    int pid, signo;
+    bool terminal;
+    bool operator==(const ProcessSignal&) const = default;
+  };
+  std::vector<ProcessSignal> process_signals() {
+    absl::MutexLock lock(&mu_);
+    return process_signals_;
+  }
+
   int starts() {
     absl::MutexLock lock(&mu_);
     return starts_;
@@ -53,7 +74,8 @@ class FakeHandler : public ControlHandler {
   }
   int calls() {
     absl::MutexLock lock(&mu_);
-    return starts_ + static_cast<int>(signals_.size()) + pids_calls_;
+    return starts_ + static_cast<int>(signals_.size()) + pids_calls_ +
+           static_cast<int>(process_signals_.size());
   }
   void set_fail_pids(bool fail) {
     absl::MutexLock lock(&mu_);
@@ -66,6 +88,7 @@ class FakeHandler : public ControlHandler {
   int pids_calls_ = 0;
   bool fail_pids_ = false;
   std::vector<std::pair<int, bool>> signals_;
+  std::vector<ProcessSignal> process_signals_;
 };
 
 json Handle(const std::string& line, ControlHandler& handler) {
@@ -94,6 +117,18 @@ TEST(ControlProtocolTest, Signal) {
   EXPECT_EQ(failed["error"], "no such process");
   std::vector<std::pair<int, bool>> want = {{15, false}, {9, true}, {64, false}, {13, false}};
   EXPECT_EQ(handler.signals(), want);
+}
+
+// runsc exec forwards its own signals to its process, and runsc exec
+// --tty's relay those of the terminal to the terminal's foreground group.
+TEST(ControlProtocolTest, SignalOneProcessOrItsTerminalsForeground) {
+  FakeHandler handler;
+  EXPECT_EQ(Handle(R"({"cmd":"signal","signo":15,"pid":7})", handler)["ok"], true);
+  EXPECT_EQ(Handle(R"({"cmd":"signal","signo":2,"pid":7,"terminal":true})", handler)["ok"], true);
+  EXPECT_EQ(Handle(R"({"cmd":"signal","signo":28,"pid":8,"terminal":false})", handler)["ok"], true);
+  std::vector<FakeHandler::ProcessSignal> want = {{7, 15, false}, {7, 2, true}, {8, 28, false}};
+  EXPECT_EQ(handler.process_signals(), want);
+  EXPECT_TRUE(handler.signals().empty());
 }
 
 TEST(ControlProtocolTest, Pids) {
