@@ -180,16 +180,14 @@ absl::StatusOr<int> ExecCommand::Execute(const config::GlobalConfig& config) {
   if (process.terminal && !console_socket_.empty()) {
     RUNSC_ASSIGN_OR_RETURN(console_socket, sandbox::ConnectConsoleSocket(console_socket_));
   }
-  std::unique_ptr<ExecStdio> stdio;
-  PtyStdio* pty = nullptr;
+  InheritedStdio inherited;
+  std::unique_ptr<PtyStdio> pty;
   if (process.terminal) {
-    RUNSC_ASSIGN_OR_RETURN(stdio, PtyStdio::Open(process.console_height, process.console_width));
-    pty = static_cast<PtyStdio*>(stdio.get());
-  } else {
-    stdio = std::make_unique<InheritedStdio>();
+    RUNSC_ASSIGN_OR_RETURN(pty, PtyStdio::Open(process.console_height, process.console_width));
   }
+  ExecStdio& stdio = pty != nullptr ? static_cast<ExecStdio&>(*pty) : inherited;
   using StdioFds = std::array<int, 3>;
-  RUNSC_ASSIGN_OR_RETURN(StdioFds fds, stdio->Descriptors());
+  RUNSC_ASSIGN_OR_RETURN(StdioFds fds, stdio.Descriptors());
   const std::string dir = container::Container::StateDir(config.root, id_);
   // The terminal's keys and window changes reach the process through a
   // TerminalSignalRelay, which owns the terminal before the process runs
