@@ -6,16 +6,21 @@
 //
 // Every test runs once per platform, and never asserts how long anything
 // took; it waits, with a generous deadline, for a state to change.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -269,6 +274,36 @@ TEST_P(FaultsTest, AbandonedCreateIsStoppedAndDeletable) {
   ASSERT_EQ(State(creating).exit_code, 0) << State(creating).err;
   ExpectStopped(creating);
   ExpectDeleteLeavesNothing(creating, {cgroup});
+}
+
+// While a create holds the container's lock (here: the test holds it, as a
+// create in progress does), state and list do not wait for it and say
+// "creating", exec refuses, and delete waits for the lock; once the creator
+// is gone without finishing, the container is stopped and delete removes it.
+TEST_P(FaultsTest, HalfCreatedContainerIsCreatingUntilItsCreatorGoes) {
+  const std::string id = "half-created";
+  const std::string dir = absl::StrCat(root_.path(), "/", id);
+  ASSERT_TRUE(fs::create_directories(dir));
+  int lock = open((dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(flock(lock, LOCK_EX), 0);
+  EXPECT_EQ(State(id).status(), "creating");
+  CommandResult list = RunCommand(Runsc({"list", "--format", "json"}));
+  nlohmann::json all = nlohmann::json::parse(list.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(all.is_array() && all.size() == 1) << list.out;
+  EXPECT_EQ(all[0].value("status", ""), "creating");
+  CommandResult exec = RunCommand(Runsc({"exec", id, "/bin/true"}));
+  EXPECT_NE(exec.exit_code, 0);
+  EXPECT_THAT(exec.err, HasSubstr("still being created"));
+
+  // delete waits for the creator; the creator dies (its lock goes with it).
+  CommandResult del;
+  std::thread deleter([&] { del = RunCommand(Runsc({"delete", id})); });
+  absl::SleepFor(absl::Milliseconds(200));  // A window for delete to block in, not a timing check.
+  close(lock);
+  deleter.join();
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  ExpectGone(id);
 }
 
 std::string PlatformName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
