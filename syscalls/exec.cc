@@ -126,7 +126,7 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   old.reset();  // Kills the old stub.
   Fds(t).CloseOnExec();
   DeletePosixTimers(t);
-  t.alt_stack = {nullptr, SS_DISABLE, 0};
+  t.alt_stack = sentry::SignalStack();
   t.keep_caps = false;  // SECURE_KEEP_CAPS does not survive execve.
   t.exe_path = exe_path;
   // Linux names the task after the path execve was given, not the file it

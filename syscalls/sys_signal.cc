@@ -176,16 +176,17 @@ SyscallResult RtTgsigqueueinfo(Task& t, const SyscallArgs& a) {
                     a[3]);
 }
 
+// In Linux's order: the new stack is read first, the old one reported
+// only if setting succeeded.
 SyscallResult Sigaltstack(Task& t, const SyscallArgs& a) {
-  stack_t old = t.alt_stack;
-  if (a[1] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], old));
+  const uint64_t sp = t.regs.rsp;
+  const stack_t old = t.alt_stack.Report(sp);
   if (a[0] != 0) {
     stack_t ss;
     RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(a[0], ss));
-    if (ss.ss_flags & ~SS_DISABLE) return SyscallResult::Error(EINVAL);
-    if (!(ss.ss_flags & SS_DISABLE) && ss.ss_size < MINSIGSTKSZ) return SyscallResult::Error(ENOMEM);
-    t.alt_stack = ss;
+    RUNSC_RETURN_IF_ERROR(t.alt_stack.Set(ss, sp));
   }
+  if (a[1] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[1], old));
   return SyscallResult::Value(0);
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include <cstring>
+#include <optional>
 
 #include "base/logging.h"
 #include "sentry/kernel/kernel.h"
@@ -61,12 +62,8 @@ bool SetUpFrame(Task& task, const siginfo_t& info, const KernelSigaction& act,
                 SignalSet old_mask) {
   platform::Registers& regs = task.regs;
   uint64_t sp = regs.rsp - kRedZone;
-  const bool on_alt = task.alt_stack.ss_flags != SS_DISABLE &&
-                      regs.rsp >= reinterpret_cast<uint64_t>(task.alt_stack.ss_sp) &&
-                      regs.rsp < reinterpret_cast<uint64_t>(task.alt_stack.ss_sp) +
-                                     task.alt_stack.ss_size;
-  if ((act.flags & SA_ONSTACK) && task.alt_stack.ss_flags != SS_DISABLE && !on_alt) {
-    sp = reinterpret_cast<uint64_t>(task.alt_stack.ss_sp) + task.alt_stack.ss_size;
+  if (act.flags & SA_ONSTACK) {
+    if (std::optional<uint64_t> top = task.alt_stack.FrameTopFor(sp)) sp = *top;
   }
   const uint64_t fp_addr = (sp - kFpStateSize) & ~uint64_t{63};
   const uint64_t frame_addr = ((fp_addr - sizeof(RtSigframe)) & ~uint64_t{15}) - 8;
@@ -77,9 +74,12 @@ bool SetUpFrame(Task& task, const siginfo_t& info, const KernelSigaction& act,
   RtSigframe frame{};
   frame.pretcode = act.restorer;
   frame.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs;
-  frame.uc.ss_sp = reinterpret_cast<uint64_t>(task.alt_stack.ss_sp);
-  frame.uc.ss_flags = task.alt_stack.ss_flags | (on_alt ? SS_ONSTACK : 0);
-  frame.uc.ss_size = task.alt_stack.ss_size;
+  // As Linux's __save_altstack: the stack as set, which rt_sigreturn
+  // restores (SS_ONSTACK is never recorded; it is computed when asked).
+  const stack_t saved_stack = task.alt_stack.Saved();
+  frame.uc.ss_sp = reinterpret_cast<uint64_t>(saved_stack.ss_sp);
+  frame.uc.ss_flags = saved_stack.ss_flags;
+  frame.uc.ss_size = saved_stack.ss_size;
   SigContext& sc = frame.uc.mcontext;
   sc.r8 = regs.r8; sc.r9 = regs.r9; sc.r10 = regs.r10; sc.r11 = regs.r11;
   sc.r12 = regs.r12; sc.r13 = regs.r13; sc.r14 = regs.r14; sc.r15 = regs.r15;
@@ -107,6 +107,7 @@ bool SetUpFrame(Task& task, const siginfo_t& info, const KernelSigaction& act,
   regs.rdx = frame_addr + offsetof(RtSigframe, uc);
   regs.rax = 0;
   regs.eflags &= ~uint64_t{0x100 | 0x400};  // Clear TF and DF, as Linux does.
+  task.alt_stack.OnHandlerEntered();
   return true;
 }
 
@@ -201,6 +202,14 @@ void SigReturn(Task& task) {
   regs.eflags = (regs.eflags & ~kUserEflags) | (sc.eflags & kUserEflags);
   regs.orig_rax = static_cast<uint64_t>(-1);
   task.restart_block = nullptr;  // As Linux's restore_sigcontext.
+  // Linux's restore_altstack: the frame's stack comes back (what
+  // SS_AUTODISARM took away); an error (EPERM on the stack, a bad stack
+  // the handler wrote there) keeps the current one, as Linux squashes it.
+  stack_t restored{};
+  restored.ss_sp = reinterpret_cast<void*>(frame.uc.ss_sp);
+  restored.ss_flags = frame.uc.ss_flags;
+  restored.ss_size = frame.uc.ss_size;
+  (void)task.alt_stack.Set(restored, regs.rsp);
   task.blocked = frame.uc.sigmask & ~kUnblockableSignals;
   task.kernel().cv.SignalAll();
 }

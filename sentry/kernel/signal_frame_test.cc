@@ -219,7 +219,9 @@ TEST_F(SignalFrameTest, NodeferAndResethand) {
 }
 
 TEST_F(SignalFrameTest, TheAlternateStackIsUsedWithSaOnstack) {
-  task_->alt_stack = {reinterpret_cast<void*>(kAltStack), 0, kAltStackSize};
+  ASSERT_TRUE(
+      task_->alt_stack.Set({reinterpret_cast<void*>(kAltStack), 0, kAltStackSize}, original_.rsp)
+          .ok());
   Handle(SIGUSR1, SA_ONSTACK);
   Queue(SIGUSR1);
   DeliverPendingSignal(*task_);
@@ -238,11 +240,16 @@ TEST_F(SignalFrameTest, TheAlternateStackIsUsedWithSaOnstack) {
   DeliverPendingSignal(*task_);
   EXPECT_LT(task_->regs.rsp, first_frame);
   EXPECT_GE(task_->regs.rsp, kAltStack);
-  EXPECT_EQ(Frame().uc.ss_flags, SS_ONSTACK);
+  // The frame records the stack as set, as Linux's __save_altstack does;
+  // SS_ONSTACK is what sigaltstack(2) computes from the stack pointer.
+  EXPECT_EQ(Frame().uc.ss_flags, 0);
+  EXPECT_EQ(task_->alt_stack.Report(task_->regs.rsp).ss_flags, SS_ONSTACK);
 }
 
 TEST_F(SignalFrameTest, WithoutSaOnstackTheAlternateStackIsNotUsed) {
-  task_->alt_stack = {reinterpret_cast<void*>(kAltStack), 0, kAltStackSize};
+  ASSERT_TRUE(
+      task_->alt_stack.Set({reinterpret_cast<void*>(kAltStack), 0, kAltStackSize}, original_.rsp)
+          .ok());
   Handle(SIGUSR1, 0);
   Queue(SIGUSR1);
   DeliverPendingSignal(*task_);

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "platform/platform.h"
+#include "sentry/kernel/signal_stack.h"
 #include "sentry/kernel/signals.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/kernel/uts_namespace.h"
@@ -98,7 +99,7 @@ class Task {
   // The last syscall returned a kErrRestart* code; signal delivery decides
   // whether it restarts or fails with EINTR.
   bool syscall_restart_pending = false;
-  stack_t alt_stack{nullptr, SS_DISABLE, 0};
+  SignalStack alt_stack;  // sigaltstack(2); a thread starts without one.
   std::string comm;     // Name of the executable (15 chars at most). Written under kernel().mu.
   std::string exe_path;  // Path of the executable, for /proc/self/exe.
   absl::Time start_time;

@@ -139,6 +139,35 @@ TEST(SigaltstackTest, UnknownFlagsAreEINVAL) {
             0);
 }
 
+TEST(SigaltstackTest, SsOnstackAsAModeMeansEnabled) {
+  EXPECT_EQ(RunInChild([] {
+              CHILD_CHECK(SetAltStack(SS_ONSTACK));
+              stack_t stack = {};
+              CHILD_CHECK(sigaltstack(nullptr, &stack) == 0);
+              // Not on the stack now: the flag is computed, not stored.
+              CHILD_CHECK(stack.ss_flags == 0 && stack.ss_sp == alt_stack);
+              return 0;
+            }),
+            0);
+}
+
+TEST(SigaltstackTest, AFailedChangeDoesNotReportTheOldStack) {
+  EXPECT_EQ(RunInChild([] {
+              CHILD_CHECK(SetAltStack());
+              stack_t bad = {};
+              bad.ss_sp = alt_stack;
+              bad.ss_size = 1024;
+              stack_t old = {};
+              old.ss_flags = 0x55;
+              CHILD_CHECK(sigaltstack(&bad, &old) == -1 && errno == ENOMEM);
+              CHILD_CHECK(old.ss_flags == 0x55);
+              stack_t now = {};
+              CHILD_CHECK(sigaltstack(nullptr, &now) == 0 && now.ss_size == kStackSize);
+              return 0;
+            }),
+            0);
+}
+
 TEST(SigaltstackTest, BadPointersAreEFAULT) {
   EXPECT_SYSCALL_ERRNO(sigaltstack(reinterpret_cast<stack_t*>(1), nullptr), EFAULT);
   EXPECT_SYSCALL_ERRNO(sigaltstack(nullptr, reinterpret_cast<stack_t*>(1)), EFAULT);
