@@ -149,6 +149,9 @@ absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Resolve(sentry::Task& task,
 absl::StatusOr<std::shared_ptr<Dentry>> Vfs::ResolveAt(sentry::Task& task, int dirfd,
                                                        const std::string& path,
                                                        bool follow_last) {
+  // An empty path names nothing, whatever the dirfd (Linux's getname:
+  // ENOENT before the dirfd is looked at); AT_EMPTY_PATH is the caller's.
+  if (path.empty()) return ErrnoError(ENOENT, "empty path");
   auto* fsc = static_cast<FsContext*>(task.fs.get());
   std::shared_ptr<Dentry> start = fsc->cwd;
   if (!path.starts_with("/") && dirfd != AT_FDCWD) {

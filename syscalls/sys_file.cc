@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -223,22 +224,75 @@ SyscallResult CopyOutStat(Task& t, uint64_t addr, const absl::StatusOr<struct st
   return SyscallResult::Value(0);
 }
 
+// The file fstatat and statx look at: `path` from `dirfd` (following a
+// last symlink unless AT_SYMLINK_NOFOLLOW), or with AT_EMPTY_PATH and an
+// empty path the file of `dirfd` itself.
+absl::StatusOr<struct stat> StatAt(Task& t, int dirfd, const std::string& path, int flags) {
+  if (path.empty() && (flags & AT_EMPTY_PATH)) {
+    if (dirfd == AT_FDCWD) return FsCtx(t).cwd->node->Stat();
+    std::shared_ptr<fs::File> f = Fds(t).Get(dirfd);
+    if (!f) return ErrnoError(EBADF, "bad dirfd");
+    return f->Stat();
+  }
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
+      VfsOf(t).ResolveAt(t, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (!d.ok()) return d.status();
+  return (*d)->node->Stat();
+}
+
 SyscallResult DoStatAt(Task& t, int dirfd, uint64_t path_addr, uint64_t stat_addr, int flags) {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) {
     return SyscallResult::Error(EINVAL);
   }
   absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
   if (!path.ok()) return FromStatus(path.status());
-  if (path->empty() && (flags & AT_EMPTY_PATH)) {
-    if (dirfd == AT_FDCWD) return CopyOutStat(t, stat_addr, FsCtx(t).cwd->node->Stat());
-    std::shared_ptr<fs::File> f = Fds(t).Get(dirfd);
-    if (!f) return SyscallResult::Error(EBADF);
-    return CopyOutStat(t, stat_addr, f->Stat());
+  return CopyOutStat(t, stat_addr, StatAt(t, dirfd, *path, flags));
+}
+
+// statx(2) from what stat(2) knows: the basic stats, which is what Linux
+// reports for most filesystems (no birth time, attributes or mount id).
+// Checks in Linux's order: the path (a null one counts as empty with
+// AT_EMPTY_PATH, as since Linux 6.11), the mask's reserved bit, the sync
+// type, the flags; then the file.
+SyscallResult Statx(Task& t, const SyscallArgs& a) {
+  const int dirfd = static_cast<int>(a[0]);
+  const int flags = static_cast<int>(a[2]);
+  const uint32_t mask = static_cast<uint32_t>(a[3]);
+  std::string path;
+  if (a[1] != 0 || !(flags & AT_EMPTY_PATH)) {
+    absl::StatusOr<std::string> copied = CopyInPath(t, a[1]);
+    if (!copied.ok()) return FromStatus(copied.status());
+    path = std::move(*copied);
   }
-  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
-      VfsOf(t).ResolveAt(t, dirfd, *path, !(flags & AT_SYMLINK_NOFOLLOW));
-  if (!d.ok()) return FromStatus(d.status());
-  return CopyOutStat(t, stat_addr, (*d)->node->Stat());
+  if (mask & STATX__RESERVED) return SyscallResult::Error(EINVAL);
+  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return SyscallResult::Error(EINVAL);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) {
+    return SyscallResult::Error(EINVAL);
+  }
+  absl::StatusOr<struct stat> st = StatAt(t, dirfd, path, flags);
+  if (!st.ok()) return FromStatus(st.status());
+  struct statx stx {};
+  stx.stx_mask = STATX_BASIC_STATS;
+  stx.stx_blksize = static_cast<uint32_t>(st->st_blksize);
+  stx.stx_nlink = static_cast<uint32_t>(st->st_nlink);
+  stx.stx_uid = st->st_uid;
+  stx.stx_gid = st->st_gid;
+  stx.stx_mode = static_cast<uint16_t>(st->st_mode);
+  stx.stx_ino = st->st_ino;
+  stx.stx_size = static_cast<uint64_t>(st->st_size);
+  stx.stx_blocks = static_cast<uint64_t>(st->st_blocks);
+  auto timestamp = [](const struct timespec& ts) {
+    return statx_timestamp{ts.tv_sec, static_cast<uint32_t>(ts.tv_nsec), 0};
+  };
+  stx.stx_atime = timestamp(st->st_atim);
+  stx.stx_mtime = timestamp(st->st_mtim);
+  stx.stx_ctime = timestamp(st->st_ctim);
+  stx.stx_rdev_major = major(st->st_rdev);
+  stx.stx_rdev_minor = minor(st->st_rdev);
+  stx.stx_dev_major = major(st->st_dev);
+  stx.stx_dev_minor = minor(st->st_dev);
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[4], stx));
+  return SyscallResult::Value(0);
 }
 
 SyscallResult Stat(Task& t, const SyscallArgs& a) { return DoStatAt(t, AT_FDCWD, a[0], a[1], 0); }
@@ -388,6 +442,7 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_lstat] = {"lstat", Lstat, Support::kFull, ""};
   t[SYS_fstat] = {"fstat", Fstat, Support::kFull, ""};
   t[SYS_newfstatat] = {"newfstatat", Newfstatat, Support::kFull, ""};
+  t[SYS_statx] = {"statx", Statx, Support::kPartial, "the basic stats; no birth time, attributes or mount id"};
   t[SYS_access] = {"access", Access, Support::kPartial, "owner/group/other bits only"};
   t[SYS_faccessat] = {"faccessat", Faccessat, Support::kPartial, "owner/group/other bits only"};
   t[SYS_faccessat2] = {"faccessat2", Faccessat2, Support::kPartial, "owner/group/other bits only"};

@@ -200,6 +200,15 @@ TEST(StatxTest, SymlinkNofollowStatsTheLinkAndEmptyPathTheFd) {
   close(fd);
 }
 
+TEST(StatxTest, EmptyPathOfABadFdIsEBADFAndUnknownFlagsAreEINVAL) {
+  TempDir dir;
+  struct statx stx;
+  EXPECT_SYSCALL_ERRNO(syscall(SYS_statx, -1, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx), EBADF);
+  EXPECT_SYSCALL_ERRNO(
+      syscall(SYS_statx, AT_FDCWD, dir.path().c_str(), 0x40000000, STATX_BASIC_STATS, &stx),
+      EINVAL);
+}
+
 TEST(StatxTest, TheReservedMaskBitIsEINVAL) {
   TempDir dir;
   struct statx stx;
