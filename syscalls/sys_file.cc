@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
 #include "base/logging.h"
+#include "fs/file_access.h"
 #include "fs/pipe.h"
 #include "syscalls/file_lock.h"
 #include "syscalls/file_mutate.h"
@@ -308,27 +310,48 @@ SyscallResult Fstat(Task& t, const SyscallArgs& a) {
   return CopyOutStat(t, a[1], f->Stat());
 }
 
+// Linux's access_override_creds: access(2), and faccessat without
+// AT_EACCESS, answer for the real ids. The check, path walk included, runs
+// with the real uid and gid as fs ids, and with no capabilities unless the
+// real uid is root (who then has all its permitted ones). The task's own
+// ids come back when this goes.
+class RealIdsForAccess {
+ public:
+  explicit RealIdsForAccess(Task& t) : t_(t), saved_(t.creds) {
+    absl::MutexLock lock(&t_.kernel().mu);
+    sentry::Credentials& c = t_.creds;
+    c.fsuid = c.uid;
+    c.fsgid = c.gid;
+    c.cap_effective = c.uid == 0 ? c.cap_permitted : 0;
+  }
+  ~RealIdsForAccess() {
+    absl::MutexLock lock(&t_.kernel().mu);
+    t_.creds.fsuid = saved_.fsuid;
+    t_.creds.fsgid = saved_.fsgid;
+    t_.creds.cap_effective = saved_.cap_effective;
+  }
+  RealIdsForAccess(const RealIdsForAccess&) = delete;
+  RealIdsForAccess& operator=(const RealIdsForAccess&) = delete;
+
+ private:
+  Task& t_;
+  const sentry::Credentials saved_;
+};
+
+// faccessat2(2) and its older forms, in Linux's order: mode, flags, the
+// path, then the permission bits (R_OK/W_OK/X_OK are MAY_READ/WRITE/EXEC).
 SyscallResult DoAccess(Task& t, int dirfd, uint64_t path_addr, int mode, int flags) {
   if (mode & ~(R_OK | W_OK | X_OK)) return SyscallResult::Error(EINVAL);
+  if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) {
+    return SyscallResult::Error(EINVAL);
+  }
   absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
   if (!path.ok()) return FromStatus(path.status());
-  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
-      VfsOf(t).ResolveAt(t, dirfd, *path, !(flags & AT_SYMLINK_NOFOLLOW));
-  if (!d.ok()) return FromStatus(d.status());
-  absl::StatusOr<struct stat> st = (*d)->node->Stat();
+  std::optional<RealIdsForAccess> real_ids;
+  if (!(flags & AT_EACCESS)) real_ids.emplace(t);
+  absl::StatusOr<struct stat> st = StatAt(t, dirfd, *path, flags);
   if (!st.ok()) return FromStatus(st.status());
-  // Root passes every check except X on a file with no execute bit at all.
-  // Non-root permission checks arrive with credentials in issue 4.
-  if ((mode & X_OK) && !S_ISDIR(st->st_mode) && !(st->st_mode & 0111)) {
-    return SyscallResult::Error(EACCES);
-  }
-  if (t.creds.euid != 0) {
-    int bits = st->st_uid == t.creds.euid ? (st->st_mode >> 6) & 7
-             : st->st_gid == t.creds.egid ? (st->st_mode >> 3) & 7
-                                          : st->st_mode & 7;
-    if ((mode & bits) != mode) return SyscallResult::Error(EACCES);
-  }
-  return SyscallResult::Value(0);
+  return FromStatus(fs::FileAccess::Of(*st).Check(t.creds, mode));
 }
 
 SyscallResult Access(Task& t, const SyscallArgs& a) {
@@ -443,9 +466,9 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_fstat] = {"fstat", Fstat, Support::kFull, ""};
   t[SYS_newfstatat] = {"newfstatat", Newfstatat, Support::kFull, ""};
   t[SYS_statx] = {"statx", Statx, Support::kPartial, "the basic stats; no birth time, attributes or mount id"};
-  t[SYS_access] = {"access", Access, Support::kPartial, "owner/group/other bits only"};
-  t[SYS_faccessat] = {"faccessat", Faccessat, Support::kPartial, "owner/group/other bits only"};
-  t[SYS_faccessat2] = {"faccessat2", Faccessat2, Support::kPartial, "owner/group/other bits only"};
+  t[SYS_access] = {"access", Access, Support::kPartial, "no EROFS for W_OK on a read-only mount"};
+  t[SYS_faccessat] = {"faccessat", Faccessat, Support::kPartial, "no EROFS for W_OK on a read-only mount"};
+  t[SYS_faccessat2] = {"faccessat2", Faccessat2, Support::kPartial, "no EROFS for W_OK on a read-only mount"};
   t[SYS_getdents64] = {"getdents64", Getdents64, Support::kFull, ""};
   t[SYS_readlink] = {"readlink", Readlink, Support::kFull, ""};
   t[SYS_readlinkat] = {"readlinkat", Readlinkat, Support::kFull, ""};

@@ -184,6 +184,29 @@ TEST(Faccessat2Test, EmptyPathChecksTheFd) {
   close(fd);
 }
 
+TEST(Faccessat2Test, EmptyPathWithAtEaccessChecksTheFdForTheEffectiveIds) {
+  SKIP_UNLESS_CAPABILITY(CAP_SETUID);
+  SKIP_UNLESS_CAPABILITY(CAP_SETGID);
+  TempDir dir;
+  std::string path = MakeFile(dir, 0600);
+  if (Faccessat2(AT_FDCWD, dir.path().c_str(), F_OK, 0) == -1 && errno == ENOSYS)
+    GTEST_SKIP() << "no faccessat2 (Linux < 5.8)";
+  int fd = open(path.c_str(), O_PATH);
+  ASSERT_SYSCALL_OK(fd);
+  EXPECT_EQ(RunInChild([fd] {
+              // Real uid nobody, effective uid root: the owner's bits do not
+              // let nobody in, root's capabilities let root in.
+              if (setgroups(0, nullptr) != 0) return 10;
+              if (setresgid(kNobodyId, kNobodyId, kNobodyId) != 0) return 10;
+              if (setresuid(kNobodyId, 0, 0) != 0) return 10;
+              if (Faccessat2(fd, "", R_OK, AT_EMPTY_PATH) != -1 || errno != EACCES) return 1;
+              if (Faccessat2(fd, "", R_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) return 2;
+              return 0;
+            }),
+            0);
+  close(fd);
+}
+
 TEST(Faccessat2Test, AnUnknownFlagIsEINVAL) {
   TempDir dir;
   if (Faccessat2(AT_FDCWD, dir.path().c_str(), F_OK, 0) == -1 && errno == ENOSYS)
