@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include <atomic>
 #include <optional>
 #include <utility>
 
@@ -237,6 +238,9 @@ struct Dentry {
   std::shared_ptr<Node> node;
   std::shared_ptr<Dentry> parent;  // Null for the root.
   std::string path;                // Absolute, canonical.
+  // Its name was removed (unlink, rmdir, renamed over): getcwd of it is
+  // ENOENT, as Linux's d_unlinked.
+  std::atomic<bool> unlinked{false};
   absl::Mutex mu;
   std::map<std::string, std::shared_ptr<Dentry>> children ABSL_GUARDED_BY(mu);
 };

@@ -413,15 +413,19 @@ SyscallResult Readlinkat(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Getcwd(Task& t, const SyscallArgs& a) {
-  std::string cwd = FsCtx(t).cwd->path;
+  const std::shared_ptr<fs::Dentry> dir = FsCtx(t).cwd;
+  if (dir->unlinked.load()) return SyscallResult::Error(ENOENT);
+  std::string cwd = dir->path;
   if (a[1] < cwd.size() + 1) return SyscallResult::Error(ERANGE);
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(
       a[0], absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(cwd.c_str()), cwd.size() + 1)));
   return SyscallResult::Value(static_cast<int64_t>(cwd.size() + 1));
 }
 
+// chdir and fchdir need search permission on the directory itself.
 SyscallResult SetCwd(Task& t, std::shared_ptr<fs::Dentry> d) {
   if (d->node->Type() != S_IFDIR) return SyscallResult::Error(ENOTDIR);
+  RUNSC_RETURN_IF_ERROR(d->node->CheckSearch(t));
   FsCtx(t).cwd = std::move(d);
   return SyscallResult::Value(0);
 }

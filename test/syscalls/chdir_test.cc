@@ -118,6 +118,22 @@ TEST(FchdirTest, AnOPathDirectoryFdWorks) {
   close(fd);
 }
 
+TEST(FchdirTest, AnOrdinaryUserNeedsSearchPermission) {
+  SKIP_UNLESS_CAPABILITY(CAP_SETUID);
+  SKIP_UNLESS_CAPABILITY(CAP_SETGID);
+  TempDir dir;
+  ASSERT_SYSCALL_OK(chmod(dir.path().c_str(), 0755));
+  ASSERT_SYSCALL_OK(mkdir(dir.File("noexec").c_str(), 0644));
+  int fd = open(dir.File("noexec").c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_SYSCALL_OK(fd);
+  EXPECT_EQ(RunInChild([fd] {
+              if (!DropToNobody()) return 10;
+              return fchdir(fd) == -1 && errno == EACCES ? 0 : 1;
+            }),
+            0);
+  close(fd);
+}
+
 TEST(FchdirTest, AFileFdIsENOTDIR) {
   TempDir dir;
   WriteFileOrDie(dir.File("f"), "");
