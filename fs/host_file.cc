@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "fs/file_size_limit.h"
 #include "sentry/kernel/kernel.h"
 
 namespace runsc::fs {
@@ -25,6 +28,13 @@ static_assert(sizeof(KernelTermios) == 36);
 
 HostFile::HostFile(int flags, UniqueFd fd, bool seekable)
     : File(flags), fd_(std::move(fd)), seekable_(seekable) {}
+
+bool HostFile::FileSizeLimitApplies(sentry::Task& task) const {
+  // The limit first: most tasks have none, and then no fstat is needed.
+  if (!seekable_ || task.rlimits[RLIMIT_FSIZE].rlim_cur == RLIM_INFINITY) return false;
+  struct stat st;
+  return ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
+}
 
 absl::Status HostFile::WaitReady(sentry::Task& task, short events) {
   for (;;) {
@@ -71,6 +81,13 @@ absl::StatusOr<size_t> HostFile::Write(sentry::Task& task, absl::Span<const uint
     absl::MutexLock lock(&append_mu_);
     // O_APPEND of the application's open, whatever the host fd's own flags.
     if ((flags() & O_APPEND) && ::lseek(fd_.get(), 0, SEEK_END) < 0) return HostError("lseek");
+    if (FileSizeLimitApplies(task)) {
+      const off_t at = ::lseek(fd_.get(), 0, SEEK_CUR);
+      if (at < 0) return HostError("lseek");
+      absl::StatusOr<size_t> allowed = LengthWithinFileSizeLimit(task, at, buf.size());
+      if (!allowed.ok()) return allowed.status();
+      buf = buf.first(*allowed);
+    }
     ssize_t n = ::write(fd_.get(), buf.data(), buf.size());
     if (n < 0) return HostError("write");
     return static_cast<size_t>(n);
@@ -104,6 +121,11 @@ absl::StatusOr<size_t> HostFile::PRead(sentry::Task& task, absl::Span<uint8_t> b
 absl::StatusOr<size_t> HostFile::PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
                                         int64_t offset) {
   if (!seekable_) return ErrnoError(ESPIPE, "pwrite on a stream");
+  if (FileSizeLimitApplies(task)) {
+    absl::StatusOr<size_t> allowed = LengthWithinFileSizeLimit(task, offset, buf.size());
+    if (!allowed.ok()) return allowed.status();
+    buf = buf.first(*allowed);
+  }
   ssize_t n = ::pwrite(fd_.get(), buf.data(), buf.size(), offset);
   if (n < 0) return HostError("pwrite");
   return static_cast<size_t>(n);

@@ -34,6 +34,9 @@ class HostFile : public File {
   // Waits until the host fd is ready for `events` or the task is
   // interrupted (kErrRestartSys).
   absl::Status WaitReady(sentry::Task& task, short events);
+  // RLIMIT_FSIZE holds for writes here: the task has one and this is a
+  // regular file (not a stream, tty or device given as stdio).
+  bool FileSizeLimitApplies(sentry::Task& task) const;
 
   UniqueFd fd_;
   const bool seekable_;

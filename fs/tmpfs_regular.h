@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/unique_fd.h"
+#include "fs/file_size_limit.h"
 #include "fs/tmpfs_node.h"
 
 // Linux 6.3's seal; older C headers do not name it.
@@ -77,14 +78,18 @@ class TmpfsRegular : public TmpfsNode {
     return static_cast<size_t>(n);
   }
 
-  // Writes at `offset`, or at the end (and reports where) if `append`.
-  absl::StatusOr<size_t> PWrite(absl::Span<const uint8_t> buf, int64_t& offset, bool append) {
+  // Writes at `offset`, or at the end (and reports where) if `append`, no
+  // further than the task's RLIMIT_FSIZE.
+  absl::StatusOr<size_t> PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
+                                int64_t& offset, bool append) {
     absl::MutexLock lock(&io_mu_);
     if (append) offset = size_.load();
     if (offset < 0) return ErrnoError(EINVAL, "negative offset");
     if (buf.empty()) return 0;
+    absl::StatusOr<size_t> allowed = LengthWithinFileSizeLimit(task, offset, buf.size());
+    if (!allowed.ok()) return allowed.status();
     if (offset >= kMaxFileSize) return ErrnoError(EFBIG, "write past the largest file size");
-    size_t len = std::min<uint64_t>(buf.size(), kMaxFileSize - offset);
+    size_t len = std::min<uint64_t>(*allowed, kMaxFileSize - offset);
     if (absl::Status s = CheckWriteSealsLocked(offset, len); !s.ok()) return s;
     const uint64_t end = static_cast<uint64_t>(offset) + len;
     if (end > charged_) {
@@ -198,7 +203,7 @@ class TmpfsRegularFile : public File {
   absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
     absl::MutexLock lock(&offset_mu_);
     int64_t at = offset_;
-    absl::StatusOr<size_t> n = node_->PWrite(buf, at, flags() & O_APPEND);
+    absl::StatusOr<size_t> n = node_->PWrite(task, buf, at, flags() & O_APPEND);
     if (n.ok()) offset_ = at + *n;
     return n;
   }
@@ -209,7 +214,7 @@ class TmpfsRegularFile : public File {
   absl::StatusOr<size_t> PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
                                 int64_t offset) override {
     // Linux's pwrite on an O_APPEND file appends, whatever the offset.
-    return node_->PWrite(buf, offset, flags() & O_APPEND);
+    return node_->PWrite(task, buf, offset, flags() & O_APPEND);
   }
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override {
     absl::MutexLock lock(&offset_mu_);

@@ -6,6 +6,7 @@
 // went away are dropped here; stats are never cached (GoferNode::Stat asks).
 #include <fcntl.h>
 #include <stdio.h>  // RENAME_*.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "fs/file_size_limit.h"
 #include "syscalls/file_mutate.h"
 #include "syscalls/helpers.h"
 
@@ -369,6 +371,8 @@ SyscallResult Truncate(Task& t, const SyscallArgs& a) {
   const mode_t type = (*d)->node->Type();
   if (type == S_IFDIR) return SyscallResult::Error(EISDIR);
   if (type != S_IFREG) return SyscallResult::Error(EINVAL);
+  // (Linux checks RLIMIT_FSIZE after write permission; here it comes first.)
+  RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, length));
   return FromStatus((*d)->node->SetAttr(t, {.size = length}));
 }
 
@@ -378,6 +382,13 @@ SyscallResult Ftruncate(Task& t, const SyscallArgs& a) {
   if (f == nullptr || (f->flags() & O_PATH)) return SyscallResult::Error(EBADF);
   if (length < 0) return SyscallResult::Error(EINVAL);
   if ((f->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EINVAL);
+  // RLIMIT_FSIZE holds for regular files only (the limit is looked at
+  // first: most tasks have none, and then no stat is needed).
+  if (t.rlimits[RLIMIT_FSIZE].rlim_cur != RLIM_INFINITY) {
+    if (absl::StatusOr<struct stat> st = f->Stat(); st.ok() && S_ISREG(st->st_mode)) {
+      RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, length));
+    }
+  }
   return FromStatus(f->Truncate(length));
 }
 

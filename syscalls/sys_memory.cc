@@ -1,10 +1,12 @@
 // brk, mmap and friends: carried out in the stub, recorded in the sentry.
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include <initializer_list>
+#include <optional>
 
 #include "base/logging.h"
 #include "syscalls/helpers.h"
@@ -25,6 +27,14 @@ SyscallResult InStub(Task& t, int nr, std::initializer_list<uint64_t> args) {
       t.mm->address_space().MemorySyscall(nr, absl::MakeConstSpan(args.begin(), args.size()));
   if (!r.ok()) return FromStatus(r.status());
   return SyscallResult::Value(static_cast<int64_t>(*r));
+}
+
+// RLIMIT_AS for a new mapping of `len` bytes (replacing what lies at
+// `addr` for MAP_FIXED).
+absl::Status CheckAddressSpaceLimit(Task& t, uint64_t addr, uint64_t len, int flags) {
+  return t.mm->CheckAddressSpaceLimit(
+      (flags & MAP_FIXED) ? std::optional<uint64_t>(addr) : std::nullopt, len,
+      t.rlimits[RLIMIT_AS].rlim_cur);
 }
 
 SyscallResult Brk(Task& t, const SyscallArgs& a) {
@@ -60,6 +70,7 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     // (whose maps show a shared one as "/dev/zero (deleted)").
     absl::StatusOr<struct stat> st = host_fd < 0 ? f->Stat() : absl::StatusOr<struct stat>();
     if (host_fd < 0 && st.ok() && S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 5)) {
+      RUNSC_RETURN_IF_ERROR(CheckAddressSpaceLimit(t, addr, len, flags));
       absl::StatusOr<uint64_t> at =
           t.mm->Map(addr, len, prot, flags | MAP_ANONYMOUS, -1, 0,
                     (flags & MAP_SHARED) ? "/dev/zero (deleted)" : "");
@@ -72,6 +83,7 @@ SyscallResult Mmap(Task& t, const SyscallArgs& a) {
     }
     name = f->Path();
   }
+  RUNSC_RETURN_IF_ERROR(CheckAddressSpaceLimit(t, addr, len, flags));
   absl::StatusOr<uint64_t> at = t.mm->Map(addr, len, prot, flags, host_fd, off, name);
   if (!at.ok()) return FromStatus(at.status());
   return SyscallResult::Value(static_cast<int64_t>(*at));
@@ -101,6 +113,13 @@ SyscallResult Madvise(Task& t, const SyscallArgs& a) {
 // manager records the result for /proc/self/maps and shared futexes.
 SyscallResult Mremap(Task& t, const SyscallArgs& a) {
   const int flags = static_cast<int>(a[3]);
+  // RLIMIT_AS counts what the remap adds: the growth, or all of the new
+  // range when MREMAP_DONTUNMAP keeps the old one.
+  const uint64_t old_size = sentry::PageRoundUp(a[1]), new_size = sentry::PageRoundUp(a[2]);
+  const uint64_t added = (flags & MREMAP_DONTUNMAP) ? new_size
+                         : new_size > old_size      ? new_size - old_size
+                                                    : 0;
+  if (added > 0) RUNSC_RETURN_IF_ERROR(CheckAddressSpaceLimit(t, 0, added, 0));
   absl::StatusOr<uint64_t> at = t.mm->Remap(a[0], a[1], a[2], flags, a[4]);
   if (!at.ok()) return FromStatus(at.status());
   return SyscallResult::Value(static_cast<int64_t>(*at));

@@ -10,6 +10,7 @@
 
 #include <climits>
 #include <cstring>
+#include <optional>
 
 #include "base/logging.h"
 #include "syscalls/exec.h"
@@ -368,34 +369,65 @@ SyscallResult Unshare(Task& t, const SyscallArgs& a) {
   return SyscallResult::Value(0);
 }
 
-SyscallResult DoPrlimit(Task& t, int resource, uint64_t new_addr, uint64_t old_addr) {
-  if (resource < 0 || resource >= RLIM_NLIMITS) return SyscallResult::Error(EINVAL);
-  struct rlimit old = t.rlimits[resource];
+// Linux's check_prlimit_permission: the limits of another task take the
+// caller's real ids matching every uid and gid of the target, or
+// CAP_SYS_RESOURCE. Requires kernel().mu.
+bool MayPrlimitLocked(const Task& t, const Task& target) {
+  if (&t == &target) return true;
+  const sentry::Credentials& c = t.creds;
+  const sentry::Credentials& tc = target.creds;
+  const bool ids_match = c.uid == tc.uid && c.uid == tc.euid && c.uid == tc.suid &&
+                         c.gid == tc.gid && c.gid == tc.egid && c.gid == tc.sgid;
+  return ids_match || c.HasCapability(CAP_SYS_RESOURCE);
+}
+
+// prlimit64(2) and its older forms, in Linux's order: the new limit is
+// read, the target found (ESRCH) and checked (EPERM), the limit set, and
+// only then the old one written out. Limits belong to the process, so a
+// new one goes to every thread of the target's.
+SyscallResult DoPrlimit(Task& t, int pid, uint64_t resource, uint64_t new_addr, uint64_t old_addr) {
+  std::optional<struct rlimit> wanted;
   if (new_addr != 0) {
     struct rlimit nl;
     RUNSC_RETURN_IF_ERROR(t.mm->CopyInObject(new_addr, nl));
-    if (nl.rlim_cur > nl.rlim_max) return SyscallResult::Error(EINVAL);
-    // Raising the hard limit takes CAP_SYS_RESOURCE (setrlimit(2)), as
-    // <linux/capability.h> numbers it.
-    constexpr int kCapSysResource = 24;
-    if (nl.rlim_max > old.rlim_max && !t.creds.HasCapability(kCapSysResource)) {
-      return SyscallResult::Error(EPERM);
+    wanted = nl;
+  }
+  if (pid < 0) return SyscallResult::Error(ESRCH);
+  struct rlimit old;
+  {
+    Kernel& k = t.kernel();
+    absl::MutexLock lock(&k.mu);
+    Task* target = pid == 0 ? &t : k.FindTask(pid);
+    if (target == nullptr) return SyscallResult::Error(ESRCH);
+    if (!MayPrlimitLocked(t, *target)) return SyscallResult::Error(EPERM);
+    if (resource >= RLIM_NLIMITS) return SyscallResult::Error(EINVAL);
+    old = target->rlimits[resource];
+    if (wanted.has_value()) {
+      if (wanted->rlim_cur > wanted->rlim_max) return SyscallResult::Error(EINVAL);
+      // Not even root may pass fs.nr_open (which /proc/sys/fs/nr_open shows).
+      if (resource == RLIMIT_NOFILE && wanted->rlim_max > fs::FdTable::kMaxFds) {
+        return SyscallResult::Error(EPERM);
+      }
+      if (wanted->rlim_max > old.rlim_max && !t.creds.HasCapability(CAP_SYS_RESOURCE)) {
+        return SyscallResult::Error(EPERM);
+      }
+      for (Task* member : target->group().members) member->rlimits[resource] = *wanted;
     }
-    t.rlimits[resource] = nl;
   }
   if (old_addr != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(old_addr, old));
   return SyscallResult::Value(0);
 }
 
 SyscallResult Prlimit64(Task& t, const SyscallArgs& a) {
-  if (a[0] != 0 && static_cast<int>(a[0]) != t.tgid()) {
-    LogDebug("prlimit64 on another process is not supported");
-    return SyscallResult::Error(EPERM);
-  }
-  return DoPrlimit(t, static_cast<int>(a[1]), a[2], a[3]);
+  return DoPrlimit(t, static_cast<int>(a[0]), static_cast<uint32_t>(a[1]), a[2], a[3]);
 }
-SyscallResult Getrlimit(Task& t, const SyscallArgs& a) { return DoPrlimit(t, static_cast<int>(a[0]), 0, a[1]); }
-SyscallResult Setrlimit(Task& t, const SyscallArgs& a) { return DoPrlimit(t, static_cast<int>(a[0]), a[1], 0); }
+SyscallResult Getrlimit(Task& t, const SyscallArgs& a) {
+  if (static_cast<uint32_t>(a[0]) >= RLIM_NLIMITS) return SyscallResult::Error(EINVAL);
+  return DoPrlimit(t, 0, static_cast<uint32_t>(a[0]), 0, a[1]);
+}
+SyscallResult Setrlimit(Task& t, const SyscallArgs& a) {
+  return DoPrlimit(t, 0, static_cast<uint32_t>(a[0]), a[1], 0);
+}
 
 SyscallResult Getrandom(Task& t, const SyscallArgs& a) {
   if (a[2] & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) return SyscallResult::Error(EINVAL);
@@ -439,7 +471,8 @@ void RegisterProcess(SyscallTable& t) {
   t[SYS_setdomainname] = {"setdomainname", Setdomainname, Support::kFull, "per UTS namespace"};
   t[SYS_unshare] = {"unshare", Unshare, Support::kPartial,
                     "fd table, fs context and UTS namespace; no other namespaces, no VM"};
-  t[SYS_prlimit64] = {"prlimit64", Prlimit64, Support::kPartial, "own process only"};
+  t[SYS_prlimit64] = {"prlimit64", Prlimit64, Support::kPartial,
+                      "any process it may; enforced: NOFILE, FSIZE, AS, DATA (brk only)"};
   t[SYS_getrlimit] = {"getrlimit", Getrlimit, Support::kFull, ""};
   t[SYS_setrlimit] = {"setrlimit", Setrlimit, Support::kFull, ""};
   t[SYS_getrandom] = {"getrandom", Getrandom, Support::kFull, ""};

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -157,6 +158,35 @@ uint64_t MemoryManager::Brk(uint64_t requested) {
   }
   brk_ = requested;
   return brk_;
+}
+
+uint64_t MemoryManager::brk_start() const {
+  absl::MutexLock lock(&mu_);
+  return brk_start_;
+}
+
+uint64_t MemoryManager::brk() const {
+  absl::MutexLock lock(&mu_);
+  return brk_;
+}
+
+absl::Status MemoryManager::CheckAddressSpaceLimit(std::optional<uint64_t> fixed_addr,
+                                                   uint64_t length, uint64_t limit) const {
+  if (limit == RLIM_INFINITY) return absl::OkStatus();
+  const uint64_t grow = PageRoundUp(length);
+  uint64_t mapped = 0, replaced = 0;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [start, m] : mappings_) {
+    mapped += m.end - m.start;
+    if (fixed_addr.has_value()) {
+      const uint64_t lo = std::max(m.start, *fixed_addr), hi = std::min(m.end, *fixed_addr + grow);
+      if (hi > lo) replaced += hi - lo;
+    }
+  }
+  if (mapped - replaced + grow > limit) {
+    return ErrnoError(ENOMEM, "mapping past RLIMIT_AS");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status MemoryManager::CopyIn(uint64_t addr, absl::Span<uint8_t> dst) {

@@ -78,6 +78,15 @@ class MemoryManager {
   // returns the new break, or the old one when the request cannot be met.
   void SetBrkStart(uint64_t start);
   uint64_t Brk(uint64_t requested);
+  // Where the heap starts and where the break is now.
+  uint64_t brk_start() const;
+  uint64_t brk() const;
+
+  // RLIMIT_AS, as Linux's may_expand_vm: ENOMEM if mapping `length` more
+  // bytes would map more than `limit` bytes in all. For a MAP_FIXED mapping
+  // at `fixed_addr`, what it replaces does not count twice.
+  [[nodiscard]] absl::Status CheckAddressSpaceLimit(std::optional<uint64_t> fixed_addr,
+                                                    uint64_t length, uint64_t limit) const;
 
   // Copies; a bad pointer gives ErrnoError(EFAULT).
   [[nodiscard]] absl::Status CopyIn(uint64_t addr, absl::Span<uint8_t> dst);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -179,6 +180,67 @@ TEST(RlimitTest, PrlimitOfAnUnknownPidIsESRCH) {
   EXPECT_SYSCALL_ERRNO(prlimit(kNoSuchPid, RLIMIT_NOFILE, nullptr, &limit), ESRCH);
 }
 
+// Forks a child that waits until `release`'s write end closes, then exits
+// with 0 if its soft RLIMIT_CORE is `expected_core`, 1 otherwise.
+pid_t ForkChildThatChecksItsCoreLimit(TestPipe& release, rlim_t expected_core) {
+  pid_t child = fork();
+  if (child == 0) {
+    release.CloseWrite();
+    char c;
+    (void)!read(release.read_fd(), &c, 1);
+    struct rlimit limit;
+    _exit(getrlimit(RLIMIT_CORE, &limit) == 0 && limit.rlim_cur == expected_core ? 0 : 1);
+  }
+  return child;
+}
+
+int WaitForChild(pid_t child) {
+  int status = 0;
+  if (waitpid(child, &status, 0) != child) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(RlimitTest, PrlimitSetsTheLimitOfAnotherProcess) {
+  EXPECT_EQ(RunInChild([] {
+              TestPipe release;
+              pid_t child = ForkChildThatChecksItsCoreLimit(release, 0);
+              CHILD_CHECK(child > 0);
+              struct rlimit before, old, wanted;
+              CHILD_CHECK(getrlimit(RLIMIT_CORE, &before) == 0);
+              wanted = {0, before.rlim_max};
+              CHILD_CHECK(prlimit(child, RLIMIT_CORE, &wanted, &old) == 0);
+              CHILD_CHECK(old.rlim_cur == before.rlim_cur);
+              // The caller's own limit is untouched.
+              struct rlimit mine;
+              CHILD_CHECK(getrlimit(RLIMIT_CORE, &mine) == 0 && mine.rlim_cur == before.rlim_cur);
+              release.CloseWrite();
+              CHILD_CHECK(WaitForChild(child) == 0);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, PrlimitOfAnotherUsersProcessIsEPERM) {
+  SKIP_UNLESS_CAPABILITY(CAP_SETUID);
+  SKIP_UNLESS_CAPABILITY(CAP_SETGID);
+  EXPECT_EQ(RunInChild([] {
+              TestPipe release;
+              struct rlimit before;
+              CHILD_CHECK(getrlimit(RLIMIT_CORE, &before) == 0);
+              // The child (root) keeps its limit: the change must not happen.
+              pid_t child = ForkChildThatChecksItsCoreLimit(release, before.rlim_cur);
+              CHILD_CHECK(child > 0);
+              CHILD_CHECK(DropToNobody());
+              struct rlimit wanted = {0, before.rlim_max}, old;
+              CHILD_CHECK(prlimit(child, RLIMIT_CORE, &wanted, nullptr) == -1 && errno == EPERM);
+              CHILD_CHECK(prlimit(child, RLIMIT_CORE, nullptr, &old) == -1 && errno == EPERM);
+              release.CloseWrite();
+              CHILD_CHECK(WaitForChild(child) == 0);
+              return 0;
+            }),
+            0);
+}
+
 TEST(RlimitTest, AnUnknownResourceIsEINVAL) {
   struct rlimit limit = {1, 1};
   EXPECT_SYSCALL_ERRNO(syscall(SYS_getrlimit, 999, &limit), EINVAL);
@@ -227,6 +289,45 @@ TEST(RlimitTest, AWritePastFsizeRaisesSigxfsz) {
               return 0;
             }),
             128 + SIGXFSZ);
+}
+
+TEST(RlimitTest, TruncatingPastFsizeIsEFBIG) {
+  TempDir dir;
+  const std::string path = dir.File("f");
+  EXPECT_EQ(RunInChild([path] {
+              signal(SIGXFSZ, SIG_IGN);
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_FSIZE, &limit) == 0);
+              limit.rlim_cur = 10;
+              CHILD_CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+              int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+              CHILD_CHECK(fd >= 0);
+              CHILD_CHECK(ftruncate(fd, 10) == 0);
+              CHILD_CHECK(ftruncate(fd, 11) == -1 && errno == EFBIG);
+              CHILD_CHECK(truncate(path.c_str(), 1000) == -1 && errno == EFBIG);
+              // Writes that end below the limit are untouched.
+              CHILD_CHECK(pwrite(fd, "abc", 3, 2) == 3);
+              CHILD_CHECK(pwrite(fd, "abc", 3, 10) == -1 && errno == EFBIG);
+              return 0;
+            }),
+            0);
+}
+
+TEST(RlimitTest, GrowingAMappingPastTheAddressSpaceLimitIsENOMEM) {
+  EXPECT_EQ(RunInChild([] {
+              void* p = mmap(nullptr, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+              CHILD_CHECK(p != MAP_FAILED);
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_AS, &limit) == 0);
+              limit.rlim_cur = 1ul << 32;
+              CHILD_CHECK(setrlimit(RLIMIT_AS, &limit) == 0);
+              void* grown = mremap(p, 1 << 20, 1ul << 33, MREMAP_MAYMOVE);
+              CHILD_CHECK(grown == MAP_FAILED && errno == ENOMEM);
+              grown = mremap(p, 1 << 20, 2 << 20, MREMAP_MAYMOVE);
+              CHILD_CHECK(grown != MAP_FAILED);
+              return 0;
+            }),
+            0);
 }
 
 TEST(RlimitTest, AnAddressSpaceLimitMakesLargeMappingsFailENOMEM) {
