@@ -146,11 +146,13 @@ absl::StatusOr<std::string> StatFile(Kernel& kernel, int tid) {
     // time per task yet.
     return absl::StrFormat(
         "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 %d %u %u %u %u %u %u 0 0 "
-        "%u %u %u %u 0 0 0 17 0 0 0 0 0 0 0 0 0 %u %u %u %u %d\n",
+        "%u %u %u %u 0 0 0 17 0 0 0 0 0 0 0 0 %u %u %u %u %u %d\n",
         t.tid(), t.comm, StateLetter(t), ppid, t.leader().pgid, t.leader().sid, ThreadCountLocked(t),
         TicksSinceBoot(t.start_time), usage.size, usage.rss() / sentry::kPageSize,
         t.rlimits[RLIMIT_RSS].rlim_cur, start_code, end_code, mm ? mm->stack_top : 0,
-        PendingSet(t) | SharedPendingSet(t), t.blocked, ignored, caught, mm ? mm->arg_start : 0, mm ? mm->arg_end : 0,
+        PendingSet(t) | SharedPendingSet(t), t.blocked, ignored, caught,
+        mm ? mm->brk_start() : 0,  // Field 47, start_brk (start_data and end_data stay 0).
+        mm ? mm->arg_start : 0, mm ? mm->arg_end : 0,
         mm ? mm->env_start : 0, mm ? mm->env_end : 0, t.leader().zombie ? t.leader().exit_status : 0);
   });
 }

@@ -37,8 +37,24 @@ absl::Status CheckAddressSpaceLimit(Task& t, uint64_t addr, uint64_t len, int fl
       t.rlimits[RLIMIT_AS].rlim_cur);
 }
 
+// brk(2) fails (returning the old break) past RLIMIT_DATA, counted from
+// the heap's start as Linux's check_data_rlimit (the data segment, which
+// Linux adds, is not tracked), and when growing past RLIMIT_AS.
 SyscallResult Brk(Task& t, const SyscallArgs& a) {
-  return SyscallResult::Value(static_cast<int64_t>(t.mm->Brk(a[0])));
+  sentry::MemoryManager& mm = *t.mm;
+  const uint64_t requested = a[0], current = mm.brk(), start = mm.brk_start();
+  if (requested >= start) {
+    const uint64_t data_limit = t.rlimits[RLIMIT_DATA].rlim_cur;
+    if (data_limit != RLIM_INFINITY && requested - start > data_limit) {
+      return SyscallResult::Value(static_cast<int64_t>(current));
+    }
+    const uint64_t old_top = sentry::PageRoundUp(current), new_top = sentry::PageRoundUp(requested);
+    if (new_top > old_top &&
+        !CheckAddressSpaceLimit(t, old_top, new_top - old_top, MAP_FIXED).ok()) {
+      return SyscallResult::Value(static_cast<int64_t>(current));
+    }
+  }
+  return SyscallResult::Value(static_cast<int64_t>(mm.Brk(requested)));
 }
 
 SyscallResult Mmap(Task& t, const SyscallArgs& a) {
