@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/logging.h"
@@ -16,16 +17,41 @@ namespace {
 
 constexpr int kMaxInterpreterDepth = 4;
 
-absl::StatusOr<std::shared_ptr<fs::File>> OpenExecutable(sentry::Task& t, const std::string& path,
-                                                         std::string& resolved) {
-  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, AT_FDCWD, path, true);
+// The file execveat names (see ExecAtInto).
+absl::StatusOr<std::shared_ptr<fs::Dentry>> ResolveExecutable(sentry::Task& t, int dirfd,
+                                                              const std::string& path, int flags) {
+  if (path.empty() && (flags & AT_EMPTY_PATH)) {
+    if (dirfd == AT_FDCWD) return FsCtx(t).cwd;  // A directory: EACCES below.
+    std::shared_ptr<fs::File> f = Fds(t).Get(dirfd);
+    if (!f) return ErrnoError(EBADF, "execveat: bad fd");
+    if (!f->dentry) return ErrnoError(EACCES, "execveat: the fd is not a file with a name");
+    return f->dentry;
+  }
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
+      VfsOf(t).ResolveAt(t, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW));
   if (!d.ok()) return d.status();
-  absl::StatusOr<struct stat> st = (*d)->node->Stat();
+  if ((flags & AT_SYMLINK_NOFOLLOW) && (*d)->node->Type() == S_IFLNK) {
+    return ErrnoError(ELOOP, "execveat: the path is a symlink (AT_SYMLINK_NOFOLLOW)");
+  }
+  return d;
+}
+
+absl::StatusOr<std::shared_ptr<fs::File>> OpenExecutable(sentry::Task& t,
+                                                         const std::shared_ptr<fs::Dentry>& d,
+                                                         std::string& resolved) {
+  absl::StatusOr<struct stat> st = d->node->Stat();
   if (!st.ok()) return st.status();
   if (S_ISDIR(st->st_mode)) return ErrnoError(EACCES, "is a directory");
   if (!S_ISREG(st->st_mode) || !(st->st_mode & 0111)) return ErrnoError(EACCES, "not executable");
-  resolved = (*d)->path;
-  return VfsOf(t).Open(t, *d, O_RDONLY);
+  resolved = d->path;
+  return VfsOf(t).Open(t, d, O_RDONLY);
+}
+
+absl::StatusOr<std::shared_ptr<fs::File>> OpenExecutable(sentry::Task& t, const std::string& path,
+                                                         std::string& resolved) {
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = ResolveExecutable(t, AT_FDCWD, path, 0);
+  if (!d.ok()) return d.status();
+  return OpenExecutable(t, *d, resolved);
 }
 
 // Makes every other thread of t's process exit and waits until their host
@@ -51,9 +77,26 @@ void EndOtherThreads(sentry::Task& t) {
 
 absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std::string> argv,
                       const std::vector<std::string>& envv) {
+  return ExecAtInto(t, AT_FDCWD, path, 0, std::move(argv), envv);
+}
+
+absl::Status ExecAtInto(sentry::Task& t, int dirfd, const std::string& given_path, int flags,
+                        std::vector<std::string> argv, const std::vector<std::string>& envv) {
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) {
+    return ErrnoError(EINVAL, "execveat: unknown flags");
+  }
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> target =
+      ResolveExecutable(t, dirfd, given_path, flags);
+  if (!target.ok()) return target.status();
   std::string exe_path;
-  absl::StatusOr<std::shared_ptr<fs::File>> exe = OpenExecutable(t, path, exe_path);
+  absl::StatusOr<std::shared_ptr<fs::File>> exe = OpenExecutable(t, *target, exe_path);
   if (!exe.ok()) return exe.status();
+  // The name the new image goes by (AT_EXECFN, a script's argument): an
+  // fd-relative one is spelled through /dev/fd, as Linux's bprm->filename.
+  std::string path = given_path;
+  if (dirfd != AT_FDCWD && (given_path.empty() || given_path[0] != '/')) {
+    path = absl::StrCat("/dev/fd/", dirfd, given_path.empty() ? "" : "/", given_path);
+  }
   std::string execfn = path;
 
   // "#!" scripts: the interpreter runs with the script as an argument.
@@ -132,7 +175,9 @@ absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std:
   // Linux names the task after the path execve was given, not the file it
   // resolved to: a busybox applet run as /bin/sh is "sh", not "busybox"
   // (and a #! script is named after the script).
-  std::string base = path.substr(path.rfind('/') + 1);
+  // (Linux 6.10 on: execveat of an fd is named after the file's dentry.)
+  const std::string& name_source = given_path.empty() ? exe_path : path;
+  std::string base = name_source.substr(name_source.rfind('/') + 1);
   {
     absl::MutexLock lock(&t.kernel().mu);  // /proc of other tasks reads it.
     t.comm = base.substr(0, 15);

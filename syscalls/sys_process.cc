@@ -1,4 +1,5 @@
 // Processes: fork/vfork/clone, execve, exit, wait4, ids, sessions, limits.
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -191,17 +192,27 @@ SyscallResult Clone3(Task& t, const SyscallArgs& a) {
                      args.child_tid, args.tls});
 }
 
-SyscallResult Execve(Task& t, const SyscallArgs& a) {
-  absl::StatusOr<std::string> path = CopyInPath(t, a[0]);
+// execve(2) and execveat(2): the path (which AT_EMPTY_PATH lets be
+// empty), argv and envp are copied in, then the exec replaces the image.
+SyscallResult DoExecveat(Task& t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
+                         uint64_t envp_addr, int flags) {
+  absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
   if (!path.ok()) return FromStatus(path.status());
   constexpr size_t kArgMax = 2 << 20;
-  absl::StatusOr<std::vector<std::string>> argv = t.mm->CopyInStringArray(a[1], kArgMax);
+  absl::StatusOr<std::vector<std::string>> argv = t.mm->CopyInStringArray(argv_addr, kArgMax);
   if (!argv.ok()) return FromStatus(argv.status());
-  absl::StatusOr<std::vector<std::string>> envv = t.mm->CopyInStringArray(a[2], kArgMax);
+  absl::StatusOr<std::vector<std::string>> envv = t.mm->CopyInStringArray(envp_addr, kArgMax);
   if (!envv.ok()) return FromStatus(envv.status());
-  absl::Status s = ExecInto(t, *path, *argv, *envv);
+  absl::Status s = ExecAtInto(t, dirfd, *path, flags, *argv, *envv);
   if (!s.ok()) return FromStatus(s);
   return SyscallResult::KeepRegisters();
+}
+
+SyscallResult Execve(Task& t, const SyscallArgs& a) {
+  return DoExecveat(t, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+SyscallResult Execveat(Task& t, const SyscallArgs& a) {
+  return DoExecveat(t, static_cast<int>(a[0]), a[1], a[2], a[3], static_cast<int>(a[4]));
 }
 
 SyscallResult Exit(Task& t, const SyscallArgs& a) {
@@ -450,6 +461,8 @@ void RegisterProcess(SyscallTable& t) {
                    "processes and threads; no namespaces, CLONE_PIDFD or shared memory without CLONE_THREAD"};
   t[SYS_clone3] = {"clone3", Clone3, Support::kPartial, "as clone; no set_tid or cgroup"};
   t[SYS_execve] = {"execve", Execve, Support::kFull, "ELF and #! scripts"};
+  t[SYS_execveat] = {"execveat", Execveat, Support::kFull,
+                     "as execve; dirfd-relative, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW"};
   t[SYS_exit] = {"exit", Exit, Support::kFull, ""};
   t[SYS_exit_group] = {"exit_group", ExitGroup, Support::kFull, ""};
   t[SYS_getpid] = {"getpid", Getpid, Support::kFull, ""};

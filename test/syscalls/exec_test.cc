@@ -300,6 +300,56 @@ TEST(ExecTest, ExecveatWithAnEmptyPathRunsTheFd) {
 std::vector<std::string> error_args = {"helper"};
 std::vector<std::string> error_env = {HelperEnv("exit-42")};
 
+// In a forked child, execveat(dirfd, path, ..., flags) of a program that
+// exits 42: returns 42 if the exec worked, else 100 + its errno.
+int ExecveatOutcome(int dirfd, const char* path, int flags) {
+  std::vector<char*> argv = Pointers(error_args), envp = Pointers(error_env);
+  return RunInChild([&] {
+    syscall(SYS_execveat, dirfd, path, argv.data(), envp.data(), flags);
+    return 100 + errno;
+  });
+}
+
+// The directory holding this program, and its name there.
+struct SelfLocation {
+  std::string dir, name;
+};
+SelfLocation LocateSelf() {
+  const std::string self = SelfPath();
+  const size_t slash = self.rfind('/');
+  if (slash == std::string::npos) return {};
+  return {slash == 0 ? "/" : self.substr(0, slash), self.substr(slash + 1)};
+}
+
+TEST(ExecTest, ExecveatResolvesARelativePathFromTheDirfd) {
+  SelfLocation self = LocateSelf();
+  ASSERT_FALSE(self.name.empty());
+  int dirfd = open(self.dir.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_SYSCALL_OK(dirfd);
+  EXPECT_EQ(ExecveatOutcome(dirfd, self.name.c_str(), 0), 42);
+  // An absolute path ignores the dirfd, even a bad one.
+  EXPECT_EQ(ExecveatOutcome(-1, SelfPath().c_str(), 0), 42);
+  EXPECT_EQ(ExecveatOutcome(dirfd, "no-such-program", 0), 100 + ENOENT);
+  close(dirfd);
+}
+
+TEST(ExecTest, ExecveatWithSymlinkNofollowRefusesASymlinkAsELOOP) {
+  TempDir dir;
+  const std::string link = dir.File("link");
+  ASSERT_SYSCALL_OK(symlink(SelfPath().c_str(), link.c_str()));
+  EXPECT_EQ(ExecveatOutcome(AT_FDCWD, link.c_str(), AT_SYMLINK_NOFOLLOW), 100 + ELOOP);
+  EXPECT_EQ(ExecveatOutcome(AT_FDCWD, link.c_str(), 0), 42);
+}
+
+TEST(ExecTest, ExecveatWithAnUnknownFlagIsEINVALAndAnEmptyPathNeedsAtEmptyPath) {
+  int fd = open("/proc/self/exe", O_RDONLY);
+  ASSERT_SYSCALL_OK(fd);
+  EXPECT_EQ(ExecveatOutcome(fd, "", AT_EMPTY_PATH | 0x1), 100 + EINVAL);
+  EXPECT_EQ(ExecveatOutcome(fd, "", 0), 100 + ENOENT);
+  EXPECT_EQ(ExecveatOutcome(fd, "", AT_EMPTY_PATH), 42);
+  close(fd);
+}
+
 TEST(ExecTest, AMissingFileIsENOENT) {
   TempDir dir;
   std::vector<char*> argv = Pointers(error_args), envp = Pointers(error_env);
