@@ -73,6 +73,17 @@ void EndOtherThreads(sentry::Task& t) {
   }
 }
 
+// A vfork child runs in its parent's stub until it execs: the stub's host
+// CPU time is then the parent's, not the child's to account.
+bool BorrowsAnotherProcessesMemory(sentry::Task& t) {
+  absl::MutexLock lock(&t.kernel().mu);
+  bool borrowed = false;
+  t.kernel().ForEachTask([&](sentry::Task& other) {
+    if (&other.group() != &t.group() && other.mm == t.mm) borrowed = true;
+  });
+  return borrowed;
+}
+
 }  // namespace
 
 absl::Status ExecInto(sentry::Task& t, const std::string& path, std::vector<std::string> argv,
@@ -150,7 +161,7 @@ absl::Status ExecAtInto(sentry::Task& t, int dirfd, const std::string& given_pat
   // threads of the process go (Linux's de_thread).
   EndOtherThreads(t);
   t.ReleaseClearChildTid();
-  AccountCpuOfReplacedImage(t);
+  if (t.mm == nullptr || !BorrowsAnotherProcessesMemory(t)) AccountCpuOfReplacedImage(t);
   std::shared_ptr<sentry::MemoryManager> old;
   {
     absl::MutexLock lock(&t.kernel().mu);
@@ -166,7 +177,8 @@ absl::Status ExecAtInto(sentry::Task& t, int dirfd, const std::string& given_pat
     }
   }
   if (old != nullptr) old->address_space().ReleaseThread();  // init's first exec has none.
-  old.reset();  // Kills the old stub.
+  old.reset();  // Kills the old stub, unless a vfork parent still runs in it.
+  t.ReleaseVforkParent();
   Fds(t).CloseOnExec();
   DeletePosixTimers(t);
   t.alt_stack = sentry::SignalStack();

@@ -41,11 +41,13 @@ SyscallResult CheckCloneFlags(uint64_t flags) {
     LogWarning("clone into new namespaces is not supported");
     return SyscallResult::Error(EPERM);
   }
-  // Sharing memory without being a thread (and without vfork, which is a
-  // fork here) would need one stub process for two thread groups.
+  // A process that shares memory runs on a new thread of the parent's stub
+  // (see NewProcess), which is safe while the parent waits (vfork). Without
+  // CLONE_VFORK both would run in one stub process, whose host CPU clock
+  // and fate they would share: not supported.
   if ((flags & CLONE_VM) && !(flags & CLONE_THREAD) && !(flags & CLONE_VFORK)) {
     LogWarning("clone with flags 0x", absl::Hex(flags),
-               " (shared memory, not a thread) is not supported");
+               " (shared memory, neither a thread nor vfork) is not supported");
     return SyscallResult::Error(ENOSYS);
   }
   if (flags & CLONE_PIDFD) {
@@ -109,11 +111,41 @@ SyscallResult NewThread(Task& t, const CloneRequest& req) {
   return StartOrAbandon(*child);
 }
 
-// fork, vfork and clone without CLONE_THREAD: a new process. vfork is a
-// fork: the child gets a copy rather than a loan of the memory, which
-// every correct vfork user (exec or _exit in the child) accepts.
-SyscallResult NewProcess(Task& t, const CloneRequest& req) {
+// The address space of a new process: a copy-on-write fork of the
+// parent's, or with CLONE_VM (vfork) the parent's own, entered through a new
+// stub thread that the child's host thread attaches to (returned in
+// `stub_thread`).
+absl::StatusOr<std::shared_ptr<sentry::MemoryManager>> MemoryForNewProcess(
+    Task& t, const CloneRequest& req, pid_t& stub_thread) {
+  if (req.flags & CLONE_VM) {
+    absl::StatusOr<pid_t> thread = t.mm->address_space().NewThread();
+    if (!thread.ok()) {
+      LogWarning("vfork: no stub thread for the child: ", thread.status().message());
+      return ErrnoError(EAGAIN, "vfork: no stub thread");
+    }
+    stub_thread = *thread;
+    return t.mm;
+  }
   absl::StatusOr<std::unique_ptr<sentry::MemoryManager>> mm = t.mm->Fork();
+  if (!mm.ok()) return mm.status();
+  return std::shared_ptr<sentry::MemoryManager>(std::move(*mm));
+}
+
+// vfork: the parent's thread sleeps until the child has execed or exited
+// (it borrows the parent's memory, stack included, until then). Like
+// Linux's killable wait, only the parent's own exit ends it early.
+void WaitForVforkChild(Task& t, Task& child) {
+  Kernel& k = t.kernel();
+  absl::MutexLock lock(&k.mu);
+  while (child.vfork_parent_waits && !t.exiting) k.cv.Wait(&k.mu);
+}
+
+// fork, vfork and clone without CLONE_THREAD: a new process, with a copy of
+// the caller's memory or, for vfork, the caller's memory itself.
+SyscallResult NewProcess(Task& t, const CloneRequest& req) {
+  pid_t stub_thread = 0;
+  absl::StatusOr<std::shared_ptr<sentry::MemoryManager>> mm =
+      MemoryForNewProcess(t, req, stub_thread);
   if (!mm.ok()) return FromStatus(mm.status());
   Kernel& k = t.kernel();
   std::shared_ptr<Task> child;
@@ -128,8 +160,10 @@ SyscallResult NewProcess(Task& t, const CloneRequest& req) {
     child->exit_signal = req.exit_signal;
     child->handlers = std::make_shared<sentry::SignalHandlers>(*t.handlers);
     child->blocked = t.blocked;
+    child->vfork_parent_waits = (req.flags & CLONE_VFORK) != 0;
   }
-  child->mm = std::shared_ptr<sentry::MemoryManager>(std::move(*mm));
+  child->mm = std::move(*mm);
+  child->stub_thread = stub_thread;
   InheritFrom(t, *child, req);
   child->fds = Fds(t).Fork();
   child->fs = std::make_shared<fs::FsContext>(FsCtx(t));
@@ -137,7 +171,9 @@ SyscallResult NewProcess(Task& t, const CloneRequest& req) {
   if (req.flags & CLONE_CHILD_SETTID) {
     (void)child->mm->CopyOutObject(req.child_tid, int32_t{child->tid()});
   }
-  return StartOrAbandon(*child);
+  SyscallResult started = StartOrAbandon(*child);
+  if (started.value > 0 && (req.flags & CLONE_VFORK)) WaitForVforkChild(t, *child);
+  return started;
 }
 
 SyscallResult DoClone(Task& t, const CloneRequest& req) {
@@ -456,9 +492,10 @@ SyscallResult SetRobustList(Task&, const SyscallArgs&) { return SyscallResult::V
 
 void RegisterProcess(SyscallTable& t) {
   t[SYS_fork] = {"fork", Fork, Support::kFull, ""};
-  t[SYS_vfork] = {"vfork", Vfork, Support::kPartial, "implemented as fork"};
+  t[SYS_vfork] = {"vfork", Vfork, Support::kFull, "the child borrows the parent's memory"};
   t[SYS_clone] = {"clone", Clone, Support::kPartial,
-                   "processes and threads; no namespaces, CLONE_PIDFD or shared memory without CLONE_THREAD"};
+                   "processes, threads and CLONE_VM|CLONE_VFORK; no namespaces, CLONE_PIDFD or "
+                   "CLONE_VM without CLONE_THREAD or CLONE_VFORK"};
   t[SYS_clone3] = {"clone3", Clone3, Support::kPartial, "as clone; no set_tid or cgroup"};
   t[SYS_execve] = {"execve", Execve, Support::kFull, "ELF and #! scripts"};
   t[SYS_execveat] = {"execveat", Execveat, Support::kFull,

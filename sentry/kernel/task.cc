@@ -169,6 +169,13 @@ void Task::ReleaseClearChildTid() {
   kernel_.futexes().Wake(FutexKeyOf(*mm, addr, /*is_private=*/false), kFutexBitsetAny, 1);
 }
 
+void Task::ReleaseVforkParent() {
+  absl::MutexLock lock(&kernel_.mu);
+  if (!vfork_parent_waits) return;
+  vfork_parent_waits = false;
+  kernel_.cv.SignalAll();
+}
+
 Task* Task::NewReaperLocked() {
   // Linux's find_new_reaper: the nearest ancestor that is a child
   // subreaper and not itself going, else init.
@@ -181,6 +188,7 @@ Task* Task::NewReaperLocked() {
 
 void Task::FinishExit() {
   ReleaseClearChildTid();
+  ReleaseVforkParent();
   // This thread's stub thread goes on this (its tracer) thread.
   std::shared_ptr<MemoryManager> old_mm;
   std::shared_ptr<fs::FdTable> old_fds;

@@ -129,6 +129,10 @@ class Task {
   bool exiting = false;      // This thread's exit is under way.
   int exit_status = 0;       // wait(2) status word once exiting.
   bool zombie = false;       // The process exited and waits to be reaped (leader).
+  // A vfork child (CLONE_VFORK): its parent waits in clone until this task
+  // lets go of the borrowed address space by execve or exit (Linux's
+  // vfork_done); see ReleaseVforkParent().
+  bool vfork_parent_waits = false;
   // prctl(2) state. pdeath_signal is sent to this task when its parent
   // exits; it is not inherited by fork. A child subreaper adopts the
   // orphans among its descendants instead of init (not inherited either).
@@ -167,6 +171,9 @@ class Task {
   // then forgets the address. With nobody else in the address space, nobody
   // could see the write, and Linux makes none either.
   void ReleaseClearChildTid();  // Without kernel().mu.
+  // The other half of mm_release for a vfork child: wakes the parent that
+  // waits for it. Without kernel().mu.
+  void ReleaseVforkParent();
 
   // Wakes the task if it waits in the sentry or runs in its stub.
   void Kick();

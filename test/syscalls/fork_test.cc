@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,14 @@
 
 namespace runsc::syscall_test {
 namespace {
+
+// A child that execs this program with RUNSC_FORK_HELPER_EXIT=N in its
+// environment exits N at once, before gtest's main runs.
+constexpr char kHelperExitVariable[] = "RUNSC_FORK_HELPER_EXIT";
+
+__attribute__((constructor)) void MaybeExitAsHelper() {
+  if (const char* code = getenv(kHelperExitVariable)) _exit(atoi(code));
+}
 
 // Waits for `pid` and returns its exit code, or 128 + the signal that killed it.
 int WaitForExitCode(pid_t pid, int options = 0) {
@@ -164,6 +174,41 @@ TEST(ForkTest, VforkChildHasItsOwnPidAndTheParentAsParent) {
   EXPECT_EQ(child_pid, child);
   EXPECT_EQ(child_ppid, parent);
   EXPECT_EQ(WaitForExitCode(child), 0);
+}
+
+TEST(ForkTest, AVforkChildThatExecsReleasesTheParent) {
+  static volatile int stored_before_exec = 0;
+  stored_before_exec = 0;
+  char path[] = "/proc/self/exe";
+  char env_entry[] = "RUNSC_FORK_HELPER_EXIT=42";
+  char* argv[] = {path, nullptr};
+  char* envp[] = {env_entry, nullptr};
+  pid_t child = vfork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    stored_before_exec = 1;
+    execve(path, argv, envp);
+    _exit(100 + errno);
+  }
+  // Back only once the child's exec let go of the memory it borrowed.
+  EXPECT_EQ(stored_before_exec, 1);
+  EXPECT_EQ(WaitForExitCode(child), 42);
+}
+
+TEST(ForkTest, PosixSpawnRunsTheProgram) {
+  // glibc's posix_spawn is clone(CLONE_VM | CLONE_VFORK) on a stack of its own.
+  char path[] = "/proc/self/exe";
+  char env_entry[] = "RUNSC_FORK_HELPER_EXIT=43";
+  char* argv[] = {path, nullptr};
+  char* envp[] = {env_entry, nullptr};
+  pid_t child = -1;
+  ASSERT_EQ(posix_spawn(&child, path, nullptr, nullptr, argv, envp), 0);
+  EXPECT_EQ(WaitForExitCode(child), 43);
+  // A spawn that cannot exec reports the error to the parent (through the
+  // memory the child shares with it).
+  char missing[] = "/nonexistent/program";
+  char* missing_argv[] = {missing, nullptr};
+  EXPECT_EQ(posix_spawn(&child, missing, nullptr, nullptr, missing_argv, envp), ENOENT);
 }
 
 TEST(ForkTest, CloneWithSigchldActsLikeFork) {
