@@ -469,10 +469,12 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_lstat] = {"lstat", Lstat, Support::kFull, ""};
   t[SYS_fstat] = {"fstat", Fstat, Support::kFull, ""};
   t[SYS_newfstatat] = {"newfstatat", Newfstatat, Support::kFull, ""};
-  t[SYS_statx] = {"statx", Statx, Support::kPartial, "the basic stats; no birth time, attributes or mount id"};
-  t[SYS_access] = {"access", Access, Support::kPartial, "no EROFS for W_OK on a read-only mount"};
-  t[SYS_faccessat] = {"faccessat", Faccessat, Support::kPartial, "no EROFS for W_OK on a read-only mount"};
-  t[SYS_faccessat2] = {"faccessat2", Faccessat2, Support::kPartial, "no EROFS for W_OK on a read-only mount"};
+  t[SYS_statx] = {"statx", Statx, Support::kPartial,
+                  "the basic stats; no birth time, attributes or mount id"};
+  constexpr const char* kNoErofs = "no EROFS for W_OK on a read-only mount";
+  t[SYS_access] = {"access", Access, Support::kPartial, kNoErofs};
+  t[SYS_faccessat] = {"faccessat", Faccessat, Support::kPartial, kNoErofs};
+  t[SYS_faccessat2] = {"faccessat2", Faccessat2, Support::kPartial, kNoErofs};
   t[SYS_getdents64] = {"getdents64", Getdents64, Support::kFull, ""};
   t[SYS_readlink] = {"readlink", Readlink, Support::kFull, ""};
   t[SYS_readlinkat] = {"readlinkat", Readlinkat, Support::kFull, ""};

@@ -5,6 +5,13 @@
 #include "base/errno_status.h"
 
 namespace runsc::sentry {
+namespace {
+
+// The kernel's MINSIGSTKSZ (<asm/signal.h>). glibc's macro is now
+// sysconf(_SC_MINSIGSTKSZ), the sentry host's, which is not the rule.
+constexpr size_t kMinStackSize = 2048;
+
+}  // namespace
 
 bool SignalStack::Contains(uint64_t sp) const {
   if (flags_ & kAutoDisarm) return false;
@@ -30,7 +37,9 @@ absl::Status SignalStack::Set(const stack_t& ss, uint64_t sp) {
   if (mode == SS_DISABLE) {
     base_ = size_ = 0;
   } else {
-    if (ss.ss_size < MINSIGSTKSZ) return ErrnoError(ENOMEM, "sigaltstack: smaller than MINSIGSTKSZ");
+    if (ss.ss_size < kMinStackSize) {
+      return ErrnoError(ENOMEM, "sigaltstack: smaller than MINSIGSTKSZ");
+    }
     base_ = reinterpret_cast<uint64_t>(ss.ss_sp);
     size_ = ss.ss_size;
   }

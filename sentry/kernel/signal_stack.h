@@ -34,7 +34,7 @@ class SignalStack {
   // sigaltstack(&ss, NULL) with the stack pointer at `sp` (do_sigaltstack):
   // EPERM while running on the stack, EINVAL for a mode other than 0,
   // SS_ONSTACK or SS_DISABLE (SS_AUTODISARM may be added), ENOMEM for a
-  // stack smaller than MINSIGSTKSZ. SS_DISABLE forgets address and size.
+  // stack smaller than the kernel's MINSIGSTKSZ (2048). SS_DISABLE forgets address and size.
   [[nodiscard]] absl::Status Set(const stack_t& ss, uint64_t sp);
 
   // Where the frame of a SA_ONSTACK handler starts (the stack's top) when

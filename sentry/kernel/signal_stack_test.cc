@@ -54,7 +54,8 @@ TEST(SignalStackTest, BadModesAreEINVALAndSmallStacksENOMEM) {
   SignalStack stack;
   EXPECT_EQ(ErrnoOf(stack.Set(Stack(kBase, kSize, 0x10), kElsewhere)), EINVAL);
   EXPECT_EQ(ErrnoOf(stack.Set(Stack(kBase, kSize, SS_ONSTACK | SS_DISABLE), kElsewhere)), EINVAL);
-  EXPECT_EQ(ErrnoOf(stack.Set(Stack(kBase, MINSIGSTKSZ - 1, 0), kElsewhere)), ENOMEM);
+  EXPECT_EQ(ErrnoOf(stack.Set(Stack(kBase, 2047, 0), kElsewhere)), ENOMEM);  // MINSIGSTKSZ - 1
+  EXPECT_TRUE(stack.Set(Stack(kBase, 2048, 0), kElsewhere).ok());
   // SS_ONSTACK as a mode means 0; disabling ignores the size.
   EXPECT_TRUE(stack.Set(Stack(kBase, kSize, SS_ONSTACK), kElsewhere).ok());
   EXPECT_TRUE(stack.Set(Stack(kBase, 1, SS_DISABLE), kElsewhere).ok());
