@@ -105,8 +105,13 @@ absl::Status ExecAtInto(sentry::Task& t, int dirfd, const std::string& given_pat
   // The name the new image goes by (AT_EXECFN, a script's argument): an
   // fd-relative one is spelled through /dev/fd, as Linux's bprm->filename.
   std::string path = given_path;
+  // Linux's BINPRM_FLAGS_PATH_INACCESSIBLE: that name dies with a
+  // close-on-exec fd, so no interpreter could open a script by it.
+  bool path_inaccessible = false;
   if (dirfd != AT_FDCWD && (given_path.empty() || given_path[0] != '/')) {
     path = absl::StrCat("/dev/fd/", dirfd, given_path.empty() ? "" : "/", given_path);
+    absl::StatusOr<fs::FdTable::Entry> entry = Fds(t).GetEntry(dirfd);
+    path_inaccessible = entry.ok() && entry->cloexec;
   }
   std::string execfn = path;
 
@@ -116,6 +121,9 @@ absl::Status ExecAtInto(sentry::Task& t, int dirfd, const std::string& given_pat
     absl::StatusOr<size_t> n = (*exe)->PRead(t, absl::MakeSpan(reinterpret_cast<uint8_t*>(head), sizeof(head) - 1), 0);
     if (!n.ok()) return n.status();
     if (*n < 2 || head[0] != '#' || head[1] != '!') break;
+    if (path_inaccessible) {
+      return ErrnoError(ENOENT, "execveat: a #! script from a close-on-exec fd");
+    }
     if (depth >= kMaxInterpreterDepth) return ErrnoError(ELOOP, "too many #! levels");
     std::string line(head + 2, strnlen(head + 2, *n - 2));
     line = line.substr(0, line.find('\n'));

@@ -341,6 +341,22 @@ TEST(ExecTest, ExecveatWithSymlinkNofollowRefusesASymlinkAsELOOP) {
   EXPECT_EQ(ExecveatOutcome(AT_FDCWD, link.c_str(), 0), 42);
 }
 
+TEST(ExecTest, ExecveatOfAScriptThroughACloseOnExecFdIsENOENT) {
+  TempDir dir;
+  const std::string script = dir.File("script");
+  WriteFileOrDie(script, "#!" + SelfPath() + "\n");
+  ASSERT_SYSCALL_OK(chmod(script.c_str(), 0755));
+  // The interpreter would get /dev/fd/N, which the exec closes.
+  int cloexec_fd = open(script.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_SYSCALL_OK(cloexec_fd);
+  EXPECT_EQ(ExecveatOutcome(cloexec_fd, "", AT_EMPTY_PATH), 100 + ENOENT);
+  close(cloexec_fd);
+  int fd = open(script.c_str(), O_RDONLY);
+  ASSERT_SYSCALL_OK(fd);
+  EXPECT_EQ(ExecveatOutcome(fd, "", AT_EMPTY_PATH), 42);
+  close(fd);
+}
+
 TEST(ExecTest, ExecveatWithAnUnknownFlagIsEINVALAndAnEmptyPathNeedsAtEmptyPath) {
   int fd = open("/proc/self/exe", O_RDONLY);
   ASSERT_SYSCALL_OK(fd);
