@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "fs/file_access.h"
 #include "fs/file_size_limit.h"
 #include "syscalls/file_mutate.h"
 #include "syscalls/helpers.h"
@@ -371,8 +372,16 @@ SyscallResult Truncate(Task& t, const SyscallArgs& a) {
   const mode_t type = (*d)->node->Type();
   if (type == S_IFDIR) return SyscallResult::Error(EISDIR);
   if (type != S_IFREG) return SyscallResult::Error(EINVAL);
-  // (Linux checks RLIMIT_FSIZE after write permission; here it comes first.)
-  RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, length));
+  // Past RLIMIT_FSIZE the call fails with SIGXFSZ, but as in Linux only a
+  // caller that may write the file gets that far (others get EACCES from
+  // the filesystem's own check, and no signal).
+  const rlim_t limit = t.rlimits[RLIMIT_FSIZE].rlim_cur;
+  if (limit != RLIM_INFINITY && static_cast<uint64_t>(length) > limit) {
+    absl::StatusOr<struct stat> st = (*d)->node->Stat();
+    if (!st.ok()) return FromStatus(st.status());
+    RUNSC_RETURN_IF_ERROR(fs::FileAccess::Of(*st).Check(t.creds, fs::kMayWrite));
+    RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, length));
+  }
   return FromStatus((*d)->node->SetAttr(t, {.size = length}));
 }
 

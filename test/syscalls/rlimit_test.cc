@@ -313,6 +313,28 @@ TEST(RlimitTest, TruncatingPastFsizeIsEFBIG) {
             0);
 }
 
+TEST(RlimitTest, TruncatingAFileOneMayNotWriteIsEACCESNotSigxfsz) {
+  SKIP_UNLESS_CAPABILITY(CAP_SETUID);
+  SKIP_UNLESS_CAPABILITY(CAP_SETGID);
+  TempDir dir;
+  ASSERT_SYSCALL_OK(chmod(dir.path().c_str(), 0755));
+  WriteFileOrDie(dir.File("f"), "");
+  EXPECT_EQ(RunInChild([&] {
+              DisableCoreDumps();
+              // Relative to the directory, entered while still root.
+              CHILD_CHECK(chdir(dir.path().c_str()) == 0);
+              CHILD_CHECK(DropToNobody());
+              struct rlimit limit;
+              CHILD_CHECK(getrlimit(RLIMIT_FSIZE, &limit) == 0);
+              limit.rlim_cur = 10;
+              CHILD_CHECK(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+              // Permission comes first: no SIGXFSZ (which would kill us).
+              CHILD_CHECK(truncate("f", 100) == -1 && errno == EACCES);
+              return 0;
+            }),
+            0);
+}
+
 TEST(RlimitTest, GrowingAMappingPastTheAddressSpaceLimitIsENOMEM) {
   EXPECT_EQ(RunInChild([] {
               void* p = mmap(nullptr, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
