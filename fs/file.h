@@ -10,6 +10,7 @@
 #include <sys/statfs.h>
 
 #include <atomic>
+#include <compare>
 #include <optional>
 #include <utility>
 
@@ -125,6 +126,20 @@ class File {
 
 class Node;
 
+// The last close of an open file description: inotify's IN_CLOSE_WRITE or
+// IN_CLOSE_NOWRITE (fs/fsnotify.cc). Called by ~File, never with a lock held.
+void NotifyLastClose(const File& file);
+
+// Which file a node is, for inotify watches (fs/watch_table.h): two nodes
+// that are the same file (a gofer file walked again after its dentry was
+// dropped, or by another hard link) have the same identity.
+struct NodeIdentity {
+  const void* fs = nullptr;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  friend auto operator<=>(const NodeIdentity&, const NodeIdentity&) = default;
+};
+
 // A file a directory made and opened (open with O_CREAT).
 struct CreatedNode {
   std::shared_ptr<Node> node;
@@ -214,6 +229,10 @@ class Node : public std::enable_shared_from_this<Node> {
   // Synthetic nodes (procfs) are looked up anew each time; gofer nodes can
   // be cached in the dentry tree.
   virtual bool Cacheable() const { return true; }
+  // See NodeIdentity. The sentry's own filesystems keep one Node per file,
+  // so by default the object is the file; the gofer fs answers with the
+  // host's device and inode.
+  virtual NodeIdentity Identity() { return {this, 0, 0}; }
 
   // The advisory locks every open of this node shares, made on first use
   // with the kernel's mutex and condition variable.
@@ -238,11 +257,13 @@ struct Dentry {
   std::shared_ptr<Node> node;
   std::shared_ptr<Dentry> parent;  // Null for the root.
   std::string path;                // Absolute, canonical.
-  // Its name was removed (unlink, rmdir, renamed over): getcwd of it is
-  // ENOENT, as Linux's d_unlinked.
-  std::atomic<bool> unlinked{false};
   absl::Mutex mu;
   std::map<std::string, std::shared_ptr<Dentry>> children ABSL_GUARDED_BY(mu);
+  // The name was removed (unlink, rmdir, or replaced by a rename) while
+  // something still held this dentry: getcwd of it is ENOENT (Linux's
+  // d_unlinked), and inotify's IN_EXCL_UNLINK watches on the directory stop
+  // hearing about it.
+  std::atomic<bool> unlinked{false};
 };
 
 // The locks of the node `file` was opened from, if it has one and anybody
@@ -253,6 +274,7 @@ inline std::shared_ptr<FileLocks> LocksIfAny(const File& file) {
 }
 
 inline File::~File() {
+  NotifyLastClose(*this);
   if (std::shared_ptr<FileLocks> locks = LocksIfAny(*this)) {
     locks->record.ReleaseOwner(this);
     locks->flock.ReleaseOwner(this);

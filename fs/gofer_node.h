@@ -52,6 +52,9 @@ class GoferNode : public Node {
                                                const std::string& name) override;
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override;
   absl::StatusOr<std::string> ReadLink(sentry::Task& task) override;
+  // The host file: every GoferNode walked to it (again, or by another hard
+  // link) shares its inotify watches.
+  NodeIdentity Identity() override { return {client_.get(), file_.stat.dev, file_.stat.ino}; }
 
  private:
   // Shared by every open of this node if it is a FIFO.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "base/errno_status.h"
 #include "fs/fd_table.h"
+#include "fs/inotify_file.h"
 #include "fs/machine_info.h"
 #include "fs/proc_format.h"
 #include "fs/synthetic.h"
@@ -162,11 +163,22 @@ std::shared_ptr<Node> SysDir(Kernel& kernel) {
              {"max_map_count", Text(v + "/max_map_count", "65530\n")},
          });
   const std::string f = "/proc/sys/fs";
+  const std::string i = f + "/inotify";
+  auto inotify = SyntheticDirNode::Fixed(
+      i, {
+             {"max_queued_events",
+              Text(i + "/max_queued_events", absl::StrCat(InotifyFile::kMaxQueuedEvents, "\n"))},
+             {"max_user_instances",
+              Text(i + "/max_user_instances", absl::StrCat(WatchTable::kMaxUserInstances, "\n"))},
+             {"max_user_watches",
+              Text(i + "/max_user_watches", absl::StrCat(WatchTable::kMaxUserWatches, "\n"))},
+         });
   auto fs = SyntheticDirNode::Fixed(
       f, {
              {"file-max", Text(f + "/file-max", "9223372036854775807\n")},
              // FdTable's limit: RLIMIT_NOFILE may not be raised past it.
              {"nr_open", Text(f + "/nr_open", absl::StrCat(FdTable::kMaxFds, "\n"))},
+             {"inotify", inotify},
          });
   return SyntheticDirNode::Fixed("/proc/sys", {{"kernel", kernel_dir}, {"vm", vm}, {"fs", fs}});
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "fs/fsnotify.h"
 
 namespace runsc::fs {
 namespace {
@@ -229,6 +230,7 @@ absl::StatusOr<std::shared_ptr<File>> Vfs::Open(sentry::Task& task, std::shared_
   if (file.ok()) {
     if ((*file)->Path().empty()) (*file)->set_path(dentry->path);
     (*file)->dentry = dentry;
+    NotifyOpen(**file, (flags & O_TRUNC) && type == S_IFREG);
   }
   return file;
 }

@@ -1,6 +1,7 @@
 // Opening, closing, duplicating and inspecting files; paths and directories.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -12,6 +13,7 @@
 
 #include "base/logging.h"
 #include "fs/file_access.h"
+#include "fs/fsnotify.h"
 #include "fs/pipe.h"
 #include "syscalls/file_lock.h"
 #include "syscalls/file_mutate.h"
@@ -369,6 +371,8 @@ SyscallResult Getdents64(Task& t, const SyscallArgs& a) {
   if (!f) return SyscallResult::Error(EBADF);
   absl::StatusOr<std::vector<fs::DirEntry>> entries = f->ReadDir();
   if (!entries.ok()) return FromStatus(entries.status());
+  // iterate_dir's fsnotify_access, also at the end of the directory.
+  fs::NotifyFileEvent(*f, IN_ACCESS);
   const size_t cap = std::min<uint64_t>(a[2], 1 << 20);
   std::vector<uint8_t> out;
   int64_t pos = f->dir_pos;

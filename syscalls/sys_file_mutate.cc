@@ -16,6 +16,7 @@
 
 #include "fs/file_access.h"
 #include "fs/file_size_limit.h"
+#include "fs/fsnotify.h"
 #include "syscalls/file_mutate.h"
 #include "syscalls/helpers.h"
 
@@ -67,6 +68,8 @@ absl::StatusOr<CreateForOpenResult> CreateForOpen(Task& t, int dirfd, const std:
   std::shared_ptr<fs::Dentry> d = vfs.AddChild(p->parent, p->name, created->node);
   created->file->dentry = d;
   if (created->file->Path().empty()) created->file->set_path(d->path);
+  fs::NotifyCreate(*p->parent, p->name, *created->node);
+  fs::NotifyOpen(*created->file, /*truncated=*/false);
   return CreateForOpenResult{.created = created->file};
 }
 
@@ -93,8 +96,10 @@ absl::StatusOr<std::shared_ptr<fs::File>> CreateTmpfileForOpen(Task& t, int dirf
   absl::StatusOr<struct stat> st = created->node->Stat();
   d->path = ((*dir)->path == "/" ? "/#" : (*dir)->path + "/#") +
             std::to_string(st.ok() ? st->st_ino : 0);
+  d->unlinked.store(true);  // Linux's tmpfile dentry is unhashed too.
   created->file->dentry = d;
   created->file->set_path(d->path + " (deleted)");
+  fs::NotifyOpen(*created->file, /*truncated=*/false);
   return created->file;
 }
 
@@ -113,6 +118,7 @@ SyscallResult DoMkdir(Task& t, int dirfd, uint64_t path_addr, mode_t mode) {
       p->parent->node->Mkdir(t, p->name, ApplyUmask(t, mode & 07777));
   if (!node.ok()) return FromStatus(node.status());
   VfsOf(t).AddChild(p->parent, p->name, *node);
+  fs::NotifyCreate(*p->parent, p->name, **node);
   return SyscallResult::Value(0);
 }
 
@@ -147,6 +153,7 @@ SyscallResult DoMknod(Task& t, int dirfd, uint64_t path_addr, mode_t mode, uint6
       t, p->name, (type == 0 ? S_IFREG : type) | ApplyUmask(t, mode & 07777));
   if (!node.ok()) return FromStatus(node.status());
   VfsOf(t).AddChild(p->parent, p->name, *node);
+  fs::NotifyCreate(*p->parent, p->name, **node);
   return SyscallResult::Value(0);
 }
 
@@ -171,6 +178,7 @@ SyscallResult DoSymlink(Task& t, uint64_t target_addr, int dirfd, uint64_t path_
   absl::StatusOr<std::shared_ptr<fs::Node>> node = p->parent->node->Symlink(t, p->name, *target);
   if (!node.ok()) return FromStatus(node.status());
   VfsOf(t).AddChild(p->parent, p->name, *node);
+  fs::NotifyCreate(*p->parent, p->name, **node);
   return SyscallResult::Value(0);
 }
 
@@ -206,7 +214,9 @@ SyscallResult DoLink(Task& t, int old_dirfd, uint64_t old_addr, int new_dirfd, u
   if (IsDotOrEmpty(p->name)) return SyscallResult::Error(EEXIST);
   if (VfsOf(t).Lookup(t, p->parent, p->name).ok()) return SyscallResult::Error(EEXIST);
   if (p->trailing_slash) return SyscallResult::Error(ENOENT);
-  return FromStatus(p->parent->node->Link(t, p->name, *(*old)->node));
+  RUNSC_RETURN_IF_ERROR(p->parent->node->Link(t, p->name, *(*old)->node));
+  fs::NotifyLink(*(*old)->node, *p->parent, p->name);
+  return SyscallResult::Value(0);
 }
 
 SyscallResult Link(Task& t, const SyscallArgs& a) {
@@ -243,6 +253,7 @@ SyscallResult DoUnlink(Task& t, int dirfd, uint64_t path_addr, bool directory) {
   if (!s.ok()) return FromStatus(s);
   (*child)->unlinked.store(true);
   VfsOf(t).Forget(p->parent, p->name);
+  fs::NotifyRemove(*p->parent, p->name, **child, directory);
   return SyscallResult::Value(0);
 }
 
@@ -296,6 +307,8 @@ SyscallResult DoRename(Task& t, int old_dirfd, uint64_t old_addr, int new_dirfd,
   if (target.ok() && !(flags & RENAME_EXCHANGE)) (*target)->unlinked.store(true);
   vfs.Forget(from->parent, from->name);
   vfs.Forget(to->parent, to->name);
+  fs::NotifyRename(*from->parent, from->name, *to->parent, to->name, **old,
+                   target.ok() ? target->get() : nullptr, flags & RENAME_EXCHANGE);
   return SyscallResult::Value(0);
 }
 
@@ -333,7 +346,9 @@ absl::StatusOr<std::shared_ptr<fs::Dentry>> DentryForFdAttr(Task& t, int fd) {
 SyscallResult SetAttrOn(Task& t, const absl::StatusOr<std::shared_ptr<fs::Dentry>>& d,
                         const fs::SetAttrs& attrs) {
   if (!d.ok()) return FromStatus(d.status());
-  return FromStatus((*d)->node->SetAttr(t, attrs));
+  RUNSC_RETURN_IF_ERROR((*d)->node->SetAttr(t, attrs));
+  fs::NotifySetAttr(**d, attrs);
+  return SyscallResult::Value(0);
 }
 
 SyscallResult Chmod(Task& t, const SyscallArgs& a) {
@@ -382,7 +397,7 @@ SyscallResult Truncate(Task& t, const SyscallArgs& a) {
     RUNSC_RETURN_IF_ERROR(fs::FileAccess::Of(*st).Check(t.creds, fs::kMayWrite));
     RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, length));
   }
-  return FromStatus((*d)->node->SetAttr(t, {.size = length}));
+  return SetAttrOn(t, d, {.size = length});
 }
 
 SyscallResult Ftruncate(Task& t, const SyscallArgs& a) {
@@ -398,7 +413,9 @@ SyscallResult Ftruncate(Task& t, const SyscallArgs& a) {
       RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, length));
     }
   }
-  return FromStatus(f->Truncate(length));
+  RUNSC_RETURN_IF_ERROR(f->Truncate(length));
+  if (f->dentry != nullptr) fs::NotifySetAttr(*f->dentry, {.size = length});
+  return SyscallResult::Value(0);
 }
 
 bool ValidNsec(long nsec) {

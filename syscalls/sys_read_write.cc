@@ -2,10 +2,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/inotify.h>
 #include <sys/uio.h>
 
 #include <vector>
 
+#include "fs/fsnotify.h"
 #include "syscalls/helpers.h"
 #include "syscalls/sys_socket.h"
 
@@ -38,6 +40,7 @@ SyscallResult DoRead(Task& t, int fd, uint64_t addr, size_t count, int64_t offse
       offset < 0 ? file->Read(t, absl::MakeSpan(buf)) : file->PRead(t, absl::MakeSpan(buf), offset);
   if (!n.ok()) return ErrorOf(t, n.status());
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(addr, absl::MakeConstSpan(buf.data(), *n)));
+  if (*n > 0) fs::NotifyFileEvent(*file, IN_ACCESS);
   return SyscallResult::Value(static_cast<int64_t>(*n));
 }
 
@@ -51,6 +54,7 @@ SyscallResult DoWrite(Task& t, int fd, uint64_t addr, size_t count, int64_t offs
   absl::StatusOr<size_t> n =
       offset < 0 ? file->Write(t, buf) : file->PWrite(t, buf, offset);
   if (!n.ok()) return ErrorOf(t, n.status());
+  if (*n > 0) fs::NotifyFileEvent(*file, IN_MODIFY);
   return SyscallResult::Value(static_cast<int64_t>(*n));
 }
 
@@ -202,6 +206,10 @@ SyscallResult DoSendfile(Task& t, int out_fd, int in_fd, int64_t* ppos, size_t c
     if (*w < *n) break;  // The output is full (a non-blocking pipe, a full disk).
   }
   if (total == 0 && !error.ok()) return ErrorOf(t, error);
+  if (total > 0) {
+    fs::NotifyFileEvent(*in, IN_ACCESS);
+    fs::NotifyFileEvent(*out, IN_MODIFY);
+  }
   if (ppos != nullptr) {
     *ppos = pos;
   } else if (positional && total > 0) {

@@ -36,6 +36,7 @@ SyscallTable BuildTable() {
   RegisterWait(t);
   RegisterFlock(t);
   RegisterMemfd(t);
+  RegisterInotify(t);
   // The families register only what they implement; every other number is
   // named here, so the listing, --strace and the unimplemented-syscall log
   // all say "mount" rather than "syscall_165".

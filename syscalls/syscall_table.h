@@ -89,6 +89,7 @@ void RegisterSocket(SyscallTable& t);
 void RegisterWait(SyscallTable& t);
 void RegisterFlock(SyscallTable& t);
 void RegisterMemfd(SyscallTable& t);
+void RegisterInotify(SyscallTable& t);
 
 }  // namespace runsc::syscalls
 
