@@ -19,18 +19,19 @@ std::string NameOf(const Dentry& d) {
   return slash == std::string::npos ? d.path : d.path.substr(slash + 1);
 }
 
-// An event about the file `d` names: to its own watches, and with its name
-// to its directory's (fsnotify_parent). `path_event`: it comes through an
+// An event about the file `d` names: with its name to its directory's
+// watches (fsnotify_parent), then to its own, in the order Linux's
+// fsnotify_handle_event reports them. `path_event`: it comes through an
 // open file (read, write, open, close), the only kind IN_EXCL_UNLINK
 // filters, as in Linux's inotify_handle_inode_event.
 void NotifyNamed(const Dentry& d, uint32_t event, bool path_event) {
   if (d.node == nullptr) return;
   event |= IsDirBit(*d.node);
   const bool unlinked = path_event && d.unlinked.load();
-  Table().Notify(d.node->Identity(), event, 0, "", unlinked);
   if (d.parent != nullptr && d.parent->node != nullptr) {
     Table().Notify(d.parent->node->Identity(), event, 0, NameOf(d), unlinked);
   }
+  Table().Notify(d.node->Identity(), event, 0, "", unlinked);
 }
 
 // The file `node` lost a link: if that was its last one, it is gone for
