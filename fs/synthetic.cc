@@ -103,6 +103,11 @@ struct stat SyntheticStatOf(const std::string& key, mode_t mode) {
   return st;
 }
 
+NodeIdentity SyntheticIdentityOf(const std::string& key) {
+  static const char kSyntheticFiles = 0;  // Its address tags the identities.
+  return {&kSyntheticFiles, static_cast<uint64_t>(SyntheticFsOf(key).dev), SyntheticIno(key)};
+}
+
 struct statfs SyntheticStatFsOf(const std::string& key) {
   struct statfs st {};
   st.f_type = SyntheticFsOf(key).magic;

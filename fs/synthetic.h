@@ -32,6 +32,9 @@ SyntheticFs SyntheticFsOf(const std::string& key);
 struct stat SyntheticStatOf(const std::string& key, mode_t mode);
 // statfs(2) of the key's filesystem.
 struct statfs SyntheticStatFsOf(const std::string& key);
+// Which file a synthetic node is, for inotify watches: /proc makes a new
+// node at every lookup, so the key, not the object, names the file.
+NodeIdentity SyntheticIdentityOf(const std::string& key);
 
 // A file whose contents `generate` produces at open (Linux generates seq
 // files on read; a snapshot at open is what a reader sees as well, and reads
@@ -51,6 +54,7 @@ class SyntheticFileNode : public Node {
   absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override { return SyntheticStatFsOf(key_); }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override;
   bool Cacheable() const override { return false; }
+  NodeIdentity Identity() override { return SyntheticIdentityOf(key_); }
 
  private:
   std::string key_;
@@ -71,6 +75,7 @@ class SyntheticSymlinkNode : public Node {
   }
   absl::StatusOr<std::string> ReadLink(sentry::Task& task) override { return target_(task); }
   bool Cacheable() const override { return false; }
+  NodeIdentity Identity() override { return SyntheticIdentityOf(key_); }
 
  private:
   std::string key_;
@@ -95,6 +100,7 @@ class SyntheticDirNode : public Node {
   }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override;
   bool Cacheable() const override { return cacheable_; }
+  NodeIdentity Identity() override { return SyntheticIdentityOf(key_); }
 
  private:
   std::string key_;

@@ -760,5 +760,41 @@ TEST(InotifyTest, ProcSysShowsTheLimits) {
   }
 }
 
+TEST(InotifyTest, WritingToAWatchedDeviceIsModify) {
+  int fd = Inotify();
+  ASSERT_GE(fd, 0);
+  int wd = inotify_add_watch(fd, "/dev/null", IN_MODIFY | IN_CLOSE_WRITE);
+  ASSERT_GE(wd, 0);
+  int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(null_fd, 0);
+  ASSERT_EQ(write(null_fd, "x", 1), 1);
+  close(null_fd);
+  EXPECT_EQ(ReadSeen(fd), (std::vector<Seen>{{wd, IN_MODIFY, ""}, {wd, IN_CLOSE_WRITE, ""}}));
+  close(fd);
+}
+
+TEST(InotifyTest, EventsOnATmpfsDirectory) {
+  char templ[] = "/dev/shm/runsc_inotify.XXXXXX";
+  if (mkdtemp(templ) == nullptr) GTEST_SKIP() << "no /dev/shm: " << strerror(errno);
+  const std::string dir = templ;
+  int fd = Inotify();
+  ASSERT_GE(fd, 0);
+  int wd = inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MODIFY | IN_MOVE | IN_DELETE);
+  ASSERT_GE(wd, 0);
+  WriteFileOrDie(dir + "/f", "x");
+  ASSERT_SYSCALL_OK(rename((dir + "/f").c_str(), (dir + "/g").c_str()));
+  ASSERT_SYSCALL_OK(unlink((dir + "/g").c_str()));
+  std::vector<Event> events = ReadEvents(fd);
+  ASSERT_SYSCALL_OK(rmdir(dir.c_str()));
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ((Seen{events[0].wd, events[0].mask, events[0].name}), (Seen{wd, IN_CREATE, "f"}));
+  EXPECT_EQ((Seen{events[1].wd, events[1].mask, events[1].name}), (Seen{wd, IN_MODIFY, "f"}));
+  EXPECT_EQ((Seen{events[2].wd, events[2].mask, events[2].name}), (Seen{wd, IN_MOVED_FROM, "f"}));
+  EXPECT_EQ((Seen{events[3].wd, events[3].mask, events[3].name}), (Seen{wd, IN_MOVED_TO, "g"}));
+  EXPECT_EQ(events[2].cookie, events[3].cookie);
+  EXPECT_EQ((Seen{events[4].wd, events[4].mask, events[4].name}), (Seen{wd, IN_DELETE, "g"}));
+  close(fd);
+}
+
 }  // namespace
 }  // namespace runsc::syscall_test
