@@ -126,8 +126,9 @@ class WatchTable {
     bool ignored_after;  // Then IN_IGNORED: the watch ended.
   };
 
-  // Drops `it`'s watch of `owner_key` (and its node) from both maps; the
-  // node is moved to `released` so it is destroyed after mu_.
+  // Drops the watch of `owner_key` on `id` from both maps, if there is
+  // one; its node is moved to `released`, to be destroyed after mu_ (a
+  // gofer node's destructor makes an RPC).
   void EraseLocked(const NodeIdentity& id, const InotifyFile* owner_key,
                    std::vector<std::shared_ptr<Node>>& released) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void Deliver(const std::vector<Delivery>& deliveries, uint32_t cookie,
