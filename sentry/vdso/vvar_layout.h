@@ -91,10 +91,13 @@ static inline int64_t runsc_vvar_segment_at(const struct runsc_vvar_segment* seg
 static inline int runsc_vvar_read(const struct runsc_vvar* v, int clock, int64_t* ns) {
   int which; /* 0 monotonic, 1 realtime, 2 boottime. */
   switch (clock) {
-    case RUNSC_CLOCK_MONOTONIC:
-    case RUNSC_CLOCK_MONOTONIC_COARSE: which = 0; break;
-    case RUNSC_CLOCK_REALTIME:
-    case RUNSC_CLOCK_REALTIME_COARSE: which = 1; break;
+    /* Not the coarse clocks: they must be the host's, the clock the host
+     * stamps file times with (a gofer file's ctime after a utimensat must
+     * not be before a CLOCK_REALTIME_COARSE read made before it), and that
+     * is the time of the last tick, which this page cannot know. They
+     * trap, and the sentry reads the host's. */
+    case RUNSC_CLOCK_MONOTONIC: which = 0; break;
+    case RUNSC_CLOCK_REALTIME: which = 1; break;
     case RUNSC_CLOCK_BOOTTIME: which = 2; break;
     default: return 0;
   }
