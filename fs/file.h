@@ -67,6 +67,13 @@ class File {
   virtual absl::Status Truncate(int64_t size) {
     return ErrnoError(EINVAL, "not a regular file open for writing");
   }
+  // fallocate(2) on a regular file open for writing; the syscall checked
+  // the arguments, the access mode and the file type first. `mode` is
+  // FALLOC_FL_* as the application gave it; what the filesystem does not do
+  // is EOPNOTSUPP.
+  virtual absl::Status Allocate(int mode, int64_t offset, int64_t len) {
+    return ErrnoError(EOPNOTSUPP, "fallocate is not supported by this filesystem");
+  }
   // Directory entries from the file's position on; the position advances
   // by the number consumed (Consume()).
   virtual absl::StatusOr<std::vector<DirEntry>> ReadDir() {
@@ -225,6 +232,13 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) = 0;
   virtual absl::StatusOr<std::string> ReadLink(sentry::Task& task) {
     return ErrnoError(EINVAL, "not a symlink");
+  }
+  // A magic link (/proc/<pid>/fd/N, cwd, root) names an object, not a
+  // path: following it reaches this dentry (the open file's own, of a
+  // deleted file or a memfd as well) instead of walking the text ReadLink
+  // shows. Null: an ordinary symlink, followed by its text.
+  virtual absl::StatusOr<std::shared_ptr<Dentry>> FollowMagicLink(sentry::Task& task) {
+    return std::shared_ptr<Dentry>();
   }
   // Synthetic nodes (procfs) are looked up anew each time; gofer nodes can
   // be cached in the dentry tree.

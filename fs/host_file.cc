@@ -231,4 +231,12 @@ absl::Status HostFile::Truncate(int64_t size) {
   return absl::OkStatus();
 }
 
+absl::Status HostFile::Allocate(int mode, int64_t offset, int64_t len) {
+  // A donated rootfs file: the host filesystem allocates, punches holes and
+  // zeroes, and answers EOPNOTSUPP, ENOSPC or EFBIG as it would natively.
+  if (!seekable_) return ErrnoError(ESPIPE, "fallocate of a stream");
+  if (::fallocate(fd_.get(), mode, offset, len) != 0) return HostError("fallocate");
+  return absl::OkStatus();
+}
+
 }  // namespace runsc::fs

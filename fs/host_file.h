@@ -25,6 +25,7 @@ class HostFile : public File {
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override;
   absl::StatusOr<struct stat> Stat() override;
   absl::Status Truncate(int64_t size) override;
+  absl::Status Allocate(int mode, int64_t offset, int64_t len) override;
   absl::StatusOr<int64_t> Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) override;
   short PollLocked(sentry::Task& task, short events) override;
   int PollHostFd() const override { return seekable_ ? -1 : fd_.get(); }

@@ -47,8 +47,14 @@ absl::StatusOr<std::shared_ptr<File>> NewMemfd(const std::string& name, unsigned
     absl::MutexLock lock(&node->fs().mu);
     node->nlink_ = 0;  // Never had a name: fstat shows no link, the fd link "(deleted)".
   }
-  auto file = std::make_shared<TmpfsRegularFile>(O_RDWR, std::move(node));
+  auto file = std::make_shared<TmpfsRegularFile>(O_RDWR, node);
   file->set_path("/memfd:" + name + " (deleted)");
+  // A dentry of no directory: what /proc/self/fd/N reopens, and the node
+  // that fchmod, fstatfs and flock reach, as on Linux's internal mount.
+  auto dentry = std::make_shared<Dentry>();
+  dentry->node = std::move(node);
+  dentry->path = file->Path();
+  file->dentry = std::move(dentry);
   return file;
 }
 

@@ -194,7 +194,8 @@ absl::StatusOr<std::string> StatusFile(Kernel& kernel, int tid) {
     s.cap_inh = c.cap_inheritable;
     s.cap_prm = c.cap_permitted;
     s.cap_eff = c.cap_effective;
-    s.cap_bnd = sentry::Credentials::kAllCapabilities;
+    s.cap_bnd = c.cap_bounding;
+    s.cap_amb = c.cap_ambient;
     s.no_new_privs = t.no_new_privs;
     if (t.leader().zombie) s.has_memory = false;
     return FormatStatus(s);
@@ -371,11 +372,21 @@ std::shared_ptr<Node> DirOfFds(Kernel& kernel, int tid, const std::string& leaf,
 std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
   return DirOfFds(kernel, tid, "fd", DT_LNK,
                   [](const std::string& path, const std::shared_ptr<FdTable>& fds, int fd) {
-                    return std::make_shared<SyntheticSymlinkNode>(
-                        path, [fds, fd](Task&) -> absl::StatusOr<std::string> {
+                    return std::make_shared<MagicLinkNode>(
+                        path,
+                        [fds, fd](Task&) -> absl::StatusOr<std::string> {
                           auto file = fds->Get(fd);
                           if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
                           return file->Path();
+                        },
+                        // Reopens the file itself. Files with no dentry
+                        // (pipes, sockets, anon inodes) fall back to their
+                        // text, which names nothing: ENOENT where Linux
+                        // would reopen a pipe.
+                        [fds, fd](Task&) -> absl::StatusOr<std::shared_ptr<Dentry>> {
+                          auto file = fds->Get(fd);
+                          if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
+                          return file->dentry;
                         });
                   });
 }
@@ -420,6 +431,27 @@ std::shared_ptr<Node> FdInfoDir(Kernel& kernel, int tid) {
 std::shared_ptr<Node> Link(const std::string& key,
                            std::function<absl::StatusOr<std::string>(Task&)> target) {
   return std::make_shared<SyntheticSymlinkNode>(key, std::move(target));
+}
+
+// /proc/<tid>/cwd and root: magic links to the task's own directories (a
+// chrooted task's root is not the reader's "/").
+std::shared_ptr<Node> FsLink(Kernel& kernel, int tid, const std::string& key,
+                             std::shared_ptr<Dentry> FsContext::*which) {
+  auto dentry_of = [&kernel, tid, which](Task&) {
+    return WithTask(kernel, tid, [which](Task& t) -> absl::StatusOr<std::shared_ptr<Dentry>> {
+      auto* fsc = static_cast<FsContext*>(t.fs.get());
+      if (fsc == nullptr || fsc->*which == nullptr) return ErrnoError(ENOENT, "no such directory");
+      return fsc->*which;
+    });
+  };
+  return std::make_shared<MagicLinkNode>(
+      key,
+      [dentry_of](Task& reader) -> absl::StatusOr<std::string> {
+        absl::StatusOr<std::shared_ptr<Dentry>> d = dentry_of(reader);
+        if (!d.ok()) return d.status();
+        return (*d)->path;
+      },
+      dentry_of);
 }
 
 // /proc/<pid>/task: the thread group's tasks, by the kernel's task table
@@ -546,22 +578,8 @@ std::shared_ptr<Node> NewProcTaskDir(Kernel& kernel, int tgid, int tid, bool thr
                        return t.exe_path;
                      });
                    })},
-      {"cwd", Link(key + "/cwd",
-                   [&kernel, tid](Task&) {
-                     return WithTask(kernel, tid, [](Task& t) -> absl::StatusOr<std::string> {
-                       auto* fsc = static_cast<FsContext*>(t.fs.get());
-                       if (fsc == nullptr || fsc->cwd == nullptr) return ErrnoError(ENOENT, "no cwd");
-                       return fsc->cwd->path;
-                     });
-                   })},
-      {"root", Link(key + "/root",
-                    [&kernel, tid](Task&) {
-                      return WithTask(kernel, tid, [](Task& t) -> absl::StatusOr<std::string> {
-                        auto* fsc = static_cast<FsContext*>(t.fs.get());
-                        if (fsc == nullptr || fsc->root == nullptr) return ErrnoError(ENOENT, "no root");
-                        return fsc->root->path;
-                      });
-                    })},
+      {"cwd", FsLink(kernel, tid, key + "/cwd", &FsContext::cwd)},
+      {"root", FsLink(kernel, tid, key + "/root", &FsContext::root)},
       {"fd", FdDir(kernel, tid)},
       {"fdinfo", FdInfoDir(kernel, tid)},
   };

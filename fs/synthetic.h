@@ -82,6 +82,22 @@ class SyntheticSymlinkNode : public Node {
   Target target_;
 };
 
+// A magic link (Node::FollowMagicLink): reads as `target` says, follows
+// to the dentry `follow` gives; a `follow` that yields null falls back to
+// the text (an fd whose file has no name in any filesystem: a pipe).
+class MagicLinkNode : public SyntheticSymlinkNode {
+ public:
+  using Follow = std::function<absl::StatusOr<std::shared_ptr<Dentry>>(sentry::Task&)>;
+  MagicLinkNode(std::string key, Target target, Follow follow)
+      : SyntheticSymlinkNode(std::move(key), std::move(target)), follow_(std::move(follow)) {}
+  absl::StatusOr<std::shared_ptr<Dentry>> FollowMagicLink(sentry::Task& task) override {
+    return follow_(task);
+  }
+
+ private:
+  Follow follow_;
+};
+
 // A directory whose entries `list` produces and `lookup` resolves.
 class SyntheticDirNode : public Node {
  public:

@@ -4,6 +4,7 @@
 #define RUNSC_FS_TMPFS_REGULAR_H_
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -139,6 +140,38 @@ class TmpfsRegular : public TmpfsNode {
     return absl::OkStatus();
   }
 
+  // fallocate(2): the memfd does the work, so the modes are shmem's
+  // (allocate, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE; anything else EOPNOTSUPP).
+  // The sentry keeps the size, the size= charge and the seals as for a
+  // write or truncate. Space allocated past the size with KEEP_SIZE is not
+  // charged (the charge follows the size).
+  absl::Status Allocate(int mode, int64_t offset, int64_t len) {
+    if (offset > kMaxFileSize - len) return ErrnoError(EFBIG, "fallocate past the largest file size");
+    const int64_t end = offset + len;
+    absl::MutexLock lock(&io_mu_);
+    const bool grows = !(mode & FALLOC_FL_KEEP_SIZE) && end > size_.load();
+    if ((mode & FALLOC_FL_PUNCH_HOLE) && (seals_ & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+      return ErrnoError(EPERM, "fallocate: the file is sealed against writing");
+    }
+    if (grows && (seals_ & F_SEAL_GROW)) {
+      return ErrnoError(EPERM, "fallocate: the file is sealed against growing");
+    }
+    if (grows && PageRoundUp(end) > charged_) {
+      if (absl::Status s = fs_->Charge(PageRoundUp(end) - charged_); !s.ok()) return s;
+      charged_ = PageRoundUp(end);
+    }
+    absl::Status result = EnsureMemFdLocked();
+    if (result.ok() && ::fallocate(memfd_.get(), mode, offset, len) != 0) {
+      result = HostError("tmpfs fallocate: fallocate of the memfd");
+    }
+    if (result.ok() && grows) size_.store(end);
+    ReleaseUnusedChargeLocked();
+    if (!result.ok()) return result;
+    absl::MutexLock meta(&fs_->mu);
+    TouchMtimeLocked();
+    return absl::OkStatus();
+  }
+
  protected:
   void FillSizeLocked(struct stat& st) override {
     st.st_size = size_.load();
@@ -241,6 +274,9 @@ class TmpfsRegularFile : public File {
   }
   absl::StatusOr<struct stat> Stat() override { return node_->Stat(); }
   absl::Status Truncate(int64_t size) override { return node_->Resize(size); }
+  absl::Status Allocate(int mode, int64_t offset, int64_t len) override {
+    return node_->Allocate(mode, offset, len);
+  }
   int HostFd() const override { return node_->MemFd(); }
   // Linux checks FMODE_WRITE of the description that adds seals.
   absl::Status AddSeals(int seals) override {

@@ -121,6 +121,12 @@ absl::StatusOr<std::shared_ptr<Dentry>> Vfs::Walk(sentry::Task& task,
     if (!next.ok()) return next.status();
     if ((*next)->node->Type() == S_IFLNK && (!last || follow_last || trailing_slash)) {
       if (--symlinks_left < 0) return ErrnoError(ELOOP, "too many levels of symbolic links");
+      absl::StatusOr<std::shared_ptr<Dentry>> magic = (*next)->node->FollowMagicLink(task);
+      if (!magic.ok()) return magic.status();
+      if (*magic != nullptr) {
+        cur = std::move(*magic);
+        continue;
+      }
       absl::StatusOr<std::string> target = (*next)->node->ReadLink(task);
       if (!target.ok()) return target.status();
       if (target->empty()) return ErrnoError(ENOENT, "empty symlink");

@@ -6,8 +6,8 @@
 // and security/commoncap.c): "privileged" means CAP_SETUID (uid calls) or
 // CAP_SETGID (gid calls, setgroups) in the task's effective set. Simplified
 // against Linux: one user namespace, no securebits but SECBIT_KEEP_CAPS
-// (prctl's PR_SET_KEEPCAPS), no ambient set, no file capabilities, and
-// execve keeps the capability sets as they are.
+// (prctl's PR_SET_KEEPCAPS), no file capabilities; execve applies
+// capabilities(7)'s rules for files without them (Credentials).
 #include <linux/capability.h>
 #include <sys/syscall.h>
 
@@ -38,7 +38,12 @@ uint32_t Id(uint64_t arg) { return static_cast<uint32_t>(arg); }
 void FixUpCapabilities(Credentials& c, const Credentials& old, bool keep_caps) {
   const bool was_root = old.uid == 0 || old.euid == 0 || old.suid == 0;
   const bool is_root = c.uid == 0 || c.euid == 0 || c.suid == 0;
-  if (was_root && !is_root && !keep_caps) c.cap_permitted = c.cap_effective = 0;
+  if (was_root && !is_root) {
+    if (!keep_caps) c.cap_permitted = c.cap_effective = 0;
+    // Even with KEEP_CAPS: old programs expect setuid to non-root and
+    // execve to drop every capability.
+    c.cap_ambient = 0;
+  }
   if (old.euid == 0 && c.euid != 0) c.cap_effective = 0;
   if (old.euid != 0 && c.euid == 0) c.cap_effective = c.cap_permitted;
   if (old.fsuid == 0 && c.fsuid != 0) c.cap_effective &= ~kFsCapabilities;
@@ -285,13 +290,15 @@ SyscallResult Capset(Task& t, const SyscallArgs& a) {
   if (!c.HasCapability(CAP_SETPCAP) && !subset(inheritable, c.cap_inheritable | c.cap_permitted)) {
     return SyscallResult::Error(EPERM);
   }
-  if (!subset(inheritable, c.cap_inheritable | Credentials::kAllCapabilities) ||
+  if (!subset(inheritable, c.cap_inheritable | c.cap_bounding) ||
       !subset(permitted, c.cap_permitted) || !subset(effective, permitted)) {
     return SyscallResult::Error(EPERM);
   }
   t.creds.cap_effective = effective;
   t.creds.cap_permitted = permitted;
   t.creds.cap_inheritable = inheritable;
+  // The ambient set stays within permitted and inheritable.
+  t.creds.cap_ambient &= permitted & inheritable;
   return SyscallResult::Value(0);
 }
 
@@ -311,9 +318,9 @@ void RegisterCredentials(SyscallTable& t) {
   t[SYS_getgroups] = {"getgroups", Getgroups, Support::kFull, ""};
   t[SYS_setgroups] = {"setgroups", Setgroups, Support::kFull, "kept sorted"};
   t[SYS_capget] = {"capget", Capget, Support::kPartial,
-                   "virtual sets: all for uid 0, none otherwise; no ambient or file caps"};
+                   "virtual sets (from the spec, execve's rules); no file capabilities"};
   t[SYS_capset] = {"capset", Capset, Support::kPartial,
-                   "own task only; securebits other than KEEP_CAPS not modelled; execve keeps the sets"};
+                   "own task only; securebits other than KEEP_CAPS not modelled"};
 }
 
 }  // namespace runsc::syscalls

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include <limits>
+
 #include "fs/file_access.h"
 #include "fs/file_size_limit.h"
 #include "fs/fsnotify.h"
@@ -418,6 +420,58 @@ SyscallResult Ftruncate(Task& t, const SyscallArgs& a) {
   return SyscallResult::Value(0);
 }
 
+// fallocate(2)'s modes (linux/falloc.h); newer C headers may lack some.
+constexpr int kFallocKeepSize = 0x01, kFallocPunchHole = 0x02, kFallocCollapseRange = 0x08,
+              kFallocZeroRange = 0x10, kFallocInsertRange = 0x20, kFallocUnshareRange = 0x40,
+              kFallocWriteZeroes = 0x80;
+constexpr int kFallocModeMask = kFallocPunchHole | kFallocCollapseRange | kFallocZeroRange |
+                                kFallocInsertRange | kFallocUnshareRange | kFallocWriteZeroes;
+
+// vfs_fallocate's checks of the mode alone (Linux 6.x): the modes are
+// exclusive, PUNCH_HOLE needs KEEP_SIZE, the size-changing ones refuse it.
+bool FallocateModeOk(int mode) {
+  if (mode & ~(kFallocModeMask | kFallocKeepSize)) return false;
+  switch (mode & kFallocModeMask) {
+    case 0:
+    case kFallocUnshareRange:
+    case kFallocZeroRange:
+      return true;
+    case kFallocPunchHole:
+      return (mode & kFallocKeepSize) != 0;
+    case kFallocCollapseRange:
+    case kFallocInsertRange:
+    case kFallocWriteZeroes:
+      return (mode & kFallocKeepSize) == 0;
+    default:
+      return false;
+  }
+}
+
+// fallocate(fd, mode, offset, len), with Linux's order of checks. The file
+// does the work (the host fs for a donated rootfs file, the memfd for
+// tmpfs). RLIMIT_FSIZE is checked for calls that grow the file: SIGXFSZ
+// and EFBIG past it, as inode_newsize_ok.
+SyscallResult Fallocate(Task& t, const SyscallArgs& a) {
+  const int mode = static_cast<int>(a[1]);
+  const int64_t offset = static_cast<int64_t>(a[2]), len = static_cast<int64_t>(a[3]);
+  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  if (f == nullptr || (f->flags() & O_PATH)) return SyscallResult::Error(EBADF);
+  if (offset < 0 || len <= 0) return SyscallResult::Error(EINVAL);
+  if (!FallocateModeOk(mode)) return SyscallResult::Error(EOPNOTSUPP);
+  if ((f->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EBADF);
+  absl::StatusOr<struct stat> st = f->Stat();
+  if (!st.ok()) return FromStatus(st.status());
+  if (S_ISFIFO(st->st_mode)) return SyscallResult::Error(ESPIPE);
+  if (S_ISDIR(st->st_mode)) return SyscallResult::Error(EISDIR);
+  if (!S_ISREG(st->st_mode)) return SyscallResult::Error(ENODEV);
+  if (offset > std::numeric_limits<int64_t>::max() - len) return SyscallResult::Error(EFBIG);
+  const int64_t end = offset + len;
+  if (!(mode & kFallocKeepSize) && end > st->st_size) {
+    RUNSC_RETURN_IF_ERROR(fs::CheckSizeWithinFileSizeLimit(t, end));
+  }
+  return FromStatus(f->Allocate(mode, offset, len));
+}
+
 bool ValidNsec(long nsec) {
   return (nsec >= 0 && nsec < 1'000'000'000) || nsec == UTIME_NOW || nsec == UTIME_OMIT;
 }
@@ -535,6 +589,8 @@ void RegisterFileMutate(SyscallTable& t) {
   t[SYS_fchownat] = {"fchownat", Fchownat, Support::kPartial, kNoPerms};
   t[SYS_truncate] = {"truncate", Truncate, Support::kPartial, kNoPerms};
   t[SYS_ftruncate] = {"ftruncate", Ftruncate, Support::kFull, ""};
+  t[SYS_fallocate] = {"fallocate", Fallocate, Support::kFull,
+                      "rootfs files: the host filesystem's modes; tmpfs: shmem's (no ZERO_RANGE)"};
   t[SYS_utimensat] = {"utimensat", Utimensat, Support::kPartial, kNoPerms};
   t[SYS_futimesat] = {"futimesat", Futimesat, Support::kPartial, kNoPerms};
   t[SYS_utimes] = {"utimes", Utimes, Support::kPartial, kNoPerms};

@@ -1,7 +1,9 @@
 // prctl(2): the process attributes real programs set and read (the task's
 // name, parent-death signal, dumpable, no_new_privs, subreaper, keepcaps,
-// timer slack) and the questions they ask (seccomp mode, bounding set). Any other option is
+// timer slack, the bounding and ambient capability sets) and the questions
+// they ask (seccomp mode). Any other option is
 // EINVAL, as Linux answers for options it does not know.
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -16,9 +18,9 @@ namespace {
 using sentry::Task;
 
 constexpr size_t kCommSize = 16;  // TASK_COMM_LEN, with the NUL.
-// The bounding set holds every capability this ABI names (CapBnd in
-// /proc/self/status): the sentry grants within the sandbox what it models.
-constexpr uint64_t kLastCap = 40;  // CAP_CHECKPOINT_RESTORE.
+using sentry::Credentials;
+
+bool IsCapability(uint64_t cap) { return cap <= static_cast<uint64_t>(Credentials::kLastCapability); }
 
 // For the log line about an option this sentry does not implement.
 std::string OptionName(int option) {
@@ -26,7 +28,6 @@ std::string OptionName(int option) {
     case PR_GET_TIMING: return "PR_GET_TIMING";
     case PR_SET_TIMING: return "PR_SET_TIMING";
     case PR_SET_SECCOMP: return "PR_SET_SECCOMP";
-    case PR_CAPBSET_DROP: return "PR_CAPBSET_DROP";
     case PR_GET_TSC: return "PR_GET_TSC";
     case PR_SET_TSC: return "PR_SET_TSC";
     case PR_GET_SECUREBITS: return "PR_GET_SECUREBITS";
@@ -38,7 +39,6 @@ std::string OptionName(int option) {
     case PR_GET_TID_ADDRESS: return "PR_GET_TID_ADDRESS";
     case PR_SET_THP_DISABLE: return "PR_SET_THP_DISABLE";
     case PR_GET_THP_DISABLE: return "PR_GET_THP_DISABLE";
-    case PR_CAP_AMBIENT: return "PR_CAP_AMBIENT";
     case PR_SET_SPECULATION_CTRL: return "PR_SET_SPECULATION_CTRL";
     case PR_GET_SPECULATION_CTRL: return "PR_GET_SPECULATION_CTRL";
     case PR_SET_VMA: return "PR_SET_VMA";
@@ -72,6 +72,44 @@ SyscallResult GetName(Task& t, uint64_t addr) {
   }
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(addr, comm));
   return SyscallResult::Value(0);
+}
+
+// PR_CAPBSET_DROP: takes CAP_SETPCAP (checked before the number, as Linux
+// does); the capability can never come back to this task or its children.
+SyscallResult DropFromBoundingSet(Task& t, uint64_t cap) {
+  if (!t.creds.HasCapability(CAP_SETPCAP)) return SyscallResult::Error(EPERM);
+  if (!IsCapability(cap)) return SyscallResult::Error(EINVAL);
+  t.creds.cap_bounding &= ~(uint64_t{1} << cap);
+  return SyscallResult::Value(0);
+}
+
+// PR_CAP_AMBIENT: the ambient set (capabilities(7)), which a non-root
+// program keeps across execve. Raising needs the capability permitted and
+// inheritable; the unused arguments must be 0.
+SyscallResult Ambient(Task& t, const SyscallArgs& a) {
+  Credentials& c = t.creds;
+  if (a[1] == PR_CAP_AMBIENT_CLEAR_ALL) {
+    if (a[2] != 0 || a[3] != 0 || a[4] != 0) return SyscallResult::Error(EINVAL);
+    c.cap_ambient = 0;
+    return SyscallResult::Value(0);
+  }
+  if (!IsCapability(a[2]) || a[3] != 0 || a[4] != 0) return SyscallResult::Error(EINVAL);
+  const uint64_t bit = uint64_t{1} << a[2];
+  switch (a[1]) {
+    case PR_CAP_AMBIENT_IS_SET:
+      return SyscallResult::Value((c.cap_ambient & bit) != 0 ? 1 : 0);
+    case PR_CAP_AMBIENT_RAISE:
+      if ((c.cap_permitted & bit) == 0 || (c.cap_inheritable & bit) == 0) {
+        return SyscallResult::Error(EPERM);
+      }
+      c.cap_ambient |= bit;
+      return SyscallResult::Value(0);
+    case PR_CAP_AMBIENT_LOWER:
+      c.cap_ambient &= ~bit;
+      return SyscallResult::Value(0);
+    default:
+      return SyscallResult::Error(EINVAL);
+  }
 }
 
 // prctl(option, arg2, arg3, arg4, arg5)
@@ -136,8 +174,12 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
       return SyscallResult::Value(0);
     }
     case PR_CAPBSET_READ:
-      if (a[1] > kLastCap) return SyscallResult::Error(EINVAL);
-      return SyscallResult::Value(1);
+      if (!IsCapability(a[1])) return SyscallResult::Error(EINVAL);
+      return SyscallResult::Value((t.creds.cap_bounding >> a[1]) & 1);
+    case PR_CAPBSET_DROP:
+      return DropFromBoundingSet(t, a[1]);
+    case PR_CAP_AMBIENT:
+      return Ambient(t, a);
     case PR_GET_KEEPCAPS:
       return SyscallResult::Value(t.keep_caps ? 1 : 0);
     case PR_SET_KEEPCAPS:
@@ -163,7 +205,8 @@ SyscallResult Prctl(Task& t, const SyscallArgs& a) {
 void RegisterPrctl(SyscallTable& t) {
   t[SYS_prctl] = {"prctl", Prctl, Support::kPartial,
                   "NAME, PDEATHSIG, DUMPABLE, NO_NEW_PRIVS, CHILD_SUBREAPER, KEEPCAPS and "
-                  "TIMERSLACK (stored), GET_SECCOMP (0), CAPBSET_READ; other options give EINVAL"};
+                  "TIMERSLACK (stored), GET_SECCOMP (0), CAPBSET_READ/DROP, CAP_AMBIENT; other options "
+                  "give EINVAL"};
 }
 
 }  // namespace runsc::syscalls

@@ -29,17 +29,15 @@ void AddUnique(std::vector<std::string>& set, const std::string& name) {
   if (std::find(set.begin(), set.end(), name) == set.end()) set.push_back(name);
 }
 
-uint64_t CapabilityMask(const std::vector<std::string>& names) {
-  uint64_t mask = 0;
+// ParseProcessSpec refused unknown names; a spec built otherwise may still
+// hold one, which is skipped with a warning as runc does.
+uint64_t CapabilityMaskOf(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    std::optional<int> bit = config::CapabilityByName(name);
-    if (!bit.has_value()) {
+    if (!config::CapabilityByName(name).has_value()) {
       LogWarning("exec: unknown capability \"", name, "\" ignored");
-      continue;
     }
-    mask |= uint64_t{1} << *bit;
   }
-  return mask;
+  return config::CapabilityMask(names);
 }
 
 }  // namespace
@@ -105,13 +103,13 @@ absl::StatusOr<json> ExecRequestJson(const config::SpecProcess& process) {
                   {"no_new_privs", process.no_new_privileges},
                   {"terminal", process.terminal}};
   if (process.capabilities.has_value()) {
-    // The sentry models no bounding or ambient set (task.h): what a process
-    // may use is what these three say, clipped to the bounding set here.
+    // The sentry installs the sets and applies execve's rules, as runc exec.
     const config::SpecCapabilities& c = *process.capabilities;
-    const uint64_t bounding = CapabilityMask(c.bounding);
-    request["caps"] = {{"effective", CapabilityMask(c.effective) & bounding},
-                       {"permitted", CapabilityMask(c.permitted) & bounding},
-                       {"inheritable", CapabilityMask(c.inheritable) & bounding}};
+    request["caps"] = {{"bounding", CapabilityMaskOf(c.bounding)},
+                       {"effective", CapabilityMaskOf(c.effective)},
+                       {"permitted", CapabilityMaskOf(c.permitted)},
+                       {"inheritable", CapabilityMaskOf(c.inheritable)},
+                       {"ambient", CapabilityMaskOf(c.ambient)}};
   }
   json rlimits = json::array();
   for (const config::SpecRlimit& limit : process.rlimits) {

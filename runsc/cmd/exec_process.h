@@ -38,7 +38,9 @@ struct ExecFlags {
 
 // The control protocol's exec members (control_server.h) for `process`;
 // "terminal" when process.terminal is set (the caller then passes a tty).
-// Unknown capability names are skipped with a warning, as runc does.
+// All five capability sets are sent as masks; the sentry installs them and
+// applies execve's rules. An unknown name (ParseProcessSpec refuses them)
+// is skipped with a warning.
 [[nodiscard]] absl::StatusOr<nlohmann::json> ExecRequestJson(const config::SpecProcess& process);
 
 }  // namespace runsc::cmd

@@ -64,17 +64,22 @@ TEST(ApplyExecFlagsTest, BadFlagsAreErrorsNamingTheFlag) {
   }
 }
 
-TEST(ExecRequestJsonTest, CapabilitiesBecomeMasksClippedToBounding) {
+TEST(ExecRequestJsonTest, CapabilitiesBecomeMasksOfEverySet) {
   config::SpecProcess p = ContainerProcess();
   p.capabilities = config::SpecCapabilities{};
   p.capabilities->bounding = {"CAP_CHOWN", "CAP_KILL"};
   p.capabilities->effective = {"CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_FUTURE_THING"};
   p.capabilities->permitted = {"CAP_KILL"};
+  p.capabilities->ambient = {"CAP_KILL"};
   absl::StatusOr<nlohmann::json> j = ExecRequestJson(p);
   ASSERT_TRUE(j.ok()) << j.status();
-  EXPECT_EQ((*j)["caps"]["effective"], 1u << 0);  // SYS_ADMIN is not in bounding.
+  // The sentry keeps the invariants (credentials.h); the request says what
+  // the spec said, less the unknown name.
+  EXPECT_EQ((*j)["caps"]["bounding"], (1u << 0) | (1u << 5));
+  EXPECT_EQ((*j)["caps"]["effective"], (1u << 0) | (1u << 21));
   EXPECT_EQ((*j)["caps"]["permitted"], 1u << 5);
   EXPECT_EQ((*j)["caps"]["inheritable"], 0u);
+  EXPECT_EQ((*j)["caps"]["ambient"], 1u << 5);
   EXPECT_EQ((*j)["uid"], 1000);
   EXPECT_EQ((*j)["argv"], nlohmann::json({"/bin/sh"}));
 }
@@ -127,6 +132,9 @@ TEST(ParseProcessSpecTest, ContainerdProcessJson) {
   EXPECT_FALSE(config::ParseProcessSpec("[]").ok());
   EXPECT_FALSE(config::ParseProcessSpec(R"({"args": [], "cwd": "/"})").ok());
   EXPECT_FALSE(config::ParseProcessSpec(R"({"args": ["x"], "cwd": "/", "capabilities": {"effective": [1]}})").ok());
+  EXPECT_FALSE(
+      config::ParseProcessSpec(R"({"args": ["x"], "cwd": "/", "capabilities": {"ambient": ["CAP_NOPE"]}})")
+          .ok());
 }
 
 }  // namespace

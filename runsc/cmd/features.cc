@@ -26,8 +26,9 @@ nlohmann::ordered_json FeaturesCommand::Features() {
            // The sentry is the container's kernel: each of these is the
            // sandbox's own by construction. Joining one (path) is refused.
            {"namespaces", config::SupportedNamespaceTypes()},
-           // process.capabilities are not applied yet.
-           {"capabilities", ordered_json::array()},
+           // process.capabilities: every name ParseSpec accepts, applied
+           // to the container's virtual credentials.
+           {"capabilities", config::CapabilityNames()},
            {"cgroup",
             // runsc/sandbox/cgroup.cc: both hierarchies, cgroupfs only.
             {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false},

@@ -24,6 +24,14 @@ absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,
     }
     options.rlimits.push_back({*resource, limit.soft, limit.hard});
   }
+  if (spec.process.capabilities.has_value()) {
+    const SpecCapabilities& c = *spec.process.capabilities;
+    options.capabilities = sentry::CapabilitySets{.bounding = CapabilityMask(c.bounding),
+                                                  .effective = CapabilityMask(c.effective),
+                                                  .permitted = CapabilityMask(c.permitted),
+                                                  .inheritable = CapabilityMask(c.inheritable),
+                                                  .ambient = CapabilityMask(c.ambient)};
+  }
   options.hostname = spec.hostname;
   options.terminal = spec.process.terminal;
   AddMounts(spec, options);

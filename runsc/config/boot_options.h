@@ -13,7 +13,7 @@
 namespace runsc::config {
 
 // Fills the process and identity fields of BootOptions (argv, env, cwd,
-// credentials, rlimits, hostname) and the mounts (config/mounts.h). Descriptors, platform and logging are the
+// credentials, capability sets, rlimits, hostname) and the mounts (config/mounts.h). Descriptors, platform and logging are the
 // caller's (runsc boot). Fails for what the sentry cannot honour yet
 // (process.terminal), with a message naming the field.
 [[nodiscard]] absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,

@@ -45,6 +45,24 @@ TEST(BootOptionsTest, CopiesProcessAndIdentity) {
   EXPECT_EQ(options->control_fd, -1);
 }
 
+TEST(BootOptionsTest, CapabilitySetsBecomeMasks) {
+  Spec spec = SampleSpec();
+  EXPECT_FALSE(MakeBootOptions(spec, "abc")->capabilities.has_value());
+  spec.process.capabilities = SpecCapabilities{.bounding = {"CAP_CHOWN", "CAP_KILL"},
+                                               .effective = {"CAP_KILL"},
+                                               .inheritable = {},
+                                               .permitted = {"CAP_KILL"},
+                                               .ambient = {"CAP_SYS_ADMIN"}};
+  auto options = MakeBootOptions(spec, "abc");
+  ASSERT_TRUE(options.ok()) << options.status();
+  ASSERT_TRUE(options->capabilities.has_value());
+  EXPECT_EQ(options->capabilities->bounding, (1u << 0) | (1u << 5));
+  EXPECT_EQ(options->capabilities->effective, 1u << 5);
+  EXPECT_EQ(options->capabilities->permitted, 1u << 5);
+  EXPECT_EQ(options->capabilities->inheritable, 0u);
+  EXPECT_EQ(options->capabilities->ambient, 1u << 21);
+}
+
 TEST(BootOptionsTest, TerminalReachesTheSentry) {
   Spec spec = SampleSpec();
   spec.process.terminal = true;

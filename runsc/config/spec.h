@@ -3,7 +3,7 @@
 // ParseSpec() turns the JSON text into these types and checks every field it
 // reads: a missing required field, a field of the wrong type or a bad value is
 // an InvalidArgument error whose message names the field ("process.args: …").
-// Fields runsc does not read (capabilities, seccomp…) are
+// Fields runsc does not read (seccomp, apparmor…) are
 // accepted and ignored, since every containerd/podman config carries them.
 // Checks that need the file system (the rootfs exists) are Bundle's job.
 #ifndef RUNSC_RUNSC_CONFIG_SPEC_H_
@@ -32,7 +32,8 @@ struct SpecUser {
   std::vector<uint32_t> additional_gids;
 };
 
-// process.capabilities: capability names ("CAP_CHOWN") per set.
+// process.capabilities: capability names ("CAP_CHOWN") per set; ParseSpec
+// refuses a name CapabilityByName does not know.
 struct SpecCapabilities {
   std::vector<std::string> bounding, effective, inheritable, permitted, ambient;
 };
@@ -161,6 +162,13 @@ std::string HooksToJson(const SpecHooks& hooks);
 
 // The bit number of a capability name ("CAP_NET_ADMIN"), if known.
 std::optional<int> CapabilityByName(std::string_view name);
+
+// Every capability name CapabilityByName knows, in number order.
+std::vector<std::string> CapabilityNames();
+
+// The bit mask of capability names (bit n for capability n); unknown names
+// are left out.
+uint64_t CapabilityMask(const std::vector<std::string>& names);
 
 // The RLIMIT_* number for an OCI rlimit type ("RLIMIT_NOFILE"), if known.
 std::optional<int> RlimitResourceByName(std::string_view type);

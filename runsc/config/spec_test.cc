@@ -46,6 +46,28 @@ TEST(SpecTest, ParsesMinimalSpec) {
   EXPECT_EQ(spec->process.user.uid, 0u);
 }
 
+TEST(SpecTest, CapabilitySetsAreReadAndUnknownNamesRefused) {
+  json j = MinimalSpec();
+  j["process"]["capabilities"] = {{"bounding", {"CAP_KILL", "CAP_CHOWN"}},
+                                  {"effective", {"CAP_KILL"}},
+                                  {"ambient", json::array()}};
+  auto spec = Parse(j);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_TRUE(spec->process.capabilities.has_value());
+  EXPECT_THAT(spec->process.capabilities->bounding, ElementsAre("CAP_KILL", "CAP_CHOWN"));
+  EXPECT_THAT(spec->process.capabilities->effective, ElementsAre("CAP_KILL"));
+  EXPECT_TRUE(spec->process.capabilities->permitted.empty());
+  EXPECT_EQ(CapabilityMask(spec->process.capabilities->bounding), (1u << 5) | (1u << 0));
+
+  j["process"]["capabilities"]["permitted"] = {"CAP_KILL", "CAP_TELEPORT"};
+  auto bad = Parse(j);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("process.capabilities.permitted[1]: unknown capability \"CAP_TELEPORT\""));
+  j["process"]["capabilities"]["permitted"] = {"kill"};  // Names are exact, as runc's.
+  EXPECT_FALSE(Parse(j).ok());
+}
+
 TEST(SpecTest, ParsesEveryField) {
   json j = MinimalSpec();
   j["process"]["terminal"] = false;
@@ -57,7 +79,6 @@ TEST(SpecTest, ParsesEveryField) {
   j["mounts"] = {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"},
                   {"options", {"nosuid"}}}};
   j["linux"] = {{"namespaces", {{{"type", "pid"}}, {{"type", "mount"}}}}};
-  // Fields runsc does not read are accepted.
   j["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}}};
   j["linux"]["maskedPaths"] = {"/proc/kcore"};
 

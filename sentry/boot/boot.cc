@@ -152,6 +152,10 @@ int BootMain(const BootOptions& options) {
   if (console != nullptr) relay.emplace(kernel, console);
   init->context = kernel.platform().NewContext();
   init->creds.ResetTo(options.uid, options.gid);
+  if (options.capabilities.has_value()) {
+    init->creds.InstallCapabilities(*options.capabilities);
+    init->creds.TransformForExecve(/*setid_file=*/false);
+  }
   init->creds.groups = options.additional_gids;
   std::sort(init->creds.groups.begin(), init->creds.groups.end());
   init->rlimits[RLIMIT_NOFILE] = {1024, 4096};

@@ -7,8 +7,11 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "sentry/kernel/credentials.h"
 
 namespace runsc::sentry {
 
@@ -46,6 +49,10 @@ struct BootOptions {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::vector<uint32_t> additional_gids;
+  // process.capabilities, installed before the program is "exec'd" (the
+  // execve rules then apply, as under runc). Absent: uid 0 has every
+  // capability, anyone else none.
+  std::optional<CapabilitySets> capabilities;
   std::vector<Rlimit> rlimits;
   std::string hostname;
   bool terminal = false;            // stdio is a tty (fd 0 is the pty slave).

@@ -143,13 +143,20 @@ absl::StatusOr<ExecRequest> ParseExec(const json& request) {
   }
   if (auto it = request.find("caps"); it != request.end()) {
     if (!it->is_object()) return Malformed("\"caps\" must be an object");
-    if (std::optional<std::string> extra = UnknownMember(*it, {"effective", "permitted", "inheritable"})) {
+    if (std::optional<std::string> extra = UnknownMember(
+            *it, {"effective", "permitted", "inheritable", "bounding", "ambient"})) {
       return Malformed(absl::StrCat("unknown member \"", *extra, "\" in \"caps\""));
     }
     ExecRequest::Capabilities caps;
     if (absl::Status s = Uint64(*it, "effective", caps.effective); !s.ok()) return s;
     if (absl::Status s = Uint64(*it, "permitted", caps.permitted); !s.ok()) return s;
     if (absl::Status s = Uint64(*it, "inheritable", caps.inheritable); !s.ok()) return s;
+    if (it->contains("bounding")) {
+      if (absl::Status s = Uint64(*it, "bounding", caps.bounding); !s.ok()) return s;
+    }
+    if (it->contains("ambient")) {
+      if (absl::Status s = Uint64(*it, "ambient", caps.ambient); !s.ok()) return s;
+    }
     exec.caps = caps;
   }
   if (auto it = request.find("rlimits"); it != request.end()) {

@@ -73,8 +73,11 @@ inline constexpr int kControlMaxSignal = 64;
 
 // A new process in the running sandbox (runsc exec), as the request said.
 struct ExecRequest {
+  // Bit masks, bit n for capability n. "bounding" and "ambient" may be left
+  // out: every capability stays in the bounding set, none is ambient.
   struct Capabilities {
     uint64_t effective = 0, permitted = 0, inheritable = 0;
+    uint64_t bounding = ~uint64_t{0}, ambient = 0;
   };
   struct Rlimit {
     int resource = 0;

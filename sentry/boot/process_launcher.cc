@@ -63,9 +63,14 @@ absl::StatusOr<std::shared_ptr<Task>> ProcessLauncher::Launch(const ExecRequest&
   task->creds.groups = request.groups;
   std::sort(task->creds.groups.begin(), task->creds.groups.end());
   if (request.caps.has_value()) {
-    task->creds.cap_effective = request.caps->effective & Credentials::kAllCapabilities;
-    task->creds.cap_permitted = request.caps->permitted & Credentials::kAllCapabilities;
-    task->creds.cap_inheritable = request.caps->inheritable & Credentials::kAllCapabilities;
+    // As runc exec: the sets are installed, then the program is exec'd.
+    const ExecRequest::Capabilities& c = *request.caps;
+    task->creds.InstallCapabilities({.bounding = c.bounding,
+                                     .effective = c.effective,
+                                     .permitted = c.permitted,
+                                     .inheritable = c.inheritable,
+                                     .ambient = c.ambient});
+    task->creds.TransformForExecve(/*setid_file=*/false);
   }
   task->no_new_privs = request.no_new_privs;
   for (const ExecRequest::Rlimit& r : request.rlimits) {

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "platform/platform.h"
+#include "sentry/kernel/credentials.h"
 #include "sentry/kernel/signal_stack.h"
 #include "sentry/kernel/signals.h"
 #include "sentry/kernel/thread_group.h"
@@ -31,27 +32,6 @@ class FsContext;
 namespace runsc::sentry {
 
 class Kernel;
-
-struct Credentials {
-  uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;
-  uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
-  std::vector<uint32_t> groups;  // Sorted, as Linux keeps them.
-  // Virtual capability sets (capget(2)), bit n for capability n. Simplified
-  // model: uid 0 starts with every capability, anyone else with none; no
-  // file capabilities, no ambient set; setuid's rules (capabilities(7))
-  // apply. kAllCapabilities is the bounding set (CAP_CHOWN..CAP_LAST_CAP).
-  static constexpr uint64_t kAllCapabilities = (uint64_t{1} << 41) - 1;
-  uint64_t cap_effective = kAllCapabilities, cap_permitted = kAllCapabilities;
-  uint64_t cap_inheritable = 0;
-  bool HasCapability(int cap) const { return (cap_effective >> cap) & 1; }
-  // For a task that starts as uid/gid (boot): ids, fs ids and capabilities.
-  void ResetTo(uint32_t new_uid, uint32_t new_gid) {
-    uid = euid = suid = fsuid = new_uid;
-    gid = egid = sgid = fsgid = new_gid;
-    cap_effective = cap_permitted = new_uid == 0 ? kAllCapabilities : 0;
-    cap_inheritable = 0;
-  }
-};
 
 // Linux's special return values a handler uses to ask for a restart.
 inline constexpr int64_t kErrRestartSys = -512;     // ERESTARTSYS: SA_RESTART decides.

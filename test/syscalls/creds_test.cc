@@ -3,11 +3,17 @@
 //
 // Every change of credentials happens in a forked child, whose exit status
 // carries the result: the test process never gives up root.
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <string>
 
 #include "test/syscalls/test_util.h"
 
@@ -59,6 +65,41 @@ long SetCapabilities(const Capabilities& caps) {
 }
 
 constexpr uint64_t Bit(int capability) { return uint64_t{1} << capability; }
+
+// Helper mode for the execve tests: with kPrintCapsEnv set, the binary
+// prints "effective permitted inheritable" in hex and exits before main.
+constexpr char kPrintCapsEnv[] = "RUNSC_CREDS_PRINT_CAPS";
+__attribute__((constructor)) void PrintCapabilitiesIfAsked() {
+  if (getenv(kPrintCapsEnv) == nullptr) return;
+  Capabilities c;
+  if (!GetCapabilities(&c)) _exit(2);
+  printf("%llx %llx %llx\n", static_cast<unsigned long long>(c.effective),
+         static_cast<unsigned long long>(c.permitted),
+         static_cast<unsigned long long>(c.inheritable));
+  fflush(stdout);
+  _exit(0);
+}
+
+// In a child: execs this binary in helper mode with its stdout on `out_fd`.
+[[noreturn]] void ExecPrintingCapabilities(int out_fd) {
+  if (dup2(out_fd, 1) < 0) _exit(3);
+  std::string env = std::string(kPrintCapsEnv) + "=1";
+  char* argv[] = {const_cast<char*>("/proc/self/exe"), nullptr};
+  char* envp[] = {env.data(), nullptr};
+  execve("/proc/self/exe", argv, envp);
+  _exit(4);
+}
+
+// The sets the helper printed into `path`.
+Capabilities PrintedCapabilities(const std::string& path) {
+  Capabilities c{~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}};
+  FILE* f = fopen(path.c_str(), "r");
+  if (f == nullptr) return c;
+  unsigned long long e, p, i;
+  if (fscanf(f, "%llx %llx %llx", &e, &p, &i) == 3) c = {e, p, i};
+  fclose(f);
+  return c;
+}
 
 TEST(CredsTest, GetuidAndGeteuidMatchGetresuid) {
   uid_t r, e, s;
@@ -253,6 +294,58 @@ TEST(CredsTest, CapsetCannotRaiseACapabilityThatIsNotPermitted) {
               return 0;
             }),
             0);
+}
+
+TEST(CredsTest, ExecveGivesRootItsBoundingSetBack) {
+  SKIP_UNLESS_CAPABILITY(CAP_CHOWN);
+  TempDir dir;
+  const std::string out = dir.File("caps");
+  EXPECT_EQ(RunInChild([&]() -> int {
+              Capabilities caps;
+              CHILD_CHECK(GetCapabilities(&caps));
+              caps.effective &= ~Bit(CAP_CHOWN);
+              caps.permitted &= ~Bit(CAP_CHOWN);
+              CHILD_CHECK(SetCapabilities(caps) == 0);
+              int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+              CHILD_CHECK(fd >= 0);
+              ExecPrintingCapabilities(fd);
+            }),
+            0);
+  const Capabilities after = PrintedCapabilities(out);
+  EXPECT_NE(after.permitted & Bit(CAP_CHOWN), 0u) << "root's permitted set is the bounding set";
+  EXPECT_EQ(after.effective, after.permitted);
+  EXPECT_EQ(after.inheritable, 0u);
+}
+
+TEST(CredsTest, ExecveLeavesANonRootProcessOnlyItsAmbientSet) {
+  SKIP_UNLESS_CAPABILITY(CAP_SETUID);
+  SKIP_UNLESS_CAPABILITY(CAP_KILL);
+  TempDir dir;
+  for (const bool ambient : {true, false}) {
+    const std::string out = dir.File(ambient ? "with" : "without");
+    EXPECT_EQ(RunInChild([&]() -> int {
+                int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                CHILD_CHECK(fd >= 0);
+                CHILD_CHECK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0);
+                CHILD_CHECK(Setresgid(kNobody, kNobody, kNobody) == 0);
+                CHILD_CHECK(Setresuid(kNobody, kNobody, kNobody) == 0);
+                Capabilities caps;
+                CHILD_CHECK(GetCapabilities(&caps));
+                CHILD_CHECK(caps.effective == 0 && (caps.permitted & Bit(CAP_KILL)) != 0);
+                caps.effective = caps.inheritable = Bit(CAP_KILL);
+                CHILD_CHECK(SetCapabilities(caps) == 0);
+                if (ambient) {
+                  CHILD_CHECK(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_KILL, 0, 0) == 0);
+                }
+                ExecPrintingCapabilities(fd);
+              }),
+              0);
+    const Capabilities after = PrintedCapabilities(out);
+    const uint64_t kept = ambient ? Bit(CAP_KILL) : 0;
+    EXPECT_EQ(after.effective, kept) << "ambient " << ambient;
+    EXPECT_EQ(after.permitted, kept) << "ambient " << ambient;
+    EXPECT_EQ(after.inheritable, Bit(CAP_KILL)) << "ambient " << ambient;
+  }
 }
 
 TEST(CredsTest, CapgetWithAnUnknownVersionIsEINVALAndNamesThePreferredOne) {

@@ -143,6 +143,60 @@ TEST_F(FilePermsTest, ASetgidDirectoryGivesNewFilesItsGroup) {
   EXPECT_TRUE(st.st_mode & S_ISGID) << "a new directory inherits S_ISGID";
 }
 
+// The same rules on tmpfs (/dev/shm, a tmpfs natively and in the sandbox).
+TEST_F(FilePermsTest, ASetgidTmpfsDirectoryGivesNewFilesItsGroup) {
+  char tmpl[] = "/dev/shm/file_perms.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
+  const std::string group_dir = tmpl;
+  ASSERT_SYSCALL_OK(chmod(group_dir.c_str(), 0777));
+  ASSERT_SYSCALL_OK(chown(group_dir.c_str(), 0, kOtherGroup));
+  ASSERT_SYSCALL_OK(chmod(group_dir.c_str(), 02777));
+  const std::string file = group_dir + "/file", sub = group_dir + "/sub";
+  EXPECT_EQ(RunInChild([&] {
+              CHILD_CHECK(BecomeNobody());
+              int fd = open(file.c_str(), O_CREAT | O_WRONLY | O_EXCL, 0644);
+              CHILD_CHECK(fd >= 0);
+              close(fd);
+              CHILD_CHECK(mkdir(sub.c_str(), 0755) == 0);
+              return 0;
+            }),
+            0);
+  struct stat st;
+  ASSERT_SYSCALL_OK(stat(file.c_str(), &st));
+  EXPECT_EQ(st.st_uid, kNobody);
+  EXPECT_EQ(st.st_gid, kOtherGroup);
+  ASSERT_SYSCALL_OK(stat(sub.c_str(), &st));
+  EXPECT_EQ(st.st_gid, kOtherGroup);
+  EXPECT_TRUE(st.st_mode & S_ISGID) << "a new directory inherits S_ISGID";
+  std::filesystem::remove_all(group_dir);
+}
+
+TEST_F(FilePermsTest, ChmodByAnOwnerOutsideTheGroupDropsSetgid) {
+  char tmpl[] = "/dev/shm/file_perms.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
+  const std::string shm_dir = tmpl;
+  for (const std::string& dir : {dir_, shm_dir}) {
+    const std::string file = dir + "/theirs";
+    WriteFile(file, 0644);
+    ASSERT_SYSCALL_OK(chown(file.c_str(), kNobody, kOtherGroup));
+    EXPECT_EQ(RunInChild([&] {
+                CHILD_CHECK(BecomeNobody());
+                CHILD_CHECK(chmod(file.c_str(), 02755) == 0);
+                return 0;
+              }),
+              0)
+        << dir;
+    struct stat st;
+    ASSERT_SYSCALL_OK(stat(file.c_str(), &st));
+    EXPECT_EQ(st.st_mode & 07777, 0755u) << dir << ": not in the group, no CAP_FSETID";
+    // Root (CAP_FSETID) keeps it.
+    ASSERT_SYSCALL_OK(chmod(file.c_str(), 02755));
+    ASSERT_SYSCALL_OK(stat(file.c_str(), &st));
+    EXPECT_EQ(st.st_mode & 07777, 02755u) << dir;
+  }
+  std::filesystem::remove_all(shm_dir);
+}
+
 TEST_F(FilePermsTest, StickyDirectoryKeepsOthersFromRemovingRootsFile) {
   const std::string sticky = Path("sticky");
   ASSERT_SYSCALL_OK(mkdir(sticky.c_str(), 0777));

@@ -197,6 +197,97 @@ TEST(ProcTest, CwdLinksToTheWorkingDirectory) {
   EXPECT_STREQ(link, cwd);
 }
 
+// Magic links: opening /proc/self/fd/N reopens the file the fd holds, not
+// whatever its text names now.
+TEST(ProcTest, FdLinkReopensADeletedFile) {
+  TempDir dir;
+  const std::string path = dir.File("doomed");
+  WriteFileOrDie(path, "still here");
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_SYSCALL_OK(fd);
+  ASSERT_SYSCALL_OK(unlink(path.c_str()));
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  int again = open(link.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(again, 0) << strerror(errno);
+  char buf[32] = {};
+  EXPECT_EQ(read(again, buf, sizeof(buf) - 1), 10);
+  EXPECT_STREQ(buf, "still here");
+  close(again);
+  close(fd);
+}
+
+TEST(ProcTest, FdLinkReopensAFileThatWasRenamed) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("before"), "old name");
+  int fd = open(dir.File("before").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_SYSCALL_OK(fd);
+  ASSERT_SYSCALL_OK(rename(dir.File("before").c_str(), dir.File("after").c_str()));
+  WriteFileOrDie(dir.File("before"), "impostor");
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  int again = open(link.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(again, 0) << strerror(errno);
+  char buf[32] = {};
+  EXPECT_EQ(read(again, buf, sizeof(buf) - 1), 8);
+  EXPECT_STREQ(buf, "old name");
+  close(again);
+  close(fd);
+}
+
+TEST(ProcTest, FdLinkReopensAMemfdWithItsContents) {
+  int fd = memfd_create("reopened", MFD_CLOEXEC);
+  ASSERT_SYSCALL_OK(fd);
+  ASSERT_EQ(write(fd, "abc", 3), 3);
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  int again = open(link.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(again, 0) << strerror(errno);
+  char buf[4] = {};
+  EXPECT_EQ(pread(again, buf, 3, 0), 3);
+  EXPECT_STREQ(buf, "abc");
+  // The same file: a write through one is read through the other, and the
+  // new description has its own offset.
+  ASSERT_EQ(pwrite(again, "Z", 1, 1), 1);
+  EXPECT_EQ(pread(fd, buf, 3, 0), 3);
+  EXPECT_STREQ(buf, "aZc");
+  EXPECT_EQ(lseek(again, 0, SEEK_CUR), 0);
+  struct stat a, b;
+  ASSERT_SYSCALL_OK(fstat(fd, &a));
+  ASSERT_SYSCALL_OK(fstat(again, &b));
+  EXPECT_EQ(a.st_ino, b.st_ino);
+  close(again);
+  close(fd);
+}
+
+TEST(ProcTest, FdLinkOfADirectoryCanBeWalkedThrough) {
+  TempDir dir;
+  ASSERT_SYSCALL_OK(mkdir(dir.File("d").c_str(), 0755));
+  int fd = open(dir.File("d").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_SYSCALL_OK(fd);
+  ASSERT_SYSCALL_OK(rename(dir.File("d").c_str(), dir.File("e").c_str()));
+  const std::string inside = "/proc/self/fd/" + std::to_string(fd) + "/made";
+  int made = open(inside.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  ASSERT_GE(made, 0) << strerror(errno);
+  close(made);
+  struct stat st;
+  EXPECT_SYSCALL_OK(stat(dir.File("e/made").c_str(), &st));
+  close(fd);
+}
+
+TEST(ProcTest, CwdLinkFollowsTheDirectoryNotItsOldName) {
+  TempDir dir;
+  ASSERT_SYSCALL_OK(mkdir(dir.File("here").c_str(), 0755));
+  EXPECT_EQ(RunInChild([&dir] {
+              CHILD_CHECK(chdir(dir.File("here").c_str()) == 0);
+              CHILD_CHECK(rename(dir.File("here").c_str(), dir.File("there").c_str()) == 0);
+              int fd = open("/proc/self/cwd/x", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+              CHILD_CHECK(fd >= 0);
+              close(fd);
+              struct stat st;
+              CHILD_CHECK(stat(dir.File("there/x").c_str(), &st) == 0);
+              return 0;
+            }),
+            0);
+}
+
 TEST(ProcTest, TaskDirectoryHoldsTheMainThread) {
   struct stat st;
   const std::string task = "/proc/self/task/" + std::to_string(gettid());

@@ -1,12 +1,16 @@
 #include "test/syscalls/runner/oci_bundle.h"
 
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "runsc/config/default_spec.h"
+#include "runsc/config/spec.h"
 
 namespace runsc::compat {
 namespace fs = std::filesystem;
@@ -16,12 +20,31 @@ std::vector<std::string> CompatEnvironment(const std::string& tmp) {
           absl::StrCat("TEST_TMPDIR=", tmp)};
 }
 
+std::vector<std::string> OwnCapabilityNames() {
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return {};
+  const uint64_t effective = data[0].effective | (uint64_t{data[1].effective} << 32);
+  std::vector<std::string> names;
+  const std::vector<std::string> known = config::CapabilityNames();
+  for (size_t cap = 0; cap < known.size(); ++cap) {
+    if ((effective >> cap) & 1) names.push_back(known[cap]);
+  }
+  return names;
+}
+
 nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
                                        const std::vector<std::string>& env) {
-  // `runc spec`'s defaults (runsc spec writes the same), so that the runc
-  // column is what a user of runc gets and every runtime sees the same
-  // container; only the program, its environment and a writable root differ.
+  // `runc spec`'s defaults (runsc spec writes the same), so that every
+  // runtime sees the same container; only the program, its environment, a
+  // writable root and the capabilities differ. Native is the referee and
+  // runs with the runner's capabilities, so the containers get exactly
+  // those (runc's default three would fail every case that needs root's
+  // powers in both runtimes alike, and hide what the sandbox gets wrong).
   nlohmann::ordered_json config = config::DefaultSpec();
+  const std::vector<std::string> caps = OwnCapabilityNames();
+  config["process"]["capabilities"] = {
+      {"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}};
   config["process"]["args"] = args;
   config["process"]["env"] = env;
   config["root"]["readonly"] = false;

@@ -1,6 +1,6 @@
 // The OCI bundle a program runs from: config.json written from scratch as
-// `runc spec` would make it (namespaces, the standard mounts, default
-// capabilities, masked and read-only paths), root.readonly false, and either
+// `runc spec` would make it (namespaces, the standard mounts, masked and
+// read-only paths) but with the runner's own capabilities, root.readonly false, and either
 // a rootfs of its own holding only the static binary at /<its name> plus
 // empty /tmp (1777), /proc, /dev and /sys (runsc-compat), or a rootfs that
 // many bundles share (runsc-bench, whose rootfs is large).
@@ -19,8 +19,12 @@ namespace runsc::compat {
 // `runc spec` container has, and TEST_TMPDIR (test_util.h's TempDir) = `tmp`.
 std::vector<std::string> CompatEnvironment(const std::string& tmp);
 
+// The names of the capabilities in this process's effective set.
+std::vector<std::string> OwnCapabilityNames();
+
 // config.json running `args` (args[0] an absolute path inside the rootfs)
-// with `env`, cwd "/", no terminal, as uid 0.
+// with `env`, cwd "/", no terminal, as uid 0 with the capabilities the
+// runner has (which a native run has too).
 nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
                                        const std::vector<std::string>& env);
 

@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
@@ -33,6 +36,15 @@ TEST(CompatOciConfigTest, IsWhatRuncNeeds) {
   EXPECT_EQ(mounts["/dev/pts"], "devpts");
   EXPECT_EQ(mounts["/dev/shm"], "tmpfs");
   EXPECT_EQ(mounts["/sys"], "sysfs");
+}
+
+TEST(CompatOciConfigTest, GrantsTheRunnersOwnCapabilities) {
+  auto config = CompatOciConfig({"/bin"}, CompatEnvironment("/tmp"));
+  const std::vector<std::string> own = OwnCapabilityNames();
+  for (const char* set : {"bounding", "effective", "permitted", "ambient"}) {
+    EXPECT_EQ(config["process"]["capabilities"][set].get<std::vector<std::string>>(), own) << set;
+  }
+  if (geteuid() == 0) EXPECT_NE(std::find(own.begin(), own.end(), "CAP_CHOWN"), own.end());
 }
 
 TEST(WriteOciBundleTest, WritesConfigAndRootfs) {
