@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>  // RENAME_*.
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -273,6 +274,33 @@ TEST_F(TmpfsTest, SizeLimitGivesShortWritesThenEnospc) {
   EXPECT_EQ(small->StatFs(root_task_)->f_bfree, 2u);
   std::shared_ptr<Node> again = MakeFile(*small, "again", std::string(8192, 'y'));
   EXPECT_EQ(StatOf(*again).st_size, 8192);
+}
+
+TEST_F(TmpfsTest, FallocateGrowsPunchesAndIsChargedToTheSizeLimit) {
+  absl::StatusOr<TmpfsOptions> options = ParseTmpfsOptions({"size=8k"});
+  ASSERT_TRUE(options.ok());
+  std::shared_ptr<Node> small = NewTmpfs(*options);
+  absl::StatusOr<CreatedNode> c = small->Create(root_task_, "f", O_RDWR, 0644);
+  ASSERT_TRUE(c.ok());
+  File& file = *c->file;
+  ASSERT_TRUE(file.Allocate(0, 0, 4096).ok());
+  EXPECT_EQ(file.Stat()->st_size, 4096);
+  EXPECT_EQ(small->StatFs(root_task_)->f_bfree, 1u);
+  // KEEP_SIZE leaves the size (and so the charge) alone.
+  ASSERT_TRUE(file.Allocate(FALLOC_FL_KEEP_SIZE, 0, 8192).ok());
+  EXPECT_EQ(file.Stat()->st_size, 4096);
+  // Growing past size= is ENOSPC and changes nothing.
+  EXPECT_EQ(Errno(file.Allocate(0, 4096, 8192)), ENOSPC);
+  EXPECT_EQ(file.Stat()->st_size, 4096);
+  EXPECT_EQ(small->StatFs(root_task_)->f_bfree, 1u);
+  // A punched hole reads as zeros; shmem has no ZERO_RANGE.
+  ASSERT_TRUE(file.PWrite(root_task_, Bytes("abcd"), 0).ok());
+  ASSERT_TRUE(file.Allocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1, 2).ok());
+  std::string back(4, '?');
+  ASSERT_TRUE(
+      file.PRead(root_task_, absl::MakeSpan(reinterpret_cast<uint8_t*>(back.data()), 4), 0).ok());
+  EXPECT_EQ(back, std::string("a\0\0d", 4));
+  EXPECT_EQ(Errno(file.Allocate(FALLOC_FL_ZERO_RANGE, 0, 10)), EOPNOTSUPP);
 }
 
 TEST_F(TmpfsTest, OptionsParseAsMountWritesThem) {

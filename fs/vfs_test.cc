@@ -171,6 +171,36 @@ TEST_F(VfsTest, SymlinkLoopsEndWithEloop) {
   EXPECT_EQ(PathOf("/loop", false), "/loop");
 }
 
+TEST_F(VfsTest, MagicLinksReachTheirDentryNotTheirText) {
+  // A detached dentry (a deleted file, a memfd): its text names nothing.
+  auto gone = std::make_shared<Dentry>();
+  gone->node = FileNode("gone", "unlinked contents");
+  gone->path = "/gone (deleted)";
+  auto magic = std::make_shared<MagicLinkNode>(
+      "magic", [](sentry::Task&) -> absl::StatusOr<std::string> { return "/gone (deleted)"; },
+      [gone](sentry::Task&) -> absl::StatusOr<std::shared_ptr<Dentry>> { return gone; });
+  auto to_usr = std::make_shared<MagicLinkNode>(
+      "to_usr", [](sentry::Task&) -> absl::StatusOr<std::string> { return "/nowhere"; },
+      [this](sentry::Task&) -> absl::StatusOr<std::shared_ptr<Dentry>> { return Resolve("/usr"); });
+  auto textual = std::make_shared<MagicLinkNode>(
+      "textual", [](sentry::Task&) -> absl::StatusOr<std::string> { return "/etc/hostname"; },
+      [](sentry::Task&) -> absl::StatusOr<std::shared_ptr<Dentry>> { return nullptr; });
+  ASSERT_TRUE(vfs_.Mount(nullptr, "/mnt",
+                         SyntheticDirNode::Fixed("mnt", {{"magic", magic},
+                                                         {"to_usr", to_usr},
+                                                         {"textual", textual}}))
+                  .ok());
+  EXPECT_EQ(Contents("/mnt/magic"), "unlinked contents");
+  EXPECT_EQ(PathOf("/mnt/magic"), "/gone (deleted)");
+  // Not followed when the last component is not: the link itself.
+  EXPECT_EQ(PathOf("/mnt/magic", false), "/mnt/magic");
+  // Walked through as the directory it reaches.
+  EXPECT_EQ(Contents("/mnt/to_usr/bin/tool"), "tool");
+  EXPECT_EQ(PathOf("/mnt/to_usr/.."), "/");
+  // No dentry: the text is followed as for any symlink.
+  EXPECT_EQ(Contents("/mnt/textual"), "sandbox");
+}
+
 TEST_F(VfsTest, TheTaskRootIsTheTopForDotDotAndAbsoluteLinks) {
   // As after chroot("/jail") (and pivot_root into a rootfs).
   auto fsc = std::make_shared<FsContext>();

@@ -186,6 +186,8 @@ TEST(ControlProtocolTest, MalformedRequestsNeverReachTheHandler) {
       {R"({"cmd":"exec","argv":["sh"],"caps":{"effective":1}})", "\"permitted\" is missing"},
       {R"({"cmd":"exec","argv":["sh"],"caps":{"effective":1,"permitted":1,"inheritable":1,"x":1}})",
        "unknown member \"x\" in \"caps\""},
+      {R"({"cmd":"exec","argv":["sh"],"caps":{"effective":1,"permitted":1,"inheritable":1,"bounding":-1}})",
+       "\"bounding\" must be an unsigned integer"},
       {R"({"cmd":"exec","argv":["sh"],"rlimits":[[7,2,1]]})", "bad rlimit"},
       {R"({"cmd":"exec","argv":["sh"],"rlimits":[[99,1,1]]})", "bad rlimit"},
       {R"({"cmd":"exec","argv":["sh"],"rlimits":[[7,1]]})", "[resource, soft, hard]"},
