@@ -141,7 +141,10 @@ absl::StatusOr<CreatedNode> GoferNode::Create(sentry::Task& task, const std::str
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mkdir(sentry::Task& task,
                                                        const std::string& name, mode_t mode) {
   if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
-  absl::StatusOr<gofer::WalkedFile> made = client_->Mkdir(file_.id, name, mode & 07777);
+  // Under a set-gid directory the new one is set-gid too: asked for, or the
+  // gofer's chmod to the exact mode would clear what the host inherited.
+  const mode_t perm = access().NewChild(task.creds, S_IFDIR, mode & 07777).perm;
+  absl::StatusOr<gofer::WalkedFile> made = client_->Mkdir(file_.id, name, perm);
   if (!made.ok()) return made.status();
   if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
   return std::make_shared<GoferNode>(client_, *made);

@@ -175,6 +175,7 @@ TEST_F(FilePermsTest, ChmodByAnOwnerOutsideTheGroupDropsSetgid) {
   char tmpl[] = "/dev/shm/file_perms.XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
   const std::string shm_dir = tmpl;
+  ASSERT_SYSCALL_OK(chmod(shm_dir.c_str(), 0755));
   for (const std::string& dir : {dir_, shm_dir}) {
     const std::string file = dir + "/theirs";
     WriteFile(file, 0644);

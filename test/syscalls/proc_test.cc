@@ -216,6 +216,22 @@ TEST(ProcTest, FdLinkReopensADeletedFile) {
   close(fd);
 }
 
+TEST(ProcTest, FdLinkReopensADeletedTmpfsFile) {
+  char path[] = "/dev/shm/proc_test.XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_SYSCALL_OK(fd);
+  ASSERT_EQ(write(fd, "on tmpfs", 8), 8);
+  ASSERT_SYSCALL_OK(unlink(path));
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  int again = open(link.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(again, 0) << strerror(errno);
+  char buf[16] = {};
+  EXPECT_EQ(read(again, buf, sizeof(buf) - 1), 8);
+  EXPECT_STREQ(buf, "on tmpfs");
+  close(again);
+  close(fd);
+}
+
 TEST(ProcTest, FdLinkReopensAFileThatWasRenamed) {
   TempDir dir;
   WriteFileOrDie(dir.File("before"), "old name");
