@@ -97,10 +97,13 @@ void ExecCommand::SetFlags(CLI::App& app) {
   app.add_flag("-d,--detach", detach_, "return at once; a waiter process exits with the status");
   app.add_option("--pid-file", pid_file_, "file to write the host pid that exits with the status");
   app.add_option("--cwd", flags_.cwd, "current working directory in the container");
-  app.add_option("-e,--env", flags_.env, "set an environment variable (KEY=value)");
+  app.add_option("-e,--env", flags_.env, "set an environment variable (KEY=value)")
+      ->allow_extra_args(false);
   app.add_option("-u,--user", flags_.user, "uid[:gid]");
-  app.add_option("-g,--additional-gids", flags_.additional_gids, "additional gids");
-  app.add_option("-c,--cap", flags_.caps, "add a capability to the process's sets");
+  app.add_option("-g,--additional-gids", flags_.additional_gids, "additional gids")
+      ->allow_extra_args(false);
+  app.add_option("-c,--cap", flags_.caps, "add a capability to the process's sets")
+      ->allow_extra_args(false);
   app.add_flag("--no-new-privs", flags_.no_new_privs, "set no_new_privs for the process");
   app.add_flag("-t,--tty", tty_, "allocate a pseudo-TTY (its master: --console-socket, or relayed)");
   app.add_option("--console-socket", console_socket_, "unix socket for the pty master (needs --tty)");
@@ -111,7 +114,9 @@ void ExecCommand::SetFlags(CLI::App& app) {
   app.add_flag("--ignore-paused", ignore_paused_, "allow exec in a paused container");
   app.add_option("container-id", id_, "container id")->required();
   app.add_option("command", command_, "command and arguments (without --process)");
-  // Everything after the id belongs to the command, dashes included.
+  // Everything after the id belongs to the command, dashes included. The
+  // repeatable flags above take one value each, as runc's do: a vector
+  // option would otherwise swallow the id and the command.
   app.positionals_at_end();
   app.prefix_command(false);
 }
