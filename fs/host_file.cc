@@ -231,6 +231,25 @@ absl::Status HostFile::Truncate(int64_t size) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::shared_ptr<File>> HostFile::ReopenStream(int flags) const {
+  if (seekable_) return ErrnoError(EINVAL, "reopen of a host regular file is not supported");
+  struct stat st;
+  if (::fstat(fd_.get(), &st) != 0) return HostError("reopen: fstat");
+  if (S_ISSOCK(st.st_mode)) return ErrnoError(ENXIO, "a socket cannot be opened");
+  const int host_flags = ::fcntl(fd_.get(), F_GETFL);
+  if (host_flags < 0) return HostError("reopen: F_GETFL");
+  const int have = host_flags & O_ACCMODE, want = flags & O_ACCMODE;
+  if (have != O_RDWR && want != have) {
+    return ErrnoError(EACCES, "reopen of a host stream with an access mode it was not opened with");
+  }
+  const int fd = ::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return HostError("reopen: F_DUPFD_CLOEXEC");
+  auto file = std::make_shared<HostFile>(flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY),
+                                         UniqueFd(fd), /*seekable=*/false);
+  file->set_path(Path());
+  return file;
+}
+
 absl::Status HostFile::Allocate(int mode, int64_t offset, int64_t len) {
   // A donated rootfs file: the host filesystem allocates, punches holes and
   // zeroes, and answers EOPNOTSUPP, ENOSPC or EFBIG as it would natively.

@@ -31,6 +31,15 @@ class HostFile : public File {
   int PollHostFd() const override { return seekable_ ? -1 : fd_.get(); }
   int HostFd() const override { return fd_.get(); }
 
+  // open(2) of /proc/<pid>/fd/N when N is a host stream (a pipe or tty
+  // given as stdio: `cat /dev/stdin`): a new description of the same
+  // stream, a dup of the host fd with `flags` of its own, which is enough
+  // since the sentry implements blocking and O_NONBLOCK per description.
+  // EACCES for an access mode the host fd does not have (Linux would open
+  // the other end of a pipe), ENXIO for a socket (as Linux), EINVAL for a
+  // regular file, whose offset a dup would share.
+  absl::StatusOr<std::shared_ptr<File>> ReopenStream(int flags) const;
+
  private:
   // Waits until the host fd is ready for `events` or the task is
   // interrupted (kErrRestartSys).

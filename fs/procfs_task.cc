@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <typeinfo>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -15,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "fs/fd_table.h"
+#include "fs/host_file.h"
 #include "fs/machine_info.h"
 #include "fs/proc_format.h"
 #include "fs/proc_mounts.h"
@@ -369,6 +371,35 @@ std::shared_ptr<Node> DirOfFds(Kernel& kernel, int tid, const std::string& leaf,
       });
 }
 
+// What /proc/<pid>/fd/N leads to when N is a host stream (stdio from runsc
+// create, which no filesystem names): opening it reopens the stream.
+class ReopenedStreamNode : public Node {
+ public:
+  explicit ReopenedStreamNode(std::shared_ptr<HostFile> file) : file_(std::move(file)) {}
+  absl::StatusOr<struct stat> Stat() override { return file_->Stat(); }
+  absl::StatusOr<std::shared_ptr<File>> Open(Task& task, int flags) override {
+    return file_->ReopenStream(flags);
+  }
+  bool Cacheable() const override { return false; }
+
+ private:
+  const std::shared_ptr<HostFile> file_;
+};
+
+// The dentry following /proc/<pid>/fd/N reaches: the file's own, a detached
+// one for a host stream, or null (the link's text is followed, and names
+// nothing, for the sentry's pipes, sockets and anon inodes: ENOENT where
+// Linux would reopen a pipe).
+std::shared_ptr<Dentry> DentryOfOpenFile(const std::shared_ptr<File>& file) {
+  if (file->dentry != nullptr) return file->dentry;
+  // Exactly a HostFile: the console (HostTtyFile) keeps its job control.
+  if (typeid(*file) != typeid(HostFile)) return nullptr;
+  auto dentry = std::make_shared<Dentry>();
+  dentry->node = std::make_shared<ReopenedStreamNode>(std::static_pointer_cast<HostFile>(file));
+  dentry->path = file->Path();
+  return dentry;
+}
+
 std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
   return DirOfFds(kernel, tid, "fd", DT_LNK,
                   [](const std::string& path, const std::shared_ptr<FdTable>& fds, int fd) {
@@ -379,14 +410,11 @@ std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
                           if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
                           return file->Path();
                         },
-                        // Reopens the file itself. Files with no dentry
-                        // (pipes, sockets, anon inodes) fall back to their
-                        // text, which names nothing: ENOENT where Linux
-                        // would reopen a pipe.
+                        // Reopens the file itself.
                         [fds, fd](Task&) -> absl::StatusOr<std::shared_ptr<Dentry>> {
                           auto file = fds->Get(fd);
                           if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
-                          return file->dentry;
+                          return DentryOfOpenFile(file);
                         });
                   });
 }

@@ -412,6 +412,19 @@ TEST_P(SandboxTest, PipelinesAndRedirections) {
   EXPECT_EQ(ReadFile(bundle->rootfs() + "/tmp/out2"), "again\n");
 }
 
+TEST_P(SandboxTest, DevStdinReopensTheHostPipe) {
+  // /dev/stdin -> /proc/self/fd/0, a magic link: opening it reopens the
+  // container's stdin, a host pipe no filesystem names (as `cat /dev/stdin`
+  // and `cmd --file /dev/stdin` expect); /proc/self/fd/1 likewise.
+  std::unique_ptr<TestBundle> bundle = MakeBundle(
+      {"/bin/sh", "-c", "cat /dev/stdin; echo rc=$?; echo via-fd1 > /proc/self/fd/1"}, {}, {});
+  ASSERT_NE(bundle, nullptr);
+  CommandResult r = Run(*bundle, {}, {}, "line from the host\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "line from the host\nrc=0\nvia-fd1\n");
+  EXPECT_THAT(r.err, IsEmpty());
+}
+
 TEST_P(SandboxTest, ForkExecWaitTree) {
   CommandResult r = RunShell(
       "(exit 3); echo \"subshell=$?\"\n"
