@@ -32,6 +32,7 @@ absl::StatusOr<sentry::BootOptions> MakeBootOptions(const Spec& spec,
                                                   .inheritable = CapabilityMask(c.inheritable),
                                                   .ambient = CapabilityMask(c.ambient)};
   }
+  options.no_new_privileges = spec.process.no_new_privileges;
   options.hostname = spec.hostname;
   options.terminal = spec.process.terminal;
   AddMounts(spec, options);

@@ -61,6 +61,9 @@ TEST(BootOptionsTest, CapabilitySetsBecomeMasks) {
   EXPECT_EQ(options->capabilities->permitted, 1u << 5);
   EXPECT_EQ(options->capabilities->inheritable, 0u);
   EXPECT_EQ(options->capabilities->ambient, 1u << 21);
+  EXPECT_FALSE(options->no_new_privileges);
+  spec.process.no_new_privileges = true;
+  EXPECT_TRUE(MakeBootOptions(spec, "abc")->no_new_privileges);
 }
 
 TEST(BootOptionsTest, TerminalReachesTheSentry) {

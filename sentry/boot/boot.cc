@@ -152,9 +152,10 @@ int BootMain(const BootOptions& options) {
   if (console != nullptr) relay.emplace(kernel, console);
   init->context = kernel.platform().NewContext();
   init->creds.ResetTo(options.uid, options.gid);
+  init->no_new_privs = options.no_new_privileges;
   if (options.capabilities.has_value()) {
     init->creds.InstallCapabilities(*options.capabilities);
-    init->creds.TransformForExecve(/*setid_file=*/false);
+    init->creds.TransformForExecve(/*setid_file=*/false, init->no_new_privs);
   }
   init->creds.groups = options.additional_gids;
   std::sort(init->creds.groups.begin(), init->creds.groups.end());

@@ -53,6 +53,7 @@ struct BootOptions {
   // execve rules then apply, as under runc). Absent: uid 0 has every
   // capability, anyone else none.
   std::optional<CapabilitySets> capabilities;
+  bool no_new_privileges = false;   // process.noNewPrivileges, set before the "exec".
   std::vector<Rlimit> rlimits;
   std::string hostname;
   bool terminal = false;            // stdio is a tty (fd 0 is the pty slave).

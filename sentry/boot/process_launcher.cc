@@ -70,7 +70,7 @@ absl::StatusOr<std::shared_ptr<Task>> ProcessLauncher::Launch(const ExecRequest&
                                      .permitted = c.permitted,
                                      .inheritable = c.inheritable,
                                      .ambient = c.ambient});
-    task->creds.TransformForExecve(/*setid_file=*/false);
+    task->creds.TransformForExecve(/*setid_file=*/false, request.no_new_privs);
   }
   task->no_new_privs = request.no_new_privs;
   for (const ExecRequest::Rlimit& r : request.rlimits) {

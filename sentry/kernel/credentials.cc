@@ -23,13 +23,15 @@ void Credentials::InstallCapabilities(const CapabilitySets& sets) {
   cap_ambient = sets.ambient & cap_permitted & cap_inheritable;
 }
 
-void Credentials::TransformForExecve(bool setid_file) {
+void Credentials::TransformForExecve(bool setid_file, bool no_new_privs) {
   if (setid_file) cap_ambient = 0;
   const bool root = uid == 0 || euid == 0;
   // No file capabilities: the file's permitted and inheritable sets are
   // empty, except that for root they count as full (and its effective bit
   // as set when the euid is 0).
   uint64_t permitted = root ? (cap_bounding | cap_inheritable) : 0;
+  // LSM_UNSAFE_NO_NEW_PRIVS: what would be gained is cut to what was had.
+  if (no_new_privs) permitted &= cap_permitted;
   permitted |= cap_ambient;
   cap_permitted = permitted & kAllCapabilities;
   cap_effective = euid == 0 ? cap_permitted : cap_ambient;

@@ -52,9 +52,10 @@ struct Credentials {
   // effective uid 0) gets the bounding set plus its inheritable set as
   // permitted, and all of it effective if its euid is 0; anyone else keeps
   // only the ambient set. `setid_file`: the file's set-user/group-ID bit
-  // changed euid or egid, which clears the ambient set. The saved ids take
-  // the effective ones.
-  void TransformForExecve(bool setid_file);
+  // changed euid or egid, which clears the ambient set. `no_new_privs`
+  // (prctl, OCI noNewPrivileges): nothing is gained that was not permitted
+  // before. The saved ids take the effective ones.
+  void TransformForExecve(bool setid_file, bool no_new_privs);
 };
 
 }  // namespace runsc::sentry

@@ -55,7 +55,7 @@ TEST(CredentialsTest, RootGetsTheBoundingSetOnExecve) {
   c.InstallCapabilities({.bounding = Bit(CAP_CHOWN) | Bit(CAP_KILL),
                          .effective = Bit(CAP_KILL),
                          .permitted = Bit(CAP_KILL)});
-  c.TransformForExecve(false);
+  c.TransformForExecve(false, false);
   EXPECT_EQ(c.cap_permitted, Bit(CAP_CHOWN) | Bit(CAP_KILL));
   EXPECT_EQ(c.cap_effective, Bit(CAP_CHOWN) | Bit(CAP_KILL));
   EXPECT_EQ(c.cap_bounding, Bit(CAP_CHOWN) | Bit(CAP_KILL));
@@ -66,7 +66,7 @@ TEST(CredentialsTest, RealRootWithAnotherEuidGetsPermittedButNotEffective) {
   c.ResetTo(0, 0);
   c.euid = 1000;
   c.cap_effective = 0;
-  c.TransformForExecve(false);
+  c.TransformForExecve(false, false);
   EXPECT_EQ(c.cap_permitted, Credentials::kAllCapabilities);
   EXPECT_EQ(c.cap_effective, 0u);
   EXPECT_EQ(c.suid, 1000u);
@@ -81,18 +81,32 @@ TEST(CredentialsTest, NonRootKeepsOnlyTheAmbientSetOnExecve) {
                          .permitted = Bit(CAP_NET_BIND_SERVICE) | Bit(CAP_CHOWN),
                          .inheritable = Bit(CAP_NET_BIND_SERVICE),
                          .ambient = Bit(CAP_NET_BIND_SERVICE)});
-  c.TransformForExecve(false);
+  c.TransformForExecve(false, false);
   EXPECT_EQ(c.cap_permitted, Bit(CAP_NET_BIND_SERVICE));
   EXPECT_EQ(c.cap_effective, Bit(CAP_NET_BIND_SERVICE));
   EXPECT_EQ(c.cap_inheritable, Bit(CAP_NET_BIND_SERVICE));
   EXPECT_EQ(c.cap_ambient, Bit(CAP_NET_BIND_SERVICE));
 }
 
+TEST(CredentialsTest, NoNewPrivsKeepsRootFromRegainingItsBoundingSet) {
+  Credentials c;
+  c.ResetTo(0, 0);
+  c.cap_permitted = c.cap_effective = Bit(CAP_KILL);
+  c.TransformForExecve(false, /*no_new_privs=*/true);
+  EXPECT_EQ(c.cap_permitted, Bit(CAP_KILL));
+  EXPECT_EQ(c.cap_effective, Bit(CAP_KILL));
+  // The ambient set is kept, being within what was permitted.
+  c.ResetTo(1000, 1000);
+  c.cap_permitted = c.cap_inheritable = c.cap_ambient = Bit(CAP_KILL);
+  c.TransformForExecve(false, /*no_new_privs=*/true);
+  EXPECT_EQ(c.cap_effective, Bit(CAP_KILL));
+}
+
 TEST(CredentialsTest, ASetIdFileClearsTheAmbientSet) {
   Credentials c;
   c.ResetTo(1000, 1000);
   c.cap_permitted = c.cap_inheritable = c.cap_ambient = Bit(CAP_KILL);
-  c.TransformForExecve(true);
+  c.TransformForExecve(true, false);
   EXPECT_EQ(c.cap_ambient, 0u);
   EXPECT_EQ(c.cap_permitted, 0u);
   EXPECT_EQ(c.cap_effective, 0u);

@@ -45,6 +45,8 @@ nlohmann::ordered_json CompatOciConfig(const std::vector<std::string>& args,
   const std::vector<std::string> caps = OwnCapabilityNames();
   config["process"]["capabilities"] = {
       {"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"ambient", caps}};
+  // Native runs without no_new_privs too (runc spec sets it).
+  config["process"]["noNewPrivileges"] = false;
   config["process"]["args"] = args;
   config["process"]["env"] = env;
   config["root"]["readonly"] = false;
