@@ -17,6 +17,7 @@
 #include "runsc/cmd/freeze.h"
 #include "runsc/cmd/gofer.h"
 #include "runsc/cmd/kill.h"
+#include "runsc/cmd/wait.h"
 #include "runsc/cmd/list.h"
 #include "runsc/cmd/log_files.h"
 #include "runsc/cmd/ps.h"
@@ -136,6 +137,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(std::make_unique<RunCommand>());
   commands.push_back(std::make_unique<StateCommand>());
   commands.push_back(std::make_unique<KillCommand>());
+  commands.push_back(std::make_unique<WaitCommand>());
   commands.push_back(std::make_unique<DeleteCommand>());
   commands.push_back(std::make_unique<ExecCommand>());
   commands.push_back(std::make_unique<PsCommand>());

@@ -426,6 +426,23 @@ absl::Status Container::Signal(int signo, bool all) {
   return Annotate(sent, "signalling", state_.id);
 }
 
+absl::StatusOr<int> Container::WaitForExit() {
+  const ContainerStatus now = status();
+  if (now == ContainerStatus::kStopped) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Quoted(state_.id), " is stopped: its exit status was not kept (wait before it exits)"));
+  }
+  if (now != ContainerStatus::kCreated && now != ContainerStatus::kRunning &&
+      now != ContainerStatus::kPaused) {
+    return NotRunning(state_.id);
+  }
+  absl::StatusOr<sandbox::ExecSession> session = sandbox::ControlClient(dir_).WaitForInit();
+  if (!session.ok()) return Annotate(session.status(), "waiting for", state_.id);
+  absl::StatusOr<int> wait_status = session->Wait();
+  if (!wait_status.ok()) return Annotate(wait_status.status(), "waiting for", state_.id);
+  return *wait_status;
+}
+
 absl::Status Container::Pause() {
   RUNSC_RETURN_IF_ERROR(CheckTransition(state_.id, status(), ContainerStatus::kPaused));
   RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Cgroup::FromDirs(state_.cgroup_dirs).SetFrozen(true),

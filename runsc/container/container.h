@@ -87,6 +87,13 @@ class Container {
   // does not answer on its control socket: it is then sent to the sentry.
   [[nodiscard]] absl::Status Signal(int signo, bool all);
 
+  // runsc wait: blocks until the container's init exits and returns its
+  // wait(2) status. Allowed while created (it waits through start), running
+  // or paused. A stopped container's status was not kept (the sentry, which
+  // knew it, is gone, and nobody but its parent could reap it): an error
+  // says so.
+  [[nodiscard]] absl::StatusOr<int> WaitForExit();
+
   // running -> paused: freezes the sandbox's cgroup (sentry, gofer, stubs).
   [[nodiscard]] absl::Status Pause();
   // paused -> running: thaws it.

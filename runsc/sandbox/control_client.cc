@@ -159,6 +159,20 @@ absl::StatusOr<ExecSession> ControlClient::Exec(json request, const std::array<i
   return ExecSession(std::move(fd), pid->get<int>(), std::move(buffer));
 }
 
+absl::StatusOr<ExecSession> ControlClient::WaitForInit() {
+  RUNSC_ASSIGN_OR_RETURN(UniqueFd fd, Connect(state_dir_, timeout_));
+  RUNSC_RETURN_IF_ERROR(SendWithFds(fd.get(), json{{"cmd", "wait"}}.dump() + "\n", {}));
+  std::string buffer;
+  RUNSC_ASSIGN_OR_RETURN(json reply, ReadReply(fd.get(), buffer));
+  auto pid = reply.find("pid");
+  if (pid == reply.end() || !pid->is_number_integer()) {
+    return absl::InternalError("malformed reply from the sentry: no pid");
+  }
+  // The status comes whenever init ends: no timeout from here.
+  SetTimeouts(fd.get(), absl::ZeroDuration());
+  return ExecSession(std::move(fd), pid->get<int>(), std::move(buffer));
+}
+
 absl::StatusOr<int> ExecSession::Wait() {
   RUNSC_ASSIGN_OR_RETURN(json reply, ReadReply(conn_.get(), pending_));
   auto status = reply.find("status");

@@ -62,6 +62,9 @@ class ControlClient {
   // "cmd" is added) with `stdio` as its fds 0-2, sent with SCM_RIGHTS.
   [[nodiscard]] absl::StatusOr<ExecSession> Exec(nlohmann::json request,
                                                  const std::array<int, 3>& stdio);
+  // Asks to hear when the container's init exits: the session's Wait()
+  // returns its wait(2) status then.
+  [[nodiscard]] absl::StatusOr<ExecSession> WaitForInit();
 
   // One raw round trip: `request` out, the reply object back if it says
   // "ok": true. Exposed for tests.

@@ -276,6 +276,14 @@ ControlServer::Response ControlServer::Handle(std::string_view line, std::vector
   if (!fds.empty()) {
     return {MalformedReply(absl::StrCat("cmd \"", cmd, "\" takes no descriptors, got ", fds.size()))};
   }
+  if (cmd == "wait") {
+    if (std::string bad = HandleNoArgs(request, cmd); !bad.empty()) return {bad};
+    return {OkReply(json{{"pid", 1}}), [&handler] {
+              absl::StatusOr<int> status = handler.WaitForInit();
+              return status.ok() ? OkReply(json{{"status", *status}})
+                                 : ErrorReply(status.status().message());
+            }};
+  }
   return {HandleWithoutFds(request, cmd, handler)};
 }
 

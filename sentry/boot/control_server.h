@@ -18,6 +18,9 @@
 //        session controls: what the host tty's line discipline meant for
 //        it, relayed by runsc exec --tty)
 //   {"cmd":"pids"}                           -> {"ok":true,"pids":[123,124]}
+//   {"cmd":"wait"}                           -> {"ok":true,"pid":1}
+//        and later, on the same connection, once the container's init has
+//        exited (runsc wait):               -> {"ok":true,"status":<wait status>}
 //   {"cmd":"exec","argv":["sh"],"env":["A=b"],"cwd":"/","uid":0,"gid":0,
 //    "groups":[],"no_new_privs":false,"caps":{"effective":N,"permitted":N,
 //    "inheritable":N},"rlimits":[[resource,soft,hard]],"terminal":false}
@@ -33,9 +36,9 @@
 //   anything that fails                      -> {"ok":false,"error":"<why>"}
 //
 // Descriptors attached to any other request, or more or fewer than 3 for
-// exec, get an error reply and are closed unused. Only exec holds its
-// connection past the first reply; its wait runs on a thread of its own, so
-// that a long-running exec does not block the others.
+// exec, get an error reply and are closed unused. Only exec and wait hold
+// their connection past the first reply; each waits on a thread of its own,
+// so that a long-running process does not block the others.
 //
 // Requests are validated before a handler runs: a line that is too long, not
 // JSON, not an object, with an unknown "cmd", a missing or mistyped argument,
@@ -128,6 +131,11 @@ class ControlHandler {
                                            std::array<UniqueFd, 3> stdio) {
     return absl::UnimplementedError("exec is not supported");
   }
+  // Blocks until the container's init has exited; its wait(2) status. Called
+  // from a thread of the server's, any number of times.
+  virtual absl::StatusOr<int> WaitForInit() {
+    return absl::UnimplementedError("wait is not supported");
+  }
 };
 
 class ControlServer {
@@ -154,7 +162,7 @@ class ControlServer {
   // same connection.
   struct Response {
     std::string reply;
-    std::function<std::string()> then;  // Empty unless exec started.
+    std::function<std::string()> then;  // Empty unless an exec or wait waits.
   };
 
   // Pure protocol logic: validation of one request line (no trailing

@@ -53,6 +53,7 @@ class FakeHandler : public ControlHandler {
     process_signals_.push_back({pid, signo, true});
     return absl::OkStatus();
   }
+  absl::StatusOr<int> WaitForInit() override { return 7 << 8; }  // exit(7)
 
   struct ProcessSignal {
     int pid, signo;
@@ -140,6 +141,31 @@ TEST(ControlProtocolTest, Pids) {
   reply = Handle(R"({"cmd":"pids"})", handler);
   EXPECT_EQ(reply["ok"], false);
   EXPECT_THAT(reply["error"].get<std::string>(), HasSubstr("unavailable"));
+}
+
+// runsc wait: the first reply says the wait is on, the second (from a
+// thread of the server's) carries init's wait status.
+TEST(ControlProtocolTest, WaitRepliesTwiceOnTheSameConnection) {
+  FakeHandler handler;
+  ControlServer::Response r = ControlServer::Handle(R"({"cmd":"wait"})", {}, handler);
+  EXPECT_EQ(json::parse(r.reply), json({{"ok", true}, {"pid", 1}}));
+  ASSERT_TRUE(r.then);
+  EXPECT_EQ(json::parse(r.then()), json({{"ok", true}, {"status", 7 << 8}}));
+
+  ControlServer::Response bad = ControlServer::Handle(R"({"cmd":"wait","pid":3})", {}, handler);
+  EXPECT_EQ(json::parse(bad.reply)["ok"], false);
+  EXPECT_FALSE(bad.then);
+
+  // A handler that cannot wait says so in the second reply.
+  class NoWait : public FakeHandler {
+   public:
+    absl::StatusOr<int> WaitForInit() override { return absl::UnavailableError("gone"); }
+  } no_wait;
+  ControlServer::Response r2 = ControlServer::Handle(R"({"cmd":"wait"})", {}, no_wait);
+  ASSERT_TRUE(r2.then);
+  json second = json::parse(r2.then());
+  EXPECT_EQ(second["ok"], false);
+  EXPECT_EQ(second["error"], "gone");
 }
 
 TEST(ControlProtocolTest, MalformedRequestsNeverReachTheHandler) {

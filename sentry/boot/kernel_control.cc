@@ -16,6 +16,12 @@ absl::Status KernelControl::Start() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<int> KernelControl::WaitForInit() {
+  absl::MutexLock lock(&kernel_.mu);
+  kernel_.mu.Await(absl::Condition(+[](Kernel* k) { return k->init_exited; }, &kernel_));
+  return kernel_.init_exit_status;
+}
+
 absl::Status KernelControl::Signal(int signo, bool all) {
   if (!ValidSignal(signo)) return absl::InvalidArgumentError(absl::StrCat("bad signal ", signo));
   absl::MutexLock lock(&kernel_.mu);

@@ -26,6 +26,7 @@ class KernelControl : public ControlHandler {
   // Blocks the init task's thread until Start(); false if the container
   // should not start after all.
   bool WaitForStart();
+  absl::StatusOr<int> WaitForInit() override;
   // The sandbox is going: exec waits still pending give up.
   void Shutdown();
   // The sandbox cannot go on (its gofer is gone): SIGKILL to every process,

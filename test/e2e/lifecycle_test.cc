@@ -255,6 +255,30 @@ TEST_P(LifecycleTest, DeleteOfRunningContainerNeedsForce) {
   EXPECT_THAT(again.err, HasSubstr("container \"busy\" does not exist"));
 }
 
+// runsc wait (as gVisor's): blocks until init exits, prints its exit status
+// as JSON; a stopped container's status was not kept, which it says.
+TEST_P(LifecycleTest, WaitPrintsTheExitStatusOfInit) {
+  auto bundle = NewBundle({"/bin/sh", "-c", "sleep 3; exit 7"});
+  ASSERT_NE(bundle, nullptr);
+  pid_t pid = CreateAndStart(*bundle, "waited");
+  ASSERT_GT(pid, 0);
+  CommandResult waited = RunCommand(Runsc({"wait", "waited"}), "", 60);
+  ASSERT_EQ(waited.exit_code, 0) << waited.err;
+  nlohmann::json printed = nlohmann::json::parse(waited.out, nullptr, false);
+  EXPECT_EQ(printed, nlohmann::json({{"id", "waited"}, {"exitStatus", 7}})) << waited.out;
+  EXPECT_EQ(ReapSandbox(pid), 7);
+  EXPECT_EQ(WaitForStatus("waited", "stopped"), "stopped");
+
+  CommandResult too_late = RunCommand(Runsc({"wait", "waited"}));
+  EXPECT_NE(too_late.exit_code, 0);
+  EXPECT_THAT(too_late.err, HasSubstr("exit status was not kept"));
+  CommandResult unknown = RunCommand(Runsc({"wait", "no-such-container"}));
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.err, HasSubstr("container \"no-such-container\" does not exist"));
+  EXPECT_EQ(RunCommand(Runsc({"delete", "waited"})).exit_code, 0);
+  ExpectGone("waited");
+}
+
 // The sandbox's processes are killed from outside runsc: state reports the
 // container stopped and delete still cleans up.
 TEST_P(LifecycleTest, DeleteAfterTheSentryDied) {
