@@ -410,10 +410,12 @@ TEST_P(ConfinementTest, MemoryLimitKillsTheSandboxOrGivesEnomem) {
 TEST_P(ConfinementTest, CreateStartDeleteCyclesLeaveNothingBehind) {
   constexpr int kCycles = 100;  // Issue 5: 100 create/start/delete cycles leave nothing.
   std::set<std::string> leaf_parents;
+  std::vector<std::string> paths = {root_.path()};
   for (int i = 0; i < kCycles; ++i) {
     const std::string id = absl::StrCat("cycle-", i);
     std::unique_ptr<TestBundle> bundle = MakeBundle({"/bin/true"}, id, {{"pids", {{"limit", 32}}}});
     ASSERT_NE(bundle, nullptr);
+    paths.push_back(bundle->dir());
     nlohmann::json state = Create(*bundle, id);
     ASSERT_TRUE(state.is_object());
     for (const auto& dir : state["cgroup"]) {
@@ -424,8 +426,18 @@ TEST_P(ConfinementTest, CreateStartDeleteCyclesLeaveNothingBehind) {
     CommandResult deleted = RunCommand(Runsc({"delete", "--force", id}));
     ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   }
-  // No process, no cgroup and no state directory left.
+  // No process, no mount, no cgroup and no state directory left. The
+  // sandbox mounts only in its own namespaces: a host mount of a bundle or
+  // of the state root would be a leak.
   EXPECT_THAT(LiveProcessesMentioning(root_.path()), IsEmpty());
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  ASSERT_TRUE(mountinfo.is_open());
+  int host_mounts = 0;
+  for (std::string line; std::getline(mountinfo, line);) {
+    ++host_mounts;
+    for (const std::string& path : paths) EXPECT_THAT(line, Not(HasSubstr(path)));
+  }
+  EXPECT_GT(host_mounts, 0);
   EXPECT_FALSE(leaf_parents.empty());
   for (const std::string& parent : leaf_parents) EXPECT_THAT(SubdirsOf(parent), IsEmpty()) << parent;
   EXPECT_THAT(SubdirsOf(root_.path()), IsEmpty());
