@@ -19,7 +19,10 @@ struct GlobalConfig {
   bool debug = false;
   std::string debug_log_path;  // --debug-log: where the sentry and gofer log.
   bool strace = false;
-  std::string platform = "ptrace";
+  // systrap by default (issue 7: once it passes what ptrace passes, which it
+  // does, and with CPU pairing it is the faster one); ptrace needs no
+  // FSGSBASE and is the fallback for hosts without it.
+  std::string platform = "systrap";
   bool vdso = true;  // --vdso=false: clock calls trap instead (sentry/vdso/vdso.h).
   // --cpu-pairing=false: application threads and their sentry threads may
   // run on different CPUs (platform/cpu_pairing.h).

@@ -35,7 +35,7 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
   config.strace = true;
   config.log_format = LogFormatFlag::kJson;
   EXPECT_THAT(ChildGlobalFlags(config),
-              ::testing::ElementsAre("--root", "/r", "--platform", "ptrace", "--log-format",
+              ::testing::ElementsAre("--root", "/r", "--platform", "systrap", "--log-format",
                                      "json", "--debug", "--strace"));
   config.vdso = false;
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--vdso=false"));
