@@ -107,6 +107,19 @@ absl::StatusOr<json> ReadReply(int fd, std::string& buffer) {
   return parsed;
 }
 
+// exec and wait: the first reply carries the pid; the exit status follows
+// on the same connection whenever the process ends, so no timeout from there.
+absl::StatusOr<ExecSession> SessionAfterFirstReply(UniqueFd fd) {
+  std::string buffer;
+  RUNSC_ASSIGN_OR_RETURN(json reply, ReadReply(fd.get(), buffer));
+  auto pid = reply.find("pid");
+  if (pid == reply.end() || !pid->is_number_integer()) {
+    return absl::InternalError("malformed reply from the sentry: no pid");
+  }
+  SetTimeouts(fd.get(), absl::ZeroDuration());
+  return ExecSession(std::move(fd), pid->get<int>(), std::move(buffer));
+}
+
 absl::StatusOr<UniqueFd> Connect(const std::string& state_dir, absl::Duration timeout) {
   UniqueFd dir(open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir.valid()) return UnreachableErrno(absl::StrCat("open ", state_dir));
@@ -148,29 +161,13 @@ absl::StatusOr<ExecSession> ControlClient::Exec(json request, const std::array<i
   }
   RUNSC_ASSIGN_OR_RETURN(UniqueFd fd, Connect(state_dir_, timeout_));
   RUNSC_RETURN_IF_ERROR(SendWithFds(fd.get(), line, {stdio.begin(), stdio.end()}));
-  std::string buffer;
-  RUNSC_ASSIGN_OR_RETURN(json reply, ReadReply(fd.get(), buffer));
-  auto pid = reply.find("pid");
-  if (pid == reply.end() || !pid->is_number_integer()) {
-    return absl::InternalError("malformed reply from the sentry: no pid");
-  }
-  // The exit status comes whenever the process ends: no timeout from here.
-  SetTimeouts(fd.get(), absl::ZeroDuration());
-  return ExecSession(std::move(fd), pid->get<int>(), std::move(buffer));
+  return SessionAfterFirstReply(std::move(fd));
 }
 
 absl::StatusOr<ExecSession> ControlClient::WaitForInit() {
   RUNSC_ASSIGN_OR_RETURN(UniqueFd fd, Connect(state_dir_, timeout_));
   RUNSC_RETURN_IF_ERROR(SendWithFds(fd.get(), json{{"cmd", "wait"}}.dump() + "\n", {}));
-  std::string buffer;
-  RUNSC_ASSIGN_OR_RETURN(json reply, ReadReply(fd.get(), buffer));
-  auto pid = reply.find("pid");
-  if (pid == reply.end() || !pid->is_number_integer()) {
-    return absl::InternalError("malformed reply from the sentry: no pid");
-  }
-  // The status comes whenever init ends: no timeout from here.
-  SetTimeouts(fd.get(), absl::ZeroDuration());
-  return ExecSession(std::move(fd), pid->get<int>(), std::move(buffer));
+  return SessionAfterFirstReply(std::move(fd));
 }
 
 absl::StatusOr<int> ExecSession::Wait() {
