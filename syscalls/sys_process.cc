@@ -478,11 +478,18 @@ SyscallResult Setrlimit(Task& t, const SyscallArgs& a) {
 
 SyscallResult Getrandom(Task& t, const SyscallArgs& a) {
   if (a[2] & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) return SyscallResult::Error(EINVAL);
+  // The two pools exclude each other (Linux 5.6's GRND_INSECURE).
+  if ((a[2] & GRND_INSECURE) && (a[2] & GRND_RANDOM)) return SyscallResult::Error(EINVAL);
   std::vector<uint8_t> buf(std::min<uint64_t>(a[1], 1 << 20));
   ssize_t n = ::getrandom(buf.data(), buf.size(), 0);
   if (n < 0) return SyscallResult::Error(EIO);
-  RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(a[0], absl::MakeConstSpan(buf.data(), n)));
-  return SyscallResult::Value(n);
+  if (n == 0) return SyscallResult::Value(0);
+  // As Linux's copy_to_iter: what fits before a bad page is a short count;
+  // only a buffer that takes nothing is EFAULT.
+  absl::StatusOr<size_t> copied =
+      t.mm->address_space().Write(a[0], absl::MakeConstSpan(buf.data(), n));
+  if (!copied.ok() || *copied == 0) return SyscallResult::Error(EFAULT);
+  return SyscallResult::Value(static_cast<int64_t>(*copied));
 }
 
 SyscallResult SchedYield(Task&, const SyscallArgs&) { return SyscallResult::Value(0); }
