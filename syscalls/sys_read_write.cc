@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "base/logging.h"
 #include "fs/fsnotify.h"
 #include "syscalls/helpers.h"
 #include "syscalls/sys_socket.h"
@@ -112,6 +113,33 @@ SyscallResult Pwrite64(Task& t, const SyscallArgs& a) {
 }
 SyscallResult Readv(Task& t, const SyscallArgs& a) { return DoVector(t, a, false, -1); }
 SyscallResult Writev(Task& t, const SyscallArgs& a) { return DoVector(t, a, true, -1); }
+
+// preadv/pwritev(fd, iov, iovcnt, pos_l, pos_h): on amd64 the offset is
+// pos_l whole (Linux's pos_from_hilo shifts pos_h out of a 64-bit loff_t).
+SyscallResult PositionedVector(Task& t, const SyscallArgs& a, bool write) {
+  const int64_t offset = static_cast<int64_t>(a[3]);
+  if (offset < 0) return SyscallResult::Error(EINVAL);
+  return DoVector(t, a, write, offset);
+}
+SyscallResult Preadv(Task& t, const SyscallArgs& a) { return PositionedVector(t, a, false); }
+SyscallResult Pwritev(Task& t, const SyscallArgs& a) { return PositionedVector(t, a, true); }
+
+// preadv2/pwritev2 add flags (a[5]) and offset -1 for the file position.
+// The RWF_* hints change nothing a sandbox can promise, so only flags 0 and
+// RWF_HIPRI (a polling hint) are taken; the others are EOPNOTSUPP, as a
+// kernel without them says.
+SyscallResult PositionedVector2(Task& t, const SyscallArgs& a, bool write) {
+  constexpr uint64_t kRwfHipri = 0x1;
+  if (a[5] & ~kRwfHipri) {
+    LogWarning("p", write ? "writev2" : "readv2", ": flags ", a[5], " are not supported");
+    return SyscallResult::Error(EOPNOTSUPP);
+  }
+  const int64_t offset = static_cast<int64_t>(a[3]);
+  if (offset == -1) return DoVector(t, a, write, -1);
+  return PositionedVector(t, a, write);
+}
+SyscallResult Preadv2(Task& t, const SyscallArgs& a) { return PositionedVector2(t, a, false); }
+SyscallResult Pwritev2(Task& t, const SyscallArgs& a) { return PositionedVector2(t, a, true); }
 
 SyscallResult Lseek(Task& t, const SyscallArgs& a) {
   std::shared_ptr<fs::File> file = Fds(t).Get(static_cast<int>(a[0]));
@@ -238,6 +266,10 @@ void RegisterReadWrite(SyscallTable& t) {
   t[SYS_write] = {"write", Write, Support::kFull, ""};
   t[SYS_pread64] = {"pread64", Pread64, Support::kFull, ""};
   t[SYS_pwrite64] = {"pwrite64", Pwrite64, Support::kFull, ""};
+  t[SYS_preadv] = {"preadv", Preadv, Support::kFull, ""};
+  t[SYS_pwritev] = {"pwritev", Pwritev, Support::kFull, ""};
+  t[SYS_preadv2] = {"preadv2", Preadv2, Support::kPartial, "flags 0 and RWF_HIPRI only"};
+  t[SYS_pwritev2] = {"pwritev2", Pwritev2, Support::kPartial, "flags 0 and RWF_HIPRI only"};
   t[SYS_readv] = {"readv", Readv, Support::kFull, ""};
   t[SYS_writev] = {"writev", Writev, Support::kFull, ""};
   t[SYS_lseek] = {"lseek", Lseek, Support::kFull, ""};

@@ -256,3 +256,53 @@ TEST(ReadWriteTest, PreadvReadsAtTheOffsetWithoutMovingIt) {
 
 }  // namespace
 }  // namespace runsc::syscall_test
+
+namespace runsc::syscall_test {
+namespace {
+
+TEST(ReadWriteTest, PwritevWritesAtTheOffsetWithoutMovingIt) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "0123456789");
+  int fd = open(dir.File("f").c_str(), O_RDWR);
+  ASSERT_SYSCALL_OK(fd);
+  char a[] = "ab", b[] = "c";
+  struct iovec iov[2] = {{a, 2}, {b, 1}};
+  EXPECT_EQ(pwritev(fd, iov, 2, 4), 3);
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 0);
+  char got[11] = {};
+  EXPECT_EQ(pread(fd, got, 10, 0), 10);
+  EXPECT_EQ(std::string(got), "0123abc789");
+  EXPECT_SYSCALL_ERRNO(preadv(fd, iov, 2, -1), EINVAL);
+  close(fd);
+}
+
+TEST(ReadWriteTest, Preadv2AtOffsetMinusOneUsesAndMovesTheFilePosition) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "0123456789");
+  int fd = open(dir.File("f").c_str(), O_RDONLY);
+  ASSERT_SYSCALL_OK(fd);
+  ASSERT_EQ(lseek(fd, 3, SEEK_SET), 3);
+  char a[4] = {};
+  struct iovec iov = {a, 3};
+  EXPECT_EQ(preadv2(fd, &iov, 1, -1, 0), 3);
+  EXPECT_EQ(std::string(a), "345");
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 6);
+  EXPECT_EQ(preadv2(fd, &iov, 1, 0, 0), 3);
+  EXPECT_EQ(std::string(a), "012");
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 6);
+  close(fd);
+}
+
+TEST(ReadWriteTest, Preadv2WithAnUnknownFlagIsEOPNOTSUPP) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "x");
+  int fd = open(dir.File("f").c_str(), O_RDONLY);
+  ASSERT_SYSCALL_OK(fd);
+  char a[1];
+  struct iovec iov = {a, 1};
+  EXPECT_SYSCALL_ERRNO(preadv2(fd, &iov, 1, 0, 0x40000000), EOPNOTSUPP);
+  close(fd);
+}
+
+}  // namespace
+}  // namespace runsc::syscall_test
