@@ -39,7 +39,8 @@ void NotifyLink(Node& target, const Dentry& dir, const std::string& name);
 // `child`, the entry `name` of `dir`, was removed (unlink, rmdir): its
 // link count changed (IN_ATTRIB, files only), the file is gone if that was
 // its last link (IN_DELETE_SELF, IN_IGNORED), and the directory lost an
-// entry (IN_DELETE). `child` is marked unlinked.
+// entry (IN_DELETE). `child` is marked unlinked (getcwd of it is ENOENT,
+// IN_EXCL_UNLINK watches stop hearing of it): the one place that does.
 void NotifyRemove(const Dentry& dir, const std::string& name, Dentry& child, bool directory);
 // `moved` went from `from_dir`/`from_name` to `to_dir`/`to_name`, over
 // `replaced` if that was there (null otherwise). With RENAME_EXCHANGE

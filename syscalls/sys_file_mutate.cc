@@ -253,7 +253,6 @@ SyscallResult DoUnlink(Task& t, int dirfd, uint64_t path_addr, bool directory) {
   if (VfsOf(t).IsMountPoint((*child)->path)) return SyscallResult::Error(EBUSY);
   absl::Status s = p->parent->node->Unlink(t, p->name, directory);
   if (!s.ok()) return FromStatus(s);
-  (*child)->unlinked.store(true);
   VfsOf(t).Forget(p->parent, p->name);
   fs::NotifyRemove(*p->parent, p->name, **child, directory);
   return SyscallResult::Value(0);
@@ -306,7 +305,6 @@ SyscallResult DoRename(Task& t, int old_dirfd, uint64_t old_addr, int new_dirfd,
   }
   absl::Status s = from->parent->node->Rename(t, from->name, *to->parent->node, to->name, flags);
   if (!s.ok()) return FromStatus(s);
-  if (target.ok() && !(flags & RENAME_EXCHANGE)) (*target)->unlinked.store(true);
   vfs.Forget(from->parent, from->name);
   vfs.Forget(to->parent, to->name);
   fs::NotifyRename(*from->parent, from->name, *to->parent, to->name, **old,
