@@ -14,9 +14,8 @@
 
 namespace runsc::bench {
 
+using compat::kNativeRuntime;
 using compat::RuntimeSpec;
-
-inline constexpr char kNativeRuntime[] = "native";
 
 struct Measurement {
   double value = 0;  // > 0 and finite.

@@ -24,13 +24,16 @@
 #include "test/syscalls/runner/oci_bundle.h"
 #include "test/syscalls/runner/oci_launcher.h"
 #include "test/syscalls/runner/report_files.h"
+#include "test/syscalls/runner/runner_cli.h"
 #include "test/syscalls/runner/subprocess.h"
 
 namespace runsc::bench {
 namespace fs = std::filesystem;
 using compat::FixedDeadline;
 using compat::Launcher;
+using compat::PutNativeFirst;
 using compat::SubprocessResult;
+using compat::WorkDirOrTemp;
 
 namespace {
 
@@ -75,22 +78,10 @@ std::string InRootfs(const RuntimeSpec& runtime, const BenchRootfs& rootfs,
 
 BenchRunner::BenchRunner(BenchOptions options, std::ostream& progress)
     : options_(std::move(options)), progress_(progress) {
-  auto native = std::find_if(options_.runtimes.begin(), options_.runtimes.end(),
-                             [](const RuntimeSpec& r) { return r.native; });
-  if (native == options_.runtimes.end()) {
-    RuntimeSpec n;
-    n.name = kNativeRuntime;
-    n.native = true;
-    options_.runtimes.insert(options_.runtimes.begin(), n);
-  } else {
-    std::rotate(options_.runtimes.begin(), native, native + 1);
-  }
+  PutNativeFirst(options_.runtimes);
   options_.repetitions = std::max(options_.repetitions, 1);
   options_.startup_runs = std::max(options_.startup_runs, 1);
-  if (options_.work_dir.empty()) {
-    const char* tmp = getenv("TMPDIR");
-    options_.work_dir = tmp && *tmp ? tmp : "/tmp";
-  }
+  options_.work_dir = WorkDirOrTemp(options_.work_dir);
 }
 
 std::string BenchRunner::Method() const {

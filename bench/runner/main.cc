@@ -54,33 +54,16 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   options.timeout = absl::Seconds(timeout_seconds);
-  absl::StatusOr<std::vector<runsc::compat::RuntimeSpec>> runtimes =
-      runsc::compat::ParseRuntimeFlags(runtime_flags);
-  if (!runtimes.ok()) {
-    std::cerr << "runsc-bench: " << runtimes.status().message() << "\n";
+  if (!runsc::compat::PrepareRun("runsc-bench", runtime_flags, argc, argv, options.runtimes,
+                                 options.command)) {
     return 2;
   }
-  options.runtimes = std::move(*runtimes);
-  options.command = runsc::compat::QuotedCommandLine(argc, argv);
-
-  runsc::compat::CancelSubprocessesOnInterrupt();
-
   runsc::bench::BenchRunner runner(options, std::cerr);
-  absl::StatusOr<runsc::bench::BenchResults> results = runner.Run();
-  if (!results.ok()) {
-    std::cerr << "runsc-bench: " << results.status().message() << "\n";
-    return absl::IsCancelled(results.status()) ? 130 : 2;
-  }
-  std::string chart_problem;
-  if (absl::Status s = runner.WriteReports(*results, &chart_problem); !s.ok()) {
-    std::cerr << "runsc-bench: " << s.message() << "\n";
-    return 1;
-  }
-  if (!chart_problem.empty()) std::cerr << "runsc-bench: no chart: " << chart_problem << "\n";
-  int failed = 0;
-  for (const auto& r : results->results()) failed += r.measurement ? 0 : 1;
-  std::cerr << "runsc-bench: wrote " << options.out_dir << "/results.json, report.md"
-            << (chart_problem.empty() ? ", report.svg" : "") << " (" << results->results().size()
-            << " results, " << failed << " failed)\n";
-  return 0;
+  return runsc::compat::RunAndWriteReports(
+      "runsc-bench", runner, options.out_dir, [](const runsc::bench::BenchResults& results) {
+        int failed = 0;
+        for (const auto& r : results.results()) failed += r.measurement ? 0 : 1;
+        std::cerr << " (" << results.results().size() << " results, " << failed
+                  << " failed)\n";
+      });
 }

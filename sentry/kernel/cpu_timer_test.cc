@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "base/poll_until.h"
 #include "gtest/gtest.h"
 
 namespace runsc::sentry {
@@ -27,14 +28,7 @@ struct FakeClock {
   }
 };
 
-bool WaitFor(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
+bool WaitFor(const std::function<bool()>& done) { return PollUntil(done, absl::Seconds(5)); }
 
 TEST(CpuTimerTest, DoesNotFireWhileNoCpuTimeIsUsed) {
   IntervalTimerService service;

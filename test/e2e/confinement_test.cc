@@ -30,13 +30,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/poll_until.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "test/e2e/test_bundle.h"
-
-#ifndef RUNSC_TESTCASE_DIR
-#error "RUNSC_TESTCASE_DIR must name the folder of the runsc_testcase_* binaries"
-#endif
 
 namespace runsc::testing {
 namespace {
@@ -52,13 +49,8 @@ using ::testing::Not;
 // CHOWN 0, DAC_OVERRIDE 1, DAC_READ_SEARCH 2, FOWNER 3, FSETID 4.
 constexpr uint64_t kGoferCaps = 0x1f;
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds deadline = std::chrono::seconds(20)) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
+bool WaitFor(const std::function<bool()>& done) {
+  return PollUntil(done, absl::Seconds(20), absl::Milliseconds(20));
 }
 
 // The value of `key` in /proc/<pid>/status, trimmed ("" if absent).
@@ -208,9 +200,7 @@ class ConfinementTest : public ::testing::TestWithParam<std::string> {
     bundle->config()["linux"]["resources"] = resources;
     EXPECT_TRUE(bundle->WriteConfig().ok());
     for (const std::string& name : testcases) {
-      const char* dir = getenv("RUNSC_TESTCASE_DIR");
-      const std::string src =
-          absl::StrCat(dir != nullptr && dir[0] != '\0' ? dir : RUNSC_TESTCASE_DIR, "/", name);
+      const std::string src = TestcasePath(name);
       const std::string dst = bundle->rootfs() + "/bin/" + name;
       std::error_code ec;
       fs::copy_file(src, dst, ec);

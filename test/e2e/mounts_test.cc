@@ -20,21 +20,12 @@
 #include "gtest/gtest.h"
 #include "test/e2e/test_bundle.h"
 
-#ifndef RUNSC_TESTCASE_DIR
-#error "RUNSC_TESTCASE_DIR must name the folder of the runsc_testcase_* binaries"
-#endif
-
 namespace runsc::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string TestcasePath(const std::string& name) {
-  const char* dir = getenv("RUNSC_TESTCASE_DIR");
-  return absl::StrCat(dir != nullptr && dir[0] != '\0' ? dir : RUNSC_TESTCASE_DIR, "/", name);
-}
 
 nlohmann::json Mount(const std::string& destination, const std::string& type,
                      const std::string& source, std::vector<std::string> options) {

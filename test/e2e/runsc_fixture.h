@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/poll_until.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -44,12 +45,7 @@ inline void WriteFileOrFail(const std::string& path, const std::string& data) {
 // Waits until `done()` holds or the deadline passes; false if it never did.
 template <typename Predicate>
 bool WaitFor(Predicate done) {
-  const absl::Time deadline = absl::Now() + kDeadline;
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
+  return PollUntil(std::move(done), kDeadline, absl::Milliseconds(20));
 }
 
 // The descriptors a process gets as 0, 1 and 2; -1 means /dev/null.

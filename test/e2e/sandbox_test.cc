@@ -31,14 +31,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/poll_until.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "platform/platform.h"
 #include "test/e2e/test_bundle.h"
-
-#ifndef RUNSC_TESTCASE_DIR
-#error "RUNSC_TESTCASE_DIR must name the folder of the runsc_testcase_* binaries"
-#endif
 
 
 namespace runsc::testing {
@@ -53,26 +50,15 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 
 // Generous: a deadline for things that must happen, never a measured time.
-constexpr auto kDeadline = std::chrono::seconds(20);
+constexpr absl::Duration kDeadline = absl::Seconds(20);
 
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
 
 // Waits until `done` holds or the deadline passes; returns the last answer.
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds deadline = kDeadline) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-// Where the testcases were built; $RUNSC_TESTCASE_DIR overrides.
-std::string TestcasePath(const std::string& name) {
-  const char* dir = getenv("RUNSC_TESTCASE_DIR");
-  return absl::StrCat(dir != nullptr && dir[0] != '\0' ? dir : RUNSC_TESTCASE_DIR, "/", name);
+bool WaitFor(const std::function<bool()>& done) {
+  return PollUntil(done, kDeadline, absl::Milliseconds(20));
 }
 
 std::string HostRelease() {

@@ -202,6 +202,11 @@ std::string RunscBinary() {
   return "runsc";
 }
 
+std::string TestcasePath(const std::string& name) {
+  const char* dir = getenv("RUNSC_TESTCASE_DIR");
+  return absl::StrCat(dir != nullptr && dir[0] != '\0' ? dir : RUNSC_TESTCASE_DIR, "/", name);
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
                          int timeout_seconds) {
   RunOptions options;

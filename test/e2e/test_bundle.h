@@ -61,6 +61,10 @@ struct CommandResult {
 // The runsc binary under test: $RUNSC_BINARY, else "runsc" in $RUNSC_BUILD_DIR.
 std::string RunscBinary();
 
+// A static testcase binary (test/testcases/, runsc_testcase_<x>) by name:
+// in $RUNSC_TESTCASE_DIR, else where the build put them.
+std::string TestcasePath(const std::string& name);
+
 struct RunOptions {
   std::string input;        // Written to stdin, which is then closed.
   int stdin_fd = -1;        // If >= 0, used as stdin instead of `input` (not closed).

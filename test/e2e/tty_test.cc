@@ -30,10 +30,6 @@
 #include "gtest/gtest.h"
 #include "test/e2e/test_bundle.h"
 
-#ifndef RUNSC_TESTCASE_DIR
-#error "RUNSC_TESTCASE_DIR must name the folder of the runsc_testcase_* binaries"
-#endif
-
 namespace runsc::testing {
 namespace {
 
@@ -42,11 +38,6 @@ using ::testing::HasSubstr;
 
 // Generous: a deadline for things that must happen, never a measured time.
 constexpr auto kDeadline = std::chrono::seconds(30);
-
-std::string TestcasePath(const std::string& name) {
-  const char* dir = getenv("RUNSC_TESTCASE_DIR");
-  return absl::StrCat(dir != nullptr && dir[0] != '\0' ? dir : RUNSC_TESTCASE_DIR, "/", name);
-}
 
 // A unix socket the test listens on, as containerd's shim does.
 class ConsoleSocket {

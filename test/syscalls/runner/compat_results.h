@@ -23,8 +23,6 @@
 
 namespace runsc::compat {
 
-inline constexpr char kNativeRuntime[] = "native";
-
 struct FamilyResults {
   std::string family;
   std::string binary;

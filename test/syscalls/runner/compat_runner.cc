@@ -27,6 +27,7 @@
 #include "test/syscalls/runner/oci_bundle.h"
 #include "test/syscalls/runner/oci_launcher.h"
 #include "test/syscalls/runner/report_files.h"
+#include "test/syscalls/runner/runner_cli.h"
 
 namespace runsc::compat {
 namespace fs = std::filesystem;
@@ -74,21 +75,9 @@ absl::StatusOr<std::vector<FamilyBinary>> DiscoverFamilies(const std::string& re
 
 CompatRunner::CompatRunner(CompatOptions options, std::ostream& progress)
     : options_(std::move(options)), progress_(progress) {
-  auto native = std::find_if(options_.runtimes.begin(), options_.runtimes.end(),
-                             [](const RuntimeSpec& r) { return r.native; });
-  if (native == options_.runtimes.end()) {
-    RuntimeSpec n;
-    n.name = kNativeRuntime;
-    n.native = true;
-    options_.runtimes.insert(options_.runtimes.begin(), n);
-  } else {
-    std::rotate(options_.runtimes.begin(), native, native + 1);
-  }
+  PutNativeFirst(options_.runtimes);
   options_.jobs = std::max(options_.jobs, 1);
-  if (options_.work_dir.empty()) {
-    const char* tmp = getenv("TMPDIR");
-    options_.work_dir = tmp && *tmp ? tmp : "/tmp";
-  }
+  options_.work_dir = WorkDirOrTemp(options_.work_dir);
 }
 
 absl::StatusOr<CompatResults> CompatRunner::Run() {

@@ -48,42 +48,24 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   options.timeout = absl::Seconds(timeout_seconds);
-  absl::StatusOr<std::vector<runsc::compat::RuntimeSpec>> runtimes =
-      runsc::compat::ParseRuntimeFlags(runtime_flags);
-  if (!runtimes.ok()) {
-    std::cerr << "runsc-compat: " << runtimes.status().message() << "\n";
+  // Ctrl-C or a kill: stop, but delete the containers first.
+  if (!runsc::compat::PrepareRun("runsc-compat", runtime_flags, argc, argv, options.runtimes,
+                                 options.command)) {
     return 2;
   }
-  options.runtimes = std::move(*runtimes);
-  options.command = runsc::compat::QuotedCommandLine(argc, argv);
-
-  // Ctrl-C or a kill: stop, but delete the containers first.
-  runsc::compat::CancelSubprocessesOnInterrupt();
-
   runsc::compat::CompatRunner runner(options, std::cerr);
-  absl::StatusOr<runsc::compat::CompatResults> results = runner.Run();
-  if (!results.ok()) {
-    std::cerr << "runsc-compat: " << results.status().message() << "\n";
-    return absl::IsCancelled(results.status()) ? 130 : 2;
-  }
-  std::string chart_problem;
-  if (absl::Status s = runner.WriteReports(*results, &chart_problem); !s.ok()) {
-    std::cerr << "runsc-compat: " << s.message() << "\n";
-    return 1;
-  }
-  if (!chart_problem.empty()) {
-    std::cerr << "runsc-compat: no chart: " << chart_problem << "\n";
-  }
-  std::cerr << "runsc-compat: wrote " << options.out_dir << "/results.json, report.md"
-            << (chart_problem.empty() ? ", report.svg" : "") << "\n";
-  for (const auto& r : results->runtimes()) {
-    runsc::compat::Score s = results->TotalScore(r.name);
-    std::cerr << "runsc-compat:   " << r.name << ": ";
-    if (!r.unavailable.empty()) {
-      std::cerr << "not available (" << r.unavailable << ")\n";
-    } else {
-      std::cerr << s.passed << "/" << s.total << " pass\n";
-    }
-  }
-  return 0;
+  return runsc::compat::RunAndWriteReports(
+      "runsc-compat", runner, options.out_dir,
+      [](const runsc::compat::CompatResults& results) {
+        std::cerr << "\n";
+        for (const auto& r : results.runtimes()) {
+          runsc::compat::Score s = results.TotalScore(r.name);
+          std::cerr << "runsc-compat:   " << r.name << ": ";
+          if (!r.unavailable.empty()) {
+            std::cerr << "not available (" << r.unavailable << ")\n";
+          } else {
+            std::cerr << s.passed << "/" << s.total << " pass\n";
+          }
+        }
+      });
 }

@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <iostream>
+
 #include "absl/strings/str_join.h"
 #include "test/syscalls/runner/subprocess.h"
 
@@ -38,6 +41,38 @@ void CancelSubprocessesOnInterrupt() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
+}
+
+void PutNativeFirst(std::vector<RuntimeSpec>& runtimes) {
+  auto native = std::find_if(runtimes.begin(), runtimes.end(),
+                             [](const RuntimeSpec& r) { return r.native; });
+  if (native == runtimes.end()) {
+    RuntimeSpec n;
+    n.name = kNativeRuntime;
+    n.native = true;
+    runtimes.insert(runtimes.begin(), n);
+  } else {
+    std::rotate(runtimes.begin(), native, native + 1);
+  }
+}
+
+std::string WorkDirOrTemp(const std::string& work_dir) {
+  if (!work_dir.empty()) return work_dir;
+  const char* tmp = getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+bool PrepareRun(const char* tool, const std::vector<std::string>& runtime_flags, int argc,
+                char** argv, std::vector<RuntimeSpec>& runtimes, std::string& command) {
+  absl::StatusOr<std::vector<RuntimeSpec>> parsed = ParseRuntimeFlags(runtime_flags);
+  if (!parsed.ok()) {
+    std::cerr << tool << ": " << parsed.status().message() << "\n";
+    return false;
+  }
+  runtimes = std::move(*parsed);
+  command = QuotedCommandLine(argc, argv);
+  CancelSubprocessesOnInterrupt();
+  return true;
 }
 
 }  // namespace runsc::compat

@@ -15,6 +15,9 @@
 
 namespace runsc::compat {
 
+// The name of the runtime that runs binaries directly on the host.
+inline constexpr char kNativeRuntime[] = "native";
+
 struct RuntimeSpec {
   std::string name;  // Column name in results.json and the reports.
   bool native = false;
