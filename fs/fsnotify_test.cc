@@ -13,6 +13,7 @@
 
 #include "base/errno_status.h"
 #include "fs/inotify_file.h"
+#include "fs/inotify_test_events.h"
 #include "fs/watch_table.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
@@ -54,13 +55,6 @@ class PlainFile : public File {
   }
 };
 
-struct Seen {
-  int wd;
-  uint32_t mask;
-  std::string name;
-  bool operator==(const Seen&) const = default;
-};
-
 std::shared_ptr<Dentry> MakeDentry(std::shared_ptr<Node> node, std::shared_ptr<Dentry> parent,
                                    const std::string& path) {
   auto d = std::make_shared<Dentry>();
@@ -84,20 +78,7 @@ class FsnotifyTest : public ::testing::Test {
   int Watch(const std::shared_ptr<Dentry>& d, uint32_t mask) {
     return *inotify_->AddWatch(d->node, *d->node->Stat(), mask);
   }
-  std::vector<Seen> Drain() {
-    std::vector<Seen> out;
-    std::vector<uint8_t> buf(1 << 16);
-    absl::StatusOr<size_t> n = inotify_->Read(task_, absl::MakeSpan(buf));
-    if (!n.ok()) return out;
-    for (size_t off = 0; off < *n;) {
-      inotify_event ev;
-      std::memcpy(&ev, buf.data() + off, sizeof(ev));
-      const char* name = reinterpret_cast<const char*>(buf.data() + off + sizeof(ev));
-      out.push_back({ev.wd, ev.mask, ev.len ? std::string(name) : ""});
-      off += sizeof(ev) + ev.len;
-    }
-    return out;
-  }
+  std::vector<Seen> Drain() { return DrainInotify(*inotify_, task_); }
   std::shared_ptr<File> OpenFile(const std::shared_ptr<Dentry>& d, int flags) {
     auto f = std::make_shared<PlainFile>(flags);
     f->dentry = d;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/errno_status.h"
+#include "fs/inotify_test_events.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -44,24 +45,10 @@ class StubNode : public Node {
   }
 };
 
-struct Record {
-  int wd;
-  uint32_t mask;
-  uint32_t cookie;
-  uint32_t len;
-  std::string name;
-};
+using Record = InotifyRecord;
 
 std::vector<Record> Parse(const std::vector<uint8_t>& buf, size_t n) {
-  std::vector<Record> out;
-  for (size_t off = 0; off < n;) {
-    inotify_event ev;
-    std::memcpy(&ev, buf.data() + off, sizeof(ev));
-    const char* name = reinterpret_cast<const char*>(buf.data() + off + sizeof(ev));
-    out.push_back({ev.wd, ev.mask, ev.cookie, ev.len, ev.len ? std::string(name) : ""});
-    off += sizeof(ev) + ev.len;
-  }
-  return out;
+  return ParseInotifyRecords(buf, n);
 }
 
 class InotifyFileTest : public ::testing::Test {

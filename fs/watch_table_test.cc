@@ -12,6 +12,7 @@
 
 #include "base/errno_status.h"
 #include "fs/inotify_file.h"
+#include "fs/inotify_test_events.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -44,13 +45,6 @@ class FileNode : public Node {
   uint64_t ino_;
 };
 
-struct Seen {
-  int wd;
-  uint32_t mask;
-  std::string name;
-  bool operator==(const Seen&) const = default;
-};
-
 class WatchTableTest : public ::testing::Test {
  protected:
   WatchTableTest() : kernel_(nullptr, dispatcher_), task_(kernel_, 1) {}
@@ -62,20 +56,7 @@ class WatchTableTest : public ::testing::Test {
                             uint32_t mask) {
     return f->AddWatch(n, *n->Stat(), mask);
   }
-  std::vector<Seen> Drain(InotifyFile& f) {
-    std::vector<Seen> out;
-    std::vector<uint8_t> buf(1 << 16);
-    absl::StatusOr<size_t> n = f.Read(task_, absl::MakeSpan(buf));
-    if (!n.ok()) return out;
-    for (size_t off = 0; off < *n;) {
-      inotify_event ev;
-      std::memcpy(&ev, buf.data() + off, sizeof(ev));
-      const char* name = reinterpret_cast<const char*>(buf.data() + off + sizeof(ev));
-      out.push_back({ev.wd, ev.mask, ev.len ? std::string(name) : ""});
-      off += sizeof(ev) + ev.len;
-    }
-    return out;
-  }
+  std::vector<Seen> Drain(InotifyFile& f) { return DrainInotify(f, task_); }
 
   NoDispatch dispatcher_;
   sentry::Kernel kernel_;
