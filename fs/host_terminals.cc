@@ -4,11 +4,7 @@
 
 namespace runsc::fs {
 
-std::shared_ptr<HostTty> HostTerminals::Add(UniqueFd fd) {
-  absl::MutexLock lock(&mu_);
-  int n = 0;
-  // Linux gives the lowest free pts number; a number frees up when the
-  // last holder of its terminal lets go.
+void HostTerminals::PruneLocked() {
   for (auto it = ttys_.begin(); it != ttys_.end();) {
     if (it->second.expired()) {
       it = ttys_.erase(it);
@@ -16,7 +12,32 @@ std::shared_ptr<HostTty> HostTerminals::Add(UniqueFd fd) {
       ++it;
     }
   }
-  while (ttys_.contains(n)) ++n;
+}
+
+int HostTerminals::LowestFreeLocked() {
+  // Linux gives the lowest free pts number; a number frees up when the
+  // last holder of its terminal lets go.
+  PruneLocked();
+  int n = 0;
+  while (ttys_.contains(n) || reserved_.contains(n)) ++n;
+  return n;
+}
+
+int HostTerminals::Reserve() {
+  absl::MutexLock lock(&mu_);
+  int n = LowestFreeLocked();
+  reserved_.insert(n);
+  return n;
+}
+
+void HostTerminals::Release(int n) {
+  absl::MutexLock lock(&mu_);
+  reserved_.erase(n);
+}
+
+std::shared_ptr<HostTty> HostTerminals::Add(UniqueFd fd) {
+  absl::MutexLock lock(&mu_);
+  const int n = LowestFreeLocked();
   auto tty = std::make_shared<HostTty>(std::move(fd), absl::StrCat("/dev/pts/", n));
   ttys_[n] = tty;
   return tty;

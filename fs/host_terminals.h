@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,12 @@ class HostTerminals {
   // open files, the caller).
   std::shared_ptr<HostTty> Add(UniqueFd fd);
 
+  // A pts number for a sentry pseudo-terminal (devpts.h): the lowest that
+  // neither a host terminal nor another reservation holds, kept from Add
+  // until Release, so that /dev/pts/<n> names one terminal only.
+  int Reserve();
+  void Release(int n);
+
   // The terminals still in use, by number.
   std::vector<std::pair<int, std::shared_ptr<HostTty>>> List();
   // Terminal `n`, or null.
@@ -38,6 +45,10 @@ class HostTerminals {
  private:
   absl::Mutex mu_;
   std::map<int, std::weak_ptr<HostTty>> ttys_ ABSL_GUARDED_BY(mu_);
+  std::set<int> reserved_ ABSL_GUARDED_BY(mu_);
+  // Drops the entries of terminals nobody holds any more.
+  void PruneLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int LowestFreeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 
 }  // namespace runsc::fs
