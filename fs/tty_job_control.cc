@@ -139,6 +139,24 @@ absl::Status TtyJobControl::CheckChange(sentry::Task& task) {
 
 void TtyJobControl::SignalForeground(sentry::Kernel& kernel, int sig) {
   absl::MutexLock lock(&kernel.mu);
+  SignalForegroundLocked(kernel, sig);
+}
+
+void TtyJobControl::HangUpLocked(sentry::Kernel& kernel) {
+  if (session_ == 0) return;
+  siginfo_t info{};
+  info.si_code = SI_KERNEL;
+  kernel.ForEachTask([&](sentry::Task& t) {
+    if (!t.is_leader() || t.zombie || t.tgid() != session_ || t.sid != session_) return;
+    for (int sig : {SIGHUP, SIGCONT}) {
+      info.si_signo = sig;
+      kernel.SendGroupSignalLocked(t, info);
+    }
+  });
+  ClearSessionLocked();
+}
+
+void TtyJobControl::SignalForegroundLocked(sentry::Kernel& kernel, int sig) {
   if (foreground_ == 0) return;
   SignalGroupLocked(kernel, foreground_, sig);
   if (sig == SIGHUP) SignalGroupLocked(kernel, foreground_, SIGCONT);

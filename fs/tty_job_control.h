@@ -54,6 +54,13 @@ class TtyJobControl {
   // discipline turned into a signal, a window change, a hang-up). SIGHUP is
   // followed by SIGCONT, as Linux does on hang-up. No-op without one.
   void SignalForeground(sentry::Kernel& kernel, int sig);
+  // The same with the kernel mutex held (a sentry pty's line discipline
+  // meets the signal key while it holds it).
+  void SignalForegroundLocked(sentry::Kernel& kernel, int sig);
+  // The terminal hung up (a sentry pty's master closed): as Linux's
+  // tty_signal_session_leader, the session leader gets SIGHUP and SIGCONT
+  // and the session loses its controlling terminal.
+  void HangUpLocked(sentry::Kernel& kernel);
 
   // True if this is the controlling terminal of `task`'s process.
   bool IsControllingTerminalOf(sentry::Task& task);
