@@ -7,7 +7,6 @@
 
 #include <cstring>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "base/unique_fd.h"
@@ -72,14 +71,14 @@ class DeviceNode : public Node {
   struct stat stat_;
 };
 
-// /dev/tty: the opener's controlling terminal: the console, or the terminal
-// of an exec'd process (host_terminals.h). A task whose session has none
+// /dev/tty: the opener's controlling terminal: the console, the terminal
+// of an exec'd process (host_terminals.h), or a sentry pty. A task whose session has none
 // (one that called setsid(2), or gave it up with TIOCNOTTY) gets ENXIO, as
 // on Linux.
 class TtyNode : public Node {
  public:
-  TtyNode(std::shared_ptr<HostTty> console, std::shared_ptr<HostTerminals> terminals)
-      : console_(std::move(console)), terminals_(std::move(terminals)) {
+  TtyNode(std::shared_ptr<HostTty> console, std::shared_ptr<Devpts> devpts)
+      : console_(std::move(console)), devpts_(std::move(devpts)) {
     stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/tty"));
     stat_.st_rdev = makedev(5, 0);
   }
@@ -90,58 +89,21 @@ class TtyNode : public Node {
     if (console_ != nullptr && console_->job_control().IsControllingTerminalOf(task)) {
       return console_->Open(flags);
     }
-    if (terminals_ != nullptr) {
-      if (std::shared_ptr<HostTty> tty = terminals_->ControllingTerminalOf(task)) {
-        return tty->Open(flags);
-      }
+    if (std::shared_ptr<HostTty> tty = devpts_->terminals()->ControllingTerminalOf(task)) {
+      return tty->Open(flags);
+    }
+    if (std::shared_ptr<Pty> pty = devpts_->ControllingTerminalOf(task)) {
+      // Already the controlling terminal: O_NOCTTY changes nothing.
+      return pty->OpenReplica(task, flags | O_NOCTTY);
     }
     return ErrnoError(ENXIO, "no controlling terminal");
   }
 
  private:
   std::shared_ptr<HostTty> console_;
-  std::shared_ptr<HostTerminals> terminals_;
+  std::shared_ptr<Devpts> devpts_;
   struct stat stat_;
 };
-
-// /dev/pts/<n>: an exec'd process's terminal. Its stat is the host tty's,
-// as its open files show, so that ttyname(3) names it.
-class HostTerminalNode : public Node {
- public:
-  explicit HostTerminalNode(std::shared_ptr<HostTty> tty) : tty_(std::move(tty)) {}
-  absl::StatusOr<struct stat> Stat() override { return tty_->Stat(); }
-  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
-    return tty_->Open(flags);
-  }
-  bool Cacheable() const override { return false; }
-
- private:
-  std::shared_ptr<HostTty> tty_;
-};
-
-// /dev/pts: the terminals of exec'd processes, while they are in use.
-std::shared_ptr<Node> NewPtsDir(std::shared_ptr<HostTerminals> terminals) {
-  return std::make_shared<SyntheticDirNode>(
-      "/dev/pts",
-      [terminals](sentry::Task&) {
-        std::vector<DirEntry> out;
-        if (terminals == nullptr) return out;
-        for (const auto& [n, tty] : terminals->List()) {
-          out.push_back({absl::StrCat(n), SyntheticIno(absl::StrCat("/dev/pts/", n)), DT_CHR});
-        }
-        return out;
-      },
-      [terminals](sentry::Task&, const std::string& name) -> absl::StatusOr<std::shared_ptr<Node>> {
-        int n = -1;
-        std::shared_ptr<HostTty> tty;
-        if (terminals != nullptr && absl::SimpleAtoi(name, &n) && n >= 0 &&
-            absl::StrCat(n) == name) {
-          tty = terminals->Find(n);
-        }
-        if (tty == nullptr) return ErrnoError(ENOENT, "no such terminal");
-        return std::make_shared<HostTerminalNode>(std::move(tty));
-      });
-}
 
 // /dev/console: the console itself, for anyone who may open it. Its stat is
 // the host tty's, the same as what fds 0-2 show, so that ttyname(3) (and
@@ -158,24 +120,6 @@ class ConsoleNode : public Node {
   std::shared_ptr<HostTty> console_;
 };
 
-// /dev/ptmx: pseudo-terminals are not implemented (another issue's); the
-// node is there so programs get a clear error instead of ENOENT.
-class PtmxNode : public Node {
- public:
-  PtmxNode() {
-    stat_ = SyntheticStat(S_IFCHR | 0666, SyntheticIno("/dev/ptmx"));
-    stat_.st_rdev = makedev(5, 2);
-  }
-  absl::StatusOr<struct stat> Stat() override { return stat_; }
-  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
-    LogWarning("/dev/ptmx: pseudo-terminals are not implemented (ENXIO)");
-    return ErrnoError(ENXIO, "pseudo-terminals are not implemented");
-  }
-
- private:
-  struct stat stat_;
-};
-
 std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
   return std::make_shared<SyntheticSymlinkNode>(
       key, [target](sentry::Task&) -> absl::StatusOr<std::string> { return target; });
@@ -184,7 +128,8 @@ std::shared_ptr<Node> Link(const std::string& key, const std::string& target) {
 }  // namespace
 
 std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console,
-                               std::shared_ptr<HostTerminals> terminals) {
+                               std::shared_ptr<Devpts> devpts) {
+  if (devpts == nullptr) devpts = std::make_shared<Devpts>(std::make_shared<HostTerminals>());
   std::map<std::string, std::shared_ptr<Node>> entries = {
                   {"null", std::make_shared<DeviceNode>(Device::kNull, 1, 3, "null")},
                   {"zero", std::make_shared<DeviceNode>(Device::kZero, 1, 5, "zero")},
@@ -195,9 +140,9 @@ std::shared_ptr<Node> NewDevfs(std::shared_ptr<HostTty> console,
                   {"stdin", Link("/dev/stdin", "/proc/self/fd/0")},
                   {"stdout", Link("/dev/stdout", "/proc/self/fd/1")},
                   {"stderr", Link("/dev/stderr", "/proc/self/fd/2")},
-                  {"tty", std::make_shared<TtyNode>(console, terminals)},
-                  {"ptmx", std::make_shared<PtmxNode>()},
-                  {"pts", NewPtsDir(terminals)},
+                  {"tty", std::make_shared<TtyNode>(console, devpts)},
+                  {"ptmx", devpts->NewPtmxNode()},
+                  {"pts", devpts->NewDirNode()},
                   {"shm", SyntheticDirNode::Fixed("/dev/shm", {})},
               };
   if (console != nullptr) entries["console"] = std::make_shared<ConsoleNode>(console);

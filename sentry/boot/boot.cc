@@ -106,7 +106,9 @@ int BootMain(const BootOptions& options) {
   }
   // Terminals of exec'd processes (runsc exec --tty), as /dev/pts/<n>.
   auto terminals = std::make_shared<fs::HostTerminals>();
-  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(console, terminals));
+  // Sentry pseudo-terminals (/dev/ptmx, /dev/pts/<n>), numbered with those.
+  auto devpts = std::make_shared<fs::Devpts>(terminals);
+  (void)vfs.Mount(nullptr, "/dev", fs::NewDevfs(console, devpts));
   (void)vfs.Mount(nullptr, "/sys", fs::NewSysfs(kernel));
 
   timeline.Mark("vDSO and /proc, /dev, /sys");
