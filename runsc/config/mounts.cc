@@ -100,8 +100,14 @@ void AddMounts(const Spec& spec, sentry::BootOptions& options,
     } else if (mount.type == "sysfs") {
       out.type = Type::kSysfs;
       ApplyOptions(mount, /*keep_data=*/false, out, warnings);
+    } else if (mount.type == "devpts") {
+      out.type = Type::kDevpts;
+      // Every sandbox's devpts is a new instance: newinstance is implied.
+      SpecMount options = mount;
+      std::erase(options.options, "newinstance");
+      ApplyOptions(options, /*keep_data=*/true, out, warnings);
     } else {
-      // devpts, mqueue, cgroup, cgroup2 and anything else: the sentry has
+      // mqueue, cgroup, cgroup2 and anything else: the sentry has
       // no such filesystem yet.
       if (warnings != nullptr) {
         warnings->push_back(absl::StrCat(Describe(mount), " is skipped: the sandbox has no ",

@@ -43,9 +43,14 @@ TEST(MountsTest, SentryGetsWhatItCanMountAndNothingElse) {
   AddMounts(SpecWithMounts(), options);
   std::vector<std::string> destinations;
   for (const auto& m : options.mounts) destinations.push_back(m.destination);
-  // devpts, mqueue and cgroup are skipped (with a warning).
+  // mqueue and cgroup are skipped (with a warning).
   EXPECT_THAT(destinations,
-              ElementsAre("/proc", "/dev", "/dev/shm", "/sys", "/etc/hosts", "/data"));
+              ElementsAre("/proc", "/dev", "/dev/pts", "/dev/shm", "/sys", "/etc/hosts", "/data"));
+  const auto& devpts = options.mounts[2];
+  EXPECT_EQ(devpts.type, Type::kDevpts);
+  EXPECT_TRUE(devpts.nosuid && devpts.noexec);
+  EXPECT_THAT(devpts.data, ElementsAre("gid=5"));  // newinstance is implied.
+  options.mounts.erase(options.mounts.begin() + 2);
   const auto& shm = options.mounts[2];
   EXPECT_EQ(shm.type, Type::kTmpfs);
   EXPECT_EQ(shm.source, "shm");
@@ -68,9 +73,7 @@ TEST(MountsTest, SentryGetsWhatItCanMountAndNothingElse) {
 TEST(MountsTest, WhatIsNotAppliedIsWarnedAbout) {
   std::vector<std::string> warnings = MountWarnings(SpecWithMounts());
   EXPECT_THAT(warnings,
-              ElementsAre("mount of devpts \"devpts\" at /dev/pts is skipped: the sandbox has no "
-                          "devpts filesystem yet",
-                          "mount of mqueue \"mqueue\" at /dev/mqueue is skipped: the sandbox has "
+              ElementsAre("mount of mqueue \"mqueue\" at /dev/mqueue is skipped: the sandbox has "
                           "no mqueue filesystem yet",
                           "mount of cgroup \"cgroup\" at /cgroup is skipped: the sandbox has no "
                           "cgroup filesystem yet"));

@@ -182,7 +182,7 @@ int BootMain(const BootOptions& options) {
   fsc->root = vfs.root();
   fsc->cwd = vfs.root();
   init->fs = fsc;
-  if (absl::Status s = ApplyMounts(*init, vfs, gofer, options); !s.ok()) {
+  if (absl::Status s = ApplyMounts(*init, vfs, gofer, options, devpts); !s.ok()) {
     LogError(s.message());
     ReportReady(options.ready_fd, s);
     return 1;

@@ -28,6 +28,7 @@ struct MountOptions {
     kProc,   // The sentry's /proc.
     kSysfs,  // The sentry's /sys.
     kBind,   // A host directory or file the gofer serves as `gofer_mount`.
+    kDevpts, // The sandbox's devpts (fs/devpts.h); `data` holds ptmxmode=, mode=, gid=, uid=.
   };
   Type type = Type::kTmpfs;
   std::string destination;  // Absolute path in the container.

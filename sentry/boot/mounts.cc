@@ -119,7 +119,7 @@ absl::StatusOr<std::shared_ptr<fs::Node>> NewTmpfsFor(const MountOptions& m) {
 }
 
 absl::Status ApplyMount(Task& task, fs::Vfs& vfs, const std::shared_ptr<gofer::GoferClient>& gofer,
-                        const MountOptions& m) {
+                        const std::shared_ptr<fs::Devpts>& devpts, const MountOptions& m) {
   if (m.noexec) LogDebug("mount at ", m.destination, ": noexec is shown, not enforced");
   std::shared_ptr<fs::Node> node;
   fs::MountInfo info{.source = m.source, .options = OptionsOf(m)};
@@ -146,6 +146,17 @@ absl::Status ApplyMount(Task& task, fs::Vfs& vfs, const std::shared_ptr<gofer::G
       node = fs::NewSysfs(task.kernel());
       info.type = "sysfs";
       break;
+    case Type::kDevpts: {
+      // The sandbox has one devpts, the one /dev/pts already shows: the
+      // mount sets its options and shows it where the spec puts it.
+      if (devpts == nullptr) return MountError(m.destination, absl::UnimplementedError("no devpts"));
+      absl::StatusOr<fs::Devpts::Options> options = fs::Devpts::ParseOptions(m.data);
+      if (!options.ok()) return MountError(m.destination, options.status());
+      devpts->Configure(*options);
+      node = devpts->NewDirNode();
+      info.type = "devpts";
+      break;
+    }
     case Type::kBind: {
       absl::StatusOr<gofer::WalkedFile> attached = gofer->Attach(m.gofer_mount);
       if (!attached.ok()) {
@@ -210,7 +221,7 @@ absl::Status ReadOnlyPath(Task& task, fs::Vfs& vfs, const std::string& path) {
 }  // namespace
 
 absl::Status ApplyMounts(Task& task, fs::Vfs& vfs, const std::shared_ptr<gofer::GoferClient>& gofer,
-                         const BootOptions& options) {
+                         const BootOptions& options, std::shared_ptr<fs::Devpts> devpts) {
   const Credentials saved = task.creds;
   task.creds = Credentials{};
   absl::Status status = [&]() -> absl::Status {
@@ -224,7 +235,7 @@ absl::Status ApplyMounts(Task& task, fs::Vfs& vfs, const std::shared_ptr<gofer::
       return s;
     }
     for (const MountOptions& m : options.mounts) {
-      if (absl::Status s = ApplyMount(task, vfs, gofer, m); !s.ok()) return s;
+      if (absl::Status s = ApplyMount(task, vfs, gofer, devpts, m); !s.ok()) return s;
     }
     for (const std::string& path : options.masked_paths) {
       if (absl::Status s = MaskPath(task, vfs, path); !s.ok()) return s;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "fs/devpts.h"
 #include "fs/vfs.h"
 #include "gofer/client/gofer_client.h"
 #include "sentry/boot/boot.h"
@@ -27,7 +28,8 @@ namespace runsc::sentry {
 // attach is an error naming the mount: the container does not start.
 [[nodiscard]] absl::Status ApplyMounts(Task& task, fs::Vfs& vfs,
                                        const std::shared_ptr<gofer::GoferClient>& gofer,
-                                       const BootOptions& options);
+                                       const BootOptions& options,
+                                       std::shared_ptr<fs::Devpts> devpts = nullptr);
 
 }  // namespace runsc::sentry
 
