@@ -24,6 +24,16 @@ TEST(HostTerminalsTest, NumbersFromZeroAndReusesTheLowestFreeNumber) {
   EXPECT_EQ(third->path(), "/dev/pts/0");
 }
 
+TEST(HostTerminalsTest, ReservedNumbersAreSkippedUntilReleased) {
+  HostTerminals terminals;
+  std::shared_ptr<HostTty> host = terminals.Add(AnyFd());  // 0
+  EXPECT_EQ(terminals.Reserve(), 1);  // A sentry pty's.
+  EXPECT_EQ(terminals.Add(AnyFd())->path(), "/dev/pts/2");  // Dropped at once.
+  EXPECT_EQ(terminals.Reserve(), 2);
+  terminals.Release(1);
+  EXPECT_EQ(terminals.Add(AnyFd())->path(), "/dev/pts/1");
+}
+
 TEST(HostTerminalsTest, ListsOnlyTerminalsInUse) {
   HostTerminals terminals;
   std::shared_ptr<HostTty> kept = terminals.Add(AnyFd());
