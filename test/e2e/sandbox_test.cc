@@ -593,6 +593,25 @@ TEST_P(SandboxTest, BadPointersGiveEfault) {
   EXPECT_THAT(lines, Contains("sandbox-alive"));
 }
 
+// A program that makes a pty of its own (/dev/ptmx, the sentry's in the
+// sandbox) and runs an interactive shell on it, as script(1) or a terminal
+// emulator does: the shell's tty(1) and stty(1) see the replica and its
+// window size, typed commands run, and the shell's exit ends the session.
+// Natively the host's /bin/sh on a host pty says the same.
+TEST_P(SandboxTest, AnInteractiveShellRunsOnASentryPty) {
+  constexpr char kTestcase[] = "runsc_testcase_pty_shell";
+  CommandResult native = RunNatively({TestcasePath(kTestcase)});
+  ASSERT_EQ(native.exit_code, 0) << "the testcase fails natively:\n" << native.out << native.err;
+  const std::string expected = "ptsname=/dev/pts/N\ntty-seen=1\nsize-seen=1\nsum-seen=1\nexit=3\n";
+  ASSERT_EQ(native.out, expected);
+
+  std::unique_ptr<TestBundle> bundle = MakeBundle({"/bin/" + std::string(kTestcase)}, {kTestcase});
+  ASSERT_NE(bundle, nullptr);
+  CommandResult r = Run(*bundle);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, expected) << r.err;
+}
+
 // futex, prctl and sendfile, checked call by call by the testcase, which
 // prints only what Linux decides: its output in the sandbox must be what
 // the host kernel gives it natively.
