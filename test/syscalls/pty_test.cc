@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -253,6 +254,66 @@ TEST(PtyTest, VminZeroVtimeZeroReadReturnsAtOnce) {
   ASSERT_SYSCALL_OK(tcsetattr(pty.replica(), TCSANOW, &t));
   char c;
   EXPECT_EQ(read(pty.replica(), &c, 1), 0);
+}
+
+TEST(PtyTest, VminZeroWithVtimeWaitsForAByteThenGivesUp) {
+  SKIP_WITHOUT_PTMX();
+  Pty pty;
+  ASSERT_TRUE(pty.ok());
+  ASSERT_GE(pty.OpenReplica(), 0);
+  struct termios t;
+  ASSERT_SYSCALL_OK(tcgetattr(pty.replica(), &t));
+  cfmakeraw(&t);
+  t.c_cc[VMIN] = 0;
+  t.c_cc[VTIME] = 1;  // A tenth of a second.
+  ASSERT_SYSCALL_OK(tcsetattr(pty.replica(), TCSANOW, &t));
+  char buf[8];
+  EXPECT_EQ(read(pty.replica(), buf, sizeof(buf)), 0);  // Nothing came: 0, not EAGAIN.
+  ASSERT_TRUE(WriteAll(pty.master(), "z"));
+  ASSERT_TRUE(Readable(pty.replica()));
+  EXPECT_EQ(ReadSome(pty.replica()), "z");
+}
+
+TEST(PtyTest, AnONoCttyOpenLeavesTheSessionWithoutATerminal) {
+  SKIP_WITHOUT_PTMX();
+  EXPECT_EQ(RunInChild([] {
+              CHILD_CHECK(setsid() > 0);
+              signal(SIGHUP, SIG_IGN);
+              Pty pty;
+              CHILD_CHECK(pty.ok());
+              CHILD_CHECK(pty.OpenReplica(O_RDWR | O_NOCTTY) >= 0);
+              CHILD_CHECK(tcgetpgrp(pty.replica()) < 0 && errno == ENOTTY);
+              CHILD_CHECK(open("/dev/tty", O_RDWR) < 0 && errno == ENXIO);
+              // TIOCSCTTY makes it so.
+              CHILD_CHECK(ioctl(pty.replica(), TIOCSCTTY, 0) == 0);
+              CHILD_CHECK(tcgetpgrp(pty.replica()) == getpgrp());
+              // And TIOCNOTTY by the session leader gives it up again.
+              signal(SIGCONT, SIG_IGN);
+              CHILD_CHECK(ioctl(pty.replica(), TIOCNOTTY) == 0);
+              CHILD_CHECK(tcgetpgrp(pty.replica()) < 0 && errno == ENOTTY);
+              return 0;
+            }),
+            0);
+}
+
+TEST(PtyTest, EpollReportsTheMasterReadableOnceTheEchoIsThere) {
+  SKIP_WITHOUT_PTMX();
+  Pty pty;
+  ASSERT_TRUE(pty.ok());
+  ASSERT_GE(pty.OpenReplica(), 0);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  ASSERT_GE(ep, 0);
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN;
+  ev.data.fd = pty.master();
+  ASSERT_SYSCALL_OK(epoll_ctl(ep, EPOLL_CTL_ADD, pty.master(), &ev));
+  struct epoll_event got = {};
+  EXPECT_EQ(epoll_wait(ep, &got, 1, 0), 0);
+  ASSERT_TRUE(WriteAll(pty.master(), "e"));
+  ASSERT_EQ(epoll_wait(ep, &got, 1, kPollMs), 1);
+  EXPECT_EQ(got.data.fd, pty.master());
+  EXPECT_TRUE(got.events & EPOLLIN);
+  close(ep);
 }
 
 TEST(PtyTest, InterruptKeySendsSigintToTheForegroundGroup) {
