@@ -38,6 +38,15 @@ struct KernelTermios {
 };
 static_assert(sizeof(KernelTermios) == 36, "TCGETS copies 36 bytes");
 
+// struct termios2 (TCGETS2/TCSETS2, which newer glibc's tcgetattr uses):
+// the same with the input and output speeds in baud.
+struct KernelTermios2 {
+  KernelTermios termios;
+  uint32_t c_ispeed;
+  uint32_t c_ospeed;
+};
+static_assert(sizeof(KernelTermios2) == 44, "TCGETS2 copies 44 bytes");
+
 class LineDiscipline {
  public:
   // Linux's N_TTY_BUF_SIZE: a canonical line holds at most this many bytes
@@ -79,6 +88,12 @@ class LineDiscipline {
   size_t ReadOutput(absl::Span<uint8_t> out);
   size_t OutputAvailable() const { return output_.size(); }
   bool OutputHasRoom() const { return !stopped_ && output_.size() < kQueueCapacity; }
+
+  // TCXONC: TCOOFF/TCOON stop and restart output as the VSTOP and VSTART
+  // keys do; TCIOFF/TCION send those keys' characters to the other side,
+  // unprocessed (Linux's tty_send_xchar).
+  void SetOutputStopped(bool stopped) { stopped_ = stopped; }
+  void SendChar(uint8_t c) { output_.push_back(c); }
 
   // TCFLSH: drop what was typed (and not read) and/or what was written.
   void FlushInput();

@@ -82,10 +82,20 @@ class PtyReplicaFile : public File {
   std::shared_ptr<Pty> pty_;
 };
 
+// The termios2 calls (asm-generic/ioctls.h), whose struct glibc's
+// <termios.h> cannot be included with.
+constexpr uint64_t kTcgets2 = 0x802c542a;
+constexpr uint64_t kTcsets2 = 0x402c542b;
+constexpr uint64_t kTcsetsw2 = 0x402c542c;
+constexpr uint64_t kTcsetsf2 = 0x402c542d;
+constexpr int kNTty = 0;  // N_TTY, the only line discipline there is.
+constexpr uint32_t kBaud = 38400;
+
 // Calls that change the terminal: a background group of the replica's
 // session may not make them without passing the SIGTTOU check.
 bool ChangesTheTerminal(uint64_t cmd) {
-  return cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TCFLSH;
+  return cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TCFLSH || cmd == TCXONC ||
+         cmd == kTcsets2 || cmd == kTcsetsw2 || cmd == kTcsetsf2;
 }
 
 }  // namespace
@@ -388,6 +398,63 @@ absl::StatusOr<int64_t> Pty::TerminalIoctl(sentry::Task& task, bool master, uint
       discipline_.SetTermios(t);
       ChangedLocked();
       return 0;
+    }
+    case kTcgets2: {
+      KernelTermios2 t{};
+      {
+        absl::MutexLock lock(&kernel_.mu);
+        t.termios = discipline_.termios();
+      }
+      // A pty has no line speed; Linux shows what the termios says: 38400.
+      t.c_ispeed = t.c_ospeed = kBaud;
+      if (absl::Status s = mm.CopyOutObject(arg, t); !s.ok()) return s;
+      return 0;
+    }
+    case kTcsets2:
+    case kTcsetsw2:
+    case kTcsetsf2: {
+      KernelTermios2 t;
+      if (absl::Status s = mm.CopyInObject(arg, t); !s.ok()) return s;
+      absl::MutexLock lock(&kernel_.mu);
+      if (cmd == kTcsetsf2) discipline_.FlushInput();
+      discipline_.SetTermios(t.termios);
+      ChangedLocked();
+      return 0;
+    }
+    case TCSBRK:
+    case TCSBRKP:
+      // tcdrain(3) and tcsendbreak(3): a pty has nothing to drain and no
+      // break to send (no break_ctl), so Linux answers 0 as well.
+      return 0;
+    case TCXONC: {
+      if (master) break;
+      absl::MutexLock lock(&kernel_.mu);
+      const KernelTermios& t = discipline_.termios();
+      switch (arg) {
+        case TCOOFF: discipline_.SetOutputStopped(true); break;
+        case TCOON: discipline_.SetOutputStopped(false); break;
+        case TCIOFF:
+          if (t.c_cc[VSTOP] != 0) discipline_.SendChar(t.c_cc[VSTOP]);
+          break;
+        case TCION:
+          if (t.c_cc[VSTART] != 0) discipline_.SendChar(t.c_cc[VSTART]);
+          break;
+        default: return ErrnoError(EINVAL, "TCXONC: bad action");
+      }
+      ChangedLocked();
+      return 0;
+    }
+    case TIOCGETD: {
+      const int32_t ldisc = kNTty;
+      if (absl::Status s = mm.CopyOutObject(arg, ldisc); !s.ok()) return s;
+      return 0;
+    }
+    case TIOCSETD: {
+      int32_t ldisc;
+      if (absl::Status s = mm.CopyInObject(arg, ldisc); !s.ok()) return s;
+      if (ldisc == kNTty) return 0;
+      LogWarning("pty: line discipline ", ldisc, " is not implemented, only N_TTY (EINVAL)");
+      return ErrnoError(EINVAL, "only the N_TTY line discipline is implemented");
     }
     case TIOCGWINSZ: {
       struct winsize ws;

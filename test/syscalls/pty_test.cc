@@ -496,6 +496,40 @@ TEST(PtyTest, TcflushDropsWhatWasTyped) {
   EXPECT_SYSCALL_ERRNO(ioctl(pty.replica(), TCFLSH, 7), EINVAL);
 }
 
+TEST(PtyTest, TcdrainTcflowAndTermios2) {
+  SKIP_WITHOUT_PTMX();
+  Pty pty;
+  ASSERT_TRUE(pty.ok());
+  ASSERT_GE(pty.OpenReplica(O_RDWR | O_NOCTTY | O_NONBLOCK), 0);
+  EXPECT_SYSCALL_OK(tcdrain(pty.replica()));
+  EXPECT_SYSCALL_OK(tcsendbreak(pty.replica(), 0));
+  // Output stopped: a replica write takes nothing.
+  ASSERT_SYSCALL_OK(tcflow(pty.replica(), TCOOFF));
+  EXPECT_SYSCALL_ERRNO(write(pty.replica(), "x", 1), EAGAIN);
+  ASSERT_SYSCALL_OK(tcflow(pty.replica(), TCOON));
+  ASSERT_TRUE(WriteAll(pty.replica(), "y"));
+  EXPECT_EQ(ReadMaster(pty.master(), 1), "y");
+  // TCIOFF sends the stop character to the other side.
+  ASSERT_SYSCALL_OK(tcflow(pty.replica(), TCIOFF));
+  EXPECT_EQ(ReadMaster(pty.master(), 1), "\023");
+  EXPECT_SYSCALL_ERRNO(ioctl(pty.replica(), TCXONC, 9), EINVAL);
+  int ldisc = -1;
+  ASSERT_SYSCALL_OK(ioctl(pty.replica(), TIOCGETD, &ldisc));
+  EXPECT_EQ(ldisc, 0);  // N_TTY.
+  // termios2 (0x802c542a, TCGETS2): the termios of TCGETS and the speeds.
+  struct {
+    unsigned flags[4];
+    unsigned char line, cc[19];
+    unsigned ispeed, ospeed;
+  } t2 = {};
+  static_assert(sizeof(t2) == 44);
+  ASSERT_SYSCALL_OK(ioctl(pty.replica(), 0x802c542a, &t2));
+  struct termios t;
+  ASSERT_SYSCALL_OK(tcgetattr(pty.replica(), &t));
+  EXPECT_EQ(t2.flags[3], t.c_lflag);
+  EXPECT_EQ(t2.ospeed, 38400u);
+}
+
 TEST(PtyTest, BadPointersAreEfault) {
   SKIP_WITHOUT_PTMX();
   Pty pty;
