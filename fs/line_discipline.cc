@@ -1,5 +1,6 @@
 #include "fs/line_discipline.h"
 
+#include <sys/ioctl.h>
 #include <termios.h>
 
 #include <algorithm>
@@ -43,7 +44,23 @@ bool LineDiscipline::Enabled(int cc_index, uint8_t c) const {
   return termios_.c_cc[cc_index] != kDisabled && termios_.c_cc[cc_index] == c;
 }
 
+void LineDiscipline::SetOutputStopped(bool stopped) {
+  if (stopped == stopped_) return;
+  stopped_ = stopped;
+  packet_events_ &= ~(stopped ? TIOCPKT_START : TIOCPKT_STOP);
+  packet_events_ |= stopped ? TIOCPKT_STOP : TIOCPKT_START;
+}
+
 void LineDiscipline::SetTermios(const KernelTermios& t) {
+  // Linux's pty_set_termios: packet mode hears when ^S/^Q flow control
+  // starts or stops being in effect.
+  auto flow = [](const KernelTermios& k) {
+    return (k.c_iflag & IXON) && k.c_cc[VSTOP] == 023 && k.c_cc[VSTART] == 021;
+  };
+  if (flow(termios_) != flow(t)) {
+    packet_events_ &= ~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
+    packet_events_ |= flow(t) ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP;
+  }
   const bool was_canonical = Canonical();
   termios_ = t;
   if (!(termios_.c_iflag & IXON)) stopped_ = false;
@@ -69,6 +86,7 @@ size_t LineDiscipline::QueuedInput() const {
 bool LineDiscipline::InputHasRoom() const { return QueuedInput() < kQueueCapacity; }
 
 size_t LineDiscipline::ReceiveInput(absl::Span<const uint8_t> in, std::vector<int>& signals) {
+  echo_start_ = output_.size();
   size_t n = 0;
   while (n < in.size() && ReceiveByte(in[n], signals)) ++n;
   return n;
@@ -90,11 +108,11 @@ bool LineDiscipline::ReceiveByte(uint8_t c, std::vector<int>& signals) {
   }
   if (iflag & IXON) {
     if (Enabled(VSTART, c)) {
-      stopped_ = false;
+      SetOutputStopped(false);
       return true;
     }
     if (Enabled(VSTOP, c)) {
-      stopped_ = true;
+      SetOutputStopped(true);
       return true;
     }
   }
@@ -105,15 +123,22 @@ bool LineDiscipline::ReceiveByte(uint8_t c, std::vector<int>& signals) {
     else if (Enabled(VSUSP, c)) sig = SIGTSTP;
     if (sig != 0) {
       signals.push_back(sig);
-      // What was typed goes (unless NOFLSH). The output queue stays: a
-      // pty's flush_buffer leaves the master's data alone since Linux 4.x.
-      if (!(lflag & NOFLSH)) FlushInput();
-      if (iflag & IXON) stopped_ = false;
+      // What was typed goes (unless NOFLSH), with the echoes of this
+      // same input not yet shown (Linux clears its echo buffer). The rest
+      // of the output stays: a pty's flush_buffer leaves the master's data
+      // alone since Linux 4.x.
+      if (!(lflag & NOFLSH)) {
+        FlushInput();
+        output_.resize(std::min(output_.size(), echo_start_));
+        packet_events_ |= TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE;
+      }
+      if (iflag & IXON) SetOutputStopped(false);
       if (lflag & ECHO) Echo(c);
+      echo_start_ = output_.size();  // The key's own echo is shown at once.
       return true;
     }
   }
-  if (stopped_ && (iflag & IXON) && (iflag & IXANY)) stopped_ = false;
+  if (stopped_ && (iflag & IXON) && (iflag & IXANY)) SetOutputStopped(false);
   if (c == '\r') {
     if (iflag & IGNCR) return true;
     if (iflag & ICRNL) c = '\n';

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -89,10 +90,16 @@ class LineDiscipline {
   size_t OutputAvailable() const { return output_.size(); }
   bool OutputHasRoom() const { return !stopped_ && output_.size() < kQueueCapacity; }
 
+  // What a pty master in packet mode (TIOCPKT) hears of: TIOCPKT_* bits
+  // for flushes (a signal key's), output stopped or started (IXON keys),
+  // and flow control switched on or off by SetTermios. Taken, and cleared,
+  // by the pty after each call.
+  uint8_t TakePacketEvents() { return std::exchange(packet_events_, 0); }
+
   // TCXONC: TCOOFF/TCOON stop and restart output as the VSTOP and VSTART
   // keys do; TCIOFF/TCION send those keys' characters to the other side,
   // unprocessed (Linux's tty_send_xchar).
-  void SetOutputStopped(bool stopped) { stopped_ = stopped; }
+  void SetOutputStopped(bool stopped);
   void SendChar(uint8_t c) { output_.push_back(c); }
 
   // TCFLSH: drop what was typed (and not read) and/or what was written.
@@ -128,6 +135,10 @@ class LineDiscipline {
   bool literal_next_ = false;
   // Output stopped by the VSTOP key (IXON) until VSTART (or any key with IXANY).
   bool stopped_ = false;
+  uint8_t packet_events_ = 0;
+  // Where the output stood when the current ReceiveInput began: the
+  // echoes after it are not shown yet, and a signal key drops them.
+  size_t echo_start_ = 0;
   std::deque<uint8_t> output_;
   // The output column, for ONOCR (no CR at column 0).
   size_t column_ = 0;

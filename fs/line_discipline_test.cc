@@ -3,6 +3,7 @@
 #include "fs/line_discipline.h"
 
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 
 #include <string>
@@ -147,6 +148,28 @@ TEST_F(LineDisciplineTest, SignalKeysGiveTheirSignalFlushAndEcho) {
   Type("\n");
   EXPECT_EQ(ReadInput(), "\n");  // The half line was flushed.
   EXPECT_EQ(Screen(), "half a line^C^\\^Z\r\n");
+}
+
+TEST_F(LineDisciplineTest, ASignalKeyDropsTheEchoOfInputThatCameWithIt) {
+  Type("shown");
+  Type("lost\x03");
+  EXPECT_EQ(Screen(), "shown^C");
+  EXPECT_EQ(ld_.TakePacketEvents(), TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE);
+  EXPECT_EQ(ld_.TakePacketEvents(), 0);
+}
+
+TEST_F(LineDisciplineTest, PacketEventsForStopStartAndFlowControl) {
+  Type("\x13");
+  EXPECT_EQ(ld_.TakePacketEvents(), TIOCPKT_STOP);
+  Type("\x13\x11");  // Stopped again, then started: only the start is left.
+  EXPECT_EQ(ld_.TakePacketEvents(), TIOCPKT_START);
+  KernelTermios t = ld_.termios();
+  t.c_iflag &= ~IXON;
+  ld_.SetTermios(t);
+  EXPECT_EQ(ld_.TakePacketEvents(), TIOCPKT_NOSTOP);
+  t.c_iflag |= IXON;
+  ld_.SetTermios(t);
+  EXPECT_EQ(ld_.TakePacketEvents(), TIOCPKT_DOSTOP);
 }
 
 TEST_F(LineDisciplineTest, WithoutIsigTheInterruptKeyIsData) {

@@ -152,6 +152,18 @@ void Pty::ChangedLocked() {
   kernel_.cv.SignalAll();
 }
 
+void Pty::NotePacketEventsLocked(uint8_t extra) {
+  const uint8_t events = discipline_.TakePacketEvents() | extra;
+  if (!packet_ || events == 0) return;
+  // A stop undoes a start not yet read, and the other way round.
+  if (events & (TIOCPKT_STOP | TIOCPKT_START)) packet_status_ &= ~(TIOCPKT_STOP | TIOCPKT_START);
+  if (events & (TIOCPKT_DOSTOP | TIOCPKT_NOSTOP)) {
+    packet_status_ &= ~(TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
+  }
+  packet_status_ |= events;
+  ChangedLocked();
+}
+
 void Pty::CloseMaster() {
   absl::MutexLock lock(&kernel_.mu);
   master_open_ = false;
@@ -178,13 +190,25 @@ absl::StatusOr<size_t> Pty::Read(sentry::Task& task, bool master, absl::Span<uin
 absl::StatusOr<size_t> Pty::ReadMasterLocked(sentry::Task& task, absl::Span<uint8_t> buf,
                                              bool nonblock) {
   if (buf.empty()) return 0;
-  while (discipline_.OutputAvailable() == 0) {
+  for (;;) {
+    if (packet_ && packet_status_ != 0) {
+      buf[0] = std::exchange(packet_status_, 0);
+      ChangedLocked();
+      return 1;
+    }
+    if (discipline_.OutputAvailable() > 0) break;
     if (ReplicaGoneLocked()) return ErrnoError(EIO, "every replica of the pty is closed");
     if (nonblock) return ErrnoError(EAGAIN, "nothing written to the pty");
     if (task.InterruptedLocked()) return ErrnoError(kErrRestartSys, "interrupted");
     kernel_.cv.Wait(&kernel_.mu);
   }
-  const size_t n = discipline_.ReadOutput(buf);
+  size_t n = 0;
+  if (packet_) {
+    buf[0] = TIOCPKT_DATA;
+    n = 1 + discipline_.ReadOutput(buf.subspan(1));
+  } else {
+    n = discipline_.ReadOutput(buf);
+  }
   ChangedLocked();
   return n;
 }
@@ -255,6 +279,7 @@ absl::StatusOr<size_t> Pty::Write(sentry::Task& task, bool master, absl::Span<co
       signals.clear();
       n = discipline_.ReceiveInput(buf.subspan(done), signals);
       for (int sig : signals) job_control_.SignalForegroundLocked(kernel_, sig);
+      NotePacketEventsLocked();
     } else {
       n = discipline_.WriteOutput(buf.subspan(done));
     }
@@ -281,6 +306,7 @@ short Pty::PollLocked(bool master, short events) const {
   short ready = 0;
   if (master) {
     if (discipline_.OutputAvailable() > 0) ready |= POLLIN | POLLRDNORM;
+    if (packet_ && packet_status_ != 0) ready |= POLLIN | POLLRDNORM | POLLPRI;
     if (discipline_.InputHasRoom()) ready |= POLLOUT | POLLWRNORM;
     ready &= events;
     if (ReplicaGoneLocked()) ready |= POLLHUP;
@@ -365,10 +391,27 @@ std::optional<absl::StatusOr<int64_t>> Pty::MasterIoctl(sentry::Task& task, uint
     case TIOCSPGRP:
     case TIOCGSID:
       return job_control_.Ioctl(task, cmd, arg, true);
-    case TIOCPKT:
-      // Packet mode (a status byte before each read) is not implemented.
-      LogWarning("pty: TIOCPKT (packet mode) is not implemented (EINVAL)");
-      return ErrnoError(EINVAL, "TIOCPKT is not implemented");
+    case TIOCPKT: {
+      int32_t on;
+      if (absl::Status s = mm.CopyInObject(arg, on); !s.ok()) return s;
+      absl::MutexLock lock(&kernel_.mu);
+      if (on && !packet_) {
+        packet_status_ = 0;
+        (void)discipline_.TakePacketEvents();  // Only what happens from now on.
+      }
+      packet_ = on != 0;
+      ChangedLocked();
+      return 0;
+    }
+    case TIOCGPKT: {
+      int32_t on;
+      {
+        absl::MutexLock lock(&kernel_.mu);
+        on = packet_ ? 1 : 0;
+      }
+      if (absl::Status s = mm.CopyOutObject(arg, on); !s.ok()) return s;
+      return 0;
+    }
   }
   return std::nullopt;  // One both ends have.
 }
@@ -396,6 +439,7 @@ absl::StatusOr<int64_t> Pty::TerminalIoctl(sentry::Task& task, bool master, uint
       absl::MutexLock lock(&kernel_.mu);
       if (cmd == TCSETSF) discipline_.FlushInput();
       discipline_.SetTermios(t);
+      NotePacketEventsLocked();
       ChangedLocked();
       return 0;
     }
@@ -418,6 +462,7 @@ absl::StatusOr<int64_t> Pty::TerminalIoctl(sentry::Task& task, bool master, uint
       absl::MutexLock lock(&kernel_.mu);
       if (cmd == kTcsetsf2) discipline_.FlushInput();
       discipline_.SetTermios(t.termios);
+      NotePacketEventsLocked();
       ChangedLocked();
       return 0;
     }
@@ -441,6 +486,7 @@ absl::StatusOr<int64_t> Pty::TerminalIoctl(sentry::Task& task, bool master, uint
           break;
         default: return ErrnoError(EINVAL, "TCXONC: bad action");
       }
+      NotePacketEventsLocked();
       ChangedLocked();
       return 0;
     }
@@ -506,6 +552,11 @@ absl::StatusOr<int64_t> Pty::TerminalIoctl(sentry::Task& task, bool master, uint
         } else {
           discipline_.FlushInput();
         }
+      }
+      if (!master) {
+        // Packet mode hears of the replica's flushes.
+        NotePacketEventsLocked((arg != TCOFLUSH ? TIOCPKT_FLUSHREAD : 0) |
+                               (arg != TCIFLUSH ? TIOCPKT_FLUSHWRITE : 0));
       }
       ChangedLocked();
       return 0;

@@ -17,6 +17,8 @@
 // queued byte, and poll POLLHUP.
 //
 // Non-canonical reads do VMIN/VTIME as termios(3) says, all four cases.
+// Packet mode (TIOCPKT) reports flushes, stop/start and flow-control
+// changes; TIOCPKT_IOCTL (EXTPROC) is never reported.
 #ifndef RUNSC_FS_PTY_H_
 #define RUNSC_FS_PTY_H_
 
@@ -90,6 +92,9 @@ class Pty : public std::enable_shared_from_this<Pty> {
   // Every replica was closed after one was opened: the master reads EIO.
   bool ReplicaGoneLocked() const { return replicas_ == 0 && replica_opened_; }
   void ChangedLocked();
+  // Takes the line discipline's packet-mode events into the status the
+  // master reads next (when packet mode is on).
+  void NotePacketEventsLocked(uint8_t extra = 0);
 
   sentry::Kernel& kernel_;
   const int index_;
@@ -105,6 +110,10 @@ class Pty : public std::enable_shared_from_this<Pty> {
   int replicas_ = 0;
   bool replica_opened_ = false;
   uint64_t seq_ = 0;
+  // TIOCPKT: the master's reads start with a status byte (0 for data, or
+  // TIOCPKT_* bits alone when something happened).
+  bool packet_ = false;
+  uint8_t packet_status_ = 0;
 };
 
 }  // namespace runsc::fs

@@ -468,7 +468,7 @@ void RegisterFile(SyscallTable& t) {
   t[SYS_fcntl] = {"fcntl", Fcntl, Support::kPartial, "pipe sizes, seals, POSIX/OFD record locks (not on pipes/sockets); no F_SETOWN"};
   t[SYS_pipe] = {"pipe", Pipe, Support::kFull, ""};
   t[SYS_pipe2] = {"pipe2", Pipe2, Support::kFull, ""};
-  t[SYS_ioctl] = {"ioctl", Ioctl, Support::kPartial, "ttys (termios, window size, job control, pty TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER; no TIOCPKT), FIONREAD, FIONBIO, FIOCLEX"};
+  t[SYS_ioctl] = {"ioctl", Ioctl, Support::kPartial, "ttys (termios, window size, job control, pty TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER/TIOCPKT), FIONREAD, FIONBIO, FIOCLEX"};
   t[SYS_stat] = {"stat", Stat, Support::kFull, ""};
   t[SYS_lstat] = {"lstat", Lstat, Support::kFull, ""};
   t[SYS_fstat] = {"fstat", Fstat, Support::kFull, ""};

@@ -530,6 +530,54 @@ TEST(PtyTest, TcdrainTcflowAndTermios2) {
   EXPECT_EQ(t2.ospeed, 38400u);
 }
 
+// What the master reads in packet mode, step by step.
+TEST(PtyTest, PacketModeReportsDataFlushesAndFlowControl) {
+  SKIP_WITHOUT_PTMX();
+  Pty pty;
+  ASSERT_TRUE(pty.ok());
+  ASSERT_GE(pty.OpenReplica(), 0);
+  int on = 1;
+  ASSERT_SYSCALL_OK(ioctl(pty.master(), TIOCPKT, &on));
+  int got = 0;
+  ASSERT_SYSCALL_OK(ioctl(pty.master(), TIOCGPKT, &got));
+  EXPECT_EQ(got, 1);
+  EXPECT_SYSCALL_ERRNO(ioctl(pty.replica(), TIOCPKT, &on), ENOTTY);
+  ASSERT_TRUE(WriteAll(pty.replica(), "ab"));
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string("\0ab", 3));  // TIOCPKT_DATA first.
+  ASSERT_SYSCALL_OK(tcflush(pty.replica(), TCIFLUSH));
+  struct pollfd p = {pty.master(), POLLIN | POLLPRI, 0};
+  ASSERT_EQ(poll(&p, 1, kPollMs), 1);
+  EXPECT_EQ(p.revents, POLLIN | POLLPRI);
+  EXPECT_EQ(ReadSome(pty.master()), std::string(1, TIOCPKT_FLUSHREAD));
+  ASSERT_SYSCALL_OK(tcflush(pty.replica(), TCIOFLUSH));
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string(1, TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE));
+  ASSERT_TRUE(WriteAll(pty.master(), "\023"));  // ^S
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string(1, TIOCPKT_STOP));
+  ASSERT_TRUE(WriteAll(pty.master(), "\021"));  // ^Q
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string(1, TIOCPKT_START));
+  struct termios t;
+  ASSERT_SYSCALL_OK(tcgetattr(pty.replica(), &t));
+  t.c_iflag &= ~IXON;
+  ASSERT_SYSCALL_OK(tcsetattr(pty.replica(), TCSANOW, &t));
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string(1, TIOCPKT_NOSTOP));
+  // A signal key flushes both ways, and drops the echo of what came
+  // with it in the same write.
+  ASSERT_TRUE(WriteAll(pty.master(), "x\003"));
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string(1, TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE));
+  ASSERT_TRUE(Readable(pty.master()));
+  EXPECT_EQ(ReadSome(pty.master()), std::string("\0^C", 3));
+  int off = 0;
+  ASSERT_SYSCALL_OK(ioctl(pty.master(), TIOCPKT, &off));
+  ASSERT_TRUE(WriteAll(pty.replica(), "z"));
+  EXPECT_EQ(ReadMaster(pty.master(), 1), "z");
+}
+
 TEST(PtyTest, BadPointersAreEfault) {
   SKIP_WITHOUT_PTMX();
   Pty pty;
