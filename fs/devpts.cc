@@ -19,10 +19,13 @@ namespace {
 constexpr unsigned kPtsMajor = 136;  // UNIX98_PTY_SLAVE_MAJOR.
 constexpr char kPtmxName[] = "ptmx";
 
+constexpr char kDevPtmx[] = "/dev/ptmx";
+
 struct stat PtmxStat(const std::string& key, mode_t perm) {
   struct stat st = SyntheticStatOf(key, S_IFCHR | perm);
   st.st_rdev = makedev(5, 2);
-  st.st_gid = 5;  // tty, as udev and devpts give ptmx.
+  // udev gives /dev/ptmx to group tty; devpts's own ptmx is root's.
+  if (key == kDevPtmx) st.st_gid = 5;
   return st;
 }
 
@@ -179,7 +182,7 @@ std::shared_ptr<Pty> Devpts::ControllingTerminalOf(sentry::Task& task) {
 }
 
 std::shared_ptr<Node> Devpts::NewPtmxNode() {
-  return std::make_shared<PtmxNode>(shared_from_this(), "/dev/ptmx", [] { return 0666; });
+  return std::make_shared<PtmxNode>(shared_from_this(), kDevPtmx, [] { return 0666; });
 }
 
 std::shared_ptr<Node> Devpts::NewDirNode() {

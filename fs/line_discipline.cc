@@ -175,7 +175,7 @@ void LineDiscipline::CanonicalByte(uint8_t c) {
     return;
   }
   if (c == '\n') {
-    if (lflag & (ECHO | ECHONL)) OutputByte('\n');
+    if ((lflag & (ECHO | ECHONL)) && output_.size() < kQueueCapacity) OutputByte('\n');
     CompleteLine(/*keep_char=*/true, c);
     return;
   }
@@ -243,10 +243,13 @@ void LineDiscipline::KillLine() {
   editing_.clear();
   if (!(lflag & ECHO)) return;
   Echo(termios_.c_cc[VKILL]);
-  if (lflag & ECHOK) OutputByte('\n');
+  if ((lflag & ECHOK) && output_.size() < kQueueCapacity) OutputByte('\n');
 }
 
 void LineDiscipline::Echo(uint8_t c) {
+  // Nobody reads the master: echoes are dropped rather than queued without
+  // bound (Linux's echo buffer keeps only the last 4096 bytes).
+  if (output_.size() >= kQueueCapacity) return;
   if ((termios_.c_lflag & ECHOCTL) && IsControl(c) && c != '\t' && c != '\n') {
     OutputByte('^');
     OutputByte(c ^ 0x40);
@@ -256,6 +259,7 @@ void LineDiscipline::Echo(uint8_t c) {
 }
 
 void LineDiscipline::EchoRaw(const std::string& s) {
+  if (output_.size() >= kQueueCapacity) return;
   for (char ch : s) OutputByte(static_cast<uint8_t>(ch));
 }
 

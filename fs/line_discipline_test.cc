@@ -243,6 +243,14 @@ TEST_F(LineDisciplineTest, QueuesAreBounded) {
   EXPECT_TRUE(ld_.OutputHasRoom());
 }
 
+TEST_F(LineDisciplineTest, EchoesStopWhenNobodyReadsTheMaster) {
+  for (int i = 0; i < 40; ++i) {
+    Type(std::string(4000, 'e') + "\n");
+    ReadInput(8192);  // The replica keeps up; the master never reads.
+  }
+  EXPECT_LE(ld_.OutputAvailable(), LineDiscipline::kQueueCapacity + 2);  // A last CR LF.
+}
+
 TEST_F(LineDisciplineTest, FlushDropsEachQueue) {
   Type("typed\n");
   Write("written");
