@@ -332,6 +332,12 @@ absl::StatusOr<int64_t> Pty::Ioctl(sentry::Task& task, bool master, uint64_t cmd
       if (hung_up_) return ErrnoError(cmd == TIOCSPGRP ? ENOTTY : EIO, "the pty hung up");
     }
     if (TtyJobControl::IsJobControlIoctl(cmd)) return job_control_.Ioctl(task, cmd, arg, readable);
+    // The master's own calls, made on the replica (Linux: not the ptm driver).
+    if (cmd == TIOCGPTPEER) return ErrnoError(EIO, "TIOCGPTPEER on a pty replica");
+    if (cmd == TIOCGPTN || cmd == TIOCSPTLCK || cmd == TIOCGPTLCK || cmd == TIOCPKT ||
+        cmd == TIOCGPKT) {
+      return ErrnoError(ENOTTY, "a pty master's ioctl on its replica");
+    }
     if (ChangesTheTerminal(cmd)) {
       if (absl::Status s = job_control_.CheckChange(task); !s.ok()) return s;
     }
@@ -386,8 +392,12 @@ std::optional<absl::StatusOr<int64_t>> Pty::MasterIoctl(sentry::Task& task, uint
       return 0;
     }
     case TIOCSCTTY:
+      // Linux would make the master itself the controlling terminal, which
+      // no program wants; refused, and said.
+      LogWarning("pty: TIOCSCTTY on a pty master is not implemented (EPERM)");
+      return ErrnoError(EPERM, "a pty master is not made a controlling terminal here");
     case TIOCNOTTY:
-      return ErrnoError(EINVAL, "a pty master is not made a controlling terminal here");
+      return ErrnoError(ENOTTY, "a pty master is nobody's controlling terminal");
     case TIOCSPGRP:
     case TIOCGSID:
       return job_control_.Ioctl(task, cmd, arg, true);

@@ -578,6 +578,23 @@ TEST(PtyTest, PacketModeReportsDataFlushesAndFlowControl) {
   EXPECT_EQ(ReadMaster(pty.master(), 1), "z");
 }
 
+TEST(PtyTest, TheMastersCallsOnTheReplica) {
+  SKIP_WITHOUT_PTMX();
+  Pty pty;
+  ASSERT_TRUE(pty.ok());
+  ASSERT_GE(pty.OpenReplica(), 0);
+  unsigned n;
+  EXPECT_SYSCALL_ERRNO(ioctl(pty.replica(), TIOCGPTN, &n), ENOTTY);
+  int lock = 0;
+  EXPECT_SYSCALL_ERRNO(ioctl(pty.replica(), TIOCSPTLCK, &lock), ENOTTY);
+  EXPECT_SYSCALL_ERRNO(ioctl(pty.replica(), TIOCGPTPEER, O_RDWR), EIO);
+  EXPECT_SYSCALL_ERRNO(ioctl(pty.master(), TIOCNOTTY), ENOTTY);
+  // The master tells the replica's foreground group to anyone: none here.
+  pid_t pgrp = -1;
+  ASSERT_SYSCALL_OK(ioctl(pty.master(), TIOCGPGRP, &pgrp));
+  EXPECT_EQ(pgrp, 0);
+}
+
 TEST(PtyTest, BadPointersAreEfault) {
   SKIP_WITHOUT_PTMX();
   Pty pty;
