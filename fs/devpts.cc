@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/errno_status.h"
@@ -161,14 +160,14 @@ std::vector<std::pair<int, std::shared_ptr<Pty>>> Devpts::Snapshot() {
   return out;
 }
 
-std::vector<std::pair<int, std::shared_ptr<Pty>>> Devpts::List(sentry::Kernel& kernel) {
+std::vector<std::pair<int, std::shared_ptr<Pty>>> Devpts::List() {
   std::vector<std::pair<int, std::shared_ptr<Pty>>> out = Snapshot();
-  std::erase_if(out, [&](const auto& entry) { return !entry.second->MasterOpen(kernel); });
+  std::erase_if(out, [&](const auto& entry) { return !entry.second->MasterOpen(); });
   return out;
 }
 
-std::shared_ptr<Pty> Devpts::Find(sentry::Kernel& kernel, int n) {
-  for (auto& [index, pty] : List(kernel)) {
+std::shared_ptr<Pty> Devpts::Find(int n) {
+  for (auto& [index, pty] : List()) {
     if (index == n) return pty;
   }
   return nullptr;
@@ -196,7 +195,7 @@ std::shared_ptr<Node> Devpts::NewDirNode() {
       [self](sentry::Task& task) {
         std::map<int, uint8_t> numbers;
         for (const auto& [n, tty] : self->terminals_->List()) numbers[n] = DT_CHR;
-        for (const auto& [n, pty] : self->List(task.kernel())) numbers[n] = DT_CHR;
+        for (const auto& [n, pty] : self->List()) numbers[n] = DT_CHR;
         std::vector<DirEntry> out;
         out.push_back({kPtmxName, SyntheticIno("/dev/pts/ptmx"), DT_CHR});
         for (const auto& [n, type] : numbers) {
@@ -211,7 +210,7 @@ std::shared_ptr<Node> Devpts::NewDirNode() {
         if (!absl::SimpleAtoi(name, &n) || n < 0 || absl::StrCat(n) != name) {
           return ErrnoError(ENOENT, "no such terminal");
         }
-        if (std::shared_ptr<Pty> pty = self->Find(task.kernel(), n)) {
+        if (std::shared_ptr<Pty> pty = self->Find(n)) {
           return std::make_shared<ReplicaNode>(std::move(pty));
         }
         if (std::shared_ptr<HostTty> tty = self->terminals_->Find(n)) {

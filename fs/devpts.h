@@ -52,9 +52,9 @@ class Devpts : public std::enable_shared_from_this<Devpts> {
   absl::StatusOr<std::shared_ptr<File>> OpenMaster(sentry::Task& task, int flags,
                                                    const struct stat& ptmx_stat);
   // The pty /dev/pts/<n> names (its master open), or null.
-  std::shared_ptr<Pty> Find(sentry::Kernel& kernel, int n);
+  std::shared_ptr<Pty> Find(int n);
   // The ptys whose master is open, by number.
-  std::vector<std::pair<int, std::shared_ptr<Pty>>> List(sentry::Kernel& kernel);
+  std::vector<std::pair<int, std::shared_ptr<Pty>>> List();
   // The pty that is `task`'s controlling terminal, or null. Takes the
   // kernel mutex: call without it.
   std::shared_ptr<Pty> ControllingTerminalOf(sentry::Task& task);

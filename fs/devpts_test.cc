@@ -58,7 +58,7 @@ TEST_F(DevptsTest, PtysTakeTheLowestFreeNumberAndListWhileTheMasterIsOpen) {
   a.reset();
   EXPECT_THAT(Names(), ElementsAre("ptmx", "1"));
   std::shared_ptr<File> c = NewMaster();  // Number 0 again.
-  EXPECT_NE(devpts_->Find(kernel_, 0), nullptr);
+  EXPECT_NE(devpts_->Find(0), nullptr);
   EXPECT_THAT(Names(), ElementsAre("ptmx", "0", "1"));
 }
 
@@ -67,7 +67,7 @@ TEST_F(DevptsTest, PtysAndHostTerminalsShareTheNumbers) {
   std::shared_ptr<HostTty> tty = terminals_->Add(UniqueFd(::open("/dev/null", O_RDONLY)));
   EXPECT_EQ(tty->path(), "/dev/pts/1");
   std::shared_ptr<File> next = NewMaster();
-  EXPECT_NE(devpts_->Find(kernel_, 2), nullptr);
+  EXPECT_NE(devpts_->Find(2), nullptr);
 }
 
 TEST_F(DevptsTest, ReplicaNodesStatAsTheirDevice) {
@@ -90,7 +90,7 @@ TEST_F(DevptsTest, PtmxModeIsTheMountsAndZeroByDefault) {
   EXPECT_EQ(ptmx.st_mode, S_IFCHR | 0666u);
   EXPECT_EQ(ptmx.st_rdev, makedev(5, 2));
   std::shared_ptr<File> m = NewMaster();
-  struct stat st = devpts_->Find(kernel_, 0)->replica_stat();
+  struct stat st = devpts_->Find(0)->replica_stat();
   EXPECT_EQ(st.st_mode & 07777, 0620u);
   EXPECT_EQ(st.st_gid, 5u);
 }

@@ -11,7 +11,6 @@
 #include "base/errno_status.h"
 #include "base/logging.h"
 #include "fs/fd_table.h"
-#include "sentry/kernel/signals.h"
 
 namespace runsc::fs {
 namespace {
@@ -123,7 +122,7 @@ void Pty::SetLocked(bool locked) {
   locked_ = locked;
 }
 
-bool Pty::MasterOpen(sentry::Kernel& kernel) {
+bool Pty::MasterOpen() {
   absl::MutexLock lock(&kernel_.mu);
   return master_open_;
 }
@@ -542,8 +541,8 @@ absl::StatusOr<int64_t> Pty::TerminalIoctl(sentry::Task& task, bool master, uint
       return 0;
     }
     case TIOCOUTQ: {
-      // What this end wrote that the other has not read yet... which Linux
-      // does not count for ptys (no chars_in_buffer): always 0, as there.
+      // Linux counts nothing as queued for output on a pty (it has no
+      // chars_in_buffer operation): always 0, as there.
       const int32_t n = 0;
       if (absl::Status s = mm.CopyOutObject(arg, n); !s.ok()) return s;
       return 0;

@@ -49,7 +49,7 @@ class Pty : public std::enable_shared_from_this<Pty> {
   Pty& operator=(const Pty&) = delete;
 
   // The master's open file (made once, by the ptmx open). `ptmx_stat`: what
-  // it stats as, the ptmx node's; `path`: the name it was opened by.
+  // it stats as, the ptmx node's.
   std::shared_ptr<File> NewMaster(int flags, struct stat ptmx_stat);
   // An open of the replica with `flags`: EIO while it is locked
   // (TIOCSPTLCK) or after the master closed. Without O_NOCTTY, a session
@@ -65,7 +65,7 @@ class Pty : public std::enable_shared_from_this<Pty> {
   std::string ReplicaPath() const;
   TtyJobControl& job_control() { return job_control_; }
   // Still listed in /dev/pts: its master is open.
-  bool MasterOpen(sentry::Kernel& kernel);
+  bool MasterOpen();
 
   // The ends' operations; `master` says which end asks.
   absl::StatusOr<size_t> Read(sentry::Task& task, bool master, absl::Span<uint8_t> buf,

@@ -37,7 +37,7 @@ class PtyTest : public ::testing::Test {
     struct stat ptmx {};
     ptmx.st_mode = S_IFCHR | 0666;
     master_ = *devpts_->OpenMaster(task_, O_RDWR, ptmx);
-    pty_ = devpts_->Find(kernel_, 0);
+    pty_ = devpts_->Find(0);
   }
 
   std::shared_ptr<File> OpenReplica(int flags = O_RDWR) {
@@ -160,7 +160,7 @@ TEST_F(PtyTest, ClosingTheMasterHangsUpTheReplica) {
   EXPECT_EQ(*Read(*replica), "");  // End of file.
   EXPECT_EQ(ErrnoOf(Write(*replica, "x").status()), EIO);
   EXPECT_EQ(Poll(*replica), POLLIN | POLLOUT | POLLERR | POLLHUP);
-  EXPECT_EQ(devpts_->Find(kernel_, 0), nullptr);  // Gone from /dev/pts.
+  EXPECT_EQ(devpts_->Find(0), nullptr);  // Gone from /dev/pts.
   EXPECT_EQ(ErrnoOf(pty_->OpenReplica(task_, O_RDWR | O_NOCTTY).status()), EIO);
 }
 
