@@ -118,8 +118,12 @@ int FdSlots(const std::shared_ptr<FdTable>& fds) {
   return slots;
 }
 
-// Whether a task runs or waits is not tracked: a live one is 'R'.
-char StateLetter(Task& t) { return t.leader().zombie ? 'Z' : 'R'; }
+// Whether a task runs or waits in a syscall is not tracked: a live one is
+// 'R', unless it is parked for its group's job-control stop.
+char StateLetter(Task& t) {
+  if (t.leader().zombie) return 'Z';
+  return t.group_stopped ? 'T' : 'R';
+}
 
 absl::StatusOr<std::string> StatFile(Kernel& kernel, int tid) {
   absl::StatusOr<TaskRefs> refs = RefsOf(kernel, tid);

@@ -3,8 +3,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 
-#include <atomic>
-
 #include "absl/synchronization/mutex.h"
 #include "base/errno_status.h"
 #include "base/logging.h"
@@ -28,17 +26,6 @@ bool IsIgnoredOrBlocked(sentry::Task& task, int sig) {
   return task.handlers->at(sig).handler == reinterpret_cast<uint64_t>(SIG_IGN);
 }
 
-// Linux's will_become_orphaned_pgrp(pgrp, NULL): no member has a parent in
-// another group of the same session.
-bool IsOrphanedLocked(sentry::Kernel& kernel, int pgid, int sid) {
-  bool orphaned = true;
-  kernel.ForEachTask([&](sentry::Task& t) {
-    if (!t.is_leader() || t.zombie || t.pgid != pgid || t.parent == nullptr) return;
-    if (t.parent->pgid != pgid && t.parent->sid == sid) orphaned = false;
-  });
-  return orphaned;
-}
-
 void SignalGroupLocked(sentry::Kernel& kernel, int pgid, int sig) {
   siginfo_t info{};
   info.si_signo = sig;
@@ -57,19 +44,6 @@ bool GroupExistsInLocked(sentry::Kernel& kernel, int pgid, int* sid) {
     }
   });
   return found;
-}
-
-// The sentry does not stop tasks yet (signal_frame.cc ignores a default
-// stop with a warning): a call that sent SIGTTIN/SIGTTOU to a group with
-// the default action and then restarted would send it again forever. Such a
-// caller gets EIO instead, said once in the log.
-absl::Status StopNotImplemented(int sig) {
-  static std::atomic<bool> logged{false};
-  if (!logged.exchange(true)) {
-    LogWarning("terminal: job-control stops are not implemented; a background process group "
-               "that would be stopped by signal ", sig, " gets EIO instead");
-  }
-  return ErrnoError(EIO, "job-control stop not implemented");
 }
 
 }  // namespace
@@ -117,13 +91,13 @@ absl::Status TtyJobControl::CheckBackgroundLocked(sentry::Task& task, int sig) {
     if (sig == SIGTTIN) return ErrnoError(EIO, "background read with SIGTTIN ignored");
     return absl::OkStatus();
   }
-  if (IsOrphanedLocked(task.kernel(), leader.pgid, leader.sid)) {
+  if (task.kernel().IsOrphanedProcessGroupLocked(leader.pgid)) {
     return ErrnoError(EIO, "orphaned background process group");
   }
+  // At its default action the signal stops the group before the call
+  // restarts (and checks again once the group is continued); a handler
+  // runs first and SA_RESTART decides.
   SignalGroupLocked(task.kernel(), leader.pgid, sig);
-  if (task.handlers->at(sig).handler == reinterpret_cast<uint64_t>(SIG_DFL)) {
-    return StopNotImplemented(sig);
-  }
   return ErrnoError(static_cast<int>(-sentry::kErrRestartSys), "background process group signalled");
 }
 

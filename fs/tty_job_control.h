@@ -43,7 +43,8 @@ class TtyJobControl {
   // Before a read: OK for the foreground and for tasks this is not the
   // controlling terminal of. A background reader gets EIO if it ignores or
   // blocks SIGTTIN or its group is orphaned; else its group gets SIGTTIN
-  // and the read restarts once that is handled (kErrRestartSys).
+  // (which stops it at its default action) and the read restarts once that
+  // is handled (kErrRestartSys).
   absl::Status CheckRead(sentry::Task& task);
   // Before a write with TOSTOP set, and before calls that change the
   // terminal (TCSETS*, TCFLSH, TCXONC, TIOCSPGRP): the same with SIGTTOU,

@@ -30,10 +30,13 @@ SyscallResult RtSigaction(Task& t, const SyscallArgs& a) {
     if (a[1] != 0) {
       act.mask &= ~sentry::kUnblockableSignals;
       t.handlers->at(sig) = act;
-      // Setting SIG_IGN (or default-ignore) discards pending instances.
+      // Setting SIG_IGN (or default-ignore, which SIGCONT's default is once
+      // it has been sent) discards pending instances.
+      const sentry::DefaultAction default_action = sentry::DefaultActionOf(sig);
       const bool ignored = act.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
                            (act.handler == reinterpret_cast<uint64_t>(SIG_DFL) &&
-                            sentry::DefaultActionOf(sig) == sentry::DefaultAction::kIgnore);
+                            (default_action == sentry::DefaultAction::kIgnore ||
+                             default_action == sentry::DefaultAction::kContinue));
       if (ignored) {
         auto discard = [sig](std::deque<siginfo_t>& queue) {
           queue.erase(std::remove_if(queue.begin(), queue.end(),
@@ -210,9 +213,10 @@ SyscallResult RtSigsuspend(Task& t, const SyscallArgs& a) {
     t.restore_mask_after_signal = true;
     t.blocked = set & ~sentry::kUnblockableSignals;
   }
-  WaitForSignal(t);
-  // Always EINTR; the handler's frame carries the old mask back.
-  return SyscallResult::Error(EINTR);
+  // EINTR once a handler runs, whose frame carries the old mask back; a
+  // wake-up that runs none (a stop and SIGCONT, a signal another thread
+  // took) restores the mask and restarts the call, as in Linux.
+  return WaitForSignal(t);
 }
 
 SyscallResult RtSigpending(Task& t, const SyscallArgs& a) {

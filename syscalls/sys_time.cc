@@ -109,7 +109,10 @@ SyscallResult Time(Task& t, const SyscallArgs& a) {
 }
 
 // Sleeps until `deadline` or a signal; writes the time left to `rem_addr`.
-SyscallResult SleepUntil(Task& t, absl::Time deadline, uint64_t rem_addr) {
+// Interrupted, the call fails with EINTR if a handler runs; otherwise (a
+// stop and SIGCONT) it goes on sleeping to the same deadline, through
+// restart_syscall(2) for a relative sleep, as Linux's hrtimer_nanosleep.
+SyscallResult SleepUntil(Task& t, absl::Time deadline, uint64_t rem_addr, bool absolute) {
   sentry::Kernel& k = t.kernel();
   bool interrupted = false;
   {
@@ -128,7 +131,11 @@ SyscallResult SleepUntil(Task& t, absl::Time deadline, uint64_t rem_addr) {
     struct timespec rem = absl::ToTimespec(left);
     RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(rem_addr, rem));
   }
-  return SyscallResult::Error(EINTR);
+  if (absolute) return SyscallResult::Value(sentry::kErrRestartNoHand);
+  t.restart_block = [deadline, rem_addr](Task& task) {
+    return SleepUntil(task, deadline, rem_addr, /*absolute=*/false).value;
+  };
+  return SyscallResult::Value(sentry::kErrRestartRestartBlock);
 }
 
 absl::StatusOr<absl::Duration> CopyInTimespec(Task& t, uint64_t addr) {
@@ -143,7 +150,7 @@ absl::StatusOr<absl::Duration> CopyInTimespec(Task& t, uint64_t addr) {
 SyscallResult Nanosleep(Task& t, const SyscallArgs& a) {
   absl::StatusOr<absl::Duration> d = CopyInTimespec(t, a[0]);
   if (!d.ok()) return FromStatus(d.status());
-  return SleepUntil(t, absl::Now() + *d, a[1]);
+  return SleepUntil(t, absl::Now() + *d, a[1], /*absolute=*/false);
 }
 
 SyscallResult ClockNanosleep(Task& t, const SyscallArgs& a) {
@@ -161,7 +168,8 @@ SyscallResult ClockNanosleep(Task& t, const SyscallArgs& a) {
   } else {
     deadline = absl::Now() + *d;
   }
-  return SleepUntil(t, deadline, (a[1] & TIMER_ABSTIME) ? 0 : a[3]);
+  const bool absolute = (a[1] & TIMER_ABSTIME) != 0;
+  return SleepUntil(t, deadline, absolute ? 0 : a[3], absolute);
 }
 
 }  // namespace

@@ -1,14 +1,15 @@
-// wait4 and waitid: a process waits for a child process to end.
+// wait4 and waitid: a process waits for a child process to end, or to be
+// stopped or continued by job-control signals (WUNTRACED/WSTOPPED,
+// WCONTINUED; the child's side is sentry/kernel/group_stop.h).
 //
 // Children are processes (their leaders stand for them); any thread of the
-// parent process may wait. Job control is not emulated, so no child is ever
-// stopped or continued: WUNTRACED/WSTOPPED/WCONTINUED are accepted and see
-// nothing.
+// parent process may wait.
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <climits>
+#include <optional>
 
 #include "base/logging.h"
 #include "syscalls/helpers.h"
@@ -42,39 +43,69 @@ bool WaitsFor(int options, const Task& child) {
   return (options & __WCLONE) ? clone_child : !clone_child;
 }
 
-struct Reaped {
-  int pid = 0;  // 0: none (WNOHANG, or interrupted).
-  int status = 0;
-  uint32_t uid = 0;
-  bool interrupted = false;  // A signal came first: the call restarts or fails with EINTR.
+// Which changes of a child a wait reports, and whether it leaves them to
+// be reported again (WNOWAIT).
+struct Wanted {
+  bool exited = true;
+  bool stopped = false;
+  bool continued = false;
+  bool keep = false;
 };
 
-// Waits until a selected child is a zombie and reaps it (unless
-// `keep`: WNOWAIT). ECHILD if there is no such child at all.
-absl::StatusOr<Reaped> WaitForChild(Task& t, const ChildSelector& sel, int options, bool keep) {
+enum class ChildEvent { kExited, kStopped, kContinued };
+
+struct Reaped {
+  int pid = 0;  // 0: none (WNOHANG, or interrupted).
+  int status = 0;  // wait(2) status word.
+  uint32_t uid = 0;
+  bool interrupted = false;  // A signal came first: the call restarts or fails with EINTR.
+  ChildEvent event = ChildEvent::kExited;
+};
+
+// What `c` has to report that the wait wants, if anything (Linux's
+// wait_consider_task: an end, else a stop, else a continue); consumed
+// unless `want.keep`. A zombie is taken out of the tables. Requires
+// kernel().mu.
+std::optional<Reaped> ReportOfLocked(Kernel& k, Task& process, Task& c, const Wanted& want) {
+  if (c.zombie) {
+    if (!want.exited) return std::nullopt;
+    Reaped r{c.tid(), c.exit_status, c.creds.uid, false, ChildEvent::kExited};
+    if (!want.keep) {
+      process.children.erase(std::find(process.children.begin(), process.children.end(), &c));
+      k.RemoveTask(r.pid);
+    }
+    return r;
+  }
+  sentry::GroupStop& stop = c.group().stop;
+  if (want.stopped && stop.stop_report() != 0) {
+    Reaped r{c.tid(), sentry::StoppedStatus(stop.stop_report()), c.creds.uid, false,
+             ChildEvent::kStopped};
+    if (!want.keep) stop.TakeStopReport();
+    return r;
+  }
+  if (want.continued && stop.continued_report()) {
+    Reaped r{c.tid(), sentry::kContinuedStatus, c.creds.uid, false, ChildEvent::kContinued};
+    if (!want.keep) stop.TakeContinuedReport();
+    return r;
+  }
+  return std::nullopt;
+}
+
+// Waits until a selected child has something to report that `want` asks
+// for. ECHILD if there is no such child at all.
+absl::StatusOr<Reaped> WaitForChild(Task& t, const ChildSelector& sel, int options,
+                                    const Wanted& want) {
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
   Task& process = t.leader();
   for (;;) {
     bool any = false;
-    Task* zombie = nullptr;
     for (Task* c : process.children) {
       if (!Selects(sel, *c) || !WaitsFor(options, *c)) continue;
       any = true;
-      if (c->zombie) {
-        zombie = c;
-        break;
-      }
+      if (std::optional<Reaped> r = ReportOfLocked(k, process, *c, want)) return *r;
     }
     if (!any) return ErrnoError(ECHILD, "no child to wait for");
-    if (zombie != nullptr) {
-      Reaped r{zombie->tid(), zombie->exit_status, zombie->creds.uid, false};
-      if (!keep) {
-        process.children.erase(std::find(process.children.begin(), process.children.end(), zombie));
-        k.RemoveTask(r.pid);
-      }
-      return r;
-    }
     if (options & WNOHANG) return Reaped{};
     if (t.InterruptedLocked()) return Reaped{0, 0, 0, true};
     k.cv.Wait(&k.mu);
@@ -98,7 +129,10 @@ SyscallResult Wait4(Task& t, const SyscallArgs& a) {
   } else if (pid < -1) {
     sel = {ChildSelector::kProcessGroup, -pid};
   }
-  absl::StatusOr<Reaped> r = WaitForChild(t, sel, options, /*keep=*/false);
+  Wanted want;
+  want.stopped = (options & WUNTRACED) != 0;
+  want.continued = (options & WCONTINUED) != 0;
+  absl::StatusOr<Reaped> r = WaitForChild(t, sel, options, want);
   if (!r.ok()) return FromStatus(r.status());
   if (r->interrupted) return SyscallResult::Value(sentry::kErrRestartSys);
   if (r->pid == 0) return SyscallResult::Value(0);
@@ -142,23 +176,35 @@ SyscallResult Waitid(Task& t, const SyscallArgs& a) {
     default:
       return SyscallResult::Error(EINVAL);
   }
+  Wanted want;
+  want.exited = (options & WEXITED) != 0;
+  want.stopped = (options & WSTOPPED) != 0;
+  want.continued = (options & WCONTINUED) != 0;
+  want.keep = (options & WNOWAIT) != 0;
+  absl::StatusOr<Reaped> r = WaitForChild(t, sel, options, want);
+  if (!r.ok()) return FromStatus(r.status());
+  if (r->interrupted) return SyscallResult::Value(sentry::kErrRestartSys);
   siginfo_t info{};
-  if (options & WEXITED) {
-    absl::StatusOr<Reaped> r = WaitForChild(t, sel, options, (options & WNOWAIT) != 0);
-    if (!r.ok()) return FromStatus(r.status());
-    if (r->interrupted) return SyscallResult::Value(sentry::kErrRestartSys);
-    if (r->pid != 0) {
-      const bool exited = (r->status & 0x7f) == 0;
-      info.si_signo = SIGCHLD;
-      info.si_code = exited ? CLD_EXITED : (r->status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-      info.si_pid = r->pid;
-      info.si_uid = r->uid;
-      info.si_status = exited ? (r->status >> 8) & 0xff : r->status & 0x7f;
+  if (r->pid != 0) {
+    info.si_signo = SIGCHLD;
+    info.si_pid = r->pid;
+    info.si_uid = r->uid;
+    switch (r->event) {
+      case ChildEvent::kExited: {
+        const bool exited = (r->status & 0x7f) == 0;
+        info.si_code = exited ? CLD_EXITED : (r->status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+        info.si_status = exited ? (r->status >> 8) & 0xff : r->status & 0x7f;
+        break;
+      }
+      case ChildEvent::kStopped:
+        info.si_code = CLD_STOPPED;
+        info.si_status = (r->status >> 8) & 0xff;
+        break;
+      case ChildEvent::kContinued:
+        info.si_code = CLD_CONTINUED;
+        info.si_status = SIGCONT;
+        break;
     }
-  } else if (!(options & WNOHANG)) {
-    // Only stop/continue reports were asked for, and no child ever stops.
-    LogWarning("waitid for stopped or continued children only: job control is not emulated");
-    return SyscallResult::Error(ECHILD);
   }
   // With WNOHANG and nothing to report, Linux zeroes the siginfo.
   if (a[2] != 0) RUNSC_RETURN_IF_ERROR(t.mm->CopyOutObject(a[2], info));
@@ -173,9 +219,9 @@ SyscallResult Waitid(Task& t, const SyscallArgs& a) {
 
 void RegisterWait(SyscallTable& t) {
   t[SYS_wait4] = {"wait4", Wait4, Support::kPartial,
-                  "no job control: stopped/continued never reported; empty rusage"};
+                  "no ptrace-stops; empty rusage"};
   t[SYS_waitid] = {"waitid", Waitid, Support::kPartial,
-                   "P_ALL/P_PID/P_PGID; no job control; no P_PIDFD; empty rusage"};
+                   "P_ALL/P_PID/P_PGID; no ptrace-stops; no P_PIDFD; empty rusage"};
 }
 
 }  // namespace runsc::syscalls

@@ -71,6 +71,23 @@ class Kernel {
   void SendGroupSignalLocked(Task& member, const siginfo_t& info)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
+  // Job control (group_stop.h; Linux's do_signal_stop and friends).
+  // `taker` took stop signal `sig` at its default action: unless a stop is
+  // already under way, every thread of its group must park, and is kicked
+  // out of its stub or blocking call to do so.
+  void BeginGroupStopLocked(Task& taker, int sig) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // `t` had to park for its group's stop and parks now (or leaves): it
+  // counts as stopped, and if it was the last the parent hears of the stop.
+  void ParticipateInGroupStopLocked(Task& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // SIGKILL or a group exit: the group's stop, if any, ends without a
+  // report, and its parked threads wake to exit.
+  void AbortGroupStopLocked(ThreadGroup& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Linux's will_become_orphaned_pgrp(pgrp, NULL): no member of process
+  // group `pgid` has a parent in another group of the same session. The
+  // job-control stop signals other than SIGSTOP do nothing to such a group,
+  // and a terminal's background checks fail with EIO there.
+  bool IsOrphanedProcessGroupLocked(int pgid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
   // Task threads register while they run so boot can wait for all of them.
   void TaskThreadStarted() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { ++live_threads_; }
   void TaskThreadFinished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
@@ -107,6 +124,15 @@ class Kernel {
   const Vdso* vdso = nullptr;
 
  private:
+  // What generating `sig` for the process of `target` does before it is
+  // queued, or dropped as ignored (Linux's prepare_signal): a stop signal
+  // discards a pending SIGCONT; SIGCONT discards pending stop signals and
+  // ends the group's stop; SIGKILL ends it too, and kills the group.
+  void PrepareSignalLocked(Task& target, int sig) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // SIGCHLD with CLD_STOPPED or CLD_CONTINUED to the parent of `member`'s
+  // process, unless its SIGCHLD has SA_NOCLDSTOP; its waits wake either way.
+  void NotifyParentOfStopLocked(Task& member, GroupStop::Notice notice)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // A task with the next free tid in `group` (null: a new one), in the table.
   std::shared_ptr<Task> AddTaskLocked(std::shared_ptr<ThreadGroup> group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -126,6 +152,12 @@ class Kernel {
 // wait(2) status words.
 inline int ExitedStatus(int code) { return (code & 0xff) << 8; }
 inline int SignaledStatus(int sig, bool core) { return sig | (core ? 0x80 : 0); }
+inline int StoppedStatus(int sig) { return (sig << 8) | 0x7f; }
+inline constexpr int kContinuedStatus = 0xffff;
+
+inline bool IsStopSignal(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
 
 }  // namespace runsc::sentry
 

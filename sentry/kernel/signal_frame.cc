@@ -111,18 +111,45 @@ bool SetUpFrame(Task& task, const siginfo_t& info, const KernelSigaction& act,
   return true;
 }
 
+// The group stops: the thread parks here, between two stretches of
+// application code, until SIGCONT or SIGKILL (or an exit) lets it go. It
+// waits on the kernel's condition variable like any blocked call, using no
+// CPU; its stub stays where the last switch left it. Signals sent
+// meanwhile stay pending (Linux's do_signal_stop).
+void ParkForGroupStopLocked(Task& task) {
+  Kernel& kernel = task.kernel();
+  kernel.ParticipateInGroupStopLocked(task);
+  while (task.group_stopped && !task.exiting) kernel.cv.Wait(&kernel.mu);
+  task.group_stopped = false;
+}
+
 }  // namespace
 
 void DeliverPendingSignal(Task& task) {
   Kernel& kernel = task.kernel();
   absl::MutexLock lock(&kernel.mu);
   for (;;) {
+    // An exiting thread neither stops nor takes signals: its run loop ends.
+    if (task.exiting) return;
+    // A stop comes before any signal, as in Linux's get_signal: the
+    // thread's part in its group's stop, whoever took the stop signal.
+    if (task.group_stop_pending) {
+      ParkForGroupStopLocked(task);
+      continue;
+    }
     siginfo_t info;
     if (!TakeSignalLocked(task, info)) {
-      // Nothing to deliver: a syscall that asked for a restart restarts.
+      // Nothing to deliver: a syscall that asked for a restart restarts,
+      // and a temporary mask (sigsuspend, ppoll) that no handler frame
+      // will restore goes now (Linux's restore_saved_sigmask); a restarted
+      // call sets it again.
       if (task.syscall_restart_pending) {
         task.syscall_restart_pending = false;
         RestartSyscall(task);
+      }
+      if (task.restore_mask_after_signal) {
+        task.blocked = task.saved_mask_for_sigsuspend;
+        task.restore_mask_after_signal = false;
       }
       return;
     }
@@ -136,8 +163,12 @@ void DeliverPendingSignal(Task& task) {
         case DefaultAction::kContinue:
           continue;
         case DefaultAction::kStop:
-          LogWarning("job-control stop of task ", task.tid(), " by signal ", sig,
-                     " is not implemented; the signal is ignored");
+          // SIGTSTP, SIGTTIN and SIGTTOU do nothing to an orphaned process
+          // group (nobody is left to continue it); SIGSTOP always stops.
+          if (sig != SIGSTOP && kernel.IsOrphanedProcessGroupLocked(task.leader().pgid)) {
+            continue;
+          }
+          kernel.BeginGroupStopLocked(task, sig);
           continue;
         case DefaultAction::kTerminate:
         case DefaultAction::kCoreDump:

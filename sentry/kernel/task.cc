@@ -56,7 +56,7 @@ void Task::AbandonUnstartedLocked() {
 }
 
 bool Task::InterruptedLocked() const {
-  if (exiting) return true;
+  if (exiting || group_stop_pending) return true;
   for (const std::deque<siginfo_t>* queue : {&pending, static_cast<const std::deque<siginfo_t>*>(&group_->pending)}) {
     for (const siginfo_t& info : *queue) {
       if (!(blocked & SignalBit(info.si_signo)) || info.si_signo == SIGKILL) return true;
@@ -92,6 +92,8 @@ void Task::BeginGroupExitLocked(int status) {
     g.exiting = true;
     g.exit_status = status;
   }
+  // A stopped group that exits is no longer stopped, for wait(2) either.
+  kernel_.AbortGroupStopLocked(g);
   for (Task* member : g.members) member->BeginExitLocked(g.exit_status);
 }
 
@@ -207,6 +209,15 @@ void Task::FinishExit() {
   absl::MutexLock lock(&kernel_.mu);
   ThreadGroup& g = *group_;
   g.RemoveMember(this);
+  // A thread the group's stop waited for no longer holds it up (Linux's
+  // exit_signals); when the whole process goes there is nothing to report.
+  if (group_stop_pending) {
+    if (!g.exiting && !g.members.empty()) {
+      kernel_.ParticipateInGroupStopLocked(*this);
+    }
+    group_stop_pending = false;
+    group_stopped = false;
+  }
   // A thread that is not the leader is gone for good (no zombie, no
   // SIGCHLD, its tid free again); the leader stays as the process.
   if (!is_leader()) kernel_.RemoveTask(tid_);

@@ -107,6 +107,13 @@ class Task {
   bool restore_mask_after_signal = false;
   std::deque<siginfo_t> pending;  // Thread-directed; see group().pending.
   bool exiting = false;      // This thread's exit is under way.
+  // The group's job-control stop (thread_group.h) waits for this thread to
+  // park in its run loop (Linux's JOBCTL_STOP_PENDING); blocking calls
+  // return so that it does.
+  bool group_stop_pending = false;
+  // Parked for the group's stop until SIGCONT or SIGKILL (JOBCTL_STOPPED):
+  // /proc shows it as 'T'.
+  bool group_stopped = false;
   int exit_status = 0;       // wait(2) status word once exiting.
   bool zombie = false;       // The process exited and waits to be reaped (leader).
   // A vfork child (CLONE_VFORK): its parent waits in clone until this task
@@ -141,8 +148,9 @@ class Task {
   // and the process's wait status is `status`. Requires kernel().mu.
   void BeginGroupExitLocked(int status);
 
-  // True if a signal could be delivered now, or the task is exiting: a
-  // blocking call must return. Requires kernel().mu.
+  // True if a signal could be delivered now, the task is exiting or must
+  // park for its group's stop: a blocking call must return. Requires
+  // kernel().mu.
   bool InterruptedLocked() const;
 
   // Linux's mm_release, on exit and on execve: if another task shares the

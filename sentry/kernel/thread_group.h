@@ -18,6 +18,7 @@
 
 #include "absl/time/time.h"
 #include "sentry/kernel/cpu_timer.h"
+#include "sentry/kernel/group_stop.h"
 #include "sentry/kernel/posix_timer_table.h"
 
 namespace runsc::sentry {
@@ -40,6 +41,9 @@ struct ThreadGroup {
   // process's wait status is this one.
   bool exiting = false;
   int exit_status = 0;
+  // The job-control stop (SIGSTOP, SIGTSTP...) and what wait(2) may report
+  // of it; which threads still have to park is in Task::group_stop_pending.
+  GroupStop stop;
 
   // timer_create(2) timers; deleted by execve, not inherited by fork.
   PosixTimerTable posix_timers;

@@ -213,13 +213,22 @@ TEST(WaitTest, WaitidWithAnUnknownIdtypeIsEINVAL) {
 }
 
 TEST(WaitTest, StoppedAndContinuedChildrenAreReportedWhenAsked) {
+  int fds[2];
+  ASSERT_SYSCALL_OK(pipe(fds));
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     alarm(10);
+    close(fds[1]);
     raise(SIGSTOP);
+    // Continued, it waits for the parent to have seen that before it exits:
+    // a wait finds a zombie's exit before its continue, as in Linux.
+    char c;
+    while (read(fds[0], &c, 1) > 0) {
+    }
     _exit(6);
   }
+  close(fds[0]);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, WUNTRACED), child);
   EXPECT_TRUE(WIFSTOPPED(status));
@@ -227,6 +236,7 @@ TEST(WaitTest, StoppedAndContinuedChildrenAreReportedWhenAsked) {
   ASSERT_SYSCALL_OK(kill(child, SIGCONT));
   ASSERT_EQ(waitpid(child, &status, WCONTINUED), child);
   EXPECT_TRUE(WIFCONTINUED(status));
+  close(fds[1]);
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 6);
