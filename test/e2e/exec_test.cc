@@ -90,6 +90,39 @@ TEST_P(ExecTest, ProcessJsonIsTheProcess) {
   EXPECT_EQ(r.out, "CapEff:\t0000000000000020\n");
 }
 
+TEST_P(ExecTest, KillStopAndContStopAndContinueTheInit) {
+  StartSleeper("exec-stop");
+  auto init_state = [&]() -> char {
+    CommandResult r = RunCommand(Runsc({"exec", "exec-stop", "/bin/cat", "/proc/1/stat"}));
+    const size_t paren = r.out.rfind(')');
+    if (r.exit_code != 0 || paren == std::string::npos || paren + 2 >= r.out.size()) return '?';
+    return r.out[paren + 2];
+  };
+  // Waits, with a generous deadline, until `want(init_state())`.
+  auto wait_for_state = [&](auto want) {
+    char state = '?';
+    for (int i = 0; i < 100; ++i) {
+      state = init_state();
+      if (want(state)) break;
+      usleep(100 * 1000);
+    }
+    return state;
+  };
+  CommandResult stop = RunCommand(Runsc({"kill", "exec-stop", "STOP"}));
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(wait_for_state([](char s) { return s == 'T'; }), 'T');
+  // As runc's: a SIGSTOPped init is still a running container (pause is the
+  // freezer's, and separate).
+  EXPECT_EQ(WaitForStatus("exec-stop", "running"), "running");
+  CommandResult cont = RunCommand(Runsc({"kill", "exec-stop", "CONT"}));
+  ASSERT_EQ(cont.exit_code, 0) << cont.err;
+  const char after = wait_for_state([](char s) { return s != 'T' && s != '?'; });
+  EXPECT_NE(after, 'T');
+  EXPECT_NE(after, '?');
+  // The sleep goes on after the stop: the container is still there.
+  EXPECT_EQ(WaitForStatus("exec-stop", "running"), "running");
+}
+
 TEST_P(ExecTest, SignalDeathIs128PlusSignal) {
   StartSleeper("exec-sig");
   CommandResult r = RunCommand(Runsc({"exec", "exec-sig", "/bin/sh", "-c", "kill -9 $$"}));
