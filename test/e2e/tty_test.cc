@@ -333,6 +333,9 @@ TEST_P(TtyTest, JobControlIoctlsMatchLinux) {
   ReadUntil(s.master, s.output, "done ok");
   EXPECT_EQ(Finish(s), 0);
   EXPECT_THAT(native, HasSubstr("done ok"));
+  // Background reads and terminal changes at SIGTTIN/SIGTTOU's default stop.
+  EXPECT_THAT(native, HasSubstr("bg_read_ttin_default stopped\r\n"));
+  EXPECT_THAT(native, HasSubstr("bg_tcsetattr_ttou_default stopped\r\n"));
   EXPECT_EQ(absl::StrReplaceAll(s.output, {{"\r", ""}}), absl::StrReplaceAll(native, {{"\r", ""}}));
 }
 

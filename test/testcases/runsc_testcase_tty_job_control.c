@@ -98,6 +98,36 @@ static void NottyChecks(void) {
   Say("notty_child_dev_tty", Err(open("/dev/tty", O_RDWR)));
 }
 
+// A background process whose stop signal is at its default action: its
+// read (SIGTTIN) or terminal change (SIGTTOU) stops its group, which the
+// parent sees, then ends.
+static void StopCheck(const char* what, int expected_sig, int use_read) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    if (use_read) {
+      char c;
+      (void)read(0, &c, 1);
+    } else {
+      struct termios t;
+      tcgetattr(0, &t);
+      tcsetattr(0, TCSANOW, &t);
+    }
+    _exit(0);
+  }
+  setpgid(pid, pid);  // Whichever of the two runs first.
+  int status = 0;
+  waitpid(pid, &status, WUNTRACED);
+  if (WIFSTOPPED(status)) {
+    Say(what, WSTOPSIG(status) == expected_sig ? "stopped" : "stopped by another signal");
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  } else {
+    Say(what, "not stopped");
+  }
+}
+
 static void RunChild(void (*checks)(void*), void* arg) {
   fflush(stdout);
   pid_t pid = fork();
@@ -134,6 +164,8 @@ int main(void) {
   }
   pid_t pgrp = getpgrp();
   RunChild(Background, &pgrp);
+  StopCheck("bg_read_ttin_default", SIGTTIN, 1);
+  StopCheck("bg_tcsetattr_ttou_default", SIGTTOU, 0);
   fg = -1;
   ioctl(0, TIOCGPGRP, &fg);
   Say("fg_restored", fg == pgrp ? "yes" : "no");
