@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include <cstring>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "platform/platform.h"
@@ -366,6 +367,85 @@ TEST_F(SignalFrameTest, DefaultActions) {
   Queue(SIGUSR1);  // Terminates, no core.
   DeliverPendingSignal(*task_);
   EXPECT_TRUE(ExitedWith(SignaledStatus(SIGUSR1, false)));
+}
+
+// The task is its group's only thread, has no parent and so is in an
+// orphaned process group (pgid 0, of which it is the only member).
+TEST_F(SignalFrameTest, TerminalStopSignalsToAnOrphanedGroupAreDiscarded) {
+  for (int sig : {SIGTSTP, SIGTTIN, SIGTTOU}) {
+    Queue(sig);
+    DeliverPendingSignal(*task_);
+    absl::MutexLock lock(&kernel_->mu);
+    EXPECT_FALSE(task_->group_stop_pending) << sig;
+    EXPECT_FALSE(task_->group().stop.stopping() || task_->group().stop.stopped()) << sig;
+    EXPECT_TRUE(task_->pending.empty()) << sig;
+  }
+  EXPECT_FALSE(Exiting());
+}
+
+TEST_F(SignalFrameTest, DefaultSigstopParksTheThreadUntilSigcont) {
+  Handle(SIGUSR1, 0);
+  Queue(SIGSTOP);
+  std::thread continuer([this] {
+    absl::MutexLock lock(&kernel_->mu);
+    kernel_->mu.Await(absl::Condition(+[](Task* t) { return t->group_stopped; }, task_.get()));
+    // Parked: the stop is complete, and a signal sent now waits.
+    EXPECT_TRUE(task_->group().stop.stopped());
+    EXPECT_EQ(task_->group().stop.stop_report(), SIGSTOP);
+    siginfo_t info{};
+    info.si_code = SI_USER;
+    info.si_signo = SIGUSR1;
+    kernel_->SendGroupSignalLocked(*task_, info);
+    EXPECT_FALSE(task_->group().pending.empty());
+    info.si_signo = SIGCONT;
+    kernel_->SendGroupSignalLocked(*task_, info);
+  });
+  DeliverPendingSignal(*task_);
+  continuer.join();
+  absl::MutexLock lock(&kernel_->mu);
+  EXPECT_FALSE(task_->group_stopped);
+  EXPECT_FALSE(task_->group().stop.stopped());
+  EXPECT_TRUE(task_->group().stop.continued_report());
+  EXPECT_FALSE(task_->exiting);
+  // Back from the stop, the signal that waited is delivered.
+  EXPECT_EQ(task_->regs.rip, kHandler);
+  EXPECT_EQ(task_->regs.rdi, static_cast<uint64_t>(SIGUSR1));
+}
+
+TEST_F(SignalFrameTest, SigkillEndsAStop) {
+  Queue(SIGSTOP);
+  std::thread killer([this] {
+    absl::MutexLock lock(&kernel_->mu);
+    kernel_->mu.Await(absl::Condition(+[](Task* t) { return t->group_stopped; }, task_.get()));
+    siginfo_t info{};
+    info.si_code = SI_USER;
+    info.si_signo = SIGKILL;
+    kernel_->SendGroupSignalLocked(*task_, info);
+  });
+  DeliverPendingSignal(*task_);
+  killer.join();
+  EXPECT_TRUE(ExitedWith(SignaledStatus(SIGKILL, false)));
+  absl::MutexLock lock(&kernel_->mu);
+  EXPECT_FALSE(task_->group().stop.stopped());
+  EXPECT_EQ(task_->group().stop.stop_report(), 0);  // Nothing left for wait(2).
+}
+
+TEST_F(SignalFrameTest, SigcontDiscardsPendingStopSignalsAndAStopSignalAPendingSigcont) {
+  Handle(SIGCONT, 0);
+  task_->blocked |= SignalBit(SIGCONT) | SignalBit(SIGTSTP);
+  absl::MutexLock lock(&kernel_->mu);
+  siginfo_t info{};
+  info.si_code = SI_USER;
+  info.si_signo = SIGCONT;
+  kernel_->SendGroupSignalLocked(*task_, info);
+  info.si_signo = SIGTSTP;
+  kernel_->SendGroupSignalLocked(*task_, info);
+  ASSERT_EQ(task_->group().pending.size(), 1u);
+  EXPECT_EQ(task_->group().pending.front().si_signo, SIGTSTP);
+  info.si_signo = SIGCONT;
+  kernel_->SendGroupSignalLocked(*task_, info);
+  ASSERT_EQ(task_->group().pending.size(), 1u);
+  EXPECT_EQ(task_->group().pending.front().si_signo, SIGCONT);
 }
 
 TEST_F(SignalFrameTest, SigsegvByDefaultDumpsCore) {

@@ -47,6 +47,11 @@ bool Task::Start() {
 
 void Task::AbandonUnstartedLocked() {
   group_->RemoveMember(this);
+  // Made during a stop (Kernel::AddTaskLocked), it would hold it up forever.
+  if (group_stop_pending) {
+    kernel_.ParticipateInGroupStopLocked(*this);
+    group_stopped = false;
+  }
   if (parent != nullptr) {
     parent->children.erase(std::remove(parent->children.begin(), parent->children.end(), this),
                            parent->children.end());
