@@ -114,6 +114,27 @@ SyscallResult DoWake(Task& t, uint64_t addr, bool is_private, int max, uint32_t 
   return SyscallResult::Value(t.kernel().futexes().Wake(*key, bitset, max));
 }
 
+// FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (`cmp`: only if the word at `addr`
+// still holds `expected`, else EAGAIN). The timeout argument is the
+// number to move, as Linux reads it (val2).
+SyscallResult DoRequeue(Task& t, uint64_t addr, uint64_t addr2, bool is_private, int max_wake,
+                        int max_requeue, bool cmp, uint32_t expected) {
+  if (max_wake < 0 || max_requeue < 0) return SyscallResult::Error(EINVAL);
+  absl::StatusOr<FutexKey> from = KeyOf(t, addr, is_private);
+  if (!from.ok()) return FromStatus(from.status());
+  absl::StatusOr<FutexKey> to = KeyOf(t, addr2, is_private);
+  if (!to.ok()) return FromStatus(to.status());
+  absl::StatusOr<int> n = t.kernel().futexes().Requeue(
+      *from, *to, max_wake, max_requeue, [&]() -> absl::Status {
+        if (!cmp) return absl::OkStatus();
+        uint32_t current;
+        if (absl::Status s = t.mm->CopyInObject(addr, current); !s.ok()) return s;
+        if (current != expected) return ErrnoError(EAGAIN, "futex word is not val3");
+        return absl::OkStatus();
+      });
+  return n.ok() ? SyscallResult::Value(*n) : FromStatus(n.status());
+}
+
 // The timeout as an absolute deadline: FUTEX_WAIT's is relative, every
 // other operation's absolute, on CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME.
 absl::StatusOr<absl::Time> DeadlineOf(Task& t, uint64_t addr, int cmd, bool realtime) {
@@ -162,6 +183,10 @@ SyscallResult Futex(Task& t, const SyscallArgs& a) {
       return DoWake(t, addr, is_private, static_cast<int>(val), sentry::kFutexBitsetAny);
     case FUTEX_WAKE_BITSET:
       return DoWake(t, addr, is_private, static_cast<int>(val), val3);
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE:
+      return DoRequeue(t, addr, a[4], is_private, static_cast<int>(val), static_cast<int>(a[3]),
+                       cmd == FUTEX_CMP_REQUEUE, val3);
     default:
       return Unsupported(cmd);
   }
@@ -172,7 +197,7 @@ SyscallResult Futex(Task& t, const SyscallArgs& a) {
 void RegisterFutex(SyscallTable& t) {
   t[SYS_futex] = {"futex", Futex, Support::kPartial,
                   "WAIT, WAKE and their BITSET forms, private and shared (MAP_SHARED memory "
-                  "keyed by object and offset); REQUEUE, CMP_REQUEUE, WAKE_OP and the PI "
+                  "keyed by object and offset), REQUEUE and CMP_REQUEUE; WAKE_OP and the PI "
                   "operations give ENOSYS"};
 }
 

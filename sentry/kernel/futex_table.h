@@ -84,16 +84,29 @@ class FutexTable {
   // it has woken `max` of them, so a `max` of 0 or less still wakes one.
   int Wake(const FutexKey& key, uint32_t bitset, int max) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // FUTEX_REQUEUE and FUTEX_CMP_REQUEUE: under the mutex, calls `check`
+  // (the CMP_ form's comparison of the word with val3: EAGAIN, EFAULT) and
+  // fails with its error; else wakes up to `max_wake` waiters of `from`,
+  // oldest first, and moves up to `max_requeue` of the rest onto `to`,
+  // where they then wait as if they had waited there (a Wake() of `to`
+  // takes them). Returns how many were woken plus how many moved, as
+  // Linux's futex_requeue.
+  [[nodiscard]] absl::StatusOr<int> Requeue(const FutexKey& from, const FutexKey& to,
+                                            int max_wake, int max_requeue,
+                                            absl::FunctionRef<absl::Status()> check)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // How many tasks wait on `key` (for tests and debugging).
   int WaitersOf(const FutexKey& key) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Waiter {
+    FutexKey key;  // The queue it is on: a requeue moves it.
     uint32_t bitset = 0;
     bool woken = false;
   };
 
-  void RemoveLocked(const FutexKey& key, Waiter* waiter) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveLocked(Waiter* waiter) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex& mu_;
   absl::CondVar& cv_;

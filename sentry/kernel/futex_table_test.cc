@@ -123,6 +123,52 @@ TEST_F(FutexTableTest, AWakeEndsAWait) {
   EXPECT_EQ(table_.WaitersOf(key_), 0);
 }
 
+TEST_F(FutexTableTest, RequeueWakesSomeAndMovesTheNextOnes) {
+  const FutexKey other = FutexKey::Private(&as1_, 0x2000);
+  for (int i = 0; i < 3; ++i) {
+    StartWaiter(key_, kFutexBitsetAny, i);
+    ASSERT_TRUE(WaitForWaiters(key_, i + 1));
+  }
+  absl::StatusOr<int> n = table_.Requeue(key_, other, 1, 1, [] { return absl::OkStatus(); });
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 2);  // One woken, one moved.
+  ASSERT_TRUE(WaitForFinished(1));
+  EXPECT_EQ(Result(0), kWoken);
+  EXPECT_EQ(table_.WaitersOf(key_), 1);
+  EXPECT_EQ(table_.WaitersOf(other), 1);
+  // The moved waiter now answers to the other word.
+  EXPECT_EQ(table_.Wake(other, kFutexBitsetAny, 1), 1);
+  ASSERT_TRUE(WaitForFinished(2));
+  EXPECT_EQ(Result(1), kWoken);
+  EXPECT_EQ(Result(2), -1);
+}
+
+TEST_F(FutexTableTest, AFailedRequeueCheckMovesNobody) {
+  const FutexKey other = FutexKey::Private(&as1_, 0x2000);
+  StartWaiter(key_, kFutexBitsetAny, 0);
+  ASSERT_TRUE(WaitForWaiters(key_, 1));
+  absl::StatusOr<int> n = table_.Requeue(key_, other, 1, 1,
+                                         [] { return ErrnoError(EAGAIN, "word changed"); });
+  EXPECT_EQ(ErrnoOf(n.status()), EAGAIN);
+  EXPECT_EQ(table_.WaitersOf(key_), 1);
+  EXPECT_EQ(table_.WaitersOf(other), 0);
+}
+
+TEST_F(FutexTableTest, AMovedWaiterThatIsInterruptedLeavesItsNewQueue) {
+  const FutexKey other = FutexKey::Private(&as1_, 0x2000);
+  StartWaiter(key_, kFutexBitsetAny, 0);
+  ASSERT_TRUE(WaitForWaiters(key_, 1));
+  ASSERT_EQ(*table_.Requeue(key_, other, 0, 1, [] { return absl::OkStatus(); }), 1);
+  {
+    absl::MutexLock lock(&mu_);
+    interrupted_ = true;
+    cv_.SignalAll();
+  }
+  ASSERT_TRUE(WaitForFinished(1));
+  EXPECT_EQ(Result(0), kInterrupted);
+  EXPECT_EQ(table_.WaitersOf(other), 0);
+}
+
 TEST_F(FutexTableTest, WakeTakesAtMostMaxOldestFirst) {
   for (int i = 0; i < 3; ++i) {
     StartWaiter(key_, kFutexBitsetAny, i);

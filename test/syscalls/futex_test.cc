@@ -164,5 +164,43 @@ TEST(FutexTest, WaiterInAnotherProcessIsWokenOverASharedMapping) {
   munmap(mem, 4096);
 }
 
+TEST(FutexTest, CmpRequeueMovesAWaiterToTheSecondWord) {
+  void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  auto* words = static_cast<uint32_t*>(mem);
+  words[0] = words[1] = 0;
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    timespec timeout = {10, 0};
+    _exit(Futex(&words[0], FUTEX_WAIT, 0, &timeout) == 0 ? 0 : 1);
+  }
+  // Requeue (wake none, move one) until the child is found waiting.
+  long moved = 0;
+  for (int i = 0; i < 2000 && moved == 0; ++i) {
+    moved = Futex(&words[0], FUTEX_CMP_REQUEUE, 0, reinterpret_cast<const timespec*>(1),
+                  &words[1], 0);
+    if (moved == 0) usleep(1000);
+  }
+  EXPECT_EQ(moved, 1);
+  // It waits on the second word now: waking the first finds nobody.
+  EXPECT_EQ(Futex(&words[0], FUTEX_WAKE, 1), 0);
+  EXPECT_EQ(Futex(&words[1], FUTEX_WAKE, 1), 1);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  munmap(mem, 4096);
+}
+
+TEST(FutexTest, RequeueWithANegativeCountIsEINVAL) {
+  uint32_t word = 0, other = 0;
+  EXPECT_SYSCALL_ERRNO(Futex(&word, FUTEX_REQUEUE_PRIVATE, static_cast<uint32_t>(-1),
+                             reinterpret_cast<const timespec*>(1), &other),
+                       EINVAL);
+  EXPECT_EQ(Futex(&word, FUTEX_REQUEUE_PRIVATE, 1, reinterpret_cast<const timespec*>(1), &other),
+            0);
+}
+
 }  // namespace
 }  // namespace runsc::syscall_test
