@@ -131,6 +131,20 @@ class File {
   std::string path_;
 };
 
+// The open file of a directory. Reading one as bytes is EISDIR, as
+// Linux's generic_read_dir (its entries come through ReadDir).
+class DirectoryFile : public File {
+ public:
+  using File::File;
+  absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override {
+    return ErrnoError(EISDIR, "read of a directory");
+  }
+  absl::StatusOr<size_t> PRead(sentry::Task& task, absl::Span<uint8_t> buf,
+                               int64_t offset) override {
+    return ErrnoError(EISDIR, "pread of a directory");
+  }
+};
+
 class Node;
 
 // The last close of an open file description: inotify's IN_CLOSE_WRITE or

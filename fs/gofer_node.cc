@@ -12,10 +12,10 @@ namespace runsc::fs {
 namespace {
 
 // A directory of the root filesystem: entries come from the gofer.
-class GoferDirFile : public File {
+class GoferDirFile : public DirectoryFile {
  public:
   GoferDirFile(int flags, std::shared_ptr<gofer::GoferClient> client, gofer::WalkedFile file)
-      : File(flags), client_(std::move(client)), file_(file) {}
+      : DirectoryFile(flags), client_(std::move(client)), file_(file) {}
   absl::StatusOr<struct stat> Stat() override {
     absl::StatusOr<gofer::FileStat> st = client_->Stat(file_.id);
     if (!st.ok()) return st.status();

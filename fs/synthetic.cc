@@ -56,10 +56,10 @@ class StringFile : public File {
   int64_t offset_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-class ListFile : public File {
+class ListFile : public DirectoryFile {
  public:
   ListFile(int flags, std::vector<DirEntry> entries, struct stat st)
-      : File(flags), entries_(std::move(entries)), stat_(st) {}
+      : DirectoryFile(flags), entries_(std::move(entries)), stat_(st) {}
   absl::StatusOr<std::vector<DirEntry>> ReadDir() override { return entries_; }
   absl::StatusOr<struct stat> Stat() override { return stat_; }
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override {

@@ -20,9 +20,9 @@ namespace runsc::fs::tmpfs_internal {
 
 class TmpfsDir;
 
-class TmpfsDirFile : public File {
+class TmpfsDirFile : public DirectoryFile {
  public:
-  TmpfsDirFile(int flags, std::shared_ptr<TmpfsDir> dir) : File(flags), dir_(std::move(dir)) {}
+  TmpfsDirFile(int flags, std::shared_ptr<TmpfsDir> dir) : DirectoryFile(flags), dir_(std::move(dir)) {}
   absl::StatusOr<std::vector<DirEntry>> ReadDir() override;
   absl::StatusOr<struct stat> Stat() override;
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override {

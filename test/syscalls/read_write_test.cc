@@ -92,6 +92,16 @@ TEST(ReadWriteTest, ReadOfDirectoryIsEISDIR) {
   close(fd);
 }
 
+TEST(ReadWriteTest, PreadOfDirectoryIsEISDIR) {
+  int fd = open("/", O_RDONLY | O_DIRECTORY);
+  ASSERT_SYSCALL_OK(fd);
+  char buf[8];
+  EXPECT_SYSCALL_ERRNO(pread(fd, buf, sizeof(buf), 0), EISDIR);
+  // A bad buffer is found first.
+  EXPECT_SYSCALL_ERRNO(read(fd, reinterpret_cast<void*>(-4096L), sizeof(buf)), EFAULT);
+  close(fd);
+}
+
 TEST(ReadWriteTest, WriteAdvancesTheOffset) {
   TempDir dir;
   int fd = open(dir.File("f").c_str(), O_RDWR | O_CREAT, 0644);
