@@ -1,5 +1,7 @@
 #include "fs/fd_table.h"
 
+#include <fcntl.h>
+
 namespace runsc::fs {
 
 namespace {
@@ -43,6 +45,11 @@ void FdTable::InstallAt(int fd, std::shared_ptr<File> file, bool cloexec) {
 }
 
 std::shared_ptr<File> FdTable::Get(int fd) const {
+  std::shared_ptr<File> file = GetIncludingOPath(fd);
+  return file != nullptr && (file->flags() & O_PATH) ? nullptr : file;
+}
+
+std::shared_ptr<File> FdTable::GetIncludingOPath(int fd) const {
   absl::MutexLock lock(&mu_);
   auto it = fds_.find(fd);
   return it == fds_.end() ? nullptr : it->second.file;

@@ -31,7 +31,16 @@ class FdTable {
                                             int min_fd = 0, int limit = 1024);
   // Puts `file` at exactly `fd`, closing what was there (dup2).
   void InstallAt(int fd, std::shared_ptr<File> file, bool cloexec);
+  // The open file at `fd`, or null. As Linux's fdget(), an O_PATH fd
+  // gives null too: it names a file without opening it, so nothing may be
+  // read, written, listed, mapped or changed through it (EBADF).
   std::shared_ptr<File> Get(int fd) const;
+  // The open file at `fd`, O_PATH ones included (Linux's fdget_raw): for
+  // the calls that only need to know which file it is (fstat, fstatfs,
+  // fchdir, dup, fcntl, close, the dirfd of the *at calls and their
+  // AT_EMPTY_PATH, execveat, SCM_RIGHTS), or null.
+  std::shared_ptr<File> GetIncludingOPath(int fd) const;
+  // The slot itself (O_PATH fds included): EBADF if `fd` is not open.
   absl::StatusOr<Entry> GetEntry(int fd) const;
   absl::Status SetCloexec(int fd, bool cloexec);
   [[nodiscard]] absl::Status Close(int fd);

@@ -81,6 +81,18 @@ TEST(FdTableTest, BadDescriptorsAreEbadf) {
   EXPECT_EQ(ErrnoOf(table.Close(fd)), EBADF);  // Twice.
 }
 
+TEST(FdTableTest, AnOPathFileIsOnlyForTheCallsThatTakeOne) {
+  FdTable table;
+  auto file = NewFile();
+  file->set_flags(O_PATH);
+  absl::StatusOr<int> fd = table.Install(file, false);
+  ASSERT_TRUE(fd.ok());
+  EXPECT_EQ(table.Get(*fd), nullptr);
+  EXPECT_EQ(table.GetIncludingOPath(*fd), file);
+  EXPECT_TRUE(table.GetEntry(*fd).ok());
+  EXPECT_EQ(table.GetIncludingOPath(*fd + 1), nullptr);
+}
+
 TEST(FdTableTest, EmfileAtTheLimit) {
   FdTable table;
   for (int i = 0; i < 3; ++i) ASSERT_EQ(*table.Install(NewFile(), false, 0, /*limit=*/3), i);

@@ -368,7 +368,7 @@ std::shared_ptr<Node> DirOfFds(Kernel& kernel, int tid, const std::string& leaf,
           Task&, const std::string& name) -> absl::StatusOr<std::shared_ptr<Node>> {
         int fd;
         auto fds = fds_of();
-        if (!absl::SimpleAtoi(name, &fd) || fds == nullptr || fds->Get(fd) == nullptr) {
+        if (!absl::SimpleAtoi(name, &fd) || fds == nullptr || fds->GetIncludingOPath(fd) == nullptr) {
           return ErrnoError(ENOENT, "no such fd");
         }
         return make_node(key + "/" + name, fds, fd);
@@ -410,13 +410,13 @@ std::shared_ptr<Node> FdDir(Kernel& kernel, int tid) {
                     return std::make_shared<MagicLinkNode>(
                         path,
                         [fds, fd](Task&) -> absl::StatusOr<std::string> {
-                          auto file = fds->Get(fd);
+                          auto file = fds->GetIncludingOPath(fd);
                           if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
                           return file->Path();
                         },
                         // Reopens the file itself.
                         [fds, fd](Task&) -> absl::StatusOr<std::shared_ptr<Dentry>> {
-                          auto file = fds->Get(fd);
+                          auto file = fds->GetIncludingOPath(fd);
                           if (file == nullptr) return ErrnoError(ENOENT, "fd closed");
                           return DentryOfOpenFile(file);
                         });

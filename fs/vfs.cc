@@ -162,7 +162,7 @@ absl::StatusOr<std::shared_ptr<Dentry>> Vfs::ResolveAt(sentry::Task& task, int d
   auto* fsc = static_cast<FsContext*>(task.fs.get());
   std::shared_ptr<Dentry> start = fsc->cwd;
   if (!path.starts_with("/") && dirfd != AT_FDCWD) {
-    std::shared_ptr<File> file = static_cast<FdTable*>(task.fds.get())->Get(dirfd);
+    std::shared_ptr<File> file = static_cast<FdTable*>(task.fds.get())->GetIncludingOPath(dirfd);
     if (file == nullptr) return ErrnoError(EBADF, "bad dirfd");
     if (file->dentry == nullptr || file->dentry->node->Type() != S_IFDIR) {
       return ErrnoError(ENOTDIR, "dirfd is not a directory");

@@ -22,7 +22,7 @@ absl::StatusOr<std::shared_ptr<fs::Dentry>> ResolveExecutable(sentry::Task& t, i
                                                               const std::string& path, int flags) {
   if (path.empty() && (flags & AT_EMPTY_PATH)) {
     if (dirfd == AT_FDCWD) return FsCtx(t).cwd;  // A directory: EACCES below.
-    std::shared_ptr<fs::File> f = Fds(t).Get(dirfd);
+    std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(dirfd);
     if (!f) return ErrnoError(EBADF, "execveat: bad fd");
     if (!f->dentry) return ErrnoError(EACCES, "execveat: the fd is not a file with a name");
     return f->dentry;

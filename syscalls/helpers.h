@@ -3,6 +3,7 @@
 #ifndef RUNSC_SYSCALLS_HELPERS_H_
 #define RUNSC_SYSCALLS_HELPERS_H_
 
+#include <fcntl.h>
 #include <linux/limits.h>
 
 #include "fs/fd_table.h"
@@ -31,6 +32,17 @@ inline absl::StatusOr<std::string> CopyInPath(sentry::Task& t, uint64_t addr) {
 // so a huge count with a bad buffer is EFAULT, not EINVAL.
 inline bool AccessOk(uint64_t addr, uint64_t len) {
   return addr + len >= addr && addr + len <= platform::kMaxUserAddress;
+}
+
+// The dentry of `fd` itself, for AT_EMPTY_PATH (an O_PATH fd will do;
+// AT_FDCWD is the working directory): EBADF if it is not open, EINVAL if it
+// is no file of a filesystem (a pipe, a socket).
+inline absl::StatusOr<std::shared_ptr<fs::Dentry>> DentryOfFd(sentry::Task& t, int fd) {
+  if (fd == AT_FDCWD) return FsCtx(t).cwd;
+  std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(fd);
+  if (f == nullptr) return ErrnoError(EBADF, "bad fd");
+  if (f->dentry == nullptr) return ErrnoError(EINVAL, "fd names no file of a filesystem");
+  return f->dentry;
 }
 
 inline int NofileLimit(sentry::Task& t) {

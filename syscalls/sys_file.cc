@@ -95,7 +95,7 @@ SyscallResult Close(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Dup(Task& t, const SyscallArgs& a) {
-  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(static_cast<int>(a[0]));
   if (!f) return SyscallResult::Error(EBADF);
   absl::StatusOr<int> fd = Fds(t).Install(f, false, 0, NofileLimit(t));
   return fd.ok() ? SyscallResult::Value(*fd) : FromStatus(fd.status());
@@ -103,7 +103,7 @@ SyscallResult Dup(Task& t, const SyscallArgs& a) {
 
 SyscallResult DoDup3(Task& t, int oldfd, int newfd, int flags) {
   if (flags & ~O_CLOEXEC) return SyscallResult::Error(EINVAL);
-  std::shared_ptr<fs::File> f = Fds(t).Get(oldfd);
+  std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(oldfd);
   if (!f) return SyscallResult::Error(EBADF);
   if (newfd < 0 || newfd >= NofileLimit(t)) return SyscallResult::Error(EBADF);
   Fds(t).InstallAt(newfd, f, flags & O_CLOEXEC);
@@ -112,7 +112,7 @@ SyscallResult DoDup3(Task& t, int oldfd, int newfd, int flags) {
 
 SyscallResult Dup2(Task& t, const SyscallArgs& a) {
   const int oldfd = static_cast<int>(a[0]), newfd = static_cast<int>(a[1]);
-  if (oldfd == newfd) return Fds(t).Get(oldfd) ? SyscallResult::Value(newfd) : SyscallResult::Error(EBADF);
+  if (oldfd == newfd) return Fds(t).GetIncludingOPath(oldfd) ? SyscallResult::Value(newfd) : SyscallResult::Error(EBADF);
   return DoDup3(t, oldfd, newfd, 0);
 }
 
@@ -136,7 +136,13 @@ SyscallResult Fcntl(Task& t, const SyscallArgs& a) {
   const int fd = static_cast<int>(a[0]);
   absl::StatusOr<fs::FdTable::Entry> e = Fds(t).GetEntry(fd);
   if (!e.ok()) return FromStatus(e.status());
-  switch (static_cast<int>(a[1])) {
+  const int cmd = static_cast<int>(a[1]);
+  // An O_PATH fd has only its fd-level commands (Linux's check_fcntl_cmd).
+  if ((e->file->flags() & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
+      cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL) {
+    return SyscallResult::Error(EBADF);
+  }
+  switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
       if (static_cast<int64_t>(a[2]) < 0 || static_cast<int>(a[2]) >= NofileLimit(t)) {
@@ -234,7 +240,7 @@ SyscallResult CopyOutStat(Task& t, uint64_t addr, const absl::StatusOr<struct st
 absl::StatusOr<struct stat> StatAt(Task& t, int dirfd, const std::string& path, int flags) {
   if (path.empty() && (flags & AT_EMPTY_PATH)) {
     if (dirfd == AT_FDCWD) return FsCtx(t).cwd->node->Stat();
-    std::shared_ptr<fs::File> f = Fds(t).Get(dirfd);
+    std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(dirfd);
     if (!f) return ErrnoError(EBADF, "bad dirfd");
     return f->Stat();
   }
@@ -307,7 +313,7 @@ SyscallResult Newfstatat(Task& t, const SyscallArgs& a) {
   return DoStatAt(t, static_cast<int>(a[0]), a[1], a[2], static_cast<int>(a[3]));
 }
 SyscallResult Fstat(Task& t, const SyscallArgs& a) {
-  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(static_cast<int>(a[0]));
   if (!f) return SyscallResult::Error(EBADF);
   return CopyOutStat(t, a[1], f->Stat());
 }
@@ -395,11 +401,22 @@ SyscallResult Getdents64(Task& t, const SyscallArgs& a) {
   return SyscallResult::Value(static_cast<int64_t>(out.size()));
 }
 
-SyscallResult DoReadlink(Task& t, int dirfd, uint64_t path_addr, uint64_t buf, int64_t size) {
+// readlinkat(2). Linux takes the size as an int (a 32-bit -1 is EINVAL,
+// however the register's upper half looks) and the path with LOOKUP_EMPTY:
+// an empty one names the dirfd itself, which then must be a symlink opened
+// with O_PATH | O_NOFOLLOW (ENOENT if it is anything else).
+SyscallResult DoReadlink(Task& t, int dirfd, uint64_t path_addr, uint64_t buf, int size) {
   if (size <= 0) return SyscallResult::Error(EINVAL);
   absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
   if (!path.ok()) return FromStatus(path.status());
-  absl::StatusOr<std::shared_ptr<fs::Dentry>> d = VfsOf(t).ResolveAt(t, dirfd, *path, false);
+  absl::StatusOr<std::shared_ptr<fs::Dentry>> d;
+  if (path->empty()) {
+    d = DentryOfFd(t, dirfd);
+    if (!d.ok() && ErrnoOf(d.status()) == EINVAL) return SyscallResult::Error(ENOENT);
+    if (d.ok() && (*d)->node->Type() != S_IFLNK) return SyscallResult::Error(ENOENT);
+  } else {
+    d = VfsOf(t).ResolveAt(t, dirfd, *path, false);
+  }
   if (!d.ok()) return FromStatus(d.status());
   absl::StatusOr<std::string> target = (*d)->node->ReadLink(t);
   if (!target.ok()) return FromStatus(target.status());
@@ -410,10 +427,10 @@ SyscallResult DoReadlink(Task& t, int dirfd, uint64_t path_addr, uint64_t buf, i
 }
 
 SyscallResult Readlink(Task& t, const SyscallArgs& a) {
-  return DoReadlink(t, AT_FDCWD, a[0], a[1], static_cast<int64_t>(a[2]));
+  return DoReadlink(t, AT_FDCWD, a[0], a[1], static_cast<int>(a[2]));
 }
 SyscallResult Readlinkat(Task& t, const SyscallArgs& a) {
-  return DoReadlink(t, static_cast<int>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]));
+  return DoReadlink(t, static_cast<int>(a[0]), a[1], a[2], static_cast<int>(a[3]));
 }
 
 SyscallResult Getcwd(Task& t, const SyscallArgs& a) {
@@ -443,7 +460,7 @@ SyscallResult Chdir(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Fchdir(Task& t, const SyscallArgs& a) {
-  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(static_cast<int>(a[0]));
   if (!f) return SyscallResult::Error(EBADF);
   if (!f->dentry) return SyscallResult::Error(ENOTDIR);
   return SetCwd(t, f->dentry);

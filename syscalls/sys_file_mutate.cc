@@ -189,15 +189,6 @@ SyscallResult Symlinkat(Task& t, const SyscallArgs& a) {
   return DoSymlink(t, a[0], static_cast<int>(a[1]), a[2]);
 }
 
-// The dentry an fd was opened by, for AT_EMPTY_PATH and the f*() calls.
-absl::StatusOr<std::shared_ptr<fs::Dentry>> DentryOfFd(Task& t, int fd) {
-  if (fd == AT_FDCWD) return FsCtx(t).cwd;
-  std::shared_ptr<fs::File> f = Fds(t).Get(fd);
-  if (f == nullptr) return ErrnoError(EBADF, "bad fd");
-  if (f->dentry == nullptr) return ErrnoError(EINVAL, "fd names no file of a filesystem");
-  return f->dentry;
-}
-
 SyscallResult DoLink(Task& t, int old_dirfd, uint64_t old_addr, int new_dirfd, uint64_t new_addr,
                      int flags) {
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return SyscallResult::Error(EINVAL);
@@ -338,7 +329,7 @@ absl::StatusOr<std::shared_ptr<fs::Dentry>> ResolveForAttr(Task& t, int dirfd, u
 // The dentry of an fd for fchmod/fchown/futimens: O_PATH fds are EBADF.
 absl::StatusOr<std::shared_ptr<fs::Dentry>> DentryForFdAttr(Task& t, int fd) {
   std::shared_ptr<fs::File> f = Fds(t).Get(fd);
-  if (f == nullptr || (f->flags() & O_PATH)) return ErrnoError(EBADF, "bad fd");
+  if (f == nullptr) return ErrnoError(EBADF, "bad fd");
   if (f->dentry == nullptr) return ErrnoError(EPERM, "fd names no file of a filesystem");
   return f->dentry;
 }
@@ -403,7 +394,7 @@ SyscallResult Truncate(Task& t, const SyscallArgs& a) {
 SyscallResult Ftruncate(Task& t, const SyscallArgs& a) {
   const int64_t length = static_cast<int64_t>(a[1]);
   std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
-  if (f == nullptr || (f->flags() & O_PATH)) return SyscallResult::Error(EBADF);
+  if (f == nullptr) return SyscallResult::Error(EBADF);
   if (length < 0) return SyscallResult::Error(EINVAL);
   if ((f->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EINVAL);
   // RLIMIT_FSIZE holds for regular files only (the limit is looked at
@@ -453,7 +444,7 @@ SyscallResult Fallocate(Task& t, const SyscallArgs& a) {
   const int mode = static_cast<int>(a[1]);
   const int64_t offset = static_cast<int64_t>(a[2]), len = static_cast<int64_t>(a[3]);
   std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
-  if (f == nullptr || (f->flags() & O_PATH)) return SyscallResult::Error(EBADF);
+  if (f == nullptr) return SyscallResult::Error(EBADF);
   if (offset < 0 || len <= 0) return SyscallResult::Error(EINVAL);
   if (!FallocateModeOk(mode)) return SyscallResult::Error(EOPNOTSUPP);
   if ((f->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EBADF);
@@ -489,12 +480,14 @@ SyscallResult DoUtimens(Task& t, int dirfd, uint64_t path_addr, const struct tim
       return SyscallResult::Value(0);
     }
   }
-  absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
-      path_addr == 0 ? (dirfd == AT_FDCWD ? absl::StatusOr<std::shared_ptr<fs::Dentry>>(
-                                                ErrnoError(EFAULT, "null path"))
-                                          : DentryOfFd(t, dirfd))
-                     : ResolveForAttr(t, dirfd, path_addr, flags);
-  return SetAttrOn(t, d, {.times = both});
+  if (path_addr == 0) {
+    // A null path with an fd is futimens(2) (Linux's do_utimes_fd): it
+    // takes no flags, and the fd must be open (not O_PATH).
+    if (dirfd == AT_FDCWD) return SyscallResult::Error(EFAULT);
+    if (flags != 0) return SyscallResult::Error(EINVAL);
+    return SetAttrOn(t, DentryForFdAttr(t, dirfd), {.times = both});
+  }
+  return SetAttrOn(t, ResolveForAttr(t, dirfd, path_addr, flags), {.times = both});
 }
 
 SyscallResult Utimensat(Task& t, const SyscallArgs& a) {
@@ -543,7 +536,7 @@ SyscallResult Statfs(Task& t, const SyscallArgs& a) {
 }
 
 SyscallResult Fstatfs(Task& t, const SyscallArgs& a) {
-  std::shared_ptr<fs::File> f = Fds(t).Get(static_cast<int>(a[0]));
+  std::shared_ptr<fs::File> f = Fds(t).GetIncludingOPath(static_cast<int>(a[0]));
   if (f == nullptr) return SyscallResult::Error(EBADF);
   if (f->dentry == nullptr) {
     // Pipes, sockets, host stdio: the sentry's own pseudo-filesystems.

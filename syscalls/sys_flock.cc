@@ -146,7 +146,6 @@ SyscallResult Flock(Task& t, const SyscallArgs& a) {
   const bool nonblock = op & LOCK_NB;
   const int what = op & ~LOCK_NB;
   if (what != LOCK_SH && what != LOCK_EX && what != LOCK_UN) return SyscallResult::Error(EINVAL);
-  if (file->flags() & O_PATH) return SyscallResult::Error(EBADF);
   absl::StatusOr<std::shared_ptr<fs::FileLocks>> locks = LocksOf(t, *file);
   if (!locks.ok()) return FromStatus(locks.status());
   fs::FileLockTable& table = (*locks)->flock;

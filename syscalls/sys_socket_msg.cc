@@ -134,7 +134,8 @@ absl::StatusOr<SendControl> CopyInControl(Task& t, uint64_t addr, uint64_t len) 
           for (size_t i = 0; i < n; ++i) {
             int fd;
             std::memcpy(&fd, data + i * sizeof(int), sizeof(int));
-            std::shared_ptr<fs::File> file = Fds(t).Get(fd);
+            // O_PATH fds may be passed too (Linux's scm_fp_copy uses fget_raw).
+            std::shared_ptr<fs::File> file = Fds(t).GetIncludingOPath(fd);
             if (!file) return ErrnoError(EBADF, "SCM_RIGHTS of a bad fd");
             out.rights.push_back(std::move(file));
           }

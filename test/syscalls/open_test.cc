@@ -1,8 +1,16 @@
 // Family: open, openat, creat and their flags.
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <string>
@@ -161,6 +169,97 @@ TEST(OpenTest, OPathFdCannotBeReadOrWritten) {
   EXPECT_EQ(st.st_size, 4);
   EXPECT_EQ(fcntl(fd, F_GETFL) & O_PATH, O_PATH);
   close(fd);
+}
+
+// Linux's fdget(): every call that reads, writes, lists, maps, locks or
+// changes the file through its fd refuses an O_PATH fd with EBADF.
+TEST(OpenTest, OPathFdRefusesWhatNeedsAnOpenFile) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "data");
+  int fd = open(dir.File("f").c_str(), O_PATH);
+  ASSERT_SYSCALL_OK(fd);
+  char buf[4];
+  struct iovec iov = {buf, sizeof(buf)};
+  EXPECT_SYSCALL_ERRNO(pread(fd, buf, sizeof(buf), 0), EBADF);
+  EXPECT_SYSCALL_ERRNO(readv(fd, &iov, 1), EBADF);
+  EXPECT_SYSCALL_ERRNO(pwrite(fd, "x", 1, 0), EBADF);
+  EXPECT_SYSCALL_ERRNO(lseek(fd, 0, SEEK_SET), EBADF);
+  EXPECT_SYSCALL_ERRNO(fchmod(fd, 0600), EBADF);
+  EXPECT_SYSCALL_ERRNO(fchown(fd, -1, -1), EBADF);
+  EXPECT_SYSCALL_ERRNO(ftruncate(fd, 0), EBADF);
+  EXPECT_SYSCALL_ERRNO(fallocate(fd, 0, 0, 1), EBADF);
+  int queued;
+  EXPECT_SYSCALL_ERRNO(ioctl(fd, FIONREAD, &queued), EBADF);
+  EXPECT_SYSCALL_ERRNO(ioctl(fd, FIOCLEX), EBADF);
+  EXPECT_EQ(mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd, 0), MAP_FAILED);
+  EXPECT_EQ(errno, EBADF);
+  EXPECT_SYSCALL_ERRNO(flock(fd, LOCK_SH), EBADF);
+  EXPECT_SYSCALL_ERRNO(fcntl(fd, F_SETFL, O_NONBLOCK), EBADF);
+  struct flock lock = {};
+  lock.l_type = F_RDLCK;
+  EXPECT_SYSCALL_ERRNO(fcntl(fd, F_GETLK, &lock), EBADF);
+  struct timespec times[2] = {{1000, 0}, {1000, 0}};
+  EXPECT_SYSCALL_ERRNO(futimens(fd, times), EBADF);
+  int devnull = open("/dev/null", O_WRONLY);
+  ASSERT_SYSCALL_OK(devnull);
+  EXPECT_SYSCALL_ERRNO(sendfile(devnull, fd, nullptr, 1), EBADF);
+  close(devnull);
+  int ep = epoll_create1(0);
+  ASSERT_SYSCALL_OK(ep);
+  struct epoll_event ev = {};
+  ev.events = EPOLLIN;
+  EXPECT_SYSCALL_ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), EBADF);
+  close(ep);
+  struct pollfd pfd = {fd, POLLIN, 0};
+  EXPECT_EQ(poll(&pfd, 1, 0), 1);
+  EXPECT_EQ(pfd.revents, POLLNVAL);
+  close(fd);
+}
+
+// Linux's fdget_raw(): what only needs to know which file the fd names
+// takes an O_PATH fd.
+TEST(OpenTest, OPathFdServesTheCallsThatOnlyNameTheFile) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "data");
+  int dfd = open(dir.path().c_str(), O_PATH | O_DIRECTORY);
+  ASSERT_SYSCALL_OK(dfd);
+  int fd = openat(dfd, "f", O_PATH);
+  ASSERT_SYSCALL_OK(fd);
+  struct stat st;
+  EXPECT_SYSCALL_OK(fstatat(fd, "", &st, AT_EMPTY_PATH));
+  EXPECT_EQ(st.st_size, 4);
+  EXPECT_SYSCALL_OK(fstatat(dfd, "f", &st, 0));
+  struct statfs sfs;
+  EXPECT_SYSCALL_OK(fstatfs(fd, &sfs));
+  EXPECT_SYSCALL_OK(faccessat(fd, "", R_OK, AT_EMPTY_PATH));
+  EXPECT_SYSCALL_OK(fchownat(fd, "", -1, -1, AT_EMPTY_PATH));
+  struct timespec times[2] = {{2000, 0}, {2000, 0}};
+  EXPECT_SYSCALL_OK(utimensat(fd, "", times, AT_EMPTY_PATH));
+  ASSERT_SYSCALL_OK(stat(dir.File("f").c_str(), &st));
+  EXPECT_EQ(st.st_mtim.tv_sec, 2000);
+  int copy = dup(fd);
+  ASSERT_SYSCALL_OK(copy);
+  EXPECT_EQ(fcntl(copy, F_GETFL) & O_PATH, O_PATH);
+  EXPECT_SYSCALL_OK(dup2(fd, copy));
+  EXPECT_SYSCALL_OK(fcntl(copy, F_SETFD, FD_CLOEXEC));
+  EXPECT_EQ(fcntl(copy, F_GETFD), FD_CLOEXEC);
+  close(copy);
+  copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  ASSERT_SYSCALL_OK(copy);
+  close(copy);
+  // A real open through the O_PATH dirfd reads.
+  int readable = openat(dfd, "f", O_RDONLY);
+  ASSERT_SYSCALL_OK(readable);
+  char buf[4];
+  EXPECT_EQ(read(readable, buf, sizeof(buf)), 4);
+  close(readable);
+  char cwd[PATH_MAX];
+  ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
+  EXPECT_SYSCALL_OK(fchdir(dfd));
+  EXPECT_SYSCALL_OK(access("f", R_OK));
+  ASSERT_SYSCALL_OK(chdir(cwd));
+  close(fd);
+  close(dfd);
 }
 
 TEST(OpenTest, OPathOpensASymlinkItselfWithONofollow) {

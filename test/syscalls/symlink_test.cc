@@ -151,5 +151,16 @@ TEST(SymlinkTest, ReadlinkatWithAnEmptyPathReadsAnOPathLinkFd) {
   close(fd);
 }
 
+TEST(SymlinkTest, ReadlinkatWithAnEmptyPathOfANonLinkIsENOENT) {
+  TempDir dir;
+  WriteFileOrDie(dir.File("f"), "");
+  int fd = open(dir.File("f").c_str(), O_PATH);
+  ASSERT_SYSCALL_OK(fd);
+  char buf[16];
+  EXPECT_SYSCALL_ERRNO(readlinkat(fd, "", buf, sizeof(buf)), ENOENT);
+  EXPECT_SYSCALL_ERRNO(readlinkat(AT_FDCWD, "", buf, sizeof(buf)), ENOENT);
+  close(fd);
+}
+
 }  // namespace
 }  // namespace runsc::syscall_test
