@@ -30,7 +30,7 @@ class PipeEnd : public File {
   }
   absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override {
     if (!writes_) return ErrnoError(EBADF, "write to the read end of a pipe");
-    return pipe_->Write(task, buf, flags() & O_NONBLOCK);
+    return pipe_->Write(task, buf, flags() & O_NONBLOCK, flags() & O_DIRECT);
   }
   short PollLocked(sentry::Task& task, short events) override {
     short ready = 0;
@@ -43,12 +43,7 @@ class PipeEnd : public File {
   }
   absl::StatusOr<struct stat> Stat() override {
     if (fifo_ != nullptr) return fifo_->Stat();
-    struct stat st {};
-    st.st_mode = S_IFIFO | 0600;
-    st.st_nlink = 1;
-    st.st_blksize = 4096;
-    st.st_ino = reinterpret_cast<uintptr_t>(pipe_.get()) & 0xffffff;
-    return st;
+    return pipe_->AnonymousStat();
   }
   absl::StatusOr<int64_t> PipeSize(std::optional<uint64_t> new_size) override {
     if (!new_size) return static_cast<int64_t>(pipe_->Capacity());
@@ -56,6 +51,9 @@ class PipeEnd : public File {
     if (!n.ok()) return n.status();
     return static_cast<int64_t>(*n);
   }
+  const std::shared_ptr<Pipe>& pipe() const { return pipe_; }
+  const std::shared_ptr<Node>& fifo() const { return fifo_; }
+
   absl::StatusOr<int64_t> Ioctl(sentry::Task& task, uint64_t cmd, uint64_t arg) override {
     if (cmd == FIONREAD) {
       int32_t n = static_cast<int32_t>(pipe_->Available());
@@ -77,17 +75,16 @@ class PipeEnd : public File {
 std::pair<std::shared_ptr<File>, std::shared_ptr<File>> Pipe::Create(sentry::Kernel& kernel,
                                                                      int flags) {
   auto pipe = std::make_shared<Pipe>(kernel);
+  // As Linux's create_pipe_files, O_DIRECT (packet mode) is the write
+  // end's alone: it is the writer's flag that makes packets.
   const int nonblock = flags & O_NONBLOCK;
   return {std::make_shared<PipeEnd>(O_RDONLY | nonblock, pipe, true, false),
-          std::make_shared<PipeEnd>(O_WRONLY | nonblock, pipe, false, true)};
+          std::make_shared<PipeEnd>(O_WRONLY | nonblock | (flags & O_DIRECT), pipe, false, true)};
 }
 
 absl::StatusOr<std::shared_ptr<File>> NamedPipe::Open(sentry::Task& task,
                                                       std::shared_ptr<Node> node, int flags) {
   sentry::Kernel& kernel = task.kernel();
-  const int mode = flags & O_ACCMODE;
-  const bool nonblock = flags & O_NONBLOCK;
-  if (mode == (O_WRONLY | O_RDWR)) return ErrnoError(EINVAL, "bad access mode for a FIFO");
   std::shared_ptr<Pipe> pipe;
   {
     absl::MutexLock lock(&kernel.mu);
@@ -97,10 +94,24 @@ absl::StatusOr<std::shared_ptr<File>> NamedPipe::Open(sentry::Task& task,
       pipe->readers_ = pipe->writers_ = 0;
       pipe_ = pipe;
     }
+  }
+  return Pipe::OpenEnd(task, std::move(pipe), flags, std::move(node));
+}
+
+absl::StatusOr<std::shared_ptr<File>> Pipe::OpenEnd(sentry::Task& task, std::shared_ptr<Pipe> pipe,
+                                                    int flags, std::shared_ptr<Node> fifo) {
+  sentry::Kernel& kernel = task.kernel();
+  const int mode = flags & O_ACCMODE;
+  const bool nonblock = flags & O_NONBLOCK;
+  if (mode == (O_WRONLY | O_RDWR)) return ErrnoError(EINVAL, "bad access mode for a FIFO");
+  {
+    absl::MutexLock lock(&kernel.mu);
     if (pipe->readers_ == 0 && pipe->writers_ == 0) {
       // Linux frees a pipe when its last end closes: nothing written before
       // survives into the next rendezvous.
       pipe->buffer_.clear();
+      pipe->segments_.clear();
+      pipe->packet_slack_ = 0;
     }
     if (mode == O_WRONLY && nonblock && pipe->readers_ == 0) {
       return ErrnoError(ENXIO, "FIFO has no reader");
@@ -131,12 +142,40 @@ absl::StatusOr<std::shared_ptr<File>> NamedPipe::Open(sentry::Task& task,
           kernel.cv.SignalAll();
           return ErrnoError(512 /*ERESTARTSYS*/, "interrupted while opening a FIFO");
         }
+        sentry::Task::SleepingScope sleeping(task);
         kernel.cv.Wait(&kernel.mu);
       }
     }
   }
   return std::make_shared<PipeEnd>(flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY), pipe,
-                                   mode != O_WRONLY, mode != O_RDONLY, std::move(node));
+                                   mode != O_WRONLY, mode != O_RDONLY, std::move(fifo));
+}
+
+namespace {
+
+// What /proc/<pid>/fd/N of a pipe(2) end reaches: the pipe's inode, which
+// stats as the end does and opens the same pipe again.
+class AnonymousPipeNode : public Node {
+ public:
+  explicit AnonymousPipeNode(std::shared_ptr<Pipe> pipe) : pipe_(std::move(pipe)) {}
+  absl::StatusOr<struct stat> Stat() override { return pipe_->AnonymousStat(); }
+  absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
+    return Pipe::OpenEnd(task, pipe_, flags, nullptr);
+  }
+  bool Cacheable() const override { return false; }
+
+ private:
+  // The pipe, not the end: an O_PATH open of the link must not keep an
+  // end open (a reader would never see EOF).
+  const std::shared_ptr<Pipe> pipe_;
+};
+
+}  // namespace
+
+std::shared_ptr<Node> Pipe::AnonymousPipeNodeOf(const std::shared_ptr<File>& file) {
+  auto* end = dynamic_cast<PipeEnd*>(file.get());
+  if (end == nullptr || end->fifo() != nullptr) return nullptr;
+  return std::make_shared<AnonymousPipeNode>(end->pipe());
 }
 
 absl::StatusOr<size_t> Pipe::Read(sentry::Task& task, absl::Span<uint8_t> buf, bool nonblock) {
@@ -146,18 +185,44 @@ absl::StatusOr<size_t> Pipe::Read(sentry::Task& task, absl::Span<uint8_t> buf, b
     if (writers_ == 0) return 0;  // EOF.
     if (nonblock) return ErrnoError(EAGAIN, "pipe empty");
     if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    sentry::Task::SleepingScope sleeping(task);
     kernel_.cv.Wait(&kernel_.mu);
   }
-  size_t n = std::min(buf.size(), buffer_.size());
-  std::copy(buffer_.begin(), buffer_.begin() + n, buf.begin());
-  buffer_.erase(buffer_.begin(), buffer_.begin() + n);
+  size_t n = 0;
+  while (n < buf.size() && !segments_.empty()) {
+    const Segment seg = segments_.front();
+    const size_t take = std::min(buf.size() - n, seg.length);
+    std::copy(buffer_.begin(), buffer_.begin() + take, buf.begin() + n);
+    n += take;
+    if (seg.packet) {
+      ConsumeLocked(seg.length);  // The rest of the packet is dropped.
+      break;
+    }
+    ConsumeLocked(take);
+  }
   ++room_seq_;
   kernel_.cv.SignalAll();
   return n;
 }
 
+void Pipe::ConsumeLocked(size_t n) {
+  buffer_.erase(buffer_.begin(), buffer_.begin() + n);
+  while (n > 0) {
+    Segment& seg = segments_.front();
+    const size_t take = std::min(n, seg.length);
+    seg.length -= take;
+    n -= take;
+    if (seg.length == 0) {
+      if (seg.packet) packet_slack_ -= kAtomicWrite - take;
+      segments_.pop_front();
+    } else if (seg.packet) {
+      packet_slack_ += take;
+    }
+  }
+}
+
 absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t> buf,
-                                   bool nonblock) {
+                                   bool nonblock, bool packets) {
   absl::MutexLock lock(&kernel_.mu);
   size_t done = 0;
   while (done < buf.size()) {
@@ -165,10 +230,13 @@ absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t>
       if (done > 0) return done;
       return ErrnoError(EPIPE, "pipe has no readers");
     }
-    const size_t room = capacity_ - std::min(capacity_, buffer_.size());
+    const size_t room = capacity_ - std::min(capacity_, UsedLocked());
     const size_t left = buf.size() - done;
-    // Small writes are atomic: wait for room for all of it.
-    if (room == 0 || (left <= kAtomicWrite && room < left)) {
+    // Small writes are atomic: wait for room for all of it. A packet takes
+    // a page of the pipe whatever its length.
+    const bool blocked = packets ? room < kAtomicWrite
+                                 : room == 0 || (left <= kAtomicWrite && room < left);
+    if (blocked) {
       if (nonblock) {
         if (done > 0) return done;
         return ErrnoError(EAGAIN, "pipe full");
@@ -177,11 +245,20 @@ absl::StatusOr<size_t> Pipe::Write(sentry::Task& task, absl::Span<const uint8_t>
         if (done > 0) return done;
         return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
       }
+      sentry::Task::SleepingScope sleeping(task);
       kernel_.cv.Wait(&kernel_.mu);
       continue;
     }
-    size_t n = std::min(room, left);
+    const size_t n = packets ? std::min(left, kAtomicWrite) : std::min(room, left);
     buffer_.insert(buffer_.end(), buf.begin() + done, buf.begin() + done + n);
+    if (packets) {
+      segments_.push_back({n, true});
+      packet_slack_ += kAtomicWrite - n;
+    } else if (!segments_.empty() && !segments_.back().packet) {
+      segments_.back().length += n;
+    } else {
+      segments_.push_back({n, false});
+    }
     done += n;
     ++data_seq_;
     kernel_.cv.SignalAll();
@@ -201,13 +278,24 @@ short Pipe::PollLocked(bool write_end, short events) const {
   if (write_end) {
     // As Linux: writable while there is room for an atomic write; an error
     // once nobody can read.
-    if (capacity_ - std::min(capacity_, buffer_.size()) >= std::min(capacity_, kAtomicWrite)) ready |= events & (POLLOUT | POLLWRNORM);
+    if (capacity_ - std::min(capacity_, UsedLocked()) >= std::min(capacity_, kAtomicWrite)) {
+      ready |= events & (POLLOUT | POLLWRNORM);
+    }
     if (readers_ == 0) ready |= POLLERR;
   } else {
     if (!buffer_.empty()) ready |= events & (POLLIN | POLLRDNORM);
     if (writers_ == 0) ready |= POLLHUP;
   }
   return ready;
+}
+
+struct stat Pipe::AnonymousStat() const {
+  struct stat st {};
+  st.st_mode = S_IFIFO | 0600;
+  st.st_nlink = 1;
+  st.st_blksize = 4096;
+  st.st_ino = reinterpret_cast<uintptr_t>(this) & 0xffffff;
+  return st;
 }
 
 size_t Pipe::Capacity() {
@@ -220,7 +308,7 @@ absl::StatusOr<size_t> Pipe::SetCapacity(uint64_t size) {
   size_t rounded = 4096;
   while (rounded < size) rounded *= 2;
   absl::MutexLock lock(&kernel_.mu);
-  if (buffer_.size() > rounded) return ErrnoError(EBUSY, "more data buffered than the new size");
+  if (UsedLocked() > rounded) return ErrnoError(EBUSY, "more data buffered than the new size");
   capacity_ = rounded;
   ++room_seq_;
   kernel_.cv.SignalAll();

@@ -204,5 +204,45 @@ TEST_F(PipeTest, SetPipeSizeRoundsUpAndBoundsWhatAWriteMayQueue) {
   EXPECT_EQ(*read_end_->PipeSize(std::nullopt), 8192);
 }
 
+TEST_F(PipeTest, APacketModeWriterMakesPacketsThatReadsTakeOneAtATime) {
+  write_end_->set_flags(write_end_->flags() | O_DIRECT | O_NONBLOCK);
+  ASSERT_EQ(*Write("abc"), 3u);
+  ASSERT_EQ(*Write("defg"), 4u);
+  EXPECT_EQ(*Read(100), "abc");
+  EXPECT_EQ(*Read(2), "de");  // The rest of the packet is dropped.
+  SetNonblocking(*read_end_);
+  EXPECT_EQ(ErrnoOf(Read(100).status()), EAGAIN);
+}
+
+TEST_F(PipeTest, OrdinaryBytesBeforeAPacketRunIntoIt) {
+  ASSERT_EQ(*Write("ab"), 2u);
+  write_end_->set_flags(write_end_->flags() | O_DIRECT);
+  ASSERT_EQ(*Write("cd"), 2u);
+  ASSERT_EQ(*Write("ef"), 2u);
+  // A read goes across ordinary bytes but stops at a packet's end.
+  EXPECT_EQ(*Read(100), "abcd");
+  EXPECT_EQ(*Read(100), "ef");
+}
+
+TEST_F(PipeTest, EachPacketTakesAPageOfTheCapacity) {
+  write_end_->set_flags(write_end_->flags() | O_DIRECT | O_NONBLOCK);
+  const size_t pages = Pipe::kCapacity / Pipe::kAtomicWrite;
+  for (size_t i = 0; i < pages; ++i) ASSERT_EQ(*Write("x"), 1u) << i;
+  EXPECT_EQ(ErrnoOf(Write("x").status()), EAGAIN);
+  EXPECT_EQ(*Read(100), "x");
+  EXPECT_EQ(*Write("y"), 1u);  // Reading a packet gave its page back.
+}
+
+TEST_F(PipeTest, TheProcFdNodeOfAnEndOpensTheSamePipe) {
+  std::shared_ptr<Node> node = Pipe::AnonymousPipeNodeOf(read_end_);
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(node->Stat()->st_ino, read_end_->Stat()->st_ino);
+  absl::StatusOr<std::shared_ptr<File>> writer = node->Open(task_, O_WRONLY);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_EQ(*(*writer)->Write(task_, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>("hi"), 2)),
+            2u);
+  EXPECT_EQ(*Read(100), "hi");
+}
+
 }  // namespace
 }  // namespace runsc::fs

@@ -18,6 +18,7 @@
 #include "fs/fd_table.h"
 #include "fs/host_file.h"
 #include "fs/machine_info.h"
+#include "fs/pipe.h"
 #include "fs/proc_format.h"
 #include "fs/proc_mounts.h"
 #include "fs/synthetic.h"
@@ -118,11 +119,13 @@ int FdSlots(const std::shared_ptr<FdTable>& fds) {
   return slots;
 }
 
-// Whether a task runs or waits in a syscall is not tracked: a live one is
-// 'R', unless it is parked for its group's job-control stop.
+// 'T' for a task parked in its group's job-control stop, 'S' for one asleep
+// in a blocking call that marks itself (pipes, poll and epoll, sleeps);
+// other live tasks are 'R'.
 char StateLetter(Task& t) {
   if (t.leader().zombie) return 'Z';
-  return t.group_stopped ? 'T' : 'R';
+  if (t.group_stopped) return 'T';
+  return t.sleeping ? 'S' : 'R';
 }
 
 absl::StatusOr<std::string> StatFile(Kernel& kernel, int tid) {
@@ -391,11 +394,17 @@ class ReopenedStreamNode : public Node {
 };
 
 // The dentry following /proc/<pid>/fd/N reaches: the file's own, a detached
-// one for a host stream, or null (the link's text is followed, and names
-// nothing, for the sentry's pipes, sockets and anon inodes: ENOENT where
-// Linux would reopen a pipe).
+// one for a pipe(2) end (which reopens the pipe) or a host stream, or null
+// (the link's text is followed, and names nothing, for the sentry's sockets
+// and anon inodes: ENOENT, where Linux gives ENXIO for a socket).
 std::shared_ptr<Dentry> DentryOfOpenFile(const std::shared_ptr<File>& file) {
   if (file->dentry != nullptr) return file->dentry;
+  if (std::shared_ptr<Node> pipe = Pipe::AnonymousPipeNodeOf(file)) {
+    auto dentry = std::make_shared<Dentry>();
+    dentry->node = std::move(pipe);
+    dentry->path = file->Path();
+    return dentry;
+  }
   // Exactly a HostFile: the console (HostTtyFile) keeps its job control.
   if (typeid(*file) != typeid(HostFile)) return nullptr;
   auto dentry = std::make_shared<Dentry>();

@@ -57,6 +57,7 @@ SyscallResult WaitUntilReady(sentry::Task& t, const HostWaitSet& host, absl::Tim
       if (t.InterruptedLocked()) return SyscallResult::Value(interrupted);
       if (host.fds.empty()) {
         // Sentry files and signals both signal k.cv: no wake-up is missed.
+        sentry::Task::SleepingScope sleeping(t);
         k.cv.WaitWithDeadline(&k.mu, deadline);
         continue;
       }

@@ -122,6 +122,7 @@ SyscallResult SleepUntil(Task& t, absl::Time deadline, uint64_t rem_addr, bool a
         interrupted = true;
         break;
       }
+      sentry::Task::SleepingScope sleeping(t);
       k.cv.WaitWithDeadline(&k.mu, deadline);
     }
   }

@@ -137,6 +137,25 @@ class Task {
   // runs before_run). False if the host has no thread to give; the caller
   // then undoes the task with AbandonUnstartedLocked().
   [[nodiscard]] bool Start();
+  // The task sleeps in a blocking call until something wakes it (Linux's
+  // TASK_INTERRUPTIBLE): /proc/<pid>/stat shows 'S' rather than 'R'. Set
+  // by a SleepingScope around the wait.
+  bool sleeping = false;
+
+  // Marks `task` as sleeping while it lives. Made and destroyed with
+  // kernel().mu held, around a wait on kernel().cv (which releases the
+  // mutex while it sleeps, so readers of /proc see the mark).
+  class SleepingScope {
+   public:
+    explicit SleepingScope(Task& task) : task_(task), was_(task.sleeping) { task_.sleeping = true; }
+    ~SleepingScope() { task_.sleeping = was_; }
+    SleepingScope(const SleepingScope&) = delete;
+    SleepingScope& operator=(const SleepingScope&) = delete;
+
+   private:
+    Task& task_;
+    const bool was_;
+  };
   // Takes a task that never started out of the kernel's tables. Requires
   // kernel().mu.
   void AbandonUnstartedLocked();

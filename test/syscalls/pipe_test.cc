@@ -238,6 +238,56 @@ TEST(PipeTest, ODirectPipeReadsOnePacketPerWrite) {
   EXPECT_EQ(read(p.read_fd(), buf, sizeof(buf)), 2);
 }
 
+TEST(PipeTest, ODirectPipeDropsWhatAShortReadLeavesOfAPacket) {
+  TestPipe p(O_DIRECT | O_NONBLOCK);
+  ASSERT_EQ(write(p.write_fd(), "abcdef", 6), 6);
+  ASSERT_EQ(write(p.write_fd(), "gh", 2), 2);
+  char buf[16];
+  ASSERT_EQ(read(p.read_fd(), buf, 2), 2);
+  EXPECT_EQ(std::string(buf, 2), "ab");
+  ASSERT_EQ(read(p.read_fd(), buf, sizeof(buf)), 2);
+  EXPECT_EQ(std::string(buf, 2), "gh");
+  EXPECT_SYSCALL_ERRNO(read(p.read_fd(), buf, sizeof(buf)), EAGAIN);
+}
+
+TEST(PipeTest, ODirectPipeSplitsALongWriteIntoPipeBufPackets) {
+  TestPipe p(O_DIRECT | O_NONBLOCK);
+  std::vector<char> data(PIPE_BUF + 10, 'x');
+  ASSERT_EQ(write(p.write_fd(), data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  std::vector<char> buf(2 * PIPE_BUF);
+  EXPECT_EQ(read(p.read_fd(), buf.data(), buf.size()), PIPE_BUF);
+  EXPECT_EQ(read(p.read_fd(), buf.data(), buf.size()), 10);
+}
+
+TEST(PipeTest, ODirectIsTheWriteEndsFlagAndFSetflClearsIt) {
+  TestPipe p(O_DIRECT | O_NONBLOCK);
+  EXPECT_EQ(fcntl(p.read_fd(), F_GETFL) & O_DIRECT, 0);
+  EXPECT_EQ(fcntl(p.write_fd(), F_GETFL) & O_DIRECT, O_DIRECT);
+  ASSERT_SYSCALL_OK(fcntl(p.write_fd(), F_SETFL, O_NONBLOCK));
+  // Without packet mode the writes run together again.
+  ASSERT_EQ(write(p.write_fd(), "abc", 3), 3);
+  ASSERT_EQ(write(p.write_fd(), "de", 2), 2);
+  char buf[16];
+  EXPECT_EQ(read(p.read_fd(), buf, sizeof(buf)), 5);
+}
+
+TEST(PipeTest, ReopeningAnEndThroughProcSelfFdReachesTheSamePipe) {
+  TestPipe p(O_NONBLOCK);
+  // The read end's link, opened for writing, is another write end.
+  int w = open(("/proc/self/fd/" + std::to_string(p.read_fd())).c_str(), O_WRONLY);
+  ASSERT_SYSCALL_OK(w);
+  ASSERT_EQ(write(w, "via", 3), 3);
+  char buf[8];
+  ASSERT_EQ(read(p.read_fd(), buf, sizeof(buf)), 3);
+  EXPECT_EQ(std::string(buf, 3), "via");
+  // With the original write end closed, the reopened one keeps the pipe
+  // from reaching EOF, and its close then does.
+  p.CloseWrite();
+  EXPECT_SYSCALL_ERRNO(read(p.read_fd(), buf, sizeof(buf)), EAGAIN);
+  close(w);
+  EXPECT_EQ(read(p.read_fd(), buf, sizeof(buf)), 0);
+}
+
 TEST(PipeTest, ZeroLengthReadAndWriteReturnZero) {
   TestPipe p(O_NONBLOCK);
   char c;
