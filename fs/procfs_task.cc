@@ -469,11 +469,6 @@ std::shared_ptr<Node> FdInfoDir(Kernel& kernel, int tid) {
                   });
 }
 
-std::shared_ptr<Node> Link(const std::string& key,
-                           std::function<absl::StatusOr<std::string>(Task&)> target) {
-  return std::make_shared<SyntheticSymlinkNode>(key, std::move(target));
-}
-
 // /proc/<tid>/cwd and root: magic links to the task's own directories (a
 // chrooted task's root is not the reader's "/").
 std::shared_ptr<Node> FsLink(Kernel& kernel, int tid, const std::string& key,
@@ -493,6 +488,30 @@ std::shared_ptr<Node> FsLink(Kernel& kernel, int tid, const std::string& key,
         return (*d)->path;
       },
       dentry_of);
+}
+
+// /proc/<pid>/exe: a magic link to the file the task runs (what execve
+// opened, reached even if it was renamed since); its text is the path
+// execve resolved. ENOENT for a zombie, as Linux once the mm is gone.
+std::shared_ptr<Node> ExeLink(Kernel& kernel, int tid, const std::string& key) {
+  auto exe_of = [&kernel, tid](Task&) {
+    return WithTask(kernel, tid, [](Task& t) -> absl::StatusOr<std::pair<std::string, std::shared_ptr<Dentry>>> {
+      if (t.leader().zombie || t.exe == nullptr) return ErrnoError(ENOENT, "no executable");
+      return std::pair(t.exe_path, t.exe);
+    });
+  };
+  return std::make_shared<MagicLinkNode>(
+      key,
+      [exe_of](Task& reader) -> absl::StatusOr<std::string> {
+        auto exe = exe_of(reader);
+        if (!exe.ok()) return exe.status();
+        return exe->first;
+      },
+      [exe_of](Task& reader) -> absl::StatusOr<std::shared_ptr<Dentry>> {
+        auto exe = exe_of(reader);
+        if (!exe.ok()) return exe.status();
+        return exe->second;
+      });
 }
 
 // /proc/<pid>/task: the thread group's tasks, by the kernel's task table
@@ -610,15 +629,7 @@ std::shared_ptr<Node> NewProcTaskDir(Kernel& kernel, int tgid, int tid, bool thr
                           if (!m.ok()) return m.status();
                           return FormatMountinfo(*m);
                         })},
-      {"exe", Link(key + "/exe",
-                   [&kernel, tid](Task&) {
-                     return WithTask(kernel, tid, [](Task& t) -> absl::StatusOr<std::string> {
-                       if (t.leader().zombie || t.exe_path.empty()) {
-                         return ErrnoError(ENOENT, "no executable");
-                       }
-                       return t.exe_path;
-                     });
-                   })},
+      {"exe", ExeLink(kernel, tid, key + "/exe")},
       {"cwd", FsLink(kernel, tid, key + "/cwd", &FsContext::cwd)},
       {"root", FsLink(kernel, tid, key + "/root", &FsContext::root)},
       {"fd", FdDir(kernel, tid)},

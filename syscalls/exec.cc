@@ -192,7 +192,11 @@ absl::Status ExecAtInto(sentry::Task& t, int dirfd, const std::string& given_pat
   t.alt_stack = sentry::SignalStack();
   t.keep_caps = false;  // SECURE_KEEP_CAPS does not survive execve.
   t.creds.TransformForExecve(/*setid_file=*/false, t.no_new_privs);  // No set-user-ID exec yet.
-  t.exe_path = exe_path;
+  {
+    absl::MutexLock lock(&t.kernel().mu);  // /proc/<pid>/exe reads them.
+    t.exe_path = exe_path;
+    t.exe = (*exe)->dentry;
+  }
   // Linux names the task after the path execve was given, not the file it
   // resolved to: a busybox applet run as /bin/sh is "sh", not "busybox"
   // (and a #! script is named after the script).

@@ -68,6 +68,7 @@ void InheritFrom(Task& t, Task& child, const CloneRequest& req) {
   child.uts = t.uts;
   child.comm = t.comm;
   child.exe_path = t.exe_path;
+  child.exe = t.exe;
   child.regs = t.regs;
   child.regs.rax = 0;
   if (req.stack != 0) child.regs.rsp = req.stack;

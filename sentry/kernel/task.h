@@ -27,6 +27,7 @@
 namespace runsc::fs {
 class FdTable;
 class FsContext;
+struct Dentry;
 }  // namespace runsc::fs
 
 namespace runsc::sentry {
@@ -81,7 +82,11 @@ class Task {
   bool syscall_restart_pending = false;
   SignalStack alt_stack;  // sigaltstack(2); a thread starts without one.
   std::string comm;     // Name of the executable (15 chars at most). Written under kernel().mu.
-  std::string exe_path;  // Path of the executable, for /proc/self/exe.
+  // The executable the task runs (its path, and the file itself, which
+  // /proc/<pid>/exe reaches even once renamed), set by execve under
+  // kernel().mu.
+  std::string exe_path;
+  std::shared_ptr<fs::Dentry> exe;
   absl::Time start_time;
   // Runs on the task's thread before the first switch, instead of attaching
   // to `mm` (the container's init loads its image there). False: the task
@@ -132,11 +137,6 @@ class Task {
   bool keep_caps = false;
   uint64_t timer_slack_ns = 50000, default_timer_slack_ns = 50000;
   uint64_t user_ns_time = 0;
-
-  // Starts the task's host thread, which attaches to the task's stub (or
-  // runs before_run). False if the host has no thread to give; the caller
-  // then undoes the task with AbandonUnstartedLocked().
-  [[nodiscard]] bool Start();
   // The task sleeps in a blocking call until something wakes it (Linux's
   // TASK_INTERRUPTIBLE): /proc/<pid>/stat shows 'S' rather than 'R'. Set
   // by a SleepingScope around the wait.
@@ -156,6 +156,11 @@ class Task {
     Task& task_;
     const bool was_;
   };
+
+  // Starts the task's host thread, which attaches to the task's stub (or
+  // runs before_run). False if the host has no thread to give; the caller
+  // then undoes the task with AbandonUnstartedLocked().
+  [[nodiscard]] bool Start();
   // Takes a task that never started out of the kernel's tables. Requires
   // kernel().mu.
   void AbandonUnstartedLocked();

@@ -77,6 +77,18 @@ void WriteStrings(char** strings) {
     if (!sigismember(&mask, SIGTERM)) _exit(13);
     _exit(0);
   }
+  if (strcmp(mode, "exe-after-rename") == 0) {
+    // argv[1] is this program's path: move it, then reach it through
+    // /proc/self/exe, which names the file, not the path (exit 0), or fails (1).
+    if (argc < 2) _exit(2);
+    const std::string moved = std::string(argv[1]) + ".moved";
+    if (rename(argv[1], moved.c_str()) != 0) _exit(3);
+    int fd = open("/proc/self/exe", O_RDONLY);
+    if (fd < 0) _exit(1);
+    struct stat via_link, direct;
+    if (fstat(fd, &via_link) != 0 || stat(moved.c_str(), &direct) != 0) _exit(4);
+    _exit(via_link.st_ino == direct.st_ino && via_link.st_dev == direct.st_dev ? 0 : 5);
+  }
   if (strcmp(mode, "exit-42") == 0) _exit(42);
   _exit(121);
 }
@@ -173,6 +185,33 @@ int ExecErrno(const char* path, char* const* argv, char* const* envp) {
     execve(path, argv, envp);
     return errno;
   });
+}
+
+// A copy of this program in `dir`, executable; empty on failure.
+std::string CopyOfSelf(const TempDir& dir) {
+  int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (in < 0) return "";
+  const std::string path = dir.File("copy");
+  int out = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (out < 0) {
+    close(in);
+    return "";
+  }
+  char buf[65536];
+  ssize_t n;
+  bool ok = true;
+  while (ok && (n = read(in, buf, sizeof(buf))) > 0) ok = write(out, buf, n) == n;
+  close(in);
+  close(out);
+  return ok ? path : "";
+}
+
+TEST(ExecTest, ProcSelfExeReachesTheProgramAfterItIsRenamed) {
+  TempDir dir;
+  const std::string copy = CopyOfSelf(dir);
+  ASSERT_FALSE(copy.empty());
+  ExecOutcome outcome = ExecInChild(copy, {"helper", copy}, {HelperEnv("exe-after-rename")});
+  EXPECT_EQ(outcome.exit_code, 0);
 }
 
 TEST(ExecTest, TheNewProgramKeepsThePidAndTheParent) {
