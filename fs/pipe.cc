@@ -159,6 +159,12 @@ class AnonymousPipeNode : public Node {
  public:
   explicit AnonymousPipeNode(std::shared_ptr<Pipe> pipe) : pipe_(std::move(pipe)) {}
   absl::StatusOr<struct stat> Stat() override { return pipe_->AnonymousStat(); }
+  // The reopened end has this node's dentry: fstatfs of it still says pipefs.
+  absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override {
+    absl::StatusOr<struct statfs> st = Node::StatFs(task);
+    if (st.ok()) st->f_type = 0x50495045;  // PIPEFS_MAGIC.
+    return st;
+  }
   absl::StatusOr<std::shared_ptr<File>> Open(sentry::Task& task, int flags) override {
     return Pipe::OpenEnd(task, pipe_, flags, nullptr);
   }

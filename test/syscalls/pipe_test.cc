@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -284,6 +285,9 @@ TEST(PipeTest, ReopeningAnEndThroughProcSelfFdReachesTheSamePipe) {
   // from reaching EOF, and its close then does.
   p.CloseWrite();
   EXPECT_SYSCALL_ERRNO(read(p.read_fd(), buf, sizeof(buf)), EAGAIN);
+  struct statfs fs;
+  ASSERT_SYSCALL_OK(fstatfs(w, &fs));
+  EXPECT_EQ(fs.f_type, 0x50495045);  // PIPEFS_MAGIC, as the original ends.
   close(w);
   EXPECT_EQ(read(p.read_fd(), buf, sizeof(buf)), 0);
 }
