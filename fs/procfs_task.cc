@@ -10,6 +10,7 @@
 #include <functional>
 #include <typeinfo>
 #include <map>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -120,8 +121,9 @@ int FdSlots(const std::shared_ptr<FdTable>& fds) {
 }
 
 // 'T' for a task parked in its group's job-control stop, 'S' for one asleep
-// in a blocking call that marks itself (pipes, poll and epoll, sleeps);
-// other live tasks are 'R'.
+// in a blocking call that marks itself with a Task::SleepingScope (pipes and
+// FIFO opens, poll/select/epoll, nanosleep); other live tasks are 'R', also
+// those blocked elsewhere (a futex, wait4).
 char StateLetter(Task& t) {
   if (t.leader().zombie) return 'Z';
   if (t.group_stopped) return 'T';
@@ -494,10 +496,11 @@ std::shared_ptr<Node> FsLink(Kernel& kernel, int tid, const std::string& key,
 // opened, reached even if it was renamed since); its text is the path
 // execve resolved. ENOENT for a zombie, as Linux once the mm is gone.
 std::shared_ptr<Node> ExeLink(Kernel& kernel, int tid, const std::string& key) {
+  using PathAndDentry = std::pair<std::string, std::shared_ptr<Dentry>>;
   auto exe_of = [&kernel, tid](Task&) {
-    return WithTask(kernel, tid, [](Task& t) -> absl::StatusOr<std::pair<std::string, std::shared_ptr<Dentry>>> {
+    return WithTask(kernel, tid, [](Task& t) -> absl::StatusOr<PathAndDentry> {
       if (t.leader().zombie || t.exe == nullptr) return ErrnoError(ENOENT, "no executable");
-      return std::pair(t.exe_path, t.exe);
+      return PathAndDentry(t.exe_path, t.exe);
     });
   };
   return std::make_shared<MagicLinkNode>(
