@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "base/phase_timer.h"
 #include "runsc/cmd/boot.h"
 #include "runsc/cmd/create.h"
 #include "runsc/cmd/delete.h"
@@ -155,6 +156,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
 }
 
 int Main(int argc, char** argv) {
+  // Pins the timeline's origin: the start-up lines count from here.
+  (void)PhaseTimer::Origin();
   EnsureStdio();
   config::GlobalConfig config;
   RawFlags raw;
@@ -208,7 +211,9 @@ int Main(int argc, char** argv) {
   }
   // The sandbox's own processes log through their --log-fd.
   bool is_sandbox_process = selected->Name() == "boot" || selected->Name() == "gofer";
-  if (!is_sandbox_process) {
+  if (is_sandbox_process) {
+    PhaseTimer::InheritOrigin();  // Their creator's: one timeline for the sandbox.
+  } else {
     if (absl::Status status = sink.Configure(config); !status.ok()) {
       return ReportError(status.message(), sink);
     }

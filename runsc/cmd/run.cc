@@ -1,6 +1,7 @@
 #include "runsc/cmd/run.h"
 
 #include "base/logging.h"
+#include "base/phase_timer.h"
 #include "runsc/cmd/console_relay.h"
 #include "runsc/cmd/log_files.h"
 #include "runsc/cmd/signal_forwarder.h"
@@ -53,7 +54,9 @@ absl::StatusOr<int> RunCommand::Execute(const config::GlobalConfig& config) {
     state_dir = c.dir();
   }  // The container's lock goes here: kill and state work while it runs.
 
+  PhaseTimer timeline("run");
   RUNSC_ASSIGN_OR_RETURN(int exit_code, forwarder.Wait(sentry, state_dir));
+  timeline.Mark("waiting for the sentry to exit");
   relay.reset();  // The container's last output, then the caller's tty mode back.
 
   absl::StatusOr<container::Container> c = container::Container::Load(config.root, options.id);

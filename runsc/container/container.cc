@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "base/errno_status.h"
 #include "base/logging.h"
+#include "base/phase_timer.h"
 #include "base/unique_fd.h"
 #include "runsc/config/boot_options.h"
 #include "runsc/config/bundle.h"
@@ -172,6 +173,7 @@ Container::Container(std::string root, ContainerState state, FileLock lock)
 absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
                                             const CreateOptions& options) {
   const std::string& id = options.id;
+  PhaseTimer timeline("create");
   RUNSC_RETURN_IF_ERROR(ValidateId(id));
   RUNSC_RETURN_IF_ERROR(config::ValidateForCreate(config));
   RUNSC_ASSIGN_OR_RETURN(config::Bundle bundle, config::LoadBundle(options.bundle));
@@ -192,9 +194,11 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
     LogDebug(Quoted(id), ": console is ", pty->slave_name);
   }
 
+  timeline.Mark("reading and checking config.json");
   RUNSC_RETURN_IF_ERROR(MakeDirectories(config.root, 0711));
   const std::string dir = ContainerDir(config.root, id);
   RUNSC_ASSIGN_OR_RETURN(FileLock lock, ReserveId(config.root, id, dir));
+  timeline.Mark("reserving the id");
   // From here on, a failure leaves nothing behind.
   sandbox::SandboxProcesses processes;
   sandbox::Cgroup cgroup;
@@ -232,9 +236,11 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
       id, bundle.spec.linux_spec.resources);
   if (!made.ok()) return Annotate(made.status(), "making the cgroup of", id);
   cgroup = *std::move(made);
+  timeline.Mark("making the cgroup");
   state.cgroup_dirs = cgroup.dirs();
   RUNSC_RETURN_IF_ERROR(WriteStateFile(dir, state));
   RUNSC_ASSIGN_OR_RETURN(std::vector<UniqueFd> cgroup_procs, cgroup.OpenProcsFiles());
+  timeline.Mark("first state file");
 
   sandbox::SandboxSpec spec;
   spec.container_id = id;
@@ -252,6 +258,7 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   absl::StatusOr<sandbox::SandboxProcesses> launched = sandbox::Sandbox::Launch(spec);
   if (!launched.ok()) return Annotate(launched.status(), "starting the sandbox of", id);
   processes = *launched;
+  timeline.Mark("launching the sandbox");
   if (pty.has_value()) {
     // The sentry holds the slave now; ours would keep the terminal open
     // (no hang-up for the master's reader) after the sandbox is gone.
@@ -287,6 +294,7 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
         WriteFileAtomically(options.pid_file, absl::StrCat(processes.sentry.pid), 0644),
         "writing the pid file of", id));
   }
+  timeline.Mark("hooks, state file and pid file");
   std::move(undo).Cancel();
   Container container(config.root, std::move(state), std::move(lock));
   if (pty.has_value()) container.console_master_ = std::move(pty->master);
@@ -374,6 +382,7 @@ absl::Status Container::Record(ContainerStatus to) {
 }
 
 absl::Status Container::Start() {
+  PhaseTimer timeline("start");
   RUNSC_RETURN_IF_ERROR(CheckTransition(state_.id, status(), ContainerStatus::kRunning));
   const HookRunner hooks(state_.hooks);
   // runtime.md step 7: before the container's process runs, on the host
@@ -385,8 +394,10 @@ absl::Status Container::Start() {
     if (!stopped.ok()) LogError(Quoted(state_.id), ": ", stopped.message());
     return Annotate(hooked, "starting", state_.id);
   }
+  timeline.Mark("checks and startContainer hooks");
   RUNSC_RETURN_IF_ERROR(
       Annotate(sandbox::ControlClient(dir_).Start(), "starting", state_.id));
+  timeline.Mark("the sentry's answer to start");
   // Not checked against status() again: a short program may already have
   // run to its end (`sh -c "exit 7"`), so the sentry may be gone by now. The
   // start still happened; state and list report stopped from the sentry's
@@ -394,6 +405,7 @@ absl::Status Container::Start() {
   RUNSC_RETURN_IF_ERROR(Record(ContainerStatus::kRunning));
   // Failures are warnings: the container runs whatever they say.
   hooks.RunBestEffort(HookKind::kPoststart, OciState(state_, ContainerStatus::kRunning).dump());
+  timeline.Mark("state file and poststart hooks");
   return absl::OkStatus();
 }
 
@@ -488,6 +500,7 @@ absl::Status Container::UpdateResources(const config::SpecResources& changes) {
 }
 
 absl::Status Container::Delete(bool force) {
+  PhaseTimer timeline("delete");
   ContainerStatus now = status();
   if ((now == ContainerStatus::kRunning || now == ContainerStatus::kPaused) && !force) {
     return absl::FailedPreconditionError(absl::StrCat(Quoted(state_.id), " is ", std::string(StatusName(now)),
@@ -500,10 +513,12 @@ absl::Status Container::Delete(bool force) {
   }
   RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Sandbox::Destroy({state_.sentry, state_.gofer}),
                                  "deleting", state_.id));
+  timeline.Mark("killing and reaping the sentry and gofer");
   // Then the cgroup, with whatever is still in it (stubs of a sentry that
   // died some other way).
   RUNSC_RETURN_IF_ERROR(Annotate(sandbox::Cgroup::FromDirs(state_.cgroup_dirs).Destroy(),
                                  "deleting", state_.id));
+  timeline.Mark("removing the cgroup");
   // After the sandbox is gone; failures are warnings (runtime.md step 13).
   HookRunner(state_.hooks)
       .RunBestEffort(HookKind::kPoststop, OciState(state_, ContainerStatus::kStopped).dump());
@@ -513,6 +528,7 @@ absl::Status Container::Delete(bool force) {
     return absl::InternalError(
         absl::StrCat("deleting ", Quoted(state_.id), ": cannot remove ", dir_, ": ", ec.message()));
   }
+  timeline.Mark("poststop hooks and the state directory");
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/errno_status.h"
 #include "base/logging.h"
+#include "base/phase_timer.h"
 #include "runsc/status_macros.h"
 
 namespace runsc::sandbox {
@@ -98,8 +99,12 @@ absl::Status InstallSeccomp(SeccompPolicyBuilder builder, SeccompMode mode) {
              "For deriving the policy only.");
     builder.OnDenied(DeniedAction::kLog);
   }
+  PhaseTimer timeline(absl::StrCat(builder.name(), " seccomp"));
   RUNSC_ASSIGN_OR_RETURN(SeccompPolicy policy, builder.TryBuild());
-  return policy.Install();
+  timeline.Mark("building the filter");
+  RUNSC_RETURN_IF_ERROR(policy.Install());
+  timeline.Mark("loading the filter");
+  return absl::OkStatus();
 }
 
 }  // namespace runsc::sandbox

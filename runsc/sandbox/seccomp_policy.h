@@ -69,6 +69,7 @@ class SeccompPolicyBuilder {
   // fall back to clone, whose flags a filter can see).
   SeccompPolicyBuilder& Fail(int syscall, int error);
   SeccompPolicyBuilder& OnDenied(DeniedAction action);
+  const std::string& name() const { return name_; }
 
   // The filter, or the first error met while adding rules.
   [[nodiscard]] absl::StatusOr<SeccompPolicy> TryBuild() const;

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/phase_timer.h"
 #include "runsc/sandbox/confinement.h"
 #include "runsc/status_macros.h"
 
@@ -107,11 +108,15 @@ SeccompPolicyBuilder SentrySeccompPolicy() {
 
 absl::Status ConfineSentry(std::function<absl::Status()> before_seccomp) {
   const SeccompMode seccomp = SeccompModeFromEnvironment();
+  PhaseTimer timeline("sentry confinement");
   RUNSC_RETURN_IF_ERROR(Step(MakeMountsPrivate(), "private mounts"));
   RUNSC_RETURN_IF_ERROR(Step(PivotRootIntoEmptyDir(kEmptyRootMountPoint), "empty root"));
+  timeline.Mark("private mounts and pivot_root");
   RUNSC_RETURN_IF_ERROR(Step(SetNoNewPrivileges(), "no_new_privs"));
   RUNSC_RETURN_IF_ERROR(Step(DropCapabilities({}), "capabilities"));
+  timeline.Mark("capabilities");
   if (before_seccomp) RUNSC_RETURN_IF_ERROR(Step(before_seccomp(), "before seccomp"));
+  timeline.Mark("before seccomp (the clean stub)");
   RUNSC_RETURN_IF_ERROR(Step(InstallSeccomp(SentrySeccompPolicy(), seccomp), "seccomp"));
   return absl::OkStatus();
 }

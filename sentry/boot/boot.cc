@@ -198,6 +198,7 @@ int BootMain(const BootOptions& options) {
 
   const int ready_fd = options.ready_fd;
   init->before_run = [&](Task& task) {
+    timeline.Mark("the init's host thread");
     std::string exe = FindExecutable(vfs, task, options.argv[0], options.env);
     absl::Status s = syscalls::ExecInto(task, exe, options.argv, options.env);
     if (!s.ok()) {
