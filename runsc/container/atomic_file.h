@@ -12,10 +12,12 @@
 namespace runsc::container {
 
 // Writes `data` to a temporary file in the directory of `path` (same file
-// system, so rename is atomic), fsyncs it and renames it over `path`. A
-// reader sees the old content or the new, never a mix or an empty file; a
-// crash leaves at worst a stray temporary file. On error the temporary file
-// is removed and `path` is untouched.
+// system, so rename is atomic) and renames it over `path`. A reader sees
+// the old content or the new, never a mix or an empty file. Not durable:
+// for files that do not outlive the host's processes (no fsync, which costs
+// a journal commit); after a host crash a new file may be empty, and a
+// stray temporary file may be left. On error the temporary file is removed
+// and `path` is untouched.
 [[nodiscard]] absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
                                                mode_t mode = 0644);
 

@@ -142,6 +142,10 @@ absl::StatusOr<ContainerState> ReadStateFile(const std::string& dir) {
     data.append(buf, n);
     if (data.size() > kMaxStateBytes) return absl::DataLossError(absl::StrCat(path, " is too large"));
   }
+  // Only a host crash right after a create's first write leaves it empty
+  // (WriteFileAtomically does not fsync): as if it had not been written,
+  // which Load and delete treat as an abandoned create.
+  if (data.empty()) return absl::NotFoundError(absl::StrCat(path, " is empty"));
   json j = json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return absl::DataLossError(absl::StrCat(path, " is not a JSON object"));
   absl::StatusOr<ContainerState> state = StateFromJson(j);

@@ -167,5 +167,11 @@ TEST_F(StateFileTest, GarbageFileIsAnError) {
   EXPECT_THAT(state.status().message(), HasSubstr("state.json"));
 }
 
+TEST_F(StateFileTest, AnEmptyFileIsAsIfNeverWritten) {
+  // What a host crash may leave of a first write that was never fsynced.
+  std::ofstream(dir_ + "/state.json").flush();
+  EXPECT_EQ(ReadStateFile(dir_).status().code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace runsc::container
