@@ -1,6 +1,7 @@
 #include "runsc/sandbox/child_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -24,6 +25,8 @@ namespace {
 // place, so that no target number overwrites a source not yet moved.
 constexpr int kParkingFd = 100;
 constexpr int kMaxChildFd = 64;
+// waitid's P_PIDFD (linux/wait.h; glibc's idtype_t may not name it).
+constexpr int kPidfdIdType = 3;
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -104,7 +107,7 @@ struct ExecPlan {
 
 }  // namespace
 
-absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
+absl::StatusOr<StartedChild> StartChild(const ChildSpec& spec) {
   if (spec.path.empty() || spec.argv.empty()) {
     return absl::InvalidArgumentError("SpawnChild: no program");
   }
@@ -123,7 +126,8 @@ absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("SpawnChild: controlling tty ", spec.controlling_tty, " is not a child fd"));
   }
-  // Everything the child needs is built before fork.
+  // Everything the child needs is built before fork (the child has its own
+  // copy: these may go as soon as clone returns).
   std::vector<char*> argv;
   for (const std::string& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -152,31 +156,55 @@ absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
 
   // Identify the child now, while it cannot have exited unseen: until we
   // reap it, its pid cannot be reused.
-  absl::StatusOr<ProcessIdentity> identity = IdentifyProcess(pid);
+  StartedChild child;
+  child.pid_ = pid;
+  child.path_ = spec.path;
+  child.identity_ = IdentifyProcess(pid);
+  child.error_read_ = std::move(error_read);
+  return child;
+}
 
+StartedChild::~StartedChild() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+absl::StatusOr<ProcessIdentity> StartedChild::AwaitExec() && {
+  const pid_t pid = std::exchange(pid_, 0);
+  if (pid <= 0) return absl::FailedPreconditionError("AwaitExec: no child");
   int child_errno = 0;
   ssize_t n;
   do {
-    n = read(error_read.get(), &child_errno, sizeof(child_errno));
+    n = read(error_read_.get(), &child_errno, sizeof(child_errno));
   } while (n < 0 && errno == EINTR);
   if (n > 0) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    return ErrnoError(child_errno, absl::StrCat("cannot execute ", spec.path, ": ",
+    return ErrnoError(child_errno, absl::StrCat("cannot execute ", path_, ": ",
                                                 strerror(child_errno)));
   }
-  if (!identity.ok()) {
+  if (!identity_.ok()) {
     kill(pid, SIGKILL);
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    return identity.status();
+    return identity_.status();
   }
-  return *identity;
+  return *identity_;
 }
 
-absl::Status KillAndWait(const ProcessIdentity& process, absl::Duration timeout) {
-  if (process.pid <= 0) return absl::OkStatus();
+absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec) {
+  absl::StatusOr<StartedChild> child = StartChild(spec);
+  if (!child.ok()) return child.status();
+  return std::move(*child).AwaitExec();
+}
+
+namespace {
+
+// Without pidfds (Linux < 5.3): polls, with growing pauses.
+absl::Status KillAndPoll(const ProcessIdentity& process, absl::Duration timeout) {
   if (IsLive(process)) kill(process.pid, SIGKILL);
   const absl::Time deadline = absl::Now() + timeout;
   absl::Duration pause = absl::Milliseconds(1);
@@ -196,6 +224,46 @@ absl::Status KillAndWait(const ProcessIdentity& process, absl::Duration timeout)
     absl::SleepFor(pause);
     pause = std::min(pause * 2, absl::Milliseconds(50));
   }
+}
+
+}  // namespace
+
+absl::Status KillAndWait(const ProcessIdentity& process, absl::Duration timeout) {
+  if (process.pid <= 0) return absl::OkStatus();
+  // The pidfd first, the identity check second: then the pidfd is the
+  // process we checked, and neither the signal nor the wait can reach a
+  // newer one that reused the pid. Waiting on it is an event, not a poll
+  // loop with pauses (a few ms of every delete).
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, process.pid, 0)));
+  if (!pidfd.valid()) {
+    if (errno == ESRCH) return absl::OkStatus();  // Gone and reaped.
+    return KillAndPoll(process, timeout);
+  }
+  // A zombie keeps its identity: it is still ours to reap.
+  if (IdentifyProcess(process.pid).value_or(ProcessIdentity{}) != process) {
+    return absl::OkStatus();  // Reaped already; the pid is another process's now.
+  }
+  if (IsLive(process)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+  // Readable once the whole process has exited (a zombie, or reaped).
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    const int64_t left_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    pollfd pfd = {pidfd.get(), POLLIN, 0};
+    int n = poll(&pfd, 1, static_cast<int>(std::clamp<int64_t>(left_ms, 0, 60'000)));
+    if (n > 0) break;
+    if (n < 0 && errno != EINTR) return HostError("poll on a pidfd");
+    if (n == 0 && left_ms <= 0) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("process ", process.pid, " is still alive after SIGKILL"));
+    }
+  }
+  // Reap it if it is our child (ECHILD otherwise: someone else's to reap).
+  siginfo_t info = {};
+  while (waitid(static_cast<idtype_t>(kPidfdIdType), static_cast<id_t>(pidfd.get()), &info, WEXITED) <
+             0 &&
+         errno == EINTR) {
+  }
+  return absl::OkStatus();
 }
 
 int ExitCodeFromWaitStatus(int wait_status) {

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "runsc/sandbox/process_identity.h"
 
 namespace runsc::sandbox {
@@ -43,6 +44,38 @@ struct ChildSpec {
 // sandbox must outlive `runsc create`. Returns once exec has succeeded; an
 // exec failure is reported as an error, after the child has been reaped.
 [[nodiscard]] absl::StatusOr<ProcessIdentity> SpawnChild(const ChildSpec& spec);
+
+// SpawnChild in two halves, so that two children can get ready at once
+// (the sandbox's gofer and sentry: each spends milliseconds joining cgroups
+// and exec'ing, which need not be one after the other).
+class StartedChild {
+ public:
+  StartedChild() = default;
+  StartedChild(StartedChild&& other) noexcept { *this = std::move(other); }
+  StartedChild& operator=(StartedChild&& other) noexcept {
+    std::swap(pid_, other.pid_);
+    std::swap(path_, other.path_);
+    std::swap(identity_, other.identity_);
+    std::swap(error_read_, other.error_read_);
+    return *this;
+  }
+  // A child never awaited is killed and reaped: a failed launch leaves none.
+  ~StartedChild();
+
+  // Returns once the child has exec'd; an exec failure is an error, after
+  // the child has been reaped.
+  [[nodiscard]] absl::StatusOr<ProcessIdentity> AwaitExec() &&;
+
+ private:
+  friend absl::StatusOr<StartedChild> StartChild(const ChildSpec& spec);
+  pid_t pid_ = 0;
+  std::string path_;
+  absl::StatusOr<ProcessIdentity> identity_ = absl::UnknownError("not started");
+  UniqueFd error_read_;
+};
+
+// Forks as SpawnChild does, without waiting for the exec.
+[[nodiscard]] absl::StatusOr<StartedChild> StartChild(const ChildSpec& spec);
 
 // Sends SIGKILL to `process` if it is still live and waits until it is gone:
 // reaped if it is our child, otherwise no longer live (exited or zombie).

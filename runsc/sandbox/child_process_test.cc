@@ -144,6 +144,76 @@ TEST(ChildProcessTest, KillAndWaitReapsOurChild) {
   EXPECT_TRUE(KillAndWait(*child).ok());
 }
 
+TEST(ChildProcessTest, TwoStartedChildrenRunBeforeEitherIsAwaited) {
+  // Each child waits for the other's byte: only if both were started
+  // before either was awaited do both exit 0.
+  int ab[2], ba[2];
+  ASSERT_EQ(pipe2(ab, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(ba, O_CLOEXEC), 0);
+  ChildSpec first;
+  first.path = "/bin/sh";
+  first.argv = {"sh", "-c", "echo x >&4; read line <&3"};
+  first.fds = {{ba[0], 3}, {ab[1], 4}};
+  ChildSpec second = first;
+  second.fds = {{ab[0], 3}, {ba[1], 4}};
+  auto a = StartChild(first);
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto b = StartChild(second);
+  ASSERT_TRUE(b.ok()) << b.status();
+  for (int fd : {ab[0], ab[1], ba[0], ba[1]}) close(fd);
+  auto a_id = std::move(*a).AwaitExec();
+  auto b_id = std::move(*b).AwaitExec();
+  ASSERT_TRUE(a_id.ok()) << a_id.status();
+  ASSERT_TRUE(b_id.ok()) << b_id.status();
+  EXPECT_EQ(*WaitForExitCode(a_id->pid), 0);
+  EXPECT_EQ(*WaitForExitCode(b_id->pid), 0);
+}
+
+TEST(ChildProcessTest, AStartedChildNeverAwaitedIsKilledAndReaped) {
+  ChildSpec spec;
+  spec.path = "/bin/sleep";
+  spec.argv = {"sleep", "100"};
+  {
+    auto child = StartChild(spec);
+    ASSERT_TRUE(child.ok()) << child.status();
+    StartedChild moved = std::move(*child);  // The moved-from one owns nothing.
+  }
+  // Killed and reaped: no child of ours is left, not even a zombie.
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(ChildProcessTest, AwaitExecReportsAnExecFailure) {
+  ChildSpec spec;
+  spec.path = "/nonexistent/program";
+  spec.argv = {"program"};
+  auto child = StartChild(spec);
+  ASSERT_TRUE(child.ok()) << child.status();
+  auto id = std::move(*child).AwaitExec();
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kNotFound) << id.status();
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);  // Reaped.
+}
+
+TEST(ChildProcessTest, KillAndWaitWaitsForAProcessThatIsNotOurChild) {
+  // A grandchild: the way delete sees a sentry that another runsc created.
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  ChildSpec spec;
+  spec.path = "/bin/sh";
+  spec.argv = {"sh", "-c", "sleep 100 3>&- & echo $! >&3"};
+  spec.fds = {{out[1], 3}};
+  auto parent = SpawnChild(spec);
+  ASSERT_TRUE(parent.ok()) << parent.status();
+  close(out[1]);
+  std::string text = ReadAll(out[0]);
+  close(out[0]);
+  ASSERT_EQ(*WaitForExitCode(parent->pid), 0);
+  auto grandchild = IdentifyProcess(atoi(text.c_str()));
+  ASSERT_TRUE(grandchild.ok()) << grandchild.status();
+  ASSERT_TRUE(KillAndWait(*grandchild).ok());
+  EXPECT_FALSE(IsLive(*grandchild));
+}
+
 TEST(ChildProcessTest, ExitCodes) {
   EXPECT_EQ(ExitCodeFromWaitStatus(3 << 8), 3);
   EXPECT_EQ(ExitCodeFromWaitStatus(SIGKILL), 128 + SIGKILL);

@@ -55,6 +55,7 @@ std::vector<std::string> ChildEnvironment() {
   if (const char* no_seccomp = getenv("RUNSC_UNSAFE_NO_SECCOMP"); no_seccomp != nullptr) {
     env.push_back(absl::StrCat("RUNSC_UNSAFE_NO_SECCOMP=", no_seccomp));
   }
+  env.push_back(PhaseTimer::OriginForChild());
   return env;
 }
 
@@ -244,18 +245,21 @@ absl::StatusOr<SandboxProcesses> Sandbox::Launch(const SandboxSpec& spec) {
     unlinkat(dir.get(), kControlSocketName, 0);
   };
 
+  // Both children start before either is awaited: each joins the cgroup
+  // and execs on its own, at the same time.
   RUNSC_ASSIGN_OR_RETURN(
-      processes.gofer,
-      SpawnChild(GoferChild(spec, gofer_socket.second.get(), log_fd, dev_null.get())));
-  LogDebug("started gofer, pid ", processes.gofer.pid);
-  timeline.Mark("sockets, pipes and gofer spawn");
+      StartedChild gofer,
+      StartChild(GoferChild(spec, gofer_socket.second.get(), log_fd, dev_null.get())));
   gofer_socket.second.reset();
-
-  RUNSC_ASSIGN_OR_RETURN(processes.sentry,
-                         SpawnChild(SentryChild(spec, gofer_socket.first.get(), control.get(),
+  RUNSC_ASSIGN_OR_RETURN(StartedChild sentry,
+                         StartChild(SentryChild(spec, gofer_socket.first.get(), control.get(),
                                                 ready.second.get(), log_fd)));
+  timeline.Mark("sockets, pipes, gofer and sentry forked");
+  RUNSC_ASSIGN_OR_RETURN(processes.gofer, std::move(gofer).AwaitExec());
+  LogDebug("started gofer, pid ", processes.gofer.pid);
+  RUNSC_ASSIGN_OR_RETURN(processes.sentry, std::move(sentry).AwaitExec());
   LogDebug("started sentry, pid ", processes.sentry.pid);
-  timeline.Mark("sentry spawn");
+  timeline.Mark("gofer and sentry exec'd");
   // Only the sentry may hold these now: the ready pipe's EOF must mean the
   // sentry is gone, and the gofer must see its peer close when the sentry dies.
   gofer_socket.first.reset();
