@@ -253,6 +253,7 @@ absl::StatusOr<Container> Container::Create(const config::GlobalConfig& config,
   spec.state_dir = dir;
   spec.child_global_flags = config::ChildGlobalFlags(config);
   spec.log_fd = options.child_log_fd;
+  spec.timeline = config.debug;
   for (const UniqueFd& fd : cgroup_procs) spec.cgroup_procs_fds.push_back(fd.get());
   if (pty.has_value()) spec.console_fd = pty->slave.get();
   absl::StatusOr<sandbox::SandboxProcesses> launched = sandbox::Sandbox::Launch(spec);

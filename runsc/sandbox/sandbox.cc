@@ -49,13 +49,14 @@ constexpr unsigned long kChildNamespaces =
 
 // The children's environment: nothing of the caller's (containerd's or a
 // shell's variables are not the sandbox's business), except the debugging
-// escape that turns seccomp off, which must reach the child to act.
-std::vector<std::string> ChildEnvironment() {
+// escape that turns seccomp off, which must reach the child to act, and
+// with --debug the timeline's origin.
+std::vector<std::string> ChildEnvironment(const SandboxSpec& spec) {
   std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
   if (const char* no_seccomp = getenv("RUNSC_UNSAFE_NO_SECCOMP"); no_seccomp != nullptr) {
     env.push_back(absl::StrCat("RUNSC_UNSAFE_NO_SECCOMP=", no_seccomp));
   }
-  env.push_back(PhaseTimer::OriginForChild());
+  if (spec.timeline) env.push_back(PhaseTimer::OriginForChild());
   return env;
 }
 
@@ -136,7 +137,7 @@ ChildSpec GoferChild(const SandboxSpec& spec, int socket_fd, int log_fd, int nul
   // keep a caller's pipes open after the container is gone.
   child.fds = {{null_fd, 0}, {null_fd, 1}, {null_fd, 2}, {socket_fd, kGoferSocketFd},
                {log_fd, kGoferLogFd}};
-  child.env = ChildEnvironment();
+  child.env = ChildEnvironment(spec);
   child.cgroup_procs_fds = spec.cgroup_procs_fds;
   child.namespaces = kChildNamespaces;
   return child;
@@ -169,7 +170,7 @@ ChildSpec SentryChild(const SandboxSpec& spec, int gofer_fd, int control_fd, int
                {control_fd, kSentryControlFd},
                {ready_fd, kSentryReadyFd},
                {log_fd, kSentryLogFd}};
-  child.env = ChildEnvironment();
+  child.env = ChildEnvironment(spec);
   child.cgroup_procs_fds = spec.cgroup_procs_fds;
   child.namespaces = kChildNamespaces;
   return child;

@@ -62,6 +62,9 @@ struct SandboxSpec {
   std::string state_dir;   // Existing directory; control.sock is bound here.
   std::vector<std::string> child_global_flags;
   int log_fd = -1;         // Where the children log (not owned); -1: nowhere.
+  // --debug: the children get this process's timeline origin (PhaseTimer),
+  // so that their start-up lines count from when runsc began.
+  bool timeline = false;
   // The sandbox cgroup's cgroup.procs files (not owned): both children join
   // before they exec, so the sentry's stubs are born inside.
   std::vector<int> cgroup_procs_fds;
