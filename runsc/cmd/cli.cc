@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "base/logging.h"
 #include "base/phase_timer.h"
 #include "runsc/cmd/boot.h"
@@ -197,6 +198,11 @@ int Main(int argc, char** argv) {
     return ReportError(absl::StrCat(message, " (see runsc --help)"), sink);
   }
   ApplyRawFlags(raw, config);
+  // Debian's Abseil is built with Mutex deadlock detection on (kAbort even
+  // under NDEBUG): every Lock then walks a global lock graph under a global
+  // spinlock, on every syscall path of the sentry, from all its threads.
+  // Without --debug, off; with it, a lock-order bug still stops the sandbox.
+  if (!config.debug) absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   Command* selected = nullptr;
   for (const auto& [sub, command] : subcommands) {
