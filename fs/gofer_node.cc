@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/logging.h"
+#include "fs/gofer_regular_file.h"
 #include "fs/host_file.h"
 
 namespace runsc::fs {
@@ -14,15 +15,18 @@ namespace {
 // A directory of the root filesystem: entries come from the gofer.
 class GoferDirFile : public DirectoryFile {
  public:
-  GoferDirFile(int flags, std::shared_ptr<gofer::GoferClient> client, gofer::WalkedFile file)
-      : DirectoryFile(flags), client_(std::move(client)), file_(file) {}
-  absl::StatusOr<struct stat> Stat() override {
-    absl::StatusOr<gofer::FileStat> st = client_->Stat(file_.id);
-    if (!st.ok()) return st.status();
-    return ToStat(*st);
-  }
+  GoferDirFile(int flags, std::shared_ptr<Node> node, std::shared_ptr<gofer::GoferClient> client,
+               gofer::WalkedFile file, std::shared_ptr<GoferFsCache> cache)
+      : DirectoryFile(flags),
+        node_(std::move(node)),
+        client_(std::move(client)),
+        file_(file),
+        cache_(std::move(cache)) {}
+  absl::StatusOr<struct stat> Stat() override { return node_->Stat(); }
   absl::StatusOr<std::vector<DirEntry>> ReadDir() override {
     absl::StatusOr<std::vector<gofer::DirEntry>> entries = client_->ReadDir(file_.id);
+    // getdents moves the directory's atime on the host.
+    if (cache_ != nullptr) cache_->Invalidate();
     if (!entries.ok()) return entries.status();
     std::vector<DirEntry> out;
     for (const auto& e : *entries) out.push_back(DirEntry{e.name, e.ino, e.type});
@@ -35,8 +39,10 @@ class GoferDirFile : public DirectoryFile {
   }
 
  private:
+  const std::shared_ptr<Node> node_;
   std::shared_ptr<gofer::GoferClient> client_;
   gofer::WalkedFile file_;
+  const std::shared_ptr<GoferFsCache> cache_;
 };
 
 }  // namespace
@@ -63,12 +69,19 @@ GoferNode::~GoferNode() {
   if (absl::Status s = client_->Close(file_.id); !s.ok()) {
     LogDebug("gofer close of file ", file_.id, " failed: ", s.message());
   }
+  absl::MutexLock lock(&kept_fd_mu_);
+  if (kept_fd_.valid()) cache_->ReturnKeptFdSlot();
 }
 
 absl::StatusOr<struct stat> GoferNode::Stat() {
+  if (cache_ != nullptr) {
+    absl::MutexLock lock(&access_mu_);
+    if (kept_stat_.has_value() && cache_->Current(kept_stamp_)) return ToStat(*kept_stat_);
+  }
+  const std::optional<GoferFsCache::Generation> stamp = Stamp();
   absl::StatusOr<gofer::FileStat> st = client_->Stat(file_.id);
   if (!st.ok()) return st.status();
-  Remember(*st);
+  Remember(*st, stamp);
   return ToStat(*st);
 }
 
@@ -77,9 +90,25 @@ FileAccess GoferNode::access() const {
   return access_;
 }
 
-void GoferNode::Remember(const gofer::FileStat& st) {
+void GoferNode::Remember(const gofer::FileStat& st,
+                         std::optional<GoferFsCache::Generation> stamp) {
   absl::MutexLock lock(&access_mu_);
   access_ = AccessOf(st);
+  if (stamp.has_value() && cache_->MayKeep(Inode(), *stamp)) {
+    kept_stat_ = st;
+    kept_stamp_ = *stamp;
+  } else {
+    kept_stat_.reset();
+  }
+}
+
+std::optional<GoferFsCache::Generation> GoferNode::Stamp() const {
+  if (cache_ == nullptr) return std::nullopt;
+  return cache_->Stamp();
+}
+
+void GoferNode::Changed() {
+  if (cache_ != nullptr) cache_->Invalidate();
 }
 
 absl::Status GoferNode::CheckCanModify(const sentry::Task& task) const {
@@ -108,6 +137,7 @@ absl::Status GoferNode::OwnNewFile(const sentry::Task& task, gofer::WalkedFile& 
   gofer::SetAttrRequest chown;
   chown.owner = std::pair<uint32_t, uint32_t>(owner.uid, owner.gid);
   absl::StatusOr<gofer::FileStat> st = client_->SetAttr(made.id, chown);
+  Changed();
   if (!st.ok()) {
     // The file exists, but with the gofer's ids: fail loudly.
     LogWarning("gofer could not chown a new file to ", owner.uid, ":", owner.gid, ": ",
@@ -131,10 +161,14 @@ absl::StatusOr<CreatedNode> GoferNode::Create(sentry::Task& task, const std::str
   if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::CreatedFile> created =
       client_->Create(file_.id, name, gofer_flags, mode & 07777);
+  Changed();
   if (!created.ok()) return created.status();
   if (absl::Status s = OwnNewFile(task, created->file); !s.ok()) return s;
-  auto node = std::make_shared<GoferNode>(client_, created->file);
-  auto file = std::make_shared<HostFile>(flags, std::move(created->fd), /*seekable=*/true);
+  auto node = std::make_shared<GoferNode>(client_, created->file, cache_);
+  std::unique_ptr<GoferFsCache::OpenFile> open_file;
+  if (cache_ != nullptr) open_file = std::make_unique<GoferFsCache::OpenFile>(cache_, node->Inode());
+  auto file = std::make_shared<GoferRegularFile>(flags, std::move(created->fd), std::move(open_file),
+                                                 GoferRegularFile::Offset::kHostDescription);
   return CreatedNode{.node = std::move(node), .file = std::move(file)};
 }
 
@@ -145,18 +179,20 @@ absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mkdir(sentry::Task& task,
   // gofer's chmod to the exact mode would clear what the host inherited.
   const mode_t perm = access().NewChild(task.creds, S_IFDIR, mode & 07777).perm;
   absl::StatusOr<gofer::WalkedFile> made = client_->Mkdir(file_.id, name, perm);
+  Changed();
   if (!made.ok()) return made.status();
   if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
-  return std::make_shared<GoferNode>(client_, *made);
+  return std::make_shared<GoferNode>(client_, *made, cache_);
 }
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Mknod(sentry::Task& task,
                                                        const std::string& name, mode_t mode) {
   if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Mknod(file_.id, name, mode);
+  Changed();
   if (!made.ok()) return made.status();
   if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
-  return std::make_shared<GoferNode>(client_, *made);
+  return std::make_shared<GoferNode>(client_, *made, cache_);
 }
 
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Symlink(sentry::Task& task,
@@ -164,9 +200,10 @@ absl::StatusOr<std::shared_ptr<Node>> GoferNode::Symlink(sentry::Task& task,
                                                          const std::string& target) {
   if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Symlink(file_.id, name, target);
+  Changed();
   if (!made.ok()) return made.status();
   if (absl::Status s = OwnNewFile(task, *made); !s.ok()) return s;
-  return std::make_shared<GoferNode>(client_, *made);
+  return std::make_shared<GoferNode>(client_, *made, cache_);
 }
 
 absl::Status GoferNode::Link(sentry::Task& task, const std::string& name, Node& target) {
@@ -175,6 +212,7 @@ absl::Status GoferNode::Link(sentry::Task& task, const std::string& name, Node& 
   if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   if (absl::Status s = same->access().CheckHardLink(task.creds); !s.ok()) return s;
   absl::StatusOr<gofer::WalkedFile> made = client_->Link(same->file_.id, file_.id, name);
+  Changed();
   if (!made.ok()) return made.status();
   // The new id is not needed: the next walk of the name makes its own.
   return client_->Close(made->id);
@@ -183,7 +221,9 @@ absl::Status GoferNode::Link(sentry::Task& task, const std::string& name, Node& 
 absl::Status GoferNode::Unlink(sentry::Task& task, const std::string& name, bool directory) {
   if (absl::Status s = CheckCanModify(task); !s.ok()) return s;
   if (absl::Status s = CheckStickyEntry(task, name); !s.ok()) return s;
-  return client_->Unlink(file_.id, name, directory ? AT_REMOVEDIR : 0);
+  absl::Status unlinked = client_->Unlink(file_.id, name, directory ? AT_REMOVEDIR : 0);
+  Changed();
+  return unlinked;
 }
 
 absl::Status GoferNode::Rename(sentry::Task& task, const std::string& old_name, Node& new_dir,
@@ -200,7 +240,9 @@ absl::Status GoferNode::Rename(sentry::Task& task, const std::string& old_name, 
   }
   // Not checked (yet): write permission on a directory that moves to a new
   // parent (its ".." changes), which Linux also requires.
-  return client_->Rename(file_.id, old_name, same->file_.id, new_name, flags);
+  absl::Status renamed = client_->Rename(file_.id, old_name, same->file_.id, new_name, flags);
+  Changed();
+  return renamed;
 }
 
 absl::Status GoferNode::SetAttr(sentry::Task& task, const SetAttrs& asked) {
@@ -215,6 +257,7 @@ absl::Status GoferNode::SetAttr(sentry::Task& task, const SetAttrs& asked) {
   request.size = attrs.size;
   request.times = attrs.times;
   absl::StatusOr<gofer::FileStat> after = client_->SetAttr(file_.id, request);
+  Changed();
   if (!after.ok()) return after.status();
   Remember(*after);
   return absl::OkStatus();
@@ -240,9 +283,13 @@ absl::StatusOr<struct statfs> GoferNode::StatFs(sentry::Task& task) {
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,
                                                         const std::string& name) {
   if (absl::Status s = access().Check(task.creds, kMayExec); !s.ok()) return s;
+  const std::optional<GoferFsCache::Generation> stamp = Stamp();
   absl::StatusOr<gofer::WalkedFile> child = client_->Walk(file_.id, name);
   if (!child.ok()) return child.status();
-  return std::make_shared<GoferNode>(client_, *child);
+  auto node = std::make_shared<GoferNode>(client_, *child, cache_);
+  // The walk's stat answers the first stat of the name too.
+  node->Remember(child->stat, stamp);
+  return node;
 }
 
 absl::StatusOr<std::shared_ptr<File>> GoferNode::Open(sentry::Task& task, int flags) {
@@ -250,7 +297,9 @@ absl::StatusOr<std::shared_ptr<File>> GoferNode::Open(sentry::Task& task, int fl
   if (absl::Status s = access().Check(task.creds, FileAccess::WantForOpen(flags)); !s.ok()) {
     return s;
   }
-  if (type == S_IFDIR) return std::make_shared<GoferDirFile>(flags, client_, file_);
+  if (type == S_IFDIR) {
+    return std::make_shared<GoferDirFile>(flags, shared_from_this(), client_, file_, cache_);
+  }
   // The host FIFO is only a name: the data goes through a sentry pipe, so a
   // blocking open never blocks a thread in the host.
   if (type == S_IFIFO) return fifo_.Open(task, shared_from_this(), flags);
@@ -258,14 +307,51 @@ absl::StatusOr<std::shared_ptr<File>> GoferNode::Open(sentry::Task& task, int fl
     return ErrnoError(ENXIO, "only regular files and directories of the rootfs can be opened");
   }
   const int gofer_flags = flags & (O_ACCMODE | O_TRUNC | O_APPEND);
+  if (cache_ != nullptr && gofer_flags == O_RDONLY) {
+    absl::StatusOr<std::shared_ptr<File>> file = OpenFromKeptFd(flags);
+    if (!file.ok() || *file != nullptr) return file;
+  }
+  // Open from the request on: an O_TRUNC changes the file in the gofer.
+  std::unique_ptr<GoferFsCache::OpenFile> open_file;
+  if (cache_ != nullptr) open_file = std::make_unique<GoferFsCache::OpenFile>(cache_, Inode());
   absl::StatusOr<UniqueFd> fd = client_->Open(file_.id, gofer_flags);
   if (!fd.ok()) return fd.status();
-  return std::make_shared<HostFile>(flags, std::move(*fd), /*seekable=*/true);
+  return std::make_shared<GoferRegularFile>(flags, std::move(*fd), std::move(open_file),
+                                            GoferRegularFile::Offset::kHostDescription);
+}
+
+absl::StatusOr<std::shared_ptr<File>> GoferNode::OpenFromKeptFd(int flags) {
+  auto open_file = std::make_unique<GoferFsCache::OpenFile>(cache_, Inode());
+  absl::MutexLock lock(&kept_fd_mu_);
+  if (!kept_fd_.valid()) {
+    if (!cache_->TakeKeptFdSlot()) return std::shared_ptr<File>();
+    absl::StatusOr<UniqueFd> fd = client_->Open(file_.id, O_RDONLY);
+    if (!fd.ok()) {
+      cache_->ReturnKeptFdSlot();
+      return fd.status();
+    }
+    kept_fd_ = std::move(*fd);
+  }
+  UniqueFd dup(::fcntl(kept_fd_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!dup.valid()) return HostError("dup of a kept gofer fd");
+  return std::make_shared<GoferRegularFile>(flags, std::move(dup), std::move(open_file),
+                                            GoferRegularFile::Offset::kOwn);
 }
 
 absl::StatusOr<std::string> GoferNode::ReadLink(sentry::Task& task) {
   if ((file_.stat.mode & S_IFMT) != S_IFLNK) return ErrnoError(EINVAL, "not a symlink");
-  return client_->ReadLink(file_.id);
+  if (cache_ != nullptr) {
+    absl::MutexLock lock(&access_mu_);
+    if (kept_target_.has_value()) return *kept_target_;
+  }
+  absl::StatusOr<std::string> target = client_->ReadLink(file_.id);
+  // readlink moves the symlink's atime on the host (once, under relatime).
+  Changed();
+  if (!target.ok() || cache_ == nullptr) return target;
+  // A symlink's target never changes: a new one is a new file (and id).
+  absl::MutexLock lock(&access_mu_);
+  kept_target_ = *target;
+  return target;
 }
 
 }  // namespace runsc::fs

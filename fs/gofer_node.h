@@ -7,14 +7,22 @@
 // mode and owner the gofer last reported for the file. A file the
 // application makes is created by the gofer and then chowned to the task's
 // fs uid/gid (or the set-gid directory's group).
+//
+// On an exclusive filesystem (the rootfs: a GoferFsCache given) a node also
+// keeps its last stat while nothing may have changed it, its symlink target
+// (a symlink's content never changes), and one read-only donated fd that
+// later read-only opens dup instead of asking the gofer.
 #ifndef RUNSC_FS_GOFER_NODE_H_
 #define RUNSC_FS_GOFER_NODE_H_
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "fs/file.h"
 #include "fs/file_access.h"
+#include "fs/gofer_fs_cache.h"
 #include "fs/pipe.h"
 #include "gofer/client/gofer_client.h"
 
@@ -22,12 +30,18 @@ namespace runsc::fs {
 
 class GoferNode : public Node {
  public:
-  GoferNode(std::shared_ptr<gofer::GoferClient> client, gofer::WalkedFile file)
-      : client_(std::move(client)), file_(file), access_(AccessOf(file.stat)) {}
+  // `cache` null: a filesystem others may change too (a bind mount), where
+  // every stat asks the gofer and every open gets a new donated fd.
+  GoferNode(std::shared_ptr<gofer::GoferClient> client, gofer::WalkedFile file,
+            std::shared_ptr<GoferFsCache> cache = nullptr)
+      : client_(std::move(client)),
+        cache_(std::move(cache)),
+        file_(file),
+        access_(AccessOf(file.stat)) {}
   ~GoferNode() override;
 
-  // Asks the gofer: sizes, times, modes and link counts change under the
-  // walk's stat (writes through donated fds, links, setattr).
+  // The kept stat if it still holds (GoferFsCache), else the gofer's: sizes,
+  // times, modes and link counts change under the walk's stat.
   absl::StatusOr<struct stat> Stat() override;
   // From the walk: a file id never changes type.
   mode_t Type() override { return file_.stat.mode & S_IFMT; }
@@ -64,7 +78,18 @@ class GoferNode : public Node {
   GoferNode* SameFilesystem(Node& other) const;
   // Mode and owner as last reported by the gofer (walk, stat, setattr).
   FileAccess access() const;
-  void Remember(const gofer::FileStat& st);
+  // A stat from the gofer; kept if it was asked for under `stamp` and the
+  // cache allows (no stamp: a reply to a change, which bumped the cache).
+  void Remember(const gofer::FileStat& st,
+                std::optional<GoferFsCache::Generation> stamp = std::nullopt);
+  // The stamp to take before a request whose stat may be kept.
+  std::optional<GoferFsCache::Generation> Stamp() const;
+  // This filesystem was (or may have been) changed by a request.
+  void Changed();
+  GoferFsCache::InodeKey Inode() const { return {file_.stat.dev, file_.stat.ino}; }
+  // A read-only open served by a dup of the kept fd (one is asked for on the
+  // first such open): null when the fd budget is spent.
+  absl::StatusOr<std::shared_ptr<File>> OpenFromKeptFd(int flags);
   // A writable, searchable directory for a new or removed entry: EACCES.
   absl::Status CheckCanModify(const sentry::Task& task) const;
   // The sticky-bit rule for this directory's entry `name`: walks the entry
@@ -75,9 +100,15 @@ class GoferNode : public Node {
   absl::Status OwnNewFile(const sentry::Task& task, gofer::WalkedFile& made);
 
   std::shared_ptr<gofer::GoferClient> client_;
+  const std::shared_ptr<GoferFsCache> cache_;
   gofer::WalkedFile file_;
   mutable absl::Mutex access_mu_;
   FileAccess access_ ABSL_GUARDED_BY(access_mu_);
+  std::optional<gofer::FileStat> kept_stat_ ABSL_GUARDED_BY(access_mu_);
+  GoferFsCache::Generation kept_stamp_ ABSL_GUARDED_BY(access_mu_) = 0;
+  std::optional<std::string> kept_target_ ABSL_GUARDED_BY(access_mu_);
+  absl::Mutex kept_fd_mu_;
+  UniqueFd kept_fd_ ABSL_GUARDED_BY(kept_fd_mu_);
 };
 
 // struct stat from what the gofer reported.

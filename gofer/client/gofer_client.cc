@@ -1,5 +1,6 @@
 #include "gofer/client/gofer_client.h"
 
+#include <atomic>
 #include <cerrno>
 #include <utility>
 
@@ -81,6 +82,7 @@ class GoferClient::Impl {
       return ErrnoError(EINVAL, "gofer request does not fit in a message");
     }
     absl::MutexLock lock(&mu_);
+    requests_sent_.fetch_add(1, std::memory_order_relaxed);
     if (broken_) return ErrnoError(EIO, "gofer connection is broken by an earlier failure");
     if (absl::Status sent = SendPacket(socket_.get(), bytes); !sent.ok()) {
       broken_ = true;
@@ -121,8 +123,11 @@ class GoferClient::Impl {
     return reply;
   }
 
+  uint64_t RequestsSent() const { return requests_sent_.load(std::memory_order_relaxed); }
+
  private:
   absl::Mutex mu_;
+  std::atomic<uint64_t> requests_sent_{0};
   const UniqueFd socket_;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<char> buffer_ ABSL_GUARDED_BY(mu_);
@@ -131,6 +136,8 @@ class GoferClient::Impl {
 GoferClient::GoferClient(UniqueFd socket) : impl_(std::make_unique<Impl>(std::move(socket))) {}
 
 GoferClient::~GoferClient() = default;
+
+uint64_t GoferClient::RequestsSent() const { return impl_->RequestsSent(); }
 
 absl::StatusOr<WalkedFile> GoferClient::Attach(uint32_t mount) {
   proto::Request request;

@@ -146,6 +146,10 @@ class GoferClient {
   // Forgets `file`; its id is invalid afterwards.
   [[nodiscard]] absl::Status Close(FileId file);
 
+  // Requests sent so far, each one a round trip to the gofer process: what
+  // the sentry's caches save is counted in these (tests, runsc debug logs).
+  uint64_t RequestsSent() const;
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

@@ -131,6 +131,16 @@ TEST_F(GoferClientTest, WellFormedRepliesPassThrough) {
   EXPECT_EQ(st->mode, 0100644u);
 }
 
+TEST_F(GoferClientTest, CountsEveryRequestSentButNotOnesRefusedBeforeSending) {
+  Serve([](const proto::Request&) { return Answer{MakeStatReply(), {}}; }, /*count=*/2);
+  EXPECT_EQ(client().RequestsSent(), 0u);
+  ASSERT_TRUE(client().Stat(7).ok());
+  ASSERT_TRUE(client().Stat(8).ok());
+  EXPECT_EQ(client().RequestsSent(), 2u);
+  EXPECT_EQ(ErrnoOf(client().Walk(1, "a/b").status()), EINVAL);
+  EXPECT_EQ(client().RequestsSent(), 2u);
+}
+
 TEST_F(GoferClientTest, ErrnoRepliesBecomeThatErrno) {
   Serve([](const proto::Request&) {
     proto::Response response;

@@ -90,7 +90,8 @@ int BootMain(const BootOptions& options) {
       return 1;
     }
   }
-  fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root));
+  // The rootfs is the sandbox's alone (DESIGN §5): its stats and read fds are kept.
+  fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root, std::make_shared<fs::GoferFsCache>()));
   (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));
   // The console (process.terminal): fd 0 is the host pty slave, and the
   // container's init has it as controlling terminal, as under runc.
