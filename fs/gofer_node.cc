@@ -102,6 +102,19 @@ void GoferNode::Remember(const gofer::FileStat& st,
   }
 }
 
+void GoferNode::RememberAbsent(const std::string& name, GoferFsCache::Generation stamp) {
+  // Bounded: past this many names (a directory probed by a long search), the
+  // other misses ask the gofer each time until a change clears the set.
+  constexpr size_t kMaxAbsentNames = 1024;
+  absl::MutexLock lock(&access_mu_);
+  if (absent_stamp_ != stamp) {
+    absent_.clear();
+    absent_stamp_ = stamp;
+  }
+  if (!cache_->Current(stamp) || absent_.size() >= kMaxAbsentNames) return;
+  absent_.insert(name);
+}
+
 std::optional<GoferFsCache::Generation> GoferNode::Stamp() const {
   if (cache_ == nullptr) return std::nullopt;
   return cache_->Stamp();
@@ -283,9 +296,18 @@ absl::StatusOr<struct statfs> GoferNode::StatFs(sentry::Task& task) {
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,
                                                         const std::string& name) {
   if (absl::Status s = access().Check(task.creds, kMayExec); !s.ok()) return s;
+  if (cache_ != nullptr) {
+    absl::MutexLock lock(&access_mu_);
+    if (cache_->Current(absent_stamp_) && absent_.contains(name)) {
+      return ErrnoError(ENOENT, "no such file (known missing since the last change)");
+    }
+  }
   const std::optional<GoferFsCache::Generation> stamp = Stamp();
   absl::StatusOr<gofer::WalkedFile> child = client_->Walk(file_.id, name);
-  if (!child.ok()) return child.status();
+  if (!child.ok()) {
+    if (stamp.has_value() && ErrnoOf(child.status()) == ENOENT) RememberAbsent(name, *stamp);
+    return child.status();
+  }
   auto node = std::make_shared<GoferNode>(client_, *child, cache_);
   // The walk's stat answers the first stat of the name too.
   node->Remember(child->stat, stamp);

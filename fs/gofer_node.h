@@ -10,8 +10,9 @@
 //
 // On an exclusive filesystem (the rootfs: a GoferFsCache given) a node also
 // keeps its last stat while nothing may have changed it, its symlink target
-// (a symlink's content never changes), and one read-only donated fd that
-// later read-only opens dup instead of asking the gofer.
+// (a symlink's content never changes), one read-only donated fd that later
+// read-only opens dup instead of asking the gofer, and, for a directory, the
+// names a walk found missing (ENOENT), while nothing has changed since.
 #ifndef RUNSC_FS_GOFER_NODE_H_
 #define RUNSC_FS_GOFER_NODE_H_
 
@@ -19,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "fs/file.h"
 #include "fs/file_access.h"
@@ -82,6 +84,8 @@ class GoferNode : public Node {
   // cache allows (no stamp: a reply to a change, which bumped the cache).
   void Remember(const gofer::FileStat& st,
                 std::optional<GoferFsCache::Generation> stamp = std::nullopt);
+  // `name` was missing in this directory for a walk under `stamp`.
+  void RememberAbsent(const std::string& name, GoferFsCache::Generation stamp);
   // The stamp to take before a request whose stat may be kept.
   std::optional<GoferFsCache::Generation> Stamp() const;
   // This filesystem was (or may have been) changed by a request.
@@ -107,6 +111,9 @@ class GoferNode : public Node {
   std::optional<gofer::FileStat> kept_stat_ ABSL_GUARDED_BY(access_mu_);
   GoferFsCache::Generation kept_stamp_ ABSL_GUARDED_BY(access_mu_) = 0;
   std::optional<std::string> kept_target_ ABSL_GUARDED_BY(access_mu_);
+  // Names of this directory the gofer said do not exist, under one stamp.
+  absl::flat_hash_set<std::string> absent_ ABSL_GUARDED_BY(access_mu_);
+  GoferFsCache::Generation absent_stamp_ ABSL_GUARDED_BY(access_mu_) = 0;
   absl::Mutex kept_fd_mu_;
   UniqueFd kept_fd_ ABSL_GUARDED_BY(kept_fd_mu_);
 };

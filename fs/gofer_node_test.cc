@@ -192,6 +192,25 @@ TEST_F(GoferNodeTest, ADirectorySeesEntriesMadeAndRemovedInIt) {
   EXPECT_EQ(StatOf(*root_).st_nlink, before.st_nlink);
 }
 
+TEST_F(GoferNodeTest, AMissingNameIsAskedOnceUntilSomethingChanges) {
+  const uint64_t before = Requests();
+  EXPECT_EQ(ErrnoOf(root_->Lookup(task_, "nope").status()), ENOENT);
+  EXPECT_EQ(ErrnoOf(root_->Lookup(task_, "nope").status()), ENOENT);
+  EXPECT_EQ(Requests(), before + 1);
+  absl::StatusOr<CreatedNode> made = root_->Create(task_, "nope", O_RDWR, 0644);
+  ASSERT_TRUE(made.ok()) << made.status();
+  std::shared_ptr<Node> found = Walk(*root_, "nope");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(StatOf(*found).st_ino, HostStat("nope").st_ino);
+}
+
+TEST_F(GoferNodeTest, AMissingNameIsStillAskedWithoutACache) {
+  const uint64_t before = Requests();
+  EXPECT_EQ(ErrnoOf(uncached_root_->Lookup(task_, "nope").status()), ENOENT);
+  EXPECT_EQ(ErrnoOf(uncached_root_->Lookup(task_, "nope").status()), ENOENT);
+  EXPECT_EQ(Requests(), before + 2);
+}
+
 TEST_F(GoferNodeTest, ReadOnlyOpensShareOneDonatedFdWithPositionsOfTheirOwn) {
   std::shared_ptr<Node> f = Walk(*root_, "f");
   ASSERT_NE(f, nullptr);

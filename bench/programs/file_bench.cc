@@ -2,12 +2,15 @@
 // files are made by runsc-bench at run time, bench_files.h):
 //   open_close     open(O_RDONLY) and close the 4 KiB file.
 //   stat           stat(2) of the same file.
+//   stat_missing   stat(2) of a name that does not exist in its directory
+//                  (ENOENT), as a search path probes.
 //   read_4k        pread of the whole 4 KiB file, at offset 0, fd kept open.
 //   read_1m        the same with the 1 MiB file.
 //   write_1m       pwrite of 1 MiB at offset 0 of a file in /tmp (no fsync).
 //   seq_read_mbps  the 256 MiB file read from start to end in 1 MiB reads
 //                  (open to close); its bytes_per_second counter is the
 //                  number runsc-bench reports, in MB/s.
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +61,17 @@ void BM_Stat(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Stat)->Name("stat");
+
+void BM_StatMissing(benchmark::State& state) {
+  const std::string path = InBenchRoot(kFile4k.path) + ".missing";
+  struct stat st;
+  for (auto _ : state) {
+    if (stat(path.c_str(), &st) == 0 || errno != ENOENT) {
+      return state.SkipWithError(("stat " + path + " did not fail with ENOENT").c_str());
+    }
+  }
+}
+BENCHMARK(BM_StatMissing)->Name("stat_missing");
 
 // pread of the whole of `file`, again and again.
 void PreadWholeFile(benchmark::State& state, const DataFile& file) {
