@@ -56,6 +56,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   options.strace = config.strace;
   options.vdso = config.vdso;
   options.cpu_pairing = config.cpu_pairing;
+  options.file_access_exclusive = config.file_access_exclusive;
   options.debug = config.debug;
   return options;
 }

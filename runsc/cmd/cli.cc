@@ -40,6 +40,7 @@ constexpr char kVersion[] = "0.1.0";
 struct RawFlags {
   std::string log_format = "text";
   std::string network = "none";
+  std::string file_access = "exclusive";
 };
 
 void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) {
@@ -63,6 +64,12 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
                  "it: a syscall's hand-offs stay on one CPU (false: the host scheduler places "
                  "them)")
       ->capture_default_str();
+  app.add_option("--file-access", raw.file_access,
+                 "exclusive: only the sandbox changes the rootfs, so the sentry keeps its "
+                 "stats and read-only fds between calls; shared: the host may change it too, "
+                 "every stat and open asks the gofer")
+      ->check(CLI::IsMember({"exclusive", "shared"}))
+      ->capture_default_str();
   app.add_option("--network", raw.network, "none, host or sandbox (only none is implemented)")
       ->check(CLI::IsMember({"none", "host", "sandbox"}))
       ->capture_default_str();
@@ -81,6 +88,7 @@ void ApplyRawFlags(const RawFlags& raw, config::GlobalConfig& config) {
   config.network = raw.network == "host"      ? config::NetworkMode::kHost
                    : raw.network == "sandbox" ? config::NetworkMode::kSandbox
                                               : config::NetworkMode::kNone;
+  config.file_access_exclusive = raw.file_access != "shared";
 }
 
 // Descriptors 0-2 must be open before anything else is: otherwise the first

@@ -34,6 +34,7 @@ std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config) {
   if (config.strace) flags.push_back("--strace");
   if (!config.vdso) flags.push_back("--vdso=false");
   if (!config.cpu_pairing) flags.push_back("--cpu-pairing=false");
+  if (!config.file_access_exclusive) flags.insert(flags.end(), {"--file-access", "shared"});
   return flags;
 }
 

@@ -27,6 +27,11 @@ struct GlobalConfig {
   // --cpu-pairing=false: application threads and their sentry threads may
   // run on different CPUs (platform/cpu_pairing.h).
   bool cpu_pairing = true;
+  // --file-access=shared: something outside the sandbox may change the
+  // rootfs while it runs, so the sentry keeps none of its stats, missing
+  // names or read-only fds (fs/gofer_fs_cache.h). Default exclusive (DESIGN
+  // §5), as gVisor's --file-access.
+  bool file_access_exclusive = true;
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

@@ -42,6 +42,10 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Not(::testing::Contains("--cpu-pairing=false")));
   config.cpu_pairing = false;
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--cpu-pairing=false"));
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Not(::testing::Contains("--file-access")));
+  config.file_access_exclusive = false;
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--file-access"));
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("shared"));
 }
 
 }  // namespace

@@ -90,8 +90,11 @@ int BootMain(const BootOptions& options) {
       return 1;
     }
   }
-  // The rootfs is the sandbox's alone (DESIGN §5): its stats and read fds are kept.
-  fs::Vfs vfs(std::make_shared<fs::GoferNode>(gofer, *root, std::make_shared<fs::GoferFsCache>()));
+  // The rootfs is the sandbox's alone (DESIGN §5) unless --file-access=shared:
+  // its stats, missing names and read-only fds are kept.
+  fs::Vfs vfs(std::make_shared<fs::GoferNode>(
+      gofer, *root,
+      options.file_access_exclusive ? std::make_shared<fs::GoferFsCache>() : nullptr));
   (void)vfs.Mount(nullptr, "/proc", fs::NewProcfs(kernel));
   // The console (process.terminal): fd 0 is the host pty slave, and the
   // container's init has it as controlling terminal, as under runc.

@@ -77,6 +77,9 @@ struct BootOptions {
   bool strace = false;  // Log every syscall with arguments and result.
   bool vdso = true;     // false: the vDSO makes every clock call a syscall.
   bool cpu_pairing = true;  // platform::PlatformOptions::cpu_pairing.
+  // The rootfs is the sandbox's alone: keep its stats and read-only fds
+  // (fs::GoferFsCache). false: ask the gofer every time.
+  bool file_access_exclusive = true;
   bool debug = false;
 };
 
