@@ -5,6 +5,7 @@
 #include <sys/inotify.h>
 #include <sys/uio.h>
 
+#include <memory>
 #include <vector>
 
 #include "base/logging.h"
@@ -36,9 +37,12 @@ SyscallResult DoRead(Task& t, int fd, uint64_t addr, size_t count, int64_t offse
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_WRONLY) return SyscallResult::Error(EBADF);
   if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
-  std::vector<uint8_t> buf(std::min(count, kMaxIo));
-  absl::StatusOr<size_t> n =
-      offset < 0 ? file->Read(t, absl::MakeSpan(buf)) : file->PRead(t, absl::MakeSpan(buf), offset);
+  // Not zeroed: the read fills what is copied out (a vector's memset of a
+  // 1 MiB buffer was a third pass over the data of every large read).
+  const size_t size = std::min(count, kMaxIo);
+  std::unique_ptr<uint8_t[]> storage = std::make_unique_for_overwrite<uint8_t[]>(size);
+  absl::Span<uint8_t> buf(storage.get(), size);
+  absl::StatusOr<size_t> n = offset < 0 ? file->Read(t, buf) : file->PRead(t, buf, offset);
   if (!n.ok()) return ErrorOf(t, n.status());
   RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(addr, absl::MakeConstSpan(buf.data(), *n)));
   if (*n > 0) fs::NotifyFileEvent(*file, IN_ACCESS);
@@ -50,8 +54,11 @@ SyscallResult DoWrite(Task& t, int fd, uint64_t addr, size_t count, int64_t offs
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EBADF);
   if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
-  std::vector<uint8_t> buf(std::min(count, kMaxIo));
-  RUNSC_RETURN_IF_ERROR(t.mm->CopyIn(addr, absl::MakeSpan(buf)));
+  // Not zeroed: CopyIn fills all of it.
+  const size_t size = std::min(count, kMaxIo);
+  std::unique_ptr<uint8_t[]> storage = std::make_unique_for_overwrite<uint8_t[]>(size);
+  absl::Span<uint8_t> buf(storage.get(), size);
+  RUNSC_RETURN_IF_ERROR(t.mm->CopyIn(addr, buf));
   absl::StatusOr<size_t> n =
       offset < 0 ? file->Write(t, buf) : file->PWrite(t, buf, offset);
   if (!n.ok()) return ErrorOf(t, n.status());
