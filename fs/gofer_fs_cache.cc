@@ -2,19 +2,35 @@
 
 namespace runsc::fs {
 
-GoferFsCache::Generation GoferFsCache::Stamp() const {
+GoferFsCache::Stamp GoferFsCache::Now() const {
   absl::MutexLock lock(&mu_);
-  return generation_;
+  return Stamp{.changes = changes_, .open_events = open_events_};
 }
 
 void GoferFsCache::Invalidate() {
   absl::MutexLock lock(&mu_);
-  ++generation_;
+  ++changes_;
 }
 
-bool GoferFsCache::MayKeep(const InodeKey& inode, Generation stamp) const {
+bool GoferFsCache::CurrentLocked(const InodeKey& inode, const Stamp& stamp) const {
+  if (stamp.changes != changes_ || never_.contains(inode)) return false;
+  auto last = last_open_event_.find(inode);
+  return last == last_open_event_.end() || last->second <= stamp.open_events;
+}
+
+bool GoferFsCache::MayKeep(const InodeKey& inode, const Stamp& stamp) const {
   absl::MutexLock lock(&mu_);
-  return stamp == generation_ && !open_.contains(inode) && !never_.contains(inode);
+  return CurrentLocked(inode, stamp) && !open_.contains(inode);
+}
+
+bool GoferFsCache::Current(const InodeKey& inode, const Stamp& stamp) const {
+  absl::MutexLock lock(&mu_);
+  return CurrentLocked(inode, stamp);
+}
+
+bool GoferFsCache::Unchanged(const Stamp& stamp) const {
+  absl::MutexLock lock(&mu_);
+  return stamp.changes == changes_;
 }
 
 int GoferFsCache::OpenCount(const InodeKey& inode) const {
@@ -23,19 +39,24 @@ int GoferFsCache::OpenCount(const InodeKey& inode) const {
   return it == open_.end() ? 0 : it->second;
 }
 
+void GoferFsCache::OpenEventLocked(const InodeKey& inode) {
+  last_open_event_[inode] = ++open_events_;
+}
+
 GoferFsCache::OpenFile::OpenFile(std::shared_ptr<GoferFsCache> cache, const InodeKey& inode)
     : cache_(std::move(cache)), inode_(inode) {
   absl::MutexLock lock(&cache_->mu_);
   ++cache_->open_[inode_];
-  // A stat taken before this open and kept after it would miss the writes.
-  ++cache_->generation_;
+  // A stat of the inode taken before this open and kept after it would miss
+  // what the fd does (writes, and reads, which move atime).
+  cache_->OpenEventLocked(inode_);
 }
 
 GoferFsCache::OpenFile::~OpenFile() {
   absl::MutexLock lock(&cache_->mu_);
   if (--cache_->open_[inode_] == 0) cache_->open_.erase(inode_);
   // A stat taken while the fd was open may predate its last write.
-  ++cache_->generation_;
+  cache_->OpenEventLocked(inode_);
 }
 
 void GoferFsCache::OpenFile::MayBeMappedWritable() {

@@ -14,37 +14,54 @@ constexpr GoferFsCache::InodeKey kFileElsewhere{2, 42};
 
 TEST(GoferFsCacheTest, AStatTakenWithNothingChangedIsKeptUntilTheNextChange) {
   GoferFsCache cache;
-  const GoferFsCache::Generation stamp = cache.Stamp();
+  const GoferFsCache::Stamp stamp = cache.Now();
   EXPECT_TRUE(cache.MayKeep(kFile, stamp));
-  EXPECT_TRUE(cache.Current(stamp));
+  EXPECT_TRUE(cache.Current(kFile, stamp));
+  EXPECT_TRUE(cache.Unchanged(stamp));
   cache.Invalidate();
-  EXPECT_FALSE(cache.Current(stamp));
+  EXPECT_FALSE(cache.Current(kFile, stamp));
+  EXPECT_FALSE(cache.Current(kOther, stamp));
   EXPECT_FALSE(cache.MayKeep(kFile, stamp));
+  EXPECT_FALSE(cache.Unchanged(stamp));
 }
 
 TEST(GoferFsCacheTest, AChangeDuringTheRequestRefusesItsStat) {
   GoferFsCache cache;
-  const GoferFsCache::Generation stamp = cache.Stamp();
+  const GoferFsCache::Stamp stamp = cache.Now();
   cache.Invalidate();  // Another thread's rename returned while the stat was in flight.
   EXPECT_FALSE(cache.MayKeep(kFile, stamp));
-  EXPECT_TRUE(cache.MayKeep(kFile, cache.Stamp()));
+  EXPECT_TRUE(cache.MayKeep(kFile, cache.Now()));
 }
 
-TEST(GoferFsCacheTest, AnOpenFileKeepsItsInodeUncachedAndItsOpenAndCloseInvalidate) {
+TEST(GoferFsCacheTest, AnOpenFileKeepsItsInodeUncachedAndItsOpenAndCloseEndItsKeptStat) {
   auto cache = std::make_shared<GoferFsCache>();
-  const GoferFsCache::Generation before = cache->Stamp();
+  const GoferFsCache::Stamp before = cache->Now();
   auto open = std::make_unique<GoferFsCache::OpenFile>(cache, kFile);
-  EXPECT_FALSE(cache->Current(before));
+  EXPECT_FALSE(cache->Current(kFile, before));
   EXPECT_EQ(cache->OpenCount(kFile), 1);
-  EXPECT_FALSE(cache->MayKeep(kFile, cache->Stamp()));
-  // Only that inode: same number elsewhere or another file may be kept.
-  EXPECT_TRUE(cache->MayKeep(kFileElsewhere, cache->Stamp()));
-  EXPECT_TRUE(cache->MayKeep(kOther, cache->Stamp()));
-  const GoferFsCache::Generation while_open = cache->Stamp();
+  EXPECT_FALSE(cache->MayKeep(kFile, cache->Now()));
+  // Only that inode: the same number elsewhere, another file and the
+  // missing names are unaffected.
+  EXPECT_TRUE(cache->Current(kFileElsewhere, before));
+  EXPECT_TRUE(cache->Current(kOther, before));
+  EXPECT_TRUE(cache->Unchanged(before));
+  EXPECT_TRUE(cache->MayKeep(kOther, cache->Now()));
+  const GoferFsCache::Stamp while_open = cache->Now();
   open.reset();
   EXPECT_EQ(cache->OpenCount(kFile), 0);
-  EXPECT_FALSE(cache->Current(while_open));
-  EXPECT_TRUE(cache->MayKeep(kFile, cache->Stamp()));
+  EXPECT_FALSE(cache->MayKeep(kFile, while_open));
+  EXPECT_TRUE(cache->MayKeep(kFile, cache->Now()));
+  EXPECT_TRUE(cache->Current(kOther, before));
+}
+
+TEST(GoferFsCacheTest, AnOpenAndCloseDuringTheRequestRefusesItsStat) {
+  auto cache = std::make_shared<GoferFsCache>();
+  const GoferFsCache::Stamp stamp = cache->Now();
+  // Another thread opened, wrote and closed the file while a walk to it
+  // was in flight: the walk's stat may predate the write.
+  { GoferFsCache::OpenFile open(cache, kFile); }
+  EXPECT_FALSE(cache->MayKeep(kFile, stamp));
+  EXPECT_TRUE(cache->MayKeep(kOther, stamp));
 }
 
 TEST(GoferFsCacheTest, TwoOpensOfOneInodeKeepItUncachedUntilBothClose) {
@@ -53,9 +70,9 @@ TEST(GoferFsCacheTest, TwoOpensOfOneInodeKeepItUncachedUntilBothClose) {
   auto second = std::make_unique<GoferFsCache::OpenFile>(cache, kFile);
   first.reset();
   EXPECT_EQ(cache->OpenCount(kFile), 1);
-  EXPECT_FALSE(cache->MayKeep(kFile, cache->Stamp()));
+  EXPECT_FALSE(cache->MayKeep(kFile, cache->Now()));
   second.reset();
-  EXPECT_TRUE(cache->MayKeep(kFile, cache->Stamp()));
+  EXPECT_TRUE(cache->MayKeep(kFile, cache->Now()));
 }
 
 TEST(GoferFsCacheTest, AFileThatMayBeMappedWritableIsNeverCachedAgain) {
@@ -64,8 +81,8 @@ TEST(GoferFsCacheTest, AFileThatMayBeMappedWritableIsNeverCachedAgain) {
     GoferFsCache::OpenFile open(cache, kFile);
     open.MayBeMappedWritable();
   }
-  EXPECT_FALSE(cache->MayKeep(kFile, cache->Stamp()));
-  EXPECT_TRUE(cache->MayKeep(kOther, cache->Stamp()));
+  EXPECT_FALSE(cache->MayKeep(kFile, cache->Now()));
+  EXPECT_TRUE(cache->MayKeep(kOther, cache->Now()));
 }
 
 TEST(GoferFsCacheTest, TheKeptFdBudgetIsSpentAndReturned) {

@@ -76,9 +76,15 @@ GoferNode::~GoferNode() {
 absl::StatusOr<struct stat> GoferNode::Stat() {
   if (cache_ != nullptr) {
     absl::MutexLock lock(&access_mu_);
-    if (kept_stat_.has_value() && cache_->Current(kept_stamp_)) return ToStat(*kept_stat_);
+    if (kept_stat_.has_value() && cache_->Current(Inode(), kept_stamp_)) return ToStat(*kept_stat_);
   }
-  const std::optional<GoferFsCache::Generation> stamp = Stamp();
+  const std::optional<GoferFsCache::Stamp> stamp = StampNow();
+  // With a kept fd, the host answers for the inode itself (exactly, open
+  // writers or not) without a round trip: an fstat.
+  if (std::optional<gofer::FileStat> host = StatKeptFd(); host.has_value()) {
+    Remember(*host, stamp);
+    return ToStat(*host);
+  }
   absl::StatusOr<gofer::FileStat> st = client_->Stat(file_.id);
   if (!st.ok()) return st.status();
   Remember(*st, stamp);
@@ -91,7 +97,7 @@ FileAccess GoferNode::access() const {
 }
 
 void GoferNode::Remember(const gofer::FileStat& st,
-                         std::optional<GoferFsCache::Generation> stamp) {
+                         std::optional<GoferFsCache::Stamp> stamp) {
   absl::MutexLock lock(&access_mu_);
   access_ = AccessOf(st);
   if (stamp.has_value() && cache_->MayKeep(Inode(), *stamp)) {
@@ -102,22 +108,44 @@ void GoferNode::Remember(const gofer::FileStat& st,
   }
 }
 
-void GoferNode::RememberAbsent(const std::string& name, GoferFsCache::Generation stamp) {
+void GoferNode::RememberAbsent(const std::string& name, const GoferFsCache::Stamp& stamp) {
   // Bounded: past this many names (a directory probed by a long search), the
   // other misses ask the gofer each time until a change clears the set.
   constexpr size_t kMaxAbsentNames = 1024;
   absl::MutexLock lock(&access_mu_);
-  if (absent_stamp_ != stamp) {
+  if (absent_stamp_.changes != stamp.changes) {
     absent_.clear();
     absent_stamp_ = stamp;
   }
-  if (!cache_->Current(stamp) || absent_.size() >= kMaxAbsentNames) return;
+  if (!cache_->Unchanged(stamp) || absent_.size() >= kMaxAbsentNames) return;
   absent_.insert(name);
 }
 
-std::optional<GoferFsCache::Generation> GoferNode::Stamp() const {
+std::optional<gofer::FileStat> GoferNode::StatKeptFd() {
+  absl::MutexLock lock(&kept_fd_mu_);
+  struct stat st;
+  if (!kept_fd_.valid() || ::fstat(kept_fd_.get(), &st) != 0) return std::nullopt;
+  return gofer::FileStat{.dev = st.st_dev,
+                         .ino = st.st_ino,
+                         .mode = st.st_mode,
+                         .nlink = st.st_nlink,
+                         .uid = st.st_uid,
+                         .gid = st.st_gid,
+                         .rdev = st.st_rdev,
+                         .size = st.st_size,
+                         .blksize = st.st_blksize,
+                         .blocks = st.st_blocks,
+                         .atime_sec = st.st_atim.tv_sec,
+                         .atime_nsec = st.st_atim.tv_nsec,
+                         .mtime_sec = st.st_mtim.tv_sec,
+                         .mtime_nsec = st.st_mtim.tv_nsec,
+                         .ctime_sec = st.st_ctim.tv_sec,
+                         .ctime_nsec = st.st_ctim.tv_nsec};
+}
+
+std::optional<GoferFsCache::Stamp> GoferNode::StampNow() const {
   if (cache_ == nullptr) return std::nullopt;
-  return cache_->Stamp();
+  return cache_->Now();
 }
 
 void GoferNode::Changed() {
@@ -298,11 +326,11 @@ absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,
   if (absl::Status s = access().Check(task.creds, kMayExec); !s.ok()) return s;
   if (cache_ != nullptr) {
     absl::MutexLock lock(&access_mu_);
-    if (cache_->Current(absent_stamp_) && absent_.contains(name)) {
+    if (cache_->Unchanged(absent_stamp_) && absent_.contains(name)) {
       return ErrnoError(ENOENT, "no such file (known missing since the last change)");
     }
   }
-  const std::optional<GoferFsCache::Generation> stamp = Stamp();
+  const std::optional<GoferFsCache::Stamp> stamp = StampNow();
   absl::StatusOr<gofer::WalkedFile> child = client_->Walk(file_.id, name);
   if (!child.ok()) {
     if (stamp.has_value() && ErrnoOf(child.status()) == ENOENT) RememberAbsent(name, *stamp);

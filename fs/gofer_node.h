@@ -83,11 +83,13 @@ class GoferNode : public Node {
   // A stat from the gofer; kept if it was asked for under `stamp` and the
   // cache allows (no stamp: a reply to a change, which bumped the cache).
   void Remember(const gofer::FileStat& st,
-                std::optional<GoferFsCache::Generation> stamp = std::nullopt);
+                std::optional<GoferFsCache::Stamp> stamp = std::nullopt);
   // `name` was missing in this directory for a walk under `stamp`.
-  void RememberAbsent(const std::string& name, GoferFsCache::Generation stamp);
-  // The stamp to take before a request whose stat may be kept.
-  std::optional<GoferFsCache::Generation> Stamp() const;
+  void RememberAbsent(const std::string& name, const GoferFsCache::Stamp& stamp);
+  // fstat of the kept read-only fd, if there is one.
+  std::optional<gofer::FileStat> StatKeptFd();
+  // The stamp to take before a request whose stat or miss may be kept.
+  std::optional<GoferFsCache::Stamp> StampNow() const;
   // This filesystem was (or may have been) changed by a request.
   void Changed();
   GoferFsCache::InodeKey Inode() const { return {file_.stat.dev, file_.stat.ino}; }
@@ -109,11 +111,11 @@ class GoferNode : public Node {
   mutable absl::Mutex access_mu_;
   FileAccess access_ ABSL_GUARDED_BY(access_mu_);
   std::optional<gofer::FileStat> kept_stat_ ABSL_GUARDED_BY(access_mu_);
-  GoferFsCache::Generation kept_stamp_ ABSL_GUARDED_BY(access_mu_) = 0;
+  GoferFsCache::Stamp kept_stamp_ ABSL_GUARDED_BY(access_mu_);
   std::optional<std::string> kept_target_ ABSL_GUARDED_BY(access_mu_);
   // Names of this directory the gofer said do not exist, under one stamp.
   absl::flat_hash_set<std::string> absent_ ABSL_GUARDED_BY(access_mu_);
-  GoferFsCache::Generation absent_stamp_ ABSL_GUARDED_BY(access_mu_) = 0;
+  GoferFsCache::Stamp absent_stamp_ ABSL_GUARDED_BY(access_mu_);
   absl::Mutex kept_fd_mu_;
   UniqueFd kept_fd_ ABSL_GUARDED_BY(kept_fd_mu_);
 };

@@ -44,6 +44,7 @@ class GoferNodeTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(templ.data()), nullptr);
     host_root_ = templ;
     std::ofstream(host_root_ / "f") << "hello";
+    std::ofstream(host_root_ / "o") << "other";
     std::filesystem::create_symlink("f", host_root_ / "l");
     int fds[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
@@ -164,6 +165,23 @@ TEST_F(GoferNodeTest, StatSeesWritesThroughADonatedFdWhileOpenAndAfterTheClose) 
   EXPECT_EQ(StatOf(*f).st_mtim.tv_nsec, HostStat("f").st_mtim.tv_nsec);
 }
 
+TEST_F(GoferNodeTest, OpeningAndWritingAnotherFileKeepsThisFilesStat) {
+  std::shared_ptr<Node> f = Walk(*root_, "f");
+  std::shared_ptr<Node> o = Walk(*root_, "o");
+  ASSERT_NE(f, nullptr);
+  ASSERT_NE(o, nullptr);
+  {
+    std::shared_ptr<File> other = OpenOrDie(*o, O_RDWR);
+    ASSERT_NE(other, nullptr);
+    ASSERT_TRUE(other->Write(task_, Bytes("changed")).ok());
+  }
+  const uint64_t before = Requests();
+  EXPECT_EQ(StatOf(*f).st_size, 5);
+  EXPECT_EQ(Requests(), before);
+  EXPECT_EQ(StatOf(*o).st_size, 7);
+  EXPECT_EQ(Requests(), before + 1);
+}
+
 TEST_F(GoferNodeTest, AnotherNameOfTheFileSeesItsLinksAndWrites) {
   std::shared_ptr<Node> f = Walk(*root_, "f");
   ASSERT_NE(f, nullptr);
@@ -252,6 +270,23 @@ TEST_F(GoferNodeTest, AReadOnlyOpenSeesWhatAWriterWroteSinceTheFdWasKept) {
   ASSERT_NE(reader, nullptr);
   EXPECT_EQ(Read(*reader, 10), "bye");
   EXPECT_EQ(StatOf(*f).st_size, 3);
+}
+
+TEST_F(GoferNodeTest, WithAKeptFdAStatOfAFileBeingWrittenIsTheHostsFstat) {
+  std::shared_ptr<Node> f = Walk(*root_, "f");
+  ASSERT_NE(f, nullptr);
+  std::shared_ptr<File> reader = OpenOrDie(*f, O_RDONLY);  // Keeps the fd.
+  std::shared_ptr<File> writer = OpenOrDie(*f, O_WRONLY | O_APPEND);
+  ASSERT_NE(writer, nullptr);
+  const uint64_t before = Requests();
+  ASSERT_TRUE(writer->Write(task_, Bytes(", world")).ok());
+  EXPECT_EQ(StatOf(*f).st_size, 12);
+  ASSERT_TRUE(writer->Write(task_, Bytes("!")).ok());
+  struct stat st = StatOf(*f);
+  EXPECT_EQ(st.st_size, 13);
+  EXPECT_EQ(st.st_mtim.tv_nsec, HostStat("f").st_mtim.tv_nsec);
+  EXPECT_EQ(st.st_ino, HostStat("f").st_ino);
+  EXPECT_EQ(Requests(), before);
 }
 
 TEST_F(GoferNodeTest, AFileMappableSharedAndWritableIsNeverCachedAgain) {
