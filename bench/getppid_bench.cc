@@ -19,12 +19,39 @@
 //                              the sentry round trip on systrap with the
 //                              default budget.
 //
+// And the pieces of a systrap round trip, measured apart (native, no
+// sandbox), to tell what is worth attacking:
+//   BM_SigsysTrapAndReturn     a getppid trapped by a seccomp RET_TRAP
+//                              filter to a SIGSYS handler on a sigaltstack
+//                              that writes rax and returns (rt_sigreturn):
+//                              the signal's share, which syscall patching
+//                              removes.
+//   BM_FutexPingPongProcesses/paired:<0|1>
+//                              one word passed back and forth between two
+//                              processes with FUTEX_WAKE / FUTEX_WAIT, on
+//                              one CPU or left to the scheduler: the two
+//                              hand-offs (wake-ups and context switches)
+//                              every round trip pays, whatever traps.
+//
 // After Google Benchmark's own output, a Markdown table gives each one's
 // time per call and its ratio to native: absolute times on a shared VM do
 // not hold, ratios do better (DESIGN §8).
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include <cstdio>
 #include <map>
@@ -138,6 +165,100 @@ void BM_SystrapGetppidRoundTrip(benchmark::State& state) {
 BENCHMARK(BM_SystrapGetppidRoundTrip)
     ->ArgNames({"spin_us", "paired"})
     ->ArgsProduct({{0, 2, 5, 10, 20}, {0, 1}});
+
+constexpr long kTrappedGetppidAnswer = 4343;
+
+void AnswerTrappedGetppid(int, siginfo_t*, void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+  uc->uc_mcontext.gregs[REG_RAX] = kTrappedGetppidAnswer;
+}
+
+void BM_SigsysTrapAndReturn(benchmark::State& state) {
+  struct sigaction act {}, old {};
+  act.sa_sigaction = AnswerTrappedGetppid;
+  act.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigfillset(&act.sa_mask);  // As the stub's handler.
+  if (sigaction(SIGSYS, &act, &old) != 0) return state.SkipWithError("sigaction(SIGSYS)");
+  // The filter goes on a thread of its own (seccomp filters are per
+  // thread without TSYNC), which ends with it: the rest of the benchmark
+  // process is never filtered.
+  std::thread trapped([&state] {
+    std::vector<uint8_t> altstack(64 * 1024);
+    stack_t ss{altstack.data(), 0, altstack.size()};
+    sigaltstack(&ss, nullptr);
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{sizeof(filter) / sizeof(filter[0]), filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+      return state.SkipWithError("seccomp filter");
+    }
+    for (auto _ : state) {
+      if (syscall(SYS_getppid) != kTrappedGetppidAnswer) {
+        return state.SkipWithError("getppid was not trapped");
+      }
+    }
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, nullptr);
+  });
+  trapped.join();
+  sigaction(SIGSYS, &old, nullptr);
+}
+BENCHMARK(BM_SigsysTrapAndReturn);
+
+long Futex(std::atomic<uint32_t>* word, int op, uint32_t value) {
+  return syscall(SYS_futex, word, op, value, nullptr, nullptr, 0);
+}
+
+// Waits (in FUTEX_WAIT, no spinning) until *word == value.
+void FutexWaitFor(std::atomic<uint32_t>* word, uint32_t value) {
+  for (uint32_t seen; (seen = word->load(std::memory_order_acquire)) != value;) {
+    Futex(word, FUTEX_WAIT, seen);
+  }
+}
+
+void BM_FutexPingPongProcesses(benchmark::State& state) {
+  const bool paired = state.range(0) != 0;
+  // A private page, shared between this process and the child: the futex
+  // must be a shared one (not FUTEX_PRIVATE_FLAG), as systrap's are.
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return state.SkipWithError("mmap");
+  auto* word = new (page) std::atomic<uint32_t>(0);
+  cpu_set_t old_affinity;
+  sched_getaffinity(0, sizeof(old_affinity), &old_affinity);
+  if (paired) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    sched_setaffinity(0, sizeof(one), &one);  // The child inherits it.
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Odd values are the parent's pings, even ones the child's pongs.
+    for (uint32_t expect = 1;; expect += 2) {
+      FutexWaitFor(word, expect);
+      word->store(expect + 1, std::memory_order_release);
+      Futex(word, FUTEX_WAKE, 1);
+    }
+  }
+  uint32_t next = 1;
+  for (auto _ : state) {
+    word->store(next, std::memory_order_release);
+    Futex(word, FUTEX_WAKE, 1);
+    FutexWaitFor(word, next + 1);
+    next += 2;
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  sched_setaffinity(0, sizeof(old_affinity), &old_affinity);
+  munmap(page, 4096);
+}
+BENCHMARK(BM_FutexPingPongProcesses)->ArgName("paired")->Arg(0)->Arg(1);
 
 // The dispatcher under test is the sentry's; the kernel needs one of its own
 // to be constructed, which this benchmark never calls.
