@@ -18,6 +18,10 @@
 //   BM_SystrapSentryGetppidRoundTrip
 //                              the sentry round trip on systrap with the
 //                              default budget.
+//   BM_SystrapPatched*         the same two with syscall patching: the
+//                              loop's `mov; syscall` is patched at its
+//                              second trap and then enters the stub with a
+//                              jmp (platform/systrap/syscall_patch.h).
 //
 // And the pieces of a systrap round trip, measured apart (native, no
 // sandbox), to tell what is worth attacking:
@@ -166,6 +170,22 @@ BENCHMARK(BM_SystrapGetppidRoundTrip)
     ->ArgNames({"spin_us", "paired"})
     ->ArgsProduct({{0, 2, 5, 10, 20}, {0, 1}});
 
+// The same with syscall patching (platform/systrap/syscall_patch.h): after
+// its second trap the loop's `mov; syscall` jumps to the stub's patch
+// entry, no SIGSYS.
+void BM_SystrapPatchedGetppidRoundTrip(benchmark::State& state) {
+  absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
+      platform::systrap::SystrapPlatform::Create(
+          {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000,
+           .pairing = platform::CpuPairing::Create(state.range(1) != 0),
+           .syscall_patching = true});
+  if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
+  BareGetppidRoundTrip(state, std::unique_ptr<platform::Platform>(std::move(*p)));
+}
+BENCHMARK(BM_SystrapPatchedGetppidRoundTrip)
+    ->ArgNames({"spin_us", "paired"})
+    ->ArgsProduct({{0, 10}, {0, 1}});
+
 constexpr long kTrappedGetppidAnswer = 4343;
 
 void AnswerTrappedGetppid(int, siginfo_t*, void* context) {
@@ -267,9 +287,10 @@ class UnusedDispatcher : public sentry::SyscallDispatcher {
   void Dispatch(sentry::Task&) override {}
 };
 
-void SentryGetppidRoundTrip(benchmark::State& state, const char* platform_name) {
+void SentryGetppidRoundTrip(benchmark::State& state, const char* platform_name,
+                            platform::PlatformOptions options = {}) {
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
-      platform::CreatePlatform(platform_name);
+      platform::CreatePlatform(platform_name, options);
   if (!platform.ok()) return state.SkipWithError(std::string(platform.status().message()).c_str());
   UnusedDispatcher unused;
   sentry::Kernel kernel(*std::move(platform), unused);
@@ -300,6 +321,11 @@ void BM_SystrapSentryGetppidRoundTrip(benchmark::State& state) {
   SentryGetppidRoundTrip(state, "systrap");
 }
 BENCHMARK(BM_SystrapSentryGetppidRoundTrip);
+
+void BM_SystrapPatchedSentryGetppidRoundTrip(benchmark::State& state) {
+  SentryGetppidRoundTrip(state, "systrap", {.syscall_patching = true});
+}
+BENCHMARK(BM_SystrapPatchedSentryGetppidRoundTrip);
 
 // Passes everything to the reporter --benchmark_format asked for, and keeps
 // each benchmark's time per call for the ratio table: the median when

@@ -17,7 +17,9 @@ absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name,
   }
   if (name == "systrap") {
     absl::StatusOr<std::unique_ptr<systrap::SystrapPlatform>> p =
-        systrap::SystrapPlatform::Create({.pairing = CpuPairing::Create(options.cpu_pairing)});
+        systrap::SystrapPlatform::Create(
+        {.pairing = CpuPairing::Create(options.cpu_pairing),
+         .syscall_patching = options.syscall_patching});
     if (!p.ok()) return p.status();
     return std::unique_ptr<Platform>(std::move(*p));
   }

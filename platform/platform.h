@@ -151,6 +151,9 @@ struct PlatformOptions {
   // Keep each application thread on one CPU with the sentry thread that
   // serves it (platform/cpu_pairing.h says why and what it costs).
   bool cpu_pairing = true;
+  // systrap only: patch hot syscall sites of the application into calls to
+  // stub code (platform/systrap/syscall_patch.h). Ignored by ptrace.
+  bool syscall_patching = false;
 };
 
 // Looks a platform up by name ("ptrace" or "systrap"). An unknown name is

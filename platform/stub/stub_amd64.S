@@ -6,6 +6,7 @@
 #define SYS_mmap 9
 #define SYS_mprotect 10
 #define SYS_munmap 11
+#define SYS_rt_sigprocmask 14
 #define SYS_rt_sigreturn 15
 #define SYS_exit 60
 #define SYS_futex 202
@@ -98,6 +99,7 @@ runsc_stub_park:
 
 // rax = TSC now. Clobbers rdx.
 #define READ_TSC rdtsc; shl $32, %rdx; or %rdx, %rax
+#define UC_RIP 168
 
   // The clean stub's first code, on the syscall thread (the process's main
   // thread), from the sentry's fork: unmaps everything outside the stub's
@@ -266,6 +268,16 @@ runsc_systrap_syscall_loop:
   // the sentry reads and rewrites it, and we rt_sigreturn from it.
   .globl runsc_systrap_signal_handler
 runsc_systrap_signal_handler:
+  // A signal in the patch entry before it blocked signals (the sentry's
+  // interrupt, or one sent from outside): the thread is about to stop for
+  // a syscall anyway, and its slot is half written. Drop the signal and go
+  // back (the sentry's interrupt stays pending in the sentry, which checks
+  // it before the next resume).
+  mov UC_RIP(%rdx), %rax
+  lea .Lpatch_entry(%rip), %rcx
+  sub %rcx, %rax
+  cmp $(.Lpatch_masked - .Lpatch_entry), %rax
+  jb .Lhandler_drop
   mov %rsp, %r12
   and $~(SYSTRAP_SLOT_SIZE - 1), %r12
   mov %rdx, SYSTRAP_CTX_FRAME(%r12)
@@ -326,6 +338,187 @@ runsc_systrap_signal_handler:
   xor %edi, %edi
   syscall
   ud2
+
+.Lhandler_drop:
+  mov %rdx, %rsp
+  mov $SYS_rt_sigreturn, %eax
+  syscall
+  ud2
+
+  // ------------------------------------------------------------------
+  // Syscall patching (platform/systrap/syscall_patch.h). A patched site,
+  // once `mov $nr, %eax; syscall`, is
+  //   xor %eax, %eax; mov $(8 * k), %al; jmp *%gs:(%rax)
+  // and a patched thread's gs base is its slot's SYSTRAP_CTX_PATCH_TABLE,
+  // whose entries all point here. On entry: rax = 8 * k, every other
+  // register but rcx, r11 and the arithmetic flags is the application's
+  // (rcx and r11 are what `syscall` clobbers: free). We build in the slot
+  // the frame the SIGSYS of that syscall would have made, without the
+  // signal, and stop exactly as the signal handler does; the resume is the
+  // same rt_sigreturn from the frame, which restores the application's
+  // signal mask and registers at once.
+  //
+  // Security: this is stub code, but it makes no syscall the filter does
+  // not already allow application threads from stub code (futex,
+  // rt_sigreturn, exit and rt_sigprocmask, which only changes the caller's
+  // own mask: a forged rt_sigreturn frame can do as much). An application
+  // that jumps here with a register or gs base of its choosing reaches
+  // nothing more than by jumping to any other `syscall` of the stub: the
+  // host still serves no syscall the application chose.
+#define UC_FLAGS 0
+#define UC_R8 40
+#define UC_R9 48
+#define UC_R10 56
+#define UC_R11 64
+#define UC_R12 72
+#define UC_R13 80
+#define UC_R14 88
+#define UC_R15 96
+#define UC_RDI 104
+#define UC_RSI 112
+#define UC_RBP 120
+#define UC_RBX 128
+#define UC_RDX 136
+#define UC_RAX 144
+#define UC_RCX 152
+#define UC_RSP 160
+#define UC_EFLAGS 176
+#define UC_CS 184
+#define UC_FS 188
+#define UC_FPSTATE 224
+#define UC_SIGINFO 304
+#define PF SYSTRAP_CTX_PATCH_FRAME
+#define FP SYSTRAP_CTX_INITIAL_FP
+#define SIGSYS 31
+#define SYS_SECCOMP 1
+#define SIG_SETMASK 2
+#define UC_SIGCONTEXT_SS_STRICT 6
+#define UC_FP_XSTATE 1
+#define FP_XSTATE_MAGIC1 0x46505853
+#define FP_XSTATE_MAGIC2 0x46505845
+
+  // Outside the handler's drop range on purpose: a thread whose gs base is
+  // not a slot's patch table (the application jumped here itself) faults,
+  // and the fault is reported as any other.
+.Lpatch_bad:
+  ud2
+
+  .globl runsc_systrap_patch_entry
+runsc_systrap_patch_entry:
+.Lpatch_entry:
+  rdgsbase %r11
+  sub $SYSTRAP_CTX_PATCH_TABLE, %r11          // the slot, if gs is ours
+  movabs $-(SYSTRAP_CTL_BASE + SYSTRAP_SLOT_SIZE), %rcx
+  add %r11, %rcx
+  cmp $(SYSTRAP_MAX_THREADS * SYSTRAP_SLOT_SIZE), %rcx
+  jae .Lpatch_bad
+  test $(SYSTRAP_SLOT_SIZE - 1), %ecx
+  jnz .Lpatch_bad
+  cmp $(8 * (SYSTRAP_MAX_PATCH_SITES - 1)), %rax
+  ja .Lpatch_bad
+  // Off the application's stack first: it may keep data below its rsp
+  // (the red zone), which a push there would overwrite.
+  mov %rsp, PF+UC_RSP(%r11)
+  lea SYSTRAP_SLOT_SIZE(%r11), %rsp
+  pushfq
+  pop %rcx
+  mov %rcx, PF+UC_EFLAGS(%r11)
+  mov %rcx, PF+UC_R11(%r11)                   // as `syscall` leaves r11
+  mov %r8, PF+UC_R8(%r11)
+  mov %r9, PF+UC_R9(%r11)
+  mov %r10, PF+UC_R10(%r11)
+  mov %r12, PF+UC_R12(%r11)
+  mov %r13, PF+UC_R13(%r11)
+  mov %r14, PF+UC_R14(%r11)
+  mov %r15, PF+UC_R15(%r11)
+  mov %rdi, PF+UC_RDI(%r11)
+  mov %rsi, PF+UC_RSI(%r11)
+  mov %rbp, PF+UC_RBP(%r11)
+  mov %rbx, PF+UC_RBX(%r11)
+  mov %rdx, PF+UC_RDX(%r11)
+  mov %r11, %r12
+  mov %rax, %r13
+  // Every signal blocked from here to the rt_sigreturn of the resume, as
+  // in the handler: a signal now would find a slot in use.
+  push $-1
+  mov $SYS_rt_sigprocmask, %eax
+  mov $SIG_SETMASK, %edi
+  mov %rsp, %rsi
+  xor %edx, %edx
+  mov $8, %r10d
+  syscall
+.Lpatch_masked:
+  movabs $SYSTRAP_CTL_BASE, %r15
+  mov SYSTRAP_REQ_PATCH_SITES(%r15,%r13), %rax
+  mov %rax, %rcx
+  shl $16, %rcx
+  shr $16, %rcx                               // the address after the site
+  shr $48, %rax                               // its syscall number
+  mov %rax, PF+UC_RAX(%r12)
+  mov %rcx, PF+UC_RCX(%r12)                   // as `syscall` leaves rcx
+  mov %rcx, PF+UC_RIP(%r12)
+  // The FP state as the kernel's frame would hold it: xsave of what the
+  // kernel saves (SYSTRAP_REQ_XSTATE_SW), with its magic words, so that
+  // rt_sigreturn restores all of it. XRSTOR wants the header's reserved
+  // bytes zero and XSAVE writes only XSTATE_BV: zero them first.
+  cmpl $FP_XSTATE_MAGIC1, SYSTRAP_REQ_XSTATE_SW(%r15)
+  jne .Lpatch_fxsave
+  lea SYSTRAP_CTX_PATCH_XSAVE(%r12), %rdi
+  xor %ecx, %ecx
+  mov %rcx, 520(%rdi)
+  mov %rcx, 528(%rdi)
+  mov %rcx, 536(%rdi)
+  mov %rcx, 544(%rdi)
+  mov %rcx, 552(%rdi)
+  mov %rcx, 560(%rdi)
+  mov %rcx, 568(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+8(%r15), %eax     // xfeatures
+  mov SYSTRAP_REQ_XSTATE_SW+12(%r15), %edx
+  xsave64 (%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+0(%r15), %rcx
+  mov %rcx, 464(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+8(%r15), %rcx
+  mov %rcx, 472(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+16(%r15), %rcx
+  mov %rcx, 480(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+24(%r15), %rcx
+  mov %rcx, 488(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+32(%r15), %rcx
+  mov %rcx, 496(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+40(%r15), %rcx
+  mov %rcx, 504(%rdi)
+  mov SYSTRAP_REQ_XSTATE_SW+16(%r15), %ecx    // xstate_size, <= SYSTRAP_MAX_PATCH_XSTATE
+  movl $FP_XSTATE_MAGIC2, (%rdi,%rcx)
+  mov %rdi, PF+UC_FPSTATE(%r12)
+  movq $(UC_SIGCONTEXT_SS_STRICT | UC_FP_XSTATE), PF+UC_FLAGS(%r12)
+  jmp .Lpatch_fp_saved
+.Lpatch_fxsave:
+  fxsave64 FP(%r12)
+  // No xsave magic in the software-reserved words: the kernel's
+  // rt_sigreturn then takes the area as a plain FXSAVE image.
+  xor %eax, %eax
+  mov %rax, FP+464(%r12)
+  mov %rax, FP+472(%r12)
+  mov %rax, FP+480(%r12)
+  mov %rax, FP+488(%r12)
+  mov %rax, FP+496(%r12)
+  mov %rax, FP+504(%r12)
+  lea FP(%r12), %rax
+  mov %rax, PF+UC_FPSTATE(%r12)
+  movq $UC_SIGCONTEXT_SS_STRICT, PF+UC_FLAGS(%r12)
+.Lpatch_fp_saved:
+  movl $0x33, PF+UC_CS(%r12)                  // cs, gs
+  movl $0x2b0000, PF+UC_FS(%r12)              // fs, ss
+  movl $SIGSYS, PF+UC_SIGINFO(%r12)
+  movl $0, PF+UC_SIGINFO+4(%r12)
+  movl $SYS_SECCOMP, PF+UC_SIGINFO+8(%r12)
+  lea PF(%r12), %rax
+  mov %rax, SYSTRAP_CTX_FRAME(%r12)
+  rdfsbase %rax
+  mov %rax, SYSTRAP_CTX_FS_BASE(%r12)
+  rdgsbase %rax
+  mov %rax, SYSTRAP_CTX_GS_BASE(%r12)
+  jmp .Lapp_report
 
   // sa_restorer of the handler: never used (we never return from it), but
   // the kernel requires one.

@@ -41,6 +41,19 @@
 #define SYSTRAP_REQ_PROG 96       // struct sock_fprog of the app-thread filter
 #define SYSTRAP_REQ_FILTER 128    // its instructions (at most 48)
 #define SYSTRAP_MAX_FILTER 48
+// The patched syscall sites (platform/systrap/syscall_patch.h): entry k, a
+// u64, is (nr << 48) | the address after site k's 7 bytes. Read-only in the
+// stub like the rest of this page; the sentry writes an entry before the
+// site's patch, so a thread never jumps to an entry not yet there.
+#define SYSTRAP_REQ_PATCH_SITES 2048
+// The kernel's description of its xsave signal frames (struct
+// _fpx_sw_bytes, the FXSAVE image's software-reserved 48 bytes), copied by
+// the sentry from a frame the kernel built, checked: the patch entry saves
+// the FP state as the kernel would (xsave, not just fxsave, so that AVX
+// state survives a patched syscall). Zero until known: fxsave then.
+#define SYSTRAP_REQ_XSTATE_SW 512
+#define SYSTRAP_XSTATE_SW_SIZE 48
+#define SYSTRAP_MAX_PATCH_SITES 32
 
 #define SYSTRAP_KIND_SYSCALL 1    // run nr(args) and reply with rax
 #define SYSTRAP_KIND_FORK 2       // clone(args); the child maps memfd args[5] over its area
@@ -60,7 +73,21 @@
 #define SYSTRAP_CTX_FRAME 16           // u64 address of the ucontext to sigreturn to
 #define SYSTRAP_CTX_FS_BASE 24         // u64
 #define SYSTRAP_CTX_GS_BASE 32         // u64
+// A patched thread's host gs base is slot + SYSTRAP_CTX_PATCH_TABLE: the
+// patched code's `jmp *%gs:(%rax)` with rax = 8 * site index reads its
+// target here (SYSTRAP_MAX_PATCH_SITES u64, each the patch entry). Only
+// while the application's own gs base is 0 (syscall_patch.h).
+#define SYSTRAP_CTX_PATCH_TABLE 1024
 #define SYSTRAP_CTX_INITIAL_FP 2048    // 512-byte FXSAVE area of the first frame
+                                       // and of every patched stop's frame
+// The ucontext a patched stop builds (and the first frame), then its
+// siginfo: as the kernel's rt_sigframe minus the return address.
+#define SYSTRAP_CTX_PATCH_FRAME 4104
+// The xsave area of a patched stop (64-byte aligned), at most
+// SYSTRAP_MAX_PATCH_XSTATE bytes plus the 4 of FP_XSTATE_MAGIC2: far below
+// the kernel's signal frames, which grow down from the top of the slot.
+#define SYSTRAP_CTX_PATCH_XSAVE 8192
+#define SYSTRAP_MAX_PATCH_XSTATE 16384
 #define SYSTRAP_STACK_OFFSET 4096      // sigaltstack: the rest of the slot
 
 // The thread died: the kernel's CLONE_CHILD_CLEARTID wrote 0 here.
@@ -117,6 +144,15 @@ static_assert(offsetof(RequestPage, args) == SYSTRAP_REQ_ARGS);
 static_assert(offsetof(RequestPage, spin_cycles) == SYSTRAP_REQ_SPIN);
 static_assert(offsetof(RequestPage, prog) == SYSTRAP_REQ_PROG);
 static_assert(offsetof(RequestPage, filter) == SYSTRAP_REQ_FILTER);
+static_assert(SYSTRAP_REQ_FILTER + SYSTRAP_MAX_FILTER * sizeof(sock_filter) <=
+              SYSTRAP_REQ_PATCH_SITES);
+static_assert(SYSTRAP_REQ_PATCH_SITES + SYSTRAP_MAX_PATCH_SITES * 8 <= kPageSize);
+static_assert(SYSTRAP_REQ_XSTATE_SW >= SYSTRAP_REQ_FILTER + SYSTRAP_MAX_FILTER * sizeof(sock_filter));
+static_assert(SYSTRAP_REQ_XSTATE_SW + SYSTRAP_XSTATE_SW_SIZE <= SYSTRAP_REQ_PATCH_SITES);
+static_assert(SYSTRAP_CTX_PATCH_XSAVE % 64 == 0);
+static_assert(SYSTRAP_CTX_PATCH_XSAVE + SYSTRAP_MAX_PATCH_XSTATE + 4 <= SYSTRAP_SLOT_SIZE / 2);
+// The patched code spells 8 * index as one byte (`mov $imm8, %al`).
+static_assert(8 * (SYSTRAP_MAX_PATCH_SITES - 1) <= 0xff);
 static_assert(sizeof(RequestPage) <= kPageSize);
 
 struct ReplyPage {
@@ -148,6 +184,8 @@ static_assert(offsetof(ThreadContext, frame) == SYSTRAP_CTX_FRAME);
 static_assert(offsetof(ThreadContext, fs_base) == SYSTRAP_CTX_FS_BASE);
 static_assert(offsetof(ThreadContext, gs_base) == SYSTRAP_CTX_GS_BASE);
 static_assert(std::atomic<uint32_t>::is_always_lock_free);
+static_assert(sizeof(ThreadContext) <= SYSTRAP_CTX_PATCH_TABLE);
+static_assert(SYSTRAP_CTX_PATCH_TABLE + SYSTRAP_MAX_PATCH_SITES * 8 <= SYSTRAP_CTX_INITIAL_FP);
 
 // The kernel's x86-64 signal frame (arch/x86/include/uapi/asm/sigcontext.h,
 // arch/x86/include/asm/sigframe.h), spelled out because glibc's ucontext_t
@@ -184,6 +222,8 @@ inline constexpr uint64_t kFrameBytesFromUcontext = sizeof(KernelUcontext) + 128
 // an offset from the slot: in the middle of the sigaltstack, which the
 // kernel fills from the top.
 inline constexpr uint64_t kInitialFrameOffset = SYSTRAP_STACK_OFFSET + 8;
+static_assert(kInitialFrameOffset == SYSTRAP_CTX_PATCH_FRAME);
+static_assert(offsetof(KernelUcontext, mcontext) + offsetof(KernelSigcontext, rip) == 168);
 
 }  // namespace runsc::platform::systrap
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/errno_status.h"
+#include "base/logging.h"
 #include "platform/stub/stub.h"
 #include "platform/stub/stub_process.h"
 #include "platform/systrap/systrap_wait.h"
@@ -21,6 +22,8 @@ namespace runsc::platform::systrap {
 namespace {
 
 std::atomic<uint64_t> next_address_space_id{1};
+
+extern "C" const char runsc_systrap_patch_entry[];
 
 pid_t CallerTid() {
   thread_local const pid_t tid = ::gettid();
@@ -38,8 +41,13 @@ const stub::StubRange& Guard() {
 }  // namespace
 
 SystrapAddressSpace::SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
-                                         std::shared_ptr<CpuPairing> pairing)
-    : pid_(pid), id_(next_address_space_id++), area_(std::move(area)), pairing_(std::move(pairing)) {
+                                         std::shared_ptr<CpuPairing> pairing,
+                                         bool syscall_patching)
+    : pid_(pid),
+      id_(next_address_space_id++),
+      area_(std::move(area)),
+      pairing_(std::move(pairing)),
+      syscall_patching_(syscall_patching) {
   area_->set_pid(pid);
 }
 
@@ -122,6 +130,12 @@ absl::StatusOr<pid_t> SystrapAddressSpace::NewThread() {
   ctx.sentry_sleeping.store(0);
   ctx.state.store(SYSTRAP_STATE_STARTING);
   WriteInitialFrame(slot);
+  // Every entry of the slot's patch table leads to the patch entry, which
+  // finds the site from the index (syscall_patch.h).
+  auto* patch_table = reinterpret_cast<uint64_t*>(area_->SlotBytes(slot) + SYSTRAP_CTX_PATCH_TABLE);
+  for (int i = 0; i < kMaxPatchSites; ++i) {
+    patch_table[i] = stub::EntryAt(kStubBase, runsc_systrap_patch_entry);
+  }
   const uint64_t stub_slot = ControlArea::StubSlotAddress(slot);
   // CLONE_CHILD_CLEARTID on the state word: when the thread dies, for any
   // reason, the kernel writes SYSTRAP_STATE_GONE there and wakes us.
@@ -206,25 +220,46 @@ absl::StatusOr<uint64_t> SystrapAddressSpace::Map(uint64_t addr, uint64_t length
   if (result.ok() && Guard().Overlaps(*result, length)) {
     return ErrnoError(ENOMEM, "stub reported a mapping over its own pages");
   }
+  if (result.ok() && syscall_patching_) {
+    absl::MutexLock lock(&patch_mu_);
+    patch_.Mapped(*result, length, prot, flags);
+  }
   return result;
 }
 
 absl::Status SystrapAddressSpace::Unmap(uint64_t addr, uint64_t length) {
   if (absl::Status s = Guard().CheckRange("munmap", addr, length); !s.ok()) return s;
   const uint64_t args[] = {addr, length};
-  return Call(SYS_munmap, args, "munmap").status();
+  absl::Status s = Call(SYS_munmap, args, "munmap").status();
+  if (s.ok() && syscall_patching_) {
+    absl::MutexLock lock(&patch_mu_);
+    patch_.Unmapped(addr, length);
+  }
+  return s;
 }
 
 absl::Status SystrapAddressSpace::Protect(uint64_t addr, uint64_t length, int prot) {
   if (absl::Status s = Guard().CheckRange("mprotect", addr, length); !s.ok()) return s;
   const uint64_t args[] = {addr, length, static_cast<uint64_t>(prot)};
-  return Call(SYS_mprotect, args, "mprotect").status();
+  absl::Status s = Call(SYS_mprotect, args, "mprotect").status();
+  if (s.ok() && syscall_patching_) {
+    absl::MutexLock lock(&patch_mu_);
+    patch_.Protected(addr, length, prot);
+  }
+  return s;
 }
 
 absl::StatusOr<uint64_t> SystrapAddressSpace::MemorySyscall(int nr,
                                                             absl::Span<const uint64_t> args) {
   if (absl::Status s = Guard().CheckMemorySyscall(nr, args); !s.ok()) return s;
-  return Call(nr, args, "memory syscall");
+  absl::StatusOr<uint64_t> result = Call(nr, args, "memory syscall");
+  if (result.ok() && syscall_patching_ && nr == SYS_mremap && args.size() >= 3) {
+    // Forget both ends: what moved is no longer known to be private text.
+    absl::MutexLock lock(&patch_mu_);
+    patch_.Unmapped(args[0], args[1]);
+    patch_.Unmapped(*result, args[2]);
+  }
+  return result;
 }
 
 absl::StatusOr<size_t> SystrapAddressSpace::Read(uint64_t addr, absl::Span<uint8_t> dst) {
@@ -263,7 +298,20 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
   absl::StatusOr<pid_t> pid = ForkInto(**child_area);
   if (!pid.ok()) return pid.status();
   ControlArea& area = **child_area;
-  auto child = std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area), pairing_);
+  auto child = std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area), pairing_,
+                                                     syscall_patching_);
+  if (syscall_patching_) {
+    // The child's text is a copy of ours, patched sites included: it needs
+    // the same site table, in its own request page, before it runs.
+    absl::MutexLock lock(&patch_mu_);
+    absl::MutexLock child_lock(&child->patch_mu_);
+    child->patch_ = patch_;
+    child->xstate_sw_ = xstate_sw_;
+    if (xstate_sw_.has_value()) area.SetXstateLayout(*xstate_sw_);
+    for (size_t i = 0; i < patch_.sites().size(); ++i) {
+      area.SetPatchSite(static_cast<int>(i), SyscallPatchSites::TableEntry(patch_.sites()[i]));
+    }
+  }
   // The child maps its own area over the inherited one after clone returns
   // in the parent; it reads requests only from its own, so one answered
   // request proves the swap happened and nothing of the parent's is still
@@ -274,6 +322,126 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
     return r.status();
   }
   return child;
+}
+
+bool SystrapAddressSpace::SingleThreaded() {
+  absl::MutexLock lock(&mu_);
+  return attached_.size() + unattached_.size() == 1;
+}
+
+absl::Status SystrapAddressSpace::RewriteText(uint64_t addr, const PatchBytes& bytes, int prot) {
+  const uint64_t page = addr & ~(kPageSize - 1);
+  const uint64_t writable[] = {page, kPageSize, static_cast<uint64_t>(prot | PROT_WRITE)};
+  if (absl::Status s = Call(SYS_mprotect, writable, "mprotect for a patch").status(); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<size_t> written = Write(addr, bytes);
+  const uint64_t back[] = {page, kPageSize, static_cast<uint64_t>(prot)};
+  absl::Status restored = Call(SYS_mprotect, back, "mprotect after a patch").status();
+  if (!written.ok()) return written.status();
+  if (*written != bytes.size()) return absl::InternalError("short write of a syscall patch");
+  return restored;
+}
+
+void SystrapAddressSpace::MaybePatch(uint64_t end, uint64_t nr) {
+  if (!syscall_patching_) return;
+  absl::MutexLock lock(&patch_mu_);
+  if (patch_.disabled() || !patch_.NoteTrap(end) || end < kPatchLength) return;
+  const uint64_t start = end - kPatchLength;
+  // One page, one private executable mapping, one thread (syscall_patch.h).
+  if (start / kPageSize != (end - 1) / kPageSize) return;
+  const std::optional<int> prot = patch_.PrivateProtection(start, kPatchLength);
+  if (!prot.has_value() || !(*prot & PROT_EXEC) || !SingleThreaded()) return;
+  PatchBytes bytes{};
+  absl::StatusOr<size_t> read = Read(start, absl::MakeSpan(bytes));
+  if (!read.ok() || *read != bytes.size() || !IsPatchableSequence(bytes, nr)) return;
+  const std::optional<int> index = patch_.Claim(start, static_cast<uint32_t>(nr));
+  if (!index.has_value()) return;
+  // The table entry first: the patched code reads it.
+  area_->SetPatchSite(*index, SyscallPatchSites::TableEntry(patch_.sites()[*index]));
+  if (absl::Status s = RewriteText(start, PatchSequence(*index), *prot); !s.ok()) {
+    LogWarning("systrap: patching syscall ", nr, " at 0x", absl::Hex(start), ": ", s.message());
+    return;
+  }
+  LogDebug("systrap: patched syscall ", nr, " at 0x", absl::Hex(start), " as site ", *index);
+}
+
+std::optional<uint64_t> SystrapAddressSpace::PatchedSiteRewoundTo(uint64_t rip) {
+  absl::MutexLock lock(&patch_mu_);
+  const std::optional<int> index = patch_.SiteRewoundTo(rip);
+  if (!index.has_value()) return std::nullopt;
+  // The site may have been unmapped and other code mapped there since.
+  const uint64_t start = patch_.sites()[*index].start;
+  PatchBytes bytes{};
+  absl::StatusOr<size_t> read = Read(start, absl::MakeSpan(bytes));
+  if (!read.ok() || *read != bytes.size() || bytes != PatchSequence(*index)) return std::nullopt;
+  return start;
+}
+
+uint64_t SystrapAddressSpace::HostGsBase(int slot, uint64_t app_gs) {
+  if (!syscall_patching_) return app_gs;
+  absl::MutexLock lock(&patch_mu_);
+  if (app_gs != 0 && !patch_.disabled()) StopPatchingLocked();
+  if (app_gs != 0 || patch_.disabled()) return app_gs;
+  return ControlArea::StubSlotAddress(slot) + SYSTRAP_CTX_PATCH_TABLE;
+}
+
+uint64_t SystrapAddressSpace::AppGsBase(int slot, uint64_t host_gs) const {
+  if (syscall_patching_ && host_gs == ControlArea::StubSlotAddress(slot) + SYSTRAP_CTX_PATCH_TABLE) {
+    return 0;
+  }
+  return host_gs;
+}
+
+void SystrapAddressSpace::LearnXstateLayout(const uint8_t* sw_reserved) {
+  if (!syscall_patching_) return;
+  absl::MutexLock lock(&patch_mu_);
+  if (xstate_sw_.has_value()) return;
+  // struct _fpx_sw_bytes. The frame is in memory the application can
+  // write: what goes to the read-only request page is checked first (a bad
+  // copy would only spoil the application's own FP state, but the patch
+  // entry writes at xstate_size, which must stay in the slot).
+  struct {
+    uint32_t magic1;
+    uint32_t extended_size;
+    uint64_t xfeatures;
+    uint32_t xstate_size;
+    uint32_t padding[7];
+  } sw;
+  static_assert(sizeof(sw) == SYSTRAP_XSTATE_SW_SIZE);
+  std::memcpy(&sw, sw_reserved, sizeof(sw));
+  constexpr uint32_t kMagic1 = 0x46505853;
+  constexpr uint64_t kX87AndSse = 0x3;
+  if (sw.magic1 != kMagic1 || sw.xstate_size < 512 + 64 ||
+      sw.xstate_size > SYSTRAP_MAX_PATCH_XSTATE || sw.extended_size != sw.xstate_size + 4 ||
+      (sw.xfeatures & kX87AndSse) != kX87AndSse) {
+    return;
+  }
+  std::array<uint8_t, SYSTRAP_XSTATE_SW_SIZE> bytes;
+  std::memcpy(bytes.data(), &sw, bytes.size());
+  area_->SetXstateLayout(bytes);
+  xstate_sw_ = bytes;
+}
+
+void SystrapAddressSpace::StopPatchingLocked() {
+  patch_.Disable();
+  // With other threads running, one could be inside a site while it is
+  // restored: the price of a program that sets its own gs base, rare on
+  // x86-64 (glibc's TLS is fs), after patching started.
+  for (size_t i = 0; i < patch_.sites().size(); ++i) {
+    const SyscallPatchSites::Site& site = patch_.sites()[i];
+    PatchBytes bytes{};
+    absl::StatusOr<size_t> read = Read(site.start, absl::MakeSpan(bytes));
+    if (!read.ok() || *read != bytes.size() || bytes != PatchSequence(static_cast<int>(i))) continue;
+    const std::optional<int> prot = patch_.PrivateProtection(site.start, kPatchLength);
+    absl::Status s = prot.has_value() ? RewriteText(site.start, OriginalSequence(site.nr), *prot)
+                                      : absl::InternalError("its mapping is unknown");
+    if (!s.ok()) {
+      LogWarning("systrap: restoring the syscall patched at 0x", absl::Hex(site.start), ": ",
+                 s.message());
+    }
+  }
+  LogInfo("systrap: the application set its gs base: syscall patching off for pid ", pid_);
 }
 
 }  // namespace runsc::platform::systrap

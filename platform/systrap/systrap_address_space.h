@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "platform/cpu_pairing.h"
 #include "platform/platform.h"
+#include "platform/systrap/syscall_patch.h"
 #include "platform/systrap/systrap_control_area.h"
 
 namespace runsc::platform::systrap {
@@ -34,8 +35,10 @@ class SystrapAddressSpace : public AddressSpace {
   // Adopts stub process `pid`, whose syscall thread serves `area`. Each
   // attached thread is paired on one CPU with its sentry thread by
   // `pairing` (none if null).
+  // `syscall_patching`: patch its hot syscall sites (syscall_patch.h).
   SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
-                      std::shared_ptr<CpuPairing> pairing = nullptr);
+                      std::shared_ptr<CpuPairing> pairing = nullptr,
+                      bool syscall_patching = false);
   // Kills the stub process and reaps it.
   ~SystrapAddressSpace() override;
 
@@ -67,10 +70,34 @@ class SystrapAddressSpace : public AddressSpace {
   // that serves `child_area`; returns the child's pid.
   [[nodiscard]] absl::StatusOr<pid_t> ForkInto(ControlArea& child_area);
 
+  // Syscall patching (syscall_patch.h), all from the sentry thread that
+  // controls the calling thread's stub thread, while it is stopped.
+  bool syscall_patching() const { return syscall_patching_; }
+  // After a SIGSYS from the syscall ending at `end`: patches the site if it
+  // is hot and safe to patch.
+  void MaybePatch(uint64_t end, uint64_t nr);
+  // If `rip` is site + kPatchRewindOffset of a site patched in memory (a
+  // restart rewound into it), that site's start.
+  std::optional<uint64_t> PatchedSiteRewoundTo(uint64_t rip);
+  // The host gs base for a thread in `slot` whose application gs base is
+  // `app_gs`, and back.
+  uint64_t HostGsBase(int slot, uint64_t app_gs);
+  uint64_t AppGsBase(int slot, uint64_t host_gs) const;
+  // Given the software-reserved bytes of an FP area the kernel built for a
+  // signal, learns the xsave layout the patch entry must save with, once.
+  void LearnXstateLayout(const uint8_t* sw_reserved);
+
  private:
   absl::StatusOr<uint64_t> Call(int nr, absl::Span<const uint64_t> args, const char* what);
   // Writes the frame a thread starts from: no signal has built one yet.
   void WriteInitialFrame(int slot);
+  bool SingleThreaded();
+  // Writes `bytes` over [addr, addr + 7) of a private mapping with `prot`,
+  // making its page writable meanwhile.
+  absl::Status RewriteText(uint64_t addr, const PatchBytes& bytes, int prot);
+  // The application set a gs base of its own: restores every site and
+  // patches no more.
+  void StopPatchingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
 
   const pid_t pid_;
   const uint64_t id_;
@@ -82,6 +109,10 @@ class SystrapAddressSpace : public AddressSpace {
   std::map<pid_t, std::unique_ptr<StubThread>> unattached_ ABSL_GUARDED_BY(mu_);
   // Attached threads by the host tid of the sentry thread that runs them.
   std::map<pid_t, std::unique_ptr<StubThread>> attached_ ABSL_GUARDED_BY(mu_);
+  const bool syscall_patching_;
+  absl::Mutex patch_mu_;  // Taken before mu_ when both are.
+  SyscallPatchSites patch_ ABSL_GUARDED_BY(patch_mu_);
+  std::optional<std::array<uint8_t, SYSTRAP_XSTATE_SW_SIZE>> xstate_sw_ ABSL_GUARDED_BY(patch_mu_);
 };
 
 }  // namespace runsc::platform::systrap

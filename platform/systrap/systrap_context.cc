@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "platform/systrap/syscall_patch.h"
 #include "platform/systrap/systrap_address_space.h"
 #include "platform/systrap/systrap_wait.h"
 
@@ -90,6 +91,22 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
   stub_tgid_.store(as.HostPid(), std::memory_order_relaxed);
   stub_tid_.store(thread->tid, std::memory_order_release);
   if (interrupt_pending_.exchange(false)) return SwitchResult{StopReason::kInterrupted, {}};
+  if (as.syscall_patching()) {
+    if (std::optional<uint64_t> site = as.PatchedSiteRewoundTo(regs.rip); site.has_value()) {
+      // A restart rewound into a patched site, where the original code had
+      // its `syscall`: that syscall (rax, which the sentry set) is what the
+      // thread would make now, so it is reported without running it.
+      regs.orig_rax = regs.rax;
+      regs.rax = static_cast<uint64_t>(-ENOSYS);
+      regs.rip = *site + kPatchLength;
+      regs.rcx = regs.rip;
+      regs.r11 = regs.eflags;
+      SwitchResult result{StopReason::kSyscall, {}};
+      result.info.si_signo = SIGSYS;
+      result.info.si_code = kSysSeccomp;
+      return result;
+    }
+  }
 
   KernelUcontext* uc = Frame(as, *thread);
   if (uc == nullptr) return absl::InternalError("systrap thread frame out of its slot");
@@ -102,7 +119,7 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
   ThreadContext& ctx = as.area().Context(thread->slot);
   ctx.frame = stub_slot + thread->frame_offset;
   ctx.fs_base = regs.fs_base;
-  ctx.gs_base = regs.gs_base;
+  ctx.gs_base = as.HostGsBase(thread->slot, regs.gs_base);
   ctx.command = SYSTRAP_CMD_RESUME;
   Post(ctx.state, SYSTRAP_STATE_RUNNING, ctx.stub_sleeping);
 
@@ -123,7 +140,7 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
   if (uc == nullptr) return absl::InternalError("systrap stub reported a misplaced frame");
   FrameToRegisters(uc->mcontext, regs);
   regs.fs_base = ctx.fs_base;
-  regs.gs_base = ctx.gs_base;
+  regs.gs_base = as.AppGsBase(thread->slot, ctx.gs_base);
   SwitchResult result{StopReason::kInterrupted, {}};
   std::memcpy(&result.info, reinterpret_cast<uint8_t*>(uc) + kSiginfoAfterUcontext,
               sizeof(siginfo_t));
@@ -134,6 +151,14 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
     regs.orig_rax = regs.rax;
     regs.rax = static_cast<uint64_t>(-ENOSYS);
     result.reason = StopReason::kSyscall;
+    // A stop from the patch entry (its frame is at SYSTRAP_CTX_PATCH_FRAME,
+    // the kernel's at the top of the stack) is already patched.
+    if (as.syscall_patching() && thread->frame_offset != SYSTRAP_CTX_PATCH_FRAME) {
+      if (uint8_t* fp = FpArea(as, *thread); fp != nullptr && (uc->flags & kUcFpXstate)) {
+        as.LearnXstateLayout(fp + kFxsaveSwReserved);
+      }
+      as.MaybePatch(regs.rip, regs.orig_rax);
+    }
     return result;
   }
   regs.orig_rax = static_cast<uint64_t>(-1);

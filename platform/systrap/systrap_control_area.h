@@ -8,6 +8,9 @@
 
 #include <sys/types.h>
 
+#include <array>
+#include <atomic>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 
@@ -47,6 +50,19 @@ class ControlArea {
   // returns its raw result (-errno on failure). One request at a time.
   [[nodiscard]] absl::StatusOr<int64_t> CallSyscallThread(uint64_t kind, int nr,
                                                           absl::Span<const uint64_t> args);
+
+  // Entry `index` of the patched-site table (SYSTRAP_REQ_PATCH_SITES) in
+  // the request page, which only the sentry writes.
+  // The kernel's xsave frame description (SYSTRAP_REQ_XSTATE_SW), checked
+  // by the caller.
+  void SetXstateLayout(const std::array<uint8_t, SYSTRAP_XSTATE_SW_SIZE>& sw) const {
+    std::memcpy(base_ + SYSTRAP_REQ_XSTATE_SW, sw.data(), sw.size());
+  }
+  void SetPatchSite(int index, uint64_t entry) const {
+    std::atomic_ref<uint64_t>(
+        reinterpret_cast<uint64_t*>(base_ + SYSTRAP_REQ_PATCH_SITES)[index])
+        .store(entry, std::memory_order_release);
+  }
 
  private:
   ControlArea(UniqueFd fd, uint8_t* base, uint64_t spin_cycles)

@@ -129,6 +129,7 @@ absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(Systrap
   const uint64_t spin_cycles = TscCyclesFor(options.spin_ns);
   platform->spin_cycles_ = spin_cycles;
   platform->pairing_ = std::move(options.pairing);
+  platform->syscall_patching_ = options.syscall_patching;
   if (EarlyStub& early = Early(); early.area != nullptr) {
     platform->clean_ = std::make_unique<SystrapAddressSpace>(early.pid, std::move(early.area));
     return platform;
@@ -182,7 +183,8 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapPlatform::NewAddressSpace()
   if (!area.ok()) return area.status();
   absl::StatusOr<pid_t> pid = clean_->ForkInto(**area);
   if (!pid.ok()) return pid.status();
-  return std::make_unique<SystrapAddressSpace>(*pid, std::move(*area), pairing_);
+  return std::make_unique<SystrapAddressSpace>(*pid, std::move(*area), pairing_,
+                                               syscall_patching_);
 }
 
 std::unique_ptr<Context> SystrapPlatform::NewContext() { return std::make_unique<SystrapContext>(); }

@@ -50,6 +50,9 @@ struct SystrapOptions {
   // Pairs application threads with their sentry threads on one CPU (none
   // if null).
   std::shared_ptr<CpuPairing> pairing;
+  // Rewrite hot application syscall sites into jumps to the stub's patch
+  // entry (syscall_patch.h), which hands the syscall over without SIGSYS.
+  bool syscall_patching = false;
 };
 
 class SystrapPlatform : public Platform {
@@ -84,6 +87,7 @@ class SystrapPlatform : public Platform {
   std::unique_ptr<SystrapAddressSpace> clean_;  // Set before ready_.
   uint64_t spin_cycles_ = 0;                    // For the application's stubs.
   std::shared_ptr<CpuPairing> pairing_;
+  bool syscall_patching_ = false;
   std::thread parent_;
 };
 

@@ -1,6 +1,7 @@
 // What only systrap has: registers kept across the shared frame (FP, fs
-// base), a fork child with its own control area, and a hostile
-// application that jumps into stub code to reach the host.
+// base), a fork child with its own control area, a hostile application
+// that jumps into stub code to reach the host, and syscall patching. Every
+// test runs with patching off and on (the parameter).
 #include "platform/systrap/systrap_platform.h"
 
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "platform/stub/stub.h"
 #include "platform/stub/systrap_layout.h"
+#include "platform/systrap/syscall_patch.h"
 
 namespace runsc::platform::systrap {
 namespace {
@@ -21,10 +23,10 @@ namespace {
 constexpr uint64_t kCodeAddr = 0x400000;
 constexpr uint64_t kDataAddr = 0x500000;
 
-class SystrapPlatformTest : public ::testing::Test {
+class SystrapPlatformTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    auto p = SystrapPlatform::Create();
+    auto p = SystrapPlatform::Create({.syscall_patching = GetParam()});
     ASSERT_TRUE(p.ok()) << p.status();
     platform_ = std::move(*p);
   }
@@ -65,7 +67,7 @@ FpRegisters FpWithXmm0Low(uint64_t value) {
   return fp;
 }
 
-TEST_F(SystrapPlatformTest, FpRegistersAndFsBaseReachTheThread) {
+TEST_P(SystrapPlatformTest, FpRegistersAndFsBaseReachTheThread) {
   std::vector<uint8_t> code;
   AppendReportXmm0(code);  // First run: from the frame the sentry built.
   AppendReportXmm0(code);  // Then: from the frame the kernel built (xsave).
@@ -106,7 +108,7 @@ TEST_F(SystrapPlatformTest, FpRegistersAndFsBaseReachTheThread) {
   EXPECT_EQ(regs.fs_base, kDataAddr);
 }
 
-TEST_F(SystrapPlatformTest, AnApplicationJumpingIntoStubCodeCannotMap) {
+TEST_P(SystrapPlatformTest, AnApplicationJumpingIntoStubCodeCannotMap) {
   // mov eax, 9 (mmap); movabs rcx, <stub's `syscall; int3`>; jmp rcx
   const uint64_t target = stub::EntryAt(kStubBase, runsc_stub_syscall);
   std::vector<uint8_t> code = {0xb8, 9, 0, 0, 0, 0x48, 0xb9};
@@ -126,7 +128,7 @@ TEST_F(SystrapPlatformTest, AnApplicationJumpingIntoStubCodeCannotMap) {
   EXPECT_EQ(r->reason, StopReason::kExited);
 }
 
-TEST_F(SystrapPlatformTest, AForkChildHasItsOwnControlArea) {
+TEST_P(SystrapPlatformTest, AForkChildHasItsOwnControlArea) {
   auto parent = NewSpaceWithCode({0xeb, 0xfe});
   const uint64_t slot0_state = ControlArea::StubSlotAddress(0) + SYSTRAP_CTX_STATE;
   uint32_t state = 0;
@@ -142,6 +144,159 @@ TEST_F(SystrapPlatformTest, AForkChildHasItsOwnControlArea) {
   // And the request page stays read-only for the child's threads too.
   EXPECT_FALSE((*child)->Write(kCtlBase, absl::MakeConstSpan(reinterpret_cast<uint8_t*>(&state), 4)).ok());
 }
+
+// A loop the tests below run: `movq %xmm0, %rdi` (so the FP state shows),
+// then the site: `mov $getpid, %eax; syscall`, then back to the top.
+constexpr uint64_t kLoopSite = kCodeAddr + 5;
+constexpr uint64_t kAfterLoopSite = kLoopSite + kPatchLength;
+std::vector<uint8_t> GetpidLoop() {
+  std::vector<uint8_t> code = {0x66, 0x48, 0x0f, 0x7e, 0xc7};  // movq %xmm0, %rdi
+  Append(code, {0xb8, SYS_getpid, 0, 0, 0, 0x0f, 0x05});       // the site
+  Append(code, {0xeb, 0xf2});                                  // jmp to the top
+  return code;
+}
+
+PatchBytes SiteBytes(AddressSpace& as) {
+  PatchBytes bytes{};
+  EXPECT_EQ(*as.Read(kLoopSite, absl::MakeSpan(bytes)), bytes.size());
+  return bytes;
+}
+
+// Runs to the next stop, which must be the loop's getpid, reported as the
+// original `syscall` would be whether the site is patched or not.
+void ExpectGetpidStop(Context& ctx, AddressSpace& as, Registers& regs) {
+  auto r = ctx.Switch(as, regs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->reason, StopReason::kSyscall);
+  EXPECT_EQ(regs.orig_rax, static_cast<uint64_t>(SYS_getpid));
+  EXPECT_EQ(regs.rax, static_cast<uint64_t>(-ENOSYS));
+  EXPECT_EQ(regs.rip, kAfterLoopSite);
+  EXPECT_EQ(regs.rcx, kAfterLoopSite);
+  EXPECT_EQ(regs.r11, regs.eflags);
+  EXPECT_EQ(regs.gs_base, 0u);
+}
+
+TEST_P(SystrapPlatformTest, AHotSiteIsPatchedOnlyWithPatchingAndStopsTheSame) {
+  auto as = NewSpaceWithCode(GetpidLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  regs.rbx = 0xb0b0;
+  regs.r12 = 0x1212;
+  regs.r15 = 0x1515;
+  regs.rsp = kDataAddr + 4096;
+  for (int i = 0; i < 4; ++i) {
+    ExpectGetpidStop(*ctx, *as, regs);
+    // Registers the syscall does not touch survive, patched or not.
+    EXPECT_EQ(regs.rbx, 0xb0b0u);
+    EXPECT_EQ(regs.r12, 0x1212u);
+    EXPECT_EQ(regs.r15, 0x1515u);
+    EXPECT_EQ(regs.rsp, kDataAddr + 4096);
+    regs.rax = 42;
+  }
+  EXPECT_EQ(SiteBytes(*as), GetParam() ? PatchSequence(0) : OriginalSequence(SYS_getpid));
+}
+
+TEST_P(SystrapPlatformTest, FpRegistersSurviveAPatchedStop) {
+  auto as = NewSpaceWithCode(GetpidLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  for (uint64_t value : {0x1111u, 0x2222u, 0x3333u, 0x4444u}) {
+    ASSERT_TRUE(ctx->SetFpRegisters(*as, FpWithXmm0Low(value)).ok());
+    ExpectGetpidStop(*ctx, *as, regs);
+    EXPECT_EQ(regs.rdi, value);
+    FpRegisters fp;
+    ASSERT_TRUE(ctx->GetFpRegisters(*as, fp).ok());
+    uint64_t low;
+    std::memcpy(&low, &fp.xmm_space[0], sizeof(low));
+    EXPECT_EQ(low, value);
+  }
+}
+
+TEST_P(SystrapPlatformTest, AvxStateSurvivesPatchedSyscalls) {
+  if (!__builtin_cpu_supports("avx")) GTEST_SKIP() << "no AVX on this host";
+  // Puts a value in the upper half of ymm0 once, then loops reporting it
+  // in rdi at each getpid: an FXSAVE-only frame would lose it.
+  const std::vector<uint8_t> code = {
+      0x48, 0xb8, 0xef, 0xcd, 0xab, 0x90, 0x78, 0x56, 0x34, 0x12,  // movabs $v, %rax
+      0xc4, 0xe1, 0xf9, 0x6e, 0xc8,                                // vmovq %rax, %xmm1
+      0xc4, 0xe3, 0x7d, 0x18, 0xc1, 0x01,                          // vinsertf128 $1, ...
+      0xc4, 0xe3, 0x7d, 0x19, 0xc1, 0x01,                          // loop: vextractf128
+      0xc4, 0xe1, 0xf9, 0x7e, 0xcf,                                // vmovq %xmm1, %rdi
+      0xb8, SYS_getpid, 0, 0, 0, 0x0f, 0x05,                       // the site
+      0xeb, 0xec};                                                 // jmp loop
+  auto as = NewSpaceWithCode(code);
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  for (int i = 0; i < 5; ++i) {
+    auto r = ctx->Switch(*as, regs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->reason, StopReason::kSyscall);
+    EXPECT_EQ(regs.rip, kCodeAddr + 0x27);
+    EXPECT_EQ(regs.rdi, 0x1234567890abcdefu) << "stop " << i;
+  }
+  PatchBytes bytes{};
+  ASSERT_EQ(*as->Read(kCodeAddr + 0x20, absl::MakeSpan(bytes)), bytes.size());
+  EXPECT_EQ(bytes, GetParam() ? PatchSequence(0) : OriginalSequence(SYS_getpid));
+}
+
+TEST_P(SystrapPlatformTest, ARestartRewoundIntoAPatchedSiteMakesTheSyscallInRax) {
+  auto as = NewSpaceWithCode(GetpidLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  for (int i = 0; i < 3; ++i) ExpectGetpidStop(*ctx, *as, regs);
+  // What the sentry does for ERESTARTSYS (rax = orig_rax) and for
+  // ERESTART_RESTARTBLOCK (rax = restart_syscall): rip back by 2.
+  for (uint64_t nr : {uint64_t{SYS_getpid}, uint64_t{SYS_restart_syscall}}) {
+    regs.rip -= 2;
+    regs.rax = nr;
+    auto r = ctx->Switch(*as, regs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->reason, StopReason::kSyscall);
+    EXPECT_EQ(regs.orig_rax, nr);
+    EXPECT_EQ(regs.rip, kAfterLoopSite);
+  }
+  // And the loop goes on from there.
+  regs.rax = 0;
+  ExpectGetpidStop(*ctx, *as, regs);
+}
+
+TEST_P(SystrapPlatformTest, AGsBaseOfTheApplicationUnpatchesEverySite) {
+  auto as = NewSpaceWithCode(GetpidLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  for (int i = 0; i < 3; ++i) ExpectGetpidStop(*ctx, *as, regs);
+  regs.gs_base = kDataAddr;
+  auto r = ctx->Switch(*as, regs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->reason, StopReason::kSyscall);
+  EXPECT_EQ(regs.orig_rax, static_cast<uint64_t>(SYS_getpid));
+  EXPECT_EQ(regs.gs_base, kDataAddr);
+  EXPECT_EQ(SiteBytes(*as), OriginalSequence(SYS_getpid));
+  // Patching stays off for this address space, with gs 0 again as well.
+  regs.gs_base = 0;
+  for (int i = 0; i < 3; ++i) ExpectGetpidStop(*ctx, *as, regs);
+  EXPECT_EQ(SiteBytes(*as), OriginalSequence(SYS_getpid));
+}
+
+TEST_P(SystrapPlatformTest, AForkChildRunsItsInheritedPatchedSite) {
+  auto parent = NewSpaceWithCode(GetpidLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  for (int i = 0; i < 3; ++i) ExpectGetpidStop(*ctx, *parent, regs);
+  auto child = parent->Fork();
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(SiteBytes(**child), SiteBytes(*parent));
+  ASSERT_TRUE((*child)->Attach().ok());
+  auto child_ctx = platform_->NewContext();
+  Registers child_regs = regs;
+  child_regs.rip = kCodeAddr;
+  for (int i = 0; i < 3; ++i) ExpectGetpidStop(*child_ctx, **child, child_regs);
+}
+
+INSTANTIATE_TEST_SUITE_P(Patching, SystrapPlatformTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Patched" : "Trapped";
+                         });
 
 }  // namespace
 }  // namespace runsc::platform::systrap

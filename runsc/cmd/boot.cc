@@ -57,6 +57,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   options.vdso = config.vdso;
   options.cpu_pairing = config.cpu_pairing;
   options.file_access_exclusive = config.file_access_exclusive;
+  options.syscall_patching = config.syscall_patching;
   options.debug = config.debug;
   return options;
 }

@@ -70,6 +70,11 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
                  "every stat and open asks the gofer")
       ->check(CLI::IsMember({"exclusive", "shared"}))
       ->capture_default_str();
+  app.add_option("--syscall-patching", config.syscall_patching,
+                 "on systrap, rewrite an application's hot `mov $nr, %eax; syscall` into a "
+                 "jump to stub code, which hands the syscall to the sentry without a signal "
+                 "(false: every syscall traps with SIGSYS)")
+      ->capture_default_str();
   app.add_option("--network", raw.network, "none, host or sandbox (only none is implemented)")
       ->check(CLI::IsMember({"none", "host", "sandbox"}))
       ->capture_default_str();

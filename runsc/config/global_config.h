@@ -32,6 +32,10 @@ struct GlobalConfig {
   // names or read-only fds (fs/gofer_fs_cache.h). Default exclusive (DESIGN
   // §5), as gVisor's --file-access.
   bool file_access_exclusive = true;
+  // --syscall-patching: on systrap, rewrite a hot `mov $nr, %eax; syscall`
+  // of the application into a jump to stub code that hands the syscall to
+  // the sentry without a signal (platform/systrap/syscall_patch.h).
+  bool syscall_patching = false;
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

@@ -46,6 +46,10 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
   config.file_access_exclusive = false;
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--file-access"));
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("shared"));
+  config.syscall_patching = !GlobalConfig{}.syscall_patching;
+  EXPECT_THAT(ChildGlobalFlags(config),
+              ::testing::Contains(config.syscall_patching ? "--syscall-patching=true"
+                                                          : "--syscall-patching=false"));
 }
 
 }  // namespace

@@ -1,0 +1,121 @@
+#include "platform/systrap/syscall_patch.h"
+
+#include <sys/mman.h>
+
+namespace runsc::platform::systrap {
+namespace {
+
+constexpr uint8_t kMovImm32ToEax = 0xb8;
+// Traps counted at distinct addresses before counting stops: a program that
+// traps from more places than this is not one a few patches would help.
+constexpr size_t kMaxCountedTrapSites = 4096;
+
+}  // namespace
+
+PatchBytes OriginalSequence(uint32_t nr) {
+  return {kMovImm32ToEax,
+          static_cast<uint8_t>(nr),
+          static_cast<uint8_t>(nr >> 8),
+          static_cast<uint8_t>(nr >> 16),
+          static_cast<uint8_t>(nr >> 24),
+          0x0f,
+          0x05};
+}
+
+PatchBytes PatchSequence(int index) {
+  return {0x31, 0xc0,                              // xor %eax, %eax
+          0xb0, static_cast<uint8_t>(8 * index),   // mov $(8 * index), %al
+          0x65, 0xff, 0x20};                       // jmp *%gs:(%rax)
+}
+
+bool IsPatchableSequence(absl::Span<const uint8_t> bytes, uint64_t nr) {
+  if (bytes.size() != kPatchLength || nr > 0xffff) return false;
+  const PatchBytes original = OriginalSequence(static_cast<uint32_t>(nr));
+  for (int i = 0; i < kPatchLength; ++i) {
+    if (bytes[i] != original[i]) return false;
+  }
+  return true;
+}
+
+void SyscallPatchSites::SplitAt(uint64_t at) {
+  auto it = private_regions_.upper_bound(at);
+  if (it == private_regions_.begin()) return;
+  --it;
+  if (it->first == at || it->second.end <= at) return;
+  Region tail = it->second;
+  it->second.end = at;
+  private_regions_[at] = tail;
+}
+
+void SyscallPatchSites::Erase(uint64_t addr, uint64_t end) {
+  SplitAt(addr);
+  SplitAt(end);
+  private_regions_.erase(private_regions_.lower_bound(addr), private_regions_.lower_bound(end));
+}
+
+void SyscallPatchSites::Mapped(uint64_t addr, uint64_t length, int prot, int flags) {
+  const uint64_t end = addr + length;
+  if (length == 0 || end < addr) return;
+  Erase(addr, end);
+  if ((flags & MAP_TYPE) == MAP_PRIVATE) private_regions_[addr] = Region{end, prot};
+}
+
+void SyscallPatchSites::Unmapped(uint64_t addr, uint64_t length) {
+  const uint64_t end = addr + length;
+  if (length == 0 || end < addr) return;
+  Erase(addr, end);
+}
+
+void SyscallPatchSites::Protected(uint64_t addr, uint64_t length, int prot) {
+  const uint64_t end = addr + length;
+  if (length == 0 || end < addr) return;
+  SplitAt(addr);
+  SplitAt(end);
+  for (auto it = private_regions_.lower_bound(addr); it != private_regions_.end() && it->first < end;
+       ++it) {
+    it->second.prot = prot;
+  }
+}
+
+std::optional<int> SyscallPatchSites::PrivateProtection(uint64_t addr, uint64_t length) const {
+  auto it = private_regions_.upper_bound(addr);
+  if (it == private_regions_.begin()) return std::nullopt;
+  --it;
+  if (addr + length < addr || it->second.end < addr + length) return std::nullopt;
+  return it->second.prot;
+}
+
+bool SyscallPatchSites::NoteTrap(uint64_t end) {
+  auto it = traps_.find(end);
+  if (it == traps_.end()) {
+    if (traps_.size() >= kMaxCountedTrapSites) return false;
+    it = traps_.emplace(end, 0).first;
+  }
+  // Once: a hot site that cannot be patched is not looked at again.
+  return ++it->second == kHotTraps;
+}
+
+std::optional<int> SyscallPatchSites::Claim(uint64_t start, uint32_t nr) {
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    if (sites_[i].start == start) {
+      sites_[i].nr = nr;
+      return static_cast<int>(i);
+    }
+  }
+  if (sites_.size() >= static_cast<size_t>(kMaxPatchSites)) return std::nullopt;
+  sites_.push_back(Site{start, nr});
+  return static_cast<int>(sites_.size() - 1);
+}
+
+uint64_t SyscallPatchSites::TableEntry(const Site& site) {
+  return (static_cast<uint64_t>(site.nr) << 48) | (site.start + kPatchLength);
+}
+
+std::optional<int> SyscallPatchSites::SiteRewoundTo(uint64_t rip) const {
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    if (sites_[i].start + kPatchRewindOffset == rip) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace runsc::platform::systrap
