@@ -10,7 +10,7 @@
 //                              sentry's syscall dispatcher (table lookup,
 //                              handler, kernel lock) as a real task's is.
 //   BM_SystrapGetppidRoundTrip/<spin µs>
-//                              the bare round trip on systrap (seccomp
+//                              the bare round trip on systrap, patching off (seccomp
 //                              RET_TRAP, SIGSYS handler, shared slot) with
 //                              each side spinning that long before it
 //                              sleeps in FUTEX_WAIT: the data the default
@@ -162,7 +162,8 @@ void BM_SystrapGetppidRoundTrip(benchmark::State& state) {
   absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
       platform::systrap::SystrapPlatform::Create(
           {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000,
-           .pairing = platform::CpuPairing::Create(state.range(1) != 0)});
+           .pairing = platform::CpuPairing::Create(state.range(1) != 0),
+           .syscall_patching = false});
   if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
   BareGetppidRoundTrip(state, std::unique_ptr<platform::Platform>(std::move(*p)));
 }
@@ -318,7 +319,7 @@ void BM_SentryGetppidRoundTrip(benchmark::State& state) { SentryGetppidRoundTrip
 BENCHMARK(BM_SentryGetppidRoundTrip);
 
 void BM_SystrapSentryGetppidRoundTrip(benchmark::State& state) {
-  SentryGetppidRoundTrip(state, "systrap");
+  SentryGetppidRoundTrip(state, "systrap", {.syscall_patching = false});
 }
 BENCHMARK(BM_SystrapSentryGetppidRoundTrip);
 

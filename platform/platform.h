@@ -153,7 +153,7 @@ struct PlatformOptions {
   bool cpu_pairing = true;
   // systrap only: patch hot syscall sites of the application into calls to
   // stub code (platform/systrap/syscall_patch.h). Ignored by ptrace.
-  bool syscall_patching = false;
+  bool syscall_patching = true;
 };
 
 // Looks a platform up by name ("ptrace" or "systrap"). An unknown name is

@@ -24,6 +24,14 @@
 //   can block host signals, and so ignore Interrupt() while it spins in its
 //   own code. That only stalls the application itself; killing the sandbox
 //   still works (the sentry SIGKILLs stub processes, and PDEATHSIG).
+// - Syscall patching (syscall_patch.h) adds one entry to stub code, the
+//   patch entry, which any application code may jump to, patched or not.
+//   It makes only syscalls the thread filter already allows from stub code
+//   (futex, rt_sigreturn, rt_sigprocmask: the caller's own mask), so it
+//   opens nothing: the host still serves no syscall the application chose.
+//   The sentry writes patches itself (process_vm_writev, after an injected
+//   mprotect of the one page) and only over the `mov; syscall` it just
+//   trapped from, in a private executable mapping.
 // - If the sentry dies, PR_SET_PDEATHSIG (set by each stub itself after it
 //   is forked) kills the stub; its filter keeps it from reaching the host.
 #ifndef RUNSC_PLATFORM_SYSTRAP_SYSTRAP_PLATFORM_H_
@@ -52,7 +60,7 @@ struct SystrapOptions {
   std::shared_ptr<CpuPairing> pairing;
   // Rewrite hot application syscall sites into jumps to the stub's patch
   // entry (syscall_patch.h), which hands the syscall over without SIGSYS.
-  bool syscall_patching = false;
+  bool syscall_patching = true;
 };
 
 class SystrapPlatform : public Platform {

@@ -34,8 +34,9 @@ struct GlobalConfig {
   bool file_access_exclusive = true;
   // --syscall-patching: on systrap, rewrite a hot `mov $nr, %eax; syscall`
   // of the application into a jump to stub code that hands the syscall to
-  // the sentry without a signal (platform/systrap/syscall_patch.h).
-  bool syscall_patching = false;
+  // the sentry without a signal (platform/systrap/syscall_patch.h). On:
+  // bench-platform's round trip 10.0 -> 8.3 us paired, compat unchanged.
+  bool syscall_patching = true;
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

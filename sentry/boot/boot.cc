@@ -56,7 +56,8 @@ int BootMain(const BootOptions& options) {
   // --log-format and --debug: not reset here.
 
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
-      platform::CreatePlatform(options.platform, {.cpu_pairing = options.cpu_pairing, .syscall_patching = options.syscall_patching});
+      platform::CreatePlatform(options.platform, {.cpu_pairing = options.cpu_pairing,
+                                                 .syscall_patching = options.syscall_patching});
   if (!platform.ok()) {
     LogError("platform: ", platform.status().message());
     ReportReady(options.ready_fd, platform.status());

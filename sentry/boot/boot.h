@@ -80,7 +80,7 @@ struct BootOptions {
   // The rootfs is the sandbox's alone: keep its stats and read-only fds
   // (fs::GoferFsCache). false: ask the gofer every time.
   bool file_access_exclusive = true;
-  bool syscall_patching = false;  // platform::PlatformOptions::syscall_patching.
+  bool syscall_patching = true;  // platform::PlatformOptions::syscall_patching.
   bool debug = false;
 };
 
