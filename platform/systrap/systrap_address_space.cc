@@ -308,6 +308,12 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
     child->patch_ = patch_;
     child->xstate_sw_ = xstate_sw_;
     if (xstate_sw_.has_value()) area.SetXstateLayout(*xstate_sw_);
+    child->xstate_known_.store(xstate_sw_.has_value());
+    child->patching_stopped_.store(patch_.disabled());
+    for (size_t i = 0; i < patch_.sites().size(); ++i) {
+      child->rewind_addresses_[i].store(patch_.sites()[i].start + kPatchRewindOffset);
+    }
+    child->site_count_.store(static_cast<int>(patch_.sites().size()));
     for (size_t i = 0; i < patch_.sites().size(); ++i) {
       area.SetPatchSite(static_cast<int>(i), SyscallPatchSites::TableEntry(patch_.sites()[i]));
     }
@@ -359,6 +365,8 @@ void SystrapAddressSpace::MaybePatch(uint64_t end, uint64_t nr) {
   if (!index.has_value()) return;
   // The table entry first: the patched code reads it.
   area_->SetPatchSite(*index, SyscallPatchSites::TableEntry(patch_.sites()[*index]));
+  rewind_addresses_[*index].store(start + kPatchRewindOffset, std::memory_order_relaxed);
+  site_count_.store(static_cast<int>(patch_.sites().size()), std::memory_order_release);
   if (absl::Status s = RewriteText(start, PatchSequence(*index), *prot); !s.ok()) {
     LogWarning("systrap: patching syscall ", nr, " at 0x", absl::Hex(start), ": ", s.message());
     return;
@@ -367,6 +375,12 @@ void SystrapAddressSpace::MaybePatch(uint64_t end, uint64_t nr) {
 }
 
 std::optional<uint64_t> SystrapAddressSpace::PatchedSiteRewoundTo(uint64_t rip) {
+  const int count = site_count_.load(std::memory_order_acquire);
+  bool maybe = false;
+  for (int i = 0; i < count && !maybe; ++i) {
+    maybe = rewind_addresses_[i].load(std::memory_order_relaxed) == rip;
+  }
+  if (!maybe) return std::nullopt;
   absl::MutexLock lock(&patch_mu_);
   const std::optional<int> index = patch_.SiteRewoundTo(rip);
   if (!index.has_value()) return std::nullopt;
@@ -380,6 +394,9 @@ std::optional<uint64_t> SystrapAddressSpace::PatchedSiteRewoundTo(uint64_t rip) 
 
 uint64_t SystrapAddressSpace::HostGsBase(int slot, uint64_t app_gs) {
   if (!syscall_patching_) return app_gs;
+  if (app_gs == 0 && !patching_stopped_.load(std::memory_order_acquire)) {
+    return ControlArea::StubSlotAddress(slot) + SYSTRAP_CTX_PATCH_TABLE;
+  }
   absl::MutexLock lock(&patch_mu_);
   if (app_gs != 0 && !patch_.disabled()) StopPatchingLocked();
   if (app_gs != 0 || patch_.disabled()) return app_gs;
@@ -394,7 +411,7 @@ uint64_t SystrapAddressSpace::AppGsBase(int slot, uint64_t host_gs) const {
 }
 
 void SystrapAddressSpace::LearnXstateLayout(const uint8_t* sw_reserved) {
-  if (!syscall_patching_) return;
+  if (!syscall_patching_ || xstate_known_.load(std::memory_order_acquire)) return;
   absl::MutexLock lock(&patch_mu_);
   if (xstate_sw_.has_value()) return;
   // struct _fpx_sw_bytes. The frame is in memory the application can
@@ -421,10 +438,12 @@ void SystrapAddressSpace::LearnXstateLayout(const uint8_t* sw_reserved) {
   std::memcpy(bytes.data(), &sw, bytes.size());
   area_->SetXstateLayout(bytes);
   xstate_sw_ = bytes;
+  xstate_known_.store(true, std::memory_order_release);
 }
 
 void SystrapAddressSpace::StopPatchingLocked() {
   patch_.Disable();
+  patching_stopped_.store(true, std::memory_order_release);
   // With other threads running, one could be inside a site while it is
   // restored: the price of a program that sets its own gs base, rare on
   // x86-64 (glibc's TLS is fs), after patching started.

@@ -113,6 +113,12 @@ class SystrapAddressSpace : public AddressSpace {
   absl::Mutex patch_mu_;  // Taken before mu_ when both are.
   SyscallPatchSites patch_ ABSL_GUARDED_BY(patch_mu_);
   std::optional<std::array<uint8_t, SYSTRAP_XSTATE_SW_SIZE>> xstate_sw_ ABSL_GUARDED_BY(patch_mu_);
+  // Lock-free views of the above for what every Switch asks: a trapped
+  // syscall should not pay for patching's bookkeeping.
+  std::atomic<bool> patching_stopped_{false};
+  std::atomic<bool> xstate_known_{false};
+  std::atomic<int> site_count_{0};
+  std::array<std::atomic<uint64_t>, kMaxPatchSites> rewind_addresses_{};
 };
 
 }  // namespace runsc::platform::systrap
