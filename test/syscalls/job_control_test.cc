@@ -427,13 +427,18 @@ TEST(JobControlTest, TerminalStopSignalsToAnOrphanedProcessGroupAreDiscarded) {
 }
 
 TEST(JobControlTest, SigstopStopsAnOrphanedProcessGroupAnyway) {
+  // Continued, the child waits for a byte before it exits: an exit right
+  // after SIGCONT could be reported before the continue (Linux too).
+  TestPipe go;
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     alarm(20);
+    close(go.write_fd());
     if (setsid() != getpid()) _exit(3);
     raise(SIGSTOP);
-    _exit(4);
+    char c;
+    _exit(read(go.read_fd(), &c, 1) == 1 ? 4 : 5);
   }
   {
     ScopedAlarm guard(10);
@@ -443,6 +448,7 @@ TEST(JobControlTest, SigstopStopsAnOrphanedProcessGroupAnyway) {
     EXPECT_EQ(WSTOPSIG(status), SIGSTOP);
   }
   ContinueAndWait(child);
+  ASSERT_EQ(write(go.write_fd(), "x", 1), 1);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_EQ(WEXITSTATUS(status), 4);
