@@ -20,6 +20,7 @@
 #include "fs/inotify_test_events.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
@@ -27,10 +28,7 @@ namespace {
 
 constexpr int kErestartsys = 512;
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 class StubNode : public Node {
  public:

@@ -16,6 +16,7 @@
 #include "base/errno_status.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
@@ -23,10 +24,7 @@ namespace {
 
 constexpr int kErestartsys = 512;
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 // Pipes need a kernel (its lock and condition variable) and a task (whose
 // pending signals interrupt a wait), not a platform or a running process.

@@ -14,6 +14,7 @@
 #include "fs/devpts.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
@@ -21,10 +22,7 @@ namespace {
 
 constexpr int kErestartsys = 512;
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 // A pty needs a kernel (its lock and condition variable) and a task (whose
 // signals interrupt a wait), not a platform or a running process.

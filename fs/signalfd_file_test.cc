@@ -13,6 +13,7 @@
 #include "base/errno_status.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
@@ -22,10 +23,7 @@ using sentry::SignalBit;
 
 constexpr int kErestartsys = 512;
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 class SignalfdFileTest : public ::testing::Test {
  protected:

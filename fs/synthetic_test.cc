@@ -9,15 +9,13 @@
 
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
 namespace {
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 class SyntheticTest : public ::testing::Test {
  protected:

@@ -8,15 +8,13 @@
 #include "base/errno_status.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
 namespace {
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 itimerspec Timer(time_t sec, long nsec, time_t isec = 0, long insec = 0) {
   itimerspec its{};

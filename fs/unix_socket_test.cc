@@ -21,6 +21,7 @@
 #include "fs/unix_socket_table.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
@@ -28,10 +29,7 @@ namespace {
 
 constexpr int kErestartsys = 512;
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 absl::Span<const uint8_t> Bytes(const std::string& s) {
   return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size());

@@ -11,15 +11,13 @@
 #include "fs/synthetic.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::fs {
 namespace {
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 std::shared_ptr<Node> FileNode(const std::string& key, const std::string& contents) {
   return std::make_shared<SyntheticFileNode>(

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 #include "sentry/kernel/task.h"
 
 namespace runsc::syscalls {
@@ -104,10 +105,7 @@ TEST(SyscallTableTest, SupportLevelsAgreeWithHandlers) {
   EXPECT_EQ(Table()[SYS_mount].handler, nullptr);
 }
 
-class NoDispatch : public sentry::SyscallDispatcher {
- public:
-  void Dispatch(sentry::Task&) override {}
-};
+using sentry::NoDispatch;
 
 // Dispatching needs a task, not a running one: the handlers used here look
 // only at the task's own fields.

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "platform/platform.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/no_dispatch.h"
 
 namespace runsc::sentry {
 namespace {
@@ -29,11 +30,6 @@ constexpr uint64_t kSaRestorer = 0x04000000;
 constexpr uint64_t kRedZone = 128;
 constexpr uint64_t kIopl = 0x3000;  // Privileged: rt_sigreturn must not set it.
 constexpr uint64_t kCarry = 0x1;
-
-class NoDispatch : public SyscallDispatcher {
- public:
-  void Dispatch(Task&) override {}
-};
 
 class SignalFrameTest : public ::testing::Test {
  protected:
