@@ -14,14 +14,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 
 namespace runsc::bench {
-
-// The absolute paths of the shared objects in `ldd` output (the loader's
-// included, linux-vdso left out); empty for "not a dynamic executable".
-// NotFound naming the library when one is "not found".
-[[nodiscard]] absl::StatusOr<std::vector<std::string>> ParseLddOutput(absl::string_view text);
 
 struct BenchRootfs {
   std::string dir;      // Absolute host path of the rootfs.

@@ -13,30 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(ParseLddOutputTest, EveryLibraryWithAPathAndTheLoader) {
-  constexpr char kLdd[] =
-      "\tlinux-vdso.so.1 (0x00007ffc1b5f9000)\n"
-      "\tlibbenchmark.so.1 => /lib/x86_64-linux-gnu/libbenchmark.so.1 (0x00007f0c8c6a1000)\n"
-      "\tlibstdc++.so.6 => /lib/x86_64-linux-gnu/libstdc++.so.6 (0x00007f0c8c400000)\n"
-      "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f0c8c21f000)\n"
-      "\t/lib64/ld-linux-x86-64.so.2 (0x00007f0c8c6f5000)\n";
-  absl::StatusOr<std::vector<std::string>> libs = ParseLddOutput(kLdd);
-  ASSERT_TRUE(libs.ok()) << libs.status();
-  EXPECT_EQ(*libs, (std::vector<std::string>{"/lib/x86_64-linux-gnu/libbenchmark.so.1",
-                                             "/lib/x86_64-linux-gnu/libstdc++.so.6",
-                                             "/lib/x86_64-linux-gnu/libc.so.6",
-                                             "/lib64/ld-linux-x86-64.so.2"}));
-}
-
-TEST(ParseLddOutputTest, StaticIsNoLibraryAndMissingIsAnError) {
-  absl::StatusOr<std::vector<std::string>> libs = ParseLddOutput("\tnot a dynamic executable\n");
-  ASSERT_TRUE(libs.ok());
-  EXPECT_TRUE(libs->empty());
-  libs = ParseLddOutput("\tlibgone.so.3 => not found\n\tlibc.so.6 => /lib/libc.so.6 (0x1)\n");
-  EXPECT_TRUE(absl::IsNotFound(libs.status())) << libs.status();
-  EXPECT_NE(libs.status().message().find("libgone.so.3"), absl::string_view::npos);
-}
-
 class BuildBenchRootfsTest : public ::testing::Test {
  protected:
   void SetUp() override {
