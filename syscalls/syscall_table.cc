@@ -37,6 +37,7 @@ SyscallTable BuildTable() {
   RegisterFlock(t);
   RegisterMemfd(t);
   RegisterInotify(t);
+  RegisterXattr(t);
   // The families register only what they implement; every other number is
   // named here, so the listing, --strace and the unimplemented-syscall log
   // all say "mount" rather than "syscall_165".

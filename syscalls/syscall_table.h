@@ -90,6 +90,7 @@ void RegisterWait(SyscallTable& t);
 void RegisterFlock(SyscallTable& t);
 void RegisterMemfd(SyscallTable& t);
 void RegisterInotify(SyscallTable& t);
+void RegisterXattr(SyscallTable& t);
 
 }  // namespace runsc::syscalls
 
