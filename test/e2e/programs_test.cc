@@ -4,7 +4,8 @@
 // (testdata/debian_programs.sh) natively, chrooted into a copy of the same
 // rootfs, and in the sandbox. The outputs must be equal: the host kernel is
 // the referee. The script prints nothing host-specific (no dates, inodes,
-// addresses, file system sizes).
+// addresses, file system sizes). It runs as root, as a non-root user
+// (permission checks) and on a read-only rootfs (EROFS).
 //
 // Every test runs once per platform (DESIGN §9).
 #include <fcntl.h>
@@ -109,10 +110,16 @@ std::string Drain(int fd) {
 
 // Runs the script natively in `root`: in a child with a private mount
 // namespace where `root` is bound onto itself (so that /proc/mounts shows a
-// "/" as it does in a container) with /proc and /dev/null, chrooted, as
-// `uid`. Stdout and stderr are merged, as the sandbox run merges them below.
+// "/" as it does in a container) with /proc and /dev/null, read-only if
+// asked (after the device nodes are made), chrooted, as `as.uid`. Stdout and stderr are merged, as the sandbox run merges them below.
+// How the script runs: as which user, on a read-only rootfs or not.
+struct RunAs {
+  uid_t uid = 0;
+  bool readonly_root = false;
+};
+
 CommandResult RunNatively(const fs::path& root, const std::vector<std::string>& script_args,
-                          uid_t uid) {
+                          RunAs as) {
   CommandResult result;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -149,8 +156,12 @@ CommandResult RunNatively(const fs::path& root, const std::vector<std::string>& 
       if (mount((std::string("/dev/") + dev).c_str(), node.c_str(), nullptr, MS_BIND, nullptr) != 0)
         die("bind dev");
     }
+    if (as.readonly_root &&
+        mount(nullptr, r.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      die("remount read-only");
+    }
     if (chroot(r.c_str()) != 0 || chdir("/") != 0) die("chroot");
-    if (uid != 0 && (setgid(uid) != 0 || setuid(uid) != 0)) die("setuid");
+    if (as.uid != 0 && (setgid(as.uid) != 0 || setuid(as.uid) != 0)) die("setuid");
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -188,9 +199,9 @@ class ProgramsTest : public ::testing::TestWithParam<std::string> {
   }
 
   // A bundle whose rootfs is the Debian one, running the script with
-  // `script_args` as `uid`. TestBundle makes a busybox rootfs: it is
+  // `script_args` as `as` says. TestBundle makes a busybox rootfs: it is
   // replaced, the bundle's config and clean-up are what is kept.
-  std::unique_ptr<TestBundle> MakeBundle(const std::vector<std::string>& script_args, uid_t uid) {
+  std::unique_ptr<TestBundle> MakeBundle(const std::vector<std::string>& script_args, RunAs as) {
     // Stdout and stderr merged, as natively: the script's stderr lines are
     // where its stdout puts them.
     std::vector<std::string> args = {
@@ -206,7 +217,8 @@ class ProgramsTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(built.ok()) << built;
     if (!built.ok()) return nullptr;
     bundle->config()["process"]["env"] = kEnv;
-    bundle->config()["process"]["user"] = {{"uid", uid}, {"gid", uid}};
+    bundle->config()["process"]["user"] = {{"uid", as.uid}, {"gid", as.uid}};
+    bundle->config()["root"]["readonly"] = as.readonly_root;
     EXPECT_TRUE(bundle->WriteConfig().ok());
     return bundle;
   }
@@ -223,7 +235,7 @@ class ProgramsTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ProgramsTest, RootRunsEveryProgramAsNatively) {
-  CommandResult native = RunNatively(native_root_, {}, 0);
+  CommandResult native = RunNatively(native_root_, {}, {});
   ASSERT_EQ(native.exit_code, 0) << native.out;
   // The script itself is sound natively: what the comparison relies on.
   EXPECT_THAT(native.out, HasSubstr("maps: libc\n"));
@@ -237,7 +249,7 @@ TEST_P(ProgramsTest, RootRunsEveryProgramAsNatively) {
   EXPECT_THAT(native.out, HasSubstr("981173106 dated-copy\n"));
   EXPECT_THAT(native.out, HasSubstr("df names /\n"));
 
-  std::unique_ptr<TestBundle> bundle = MakeBundle({}, 0);
+  std::unique_ptr<TestBundle> bundle = MakeBundle({}, {});
   ASSERT_NE(bundle, nullptr);
   CommandResult sandboxed = RunInSandbox(*bundle);
   EXPECT_EQ(sandboxed.exit_code, 0) << sandboxed.err;
@@ -250,17 +262,33 @@ TEST_P(ProgramsTest, RootRunsEveryProgramAsNatively) {
 }
 
 TEST_P(ProgramsTest, ANonRootUserIsRefusedAsNatively) {
-  CommandResult native = RunNatively(native_root_, {"user"}, kUser);
+  CommandResult native = RunNatively(native_root_, {"user"}, {.uid = kUser});
   ASSERT_EQ(native.exit_code, 0) << native.out;
   EXPECT_THAT(native.out, HasSubstr("== id\n1000\n1000\n"));
   EXPECT_THAT(native.out, HasSubstr("ls: cannot open directory '/root-only': Permission denied\n"));
   EXPECT_THAT(native.out, HasSubstr("-rw------- user /tmp/mine/f\nremoved\n"));
   EXPECT_THAT(native.out, HasSubstr("perl: Permission denied\n"));
-  std::unique_ptr<TestBundle> bundle = MakeBundle({"user"}, kUser);
+  std::unique_ptr<TestBundle> bundle = MakeBundle({"user"}, {.uid = kUser});
   ASSERT_NE(bundle, nullptr);
   CommandResult sandboxed = RunInSandbox(*bundle);
   EXPECT_EQ(sandboxed.exit_code, 0) << sandboxed.err;
   EXPECT_EQ(sandboxed.out, native.out) << "runsc stderr: " << sandboxed.err;
+}
+
+TEST_P(ProgramsTest, AReadOnlyRootfsIsEROFSAsNatively) {
+  CommandResult native = RunNatively(native_root_, {"ro"}, {.readonly_root = true});
+  ASSERT_EQ(native.exit_code, 0) << native.out;
+  EXPECT_THAT(native.out, HasSubstr("touch: cannot touch '/new': Read-only file system\n"));
+  EXPECT_THAT(native.out, HasSubstr("perl rename: Read-only file system\n"));
+  std::unique_ptr<TestBundle> bundle = MakeBundle({"ro"}, {.readonly_root = true});
+  ASSERT_NE(bundle, nullptr);
+  CommandResult sandboxed = RunInSandbox(*bundle);
+  EXPECT_EQ(sandboxed.exit_code, 0) << sandboxed.err;
+  EXPECT_EQ(sandboxed.out, native.out) << "runsc stderr: " << sandboxed.err;
+  // Nothing of what was refused reached the host rootfs.
+  EXPECT_FALSE(fs::exists(bundle->rootfs() + "/new"));
+  EXPECT_FALSE(fs::exists(bundle->rootfs() + "/etc/copy"));
+  EXPECT_EQ(ReadFile(bundle->rootfs() + "/etc/passwd"), ReadFile(native_root_ / "etc/passwd"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Platforms, ProgramsTest, ::testing::ValuesIn(kPlatforms));

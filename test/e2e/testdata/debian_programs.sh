@@ -5,6 +5,7 @@
 # systems. programs_test.cc runs it both ways and compares the outputs.
 #   debian_programs.sh          as root, in /scratch (made afresh)
 #   debian_programs.sh user     as a non-root user: permission checks
+#   debian_programs.sh ro       as root on a read-only rootfs: EROFS
 # Each section starts with "== name" so that a difference is easy to place.
 
 section() { echo "== $1"; }
@@ -26,6 +27,24 @@ if [ "$1" = user ]; then
   mkdir -p /tmp/mine/sub && echo mine > /tmp/mine/f && chmod 600 /tmp/mine/f &&
     stat -c '%A %U %n' /tmp/mine/f && rm -r /tmp/mine && echo removed
   perl -e 'open(my $f, "<", "/root-only-file") or print "perl: $!\n"'
+  exit 0
+fi
+
+if [ "$1" = ro ]; then
+  section ro
+  head -n 1 /etc/passwd
+  touch /new 2>&1; echo "exit $?"
+  mkdir /newdir 2>&1
+  echo x 2>&1 > /etc/passwd
+  rm /etc/passwd 2>&1
+  cp /etc/passwd /etc/copy 2>&1
+  ln -s x /link 2>&1
+  chmod 600 /etc/passwd 2>&1
+  touch -d '2001-02-03 04:05:06' /etc/passwd 2>&1
+  perl -e 'open(my $f, ">", "/p") or print "perl open: $!\n";
+    rename("/etc/passwd", "/etc/x") or print "perl rename: $!\n";
+    mkdir("/pd") or print "perl mkdir: $!\n"'
+  find / -maxdepth 1 -newer /etc/passwd -name new
   exit 0
 fi
 
