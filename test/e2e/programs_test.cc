@@ -244,6 +244,8 @@ TEST_P(ProgramsTest, RootRunsEveryProgramAsNatively) {
   EXPECT_THAT(native.out, HasSubstr(kShadow));
   EXPECT_THAT(native.out, HasSubstr("2 lines: mapped line two\nunix,perlio,mmap\n"));
   EXPECT_THAT(native.out, HasSubstr("p1\np2\n"));
+  EXPECT_THAT(native.out, HasSubstr("tail waits on the pipe\npipe tail exit 0\nw1\nw2\n"));
+  EXPECT_THAT(native.out, HasSubstr("rm -r done\nls: cannot access 'doomed'"));
   EXPECT_THAT(native.out, HasSubstr("tail killed 143\none\ntwo\nthree\n"));
   EXPECT_THAT(native.out, HasSubstr("-rw-r--r-- 1 root root 5000 a/b/c/zeros.bin\n"));
   EXPECT_THAT(native.out, HasSubstr("981173106 dated-copy\n"));

@@ -108,6 +108,15 @@ mv copy/hello.txt moved.txt && cat moved.txt && ls copy | sort
 mv copy/b renamed-dir && ls renamed-dir | sort
 mv nonexistent y 2>&1; echo "exit $?"
 
+section rm
+mkdir -p doomed/x/y && echo z > doomed/x/y/z && ln -s /etc doomed/etc-link
+rm -r doomed && echo "rm -r done" && ls -d doomed 2>&1
+rm renamed-dir 2>&1; echo "exit $?"
+rm nonexistent 2>&1; echo "exit $?"
+rm -f nonexistent; echo "rm -f exit $?"
+# rm -r must not follow a link out: /etc is untouched.
+ls /etc/passwd
+
 section ln
 ln -s a/hello.txt sym && readlink sym && cat sym
 ln a/b/ten.txt hard && stat -c '%h %n' hard a/b/ten.txt
@@ -152,6 +161,14 @@ tail -n 3 numbers
 tail -c 6 numbers
 # A pipe: GNU tail follows nothing on a pipe, it reads to its end and exits.
 { echo p1; echo p2; } | tail -f
+# A pipe whose writer stays until tail is seen blocked on it: tail still
+# runs (it waits for the end of the pipe, its output held in stdio's
+# buffer), then prints both lines once the writer is gone.
+{ echo w1; echo w2; while [ ! -e writer.done ]; do sleep 0.05; done; } | tail -f > pipe.out &
+tailpid=$!
+sleep 0.2; kill -0 $tailpid && echo "tail waits on the pipe"
+touch writer.done; wait $tailpid; echo "pipe tail exit $?"
+cat pipe.out
 # A growing file: tail -f prints what a writer appends, until it is killed.
 : > growing
 tail -f growing > tail.out 2>&1 &
