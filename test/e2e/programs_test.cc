@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +164,9 @@ CommandResult RunNatively(const fs::path& root, const std::vector<std::string>& 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // A hung script fails the test instead of hanging it (the sandbox run
+    // has RunCommand's timeout); a healthy one takes a few seconds.
+    alarm(60);
     execve(cargv[0], cargv.data(), cenv.data());
     die("execve");
   }
