@@ -91,7 +91,9 @@ bool SyscallPatchSites::NoteTrap(uint64_t end) {
     if (traps_.size() >= kMaxCountedTrapSites) return false;
     it = traps_.emplace(end, 0).first;
   }
-  // Once: a hot site that cannot be patched is not looked at again.
+  // Once: a hot site that cannot be patched is not looked at again (and
+  // its count stops there, so it cannot wrap round to kHotTraps).
+  if (it->second >= kHotTraps) return false;
   return ++it->second == kHotTraps;
 }
 

@@ -310,13 +310,7 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
     if (xstate_sw_.has_value()) area.SetXstateLayout(*xstate_sw_);
     child->xstate_known_.store(xstate_sw_.has_value());
     child->patching_stopped_.store(patch_.disabled());
-    for (size_t i = 0; i < patch_.sites().size(); ++i) {
-      child->rewind_addresses_[i].store(patch_.sites()[i].start + kPatchRewindOffset);
-    }
-    child->site_count_.store(static_cast<int>(patch_.sites().size()));
-    for (size_t i = 0; i < patch_.sites().size(); ++i) {
-      area.SetPatchSite(static_cast<int>(i), SyscallPatchSites::TableEntry(patch_.sites()[i]));
-    }
+    for (size_t i = 0; i < patch_.sites().size(); ++i) child->PublishSiteLocked(static_cast<int>(i));
   }
   // The child maps its own area over the inherited one after clone returns
   // in the parent; it reads requests only from its own, so one answered
@@ -364,14 +358,19 @@ void SystrapAddressSpace::MaybePatch(uint64_t end, uint64_t nr) {
   const std::optional<int> index = patch_.Claim(start, static_cast<uint32_t>(nr));
   if (!index.has_value()) return;
   // The table entry first: the patched code reads it.
-  area_->SetPatchSite(*index, SyscallPatchSites::TableEntry(patch_.sites()[*index]));
-  rewind_addresses_[*index].store(start + kPatchRewindOffset, std::memory_order_relaxed);
-  site_count_.store(static_cast<int>(patch_.sites().size()), std::memory_order_release);
+  PublishSiteLocked(*index);
   if (absl::Status s = RewriteText(start, PatchSequence(*index), *prot); !s.ok()) {
     LogWarning("systrap: patching syscall ", nr, " at 0x", absl::Hex(start), ": ", s.message());
     return;
   }
   LogDebug("systrap: patched syscall ", nr, " at 0x", absl::Hex(start), " as site ", *index);
+}
+
+void SystrapAddressSpace::PublishSiteLocked(int index) {
+  const SyscallPatchSites::Site& site = patch_.sites()[index];
+  area_->SetPatchSite(index, SyscallPatchSites::TableEntry(site));
+  rewind_addresses_[index].store(site.start + kPatchRewindOffset, std::memory_order_relaxed);
+  site_count_.store(static_cast<int>(patch_.sites().size()), std::memory_order_release);
 }
 
 std::optional<uint64_t> SystrapAddressSpace::PatchedSiteRewoundTo(uint64_t rip) {

@@ -98,6 +98,9 @@ class SystrapAddressSpace : public AddressSpace {
   // The application set a gs base of its own: restores every site and
   // patches no more.
   void StopPatchingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
+  // Makes site `index` of patch_ visible to the patched code (the request
+  // page's table) and to PatchedSiteRewoundTo (the lock-free rewind list).
+  void PublishSiteLocked(int index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
 
   const pid_t pid_;
   const uint64_t id_;
