@@ -69,6 +69,15 @@ class Pty {
   std::string name_;
 };
 
+// In a child: leads a new session whose controlling terminal is `pty`'s
+// replica (opened without O_NOCTTY). SIGHUP is ignored: the master's close
+// at the end of the case sends it.
+bool LeadSessionOnPty(Pty& pty) {
+  if (setsid() < 0) return false;
+  signal(SIGHUP, SIG_IGN);
+  return pty.ok() && pty.OpenReplica(O_RDWR) >= 0;
+}
+
 #define SKIP_WITHOUT_PTMX()                                                   \
   if (access("/dev/ptmx", F_OK) != 0) GTEST_SKIP() << "no /dev/ptmx here"; \
   do {                                                                        \
@@ -345,11 +354,8 @@ TEST(PtyTest, InterruptKeySendsSigintToTheForegroundGroup) {
 TEST(PtyTest, DevTtyIsTheControllingPty) {
   SKIP_WITHOUT_PTMX();
   EXPECT_EQ(RunInChild([] {
-              CHILD_CHECK(setsid() > 0);
-              signal(SIGHUP, SIG_IGN);  // Sent when the pty's master closes at the end.
               Pty pty;
-              CHILD_CHECK(pty.ok());
-              CHILD_CHECK(pty.OpenReplica(O_RDWR) >= 0);
+              CHILD_CHECK(LeadSessionOnPty(pty));
               int tty = open("/dev/tty", O_RDWR);
               CHILD_CHECK(tty >= 0);
               CHILD_CHECK(WriteAll(tty, "via tty\n"));
@@ -363,11 +369,8 @@ TEST(PtyTest, DevTtyIsTheControllingPty) {
 TEST(PtyTest, WindowSizeIsSharedAndAChangeSendsSigwinch) {
   SKIP_WITHOUT_PTMX();
   EXPECT_EQ(RunInChild([] {
-              CHILD_CHECK(setsid() > 0);
-              signal(SIGHUP, SIG_IGN);  // Sent when the pty's master closes at the end.
               Pty pty;
-              CHILD_CHECK(pty.ok());
-              CHILD_CHECK(pty.OpenReplica(O_RDWR) >= 0);
+              CHILD_CHECK(LeadSessionOnPty(pty));
               BlockSignal(SIGWINCH);
               struct winsize ws = {};
               ws.ws_row = 24;
