@@ -25,6 +25,7 @@ absl::StatusOr<size_t> EventfdFile::Read(sentry::Task& task, absl::Span<uint8_t>
     while (counter_ == 0) {
       if (flags() & O_NONBLOCK) return ErrnoError(EAGAIN, "eventfd counter is zero");
       if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+      sentry::Task::SleepingScope sleeping(task);
       kernel_.cv.Wait(&kernel_.mu);
     }
     value = semaphore_ ? 1 : counter_;
@@ -45,6 +46,7 @@ absl::StatusOr<size_t> EventfdFile::Write(sentry::Task& task, absl::Span<const u
   while (kMaxCounter - counter_ < value) {
     if (flags() & O_NONBLOCK) return ErrnoError(EAGAIN, "eventfd counter would overflow");
     if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    sentry::Task::SleepingScope sleeping(task);
     kernel_.cv.Wait(&kernel_.mu);
   }
   if (value != 0) {

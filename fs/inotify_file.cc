@@ -71,6 +71,7 @@ absl::StatusOr<size_t> InotifyFile::Read(sentry::Task& task, absl::Span<uint8_t>
   while (queue_.empty()) {
     if (flags() & O_NONBLOCK) return ErrnoError(EAGAIN, "no inotify events queued");
     if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    sentry::Task::SleepingScope sleeping(task);
     kernel_.cv.Wait(&kernel_.mu);
   }
   size_t used = 0;

@@ -199,6 +199,7 @@ absl::StatusOr<size_t> Pty::ReadMasterLocked(sentry::Task& task, absl::Span<uint
     if (ReplicaGoneLocked()) return ErrnoError(EIO, "every replica of the pty is closed");
     if (nonblock) return ErrnoError(EAGAIN, "nothing written to the pty");
     if (task.InterruptedLocked()) return ErrnoError(kErrRestartSys, "interrupted");
+    sentry::Task::SleepingScope sleeping(task);
     kernel_.cv.Wait(&kernel_.mu);
   }
   size_t n = 0;
@@ -242,6 +243,7 @@ absl::StatusOr<size_t> Pty::ReadReplicaLocked(sentry::Task& task, absl::Span<uin
       return ErrnoError(EAGAIN, "nothing typed at the pty");
     }
     if (task.InterruptedLocked()) return ErrnoError(kErrRestartSys, "interrupted");
+    sentry::Task::SleepingScope sleeping(task);
     if (deadline) {
       kernel_.cv.WaitWithDeadline(&kernel_.mu, *deadline);
     } else {
@@ -296,6 +298,7 @@ absl::StatusOr<size_t> Pty::Write(sentry::Task& task, bool master, absl::Span<co
       if (done > 0) return done;
       return ErrnoError(kErrRestartSys, "interrupted");
     }
+    sentry::Task::SleepingScope sleeping(task);
     kernel_.cv.Wait(&kernel_.mu);
   }
   return done;

@@ -76,6 +76,7 @@ absl::StatusOr<size_t> SignalfdFile::Read(sentry::Task& task, absl::Span<uint8_t
   while (!sentry::DequeueSignalLocked(task, mask_, info)) {
     if (flags() & O_NONBLOCK) return ErrnoError(EAGAIN, "no signal of the mask is pending");
     if (task.InterruptedLocked()) return ErrnoError(512 /*ERESTARTSYS*/, "interrupted");
+    sentry::Task::SleepingScope sleeping(task);
     kernel_.cv.Wait(&kernel_.mu);
   }
   do {

@@ -51,6 +51,7 @@ absl::Status UnixSocket::WaitLocked(sentry::Task& task, bool nonblock, absl::Tim
     return deadline == absl::InfiniteFuture() ? ErrnoError(kErestartsys, "interrupted")
                                               : ErrnoError(EINTR, "interrupted");
   }
+  sentry::Task::SleepingScope sleeping(task);
   if (deadline == absl::InfiniteFuture()) {
     kernel_.cv.Wait(&kernel_.mu);
   } else {

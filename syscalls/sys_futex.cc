@@ -86,7 +86,7 @@ int64_t DoWait(Task& t, uint64_t addr, bool is_private, uint32_t val, uint32_t b
         if (current != val) return ErrnoError(EAGAIN, "futex word changed");
         return absl::OkStatus();
       },
-      [&] { return t.InterruptedLocked(); });
+      [&] { return t.InterruptedLocked(); }, &t.sleeping);
   if (!r.ok()) return FromStatus(r.status()).value;
   switch (*r) {
     case FutexWaitResult::kWoken:

@@ -197,6 +197,7 @@ SyscallResult Sigaltstack(Task& t, const SyscallArgs& a) {
 SyscallResult WaitForSignal(Task& t) {
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
+  sentry::Task::SleepingScope sleeping(t);
   while (!t.InterruptedLocked()) k.cv.Wait(&k.mu);
   return SyscallResult::Value(sentry::kErrRestartNoHand);
 }
@@ -247,6 +248,7 @@ SyscallResult RtSigtimedwait(Task& t, const SyscallArgs& a) {
   siginfo_t info{};
   {
     absl::MutexLock lock(&k.mu);
+    sentry::Task::SleepingScope sleeping(t);
     for (;;) {
       if (sentry::DequeueSignalLocked(t, set, info)) break;
       if (t.InterruptedLocked()) return SyscallResult::Error(EINTR);

@@ -97,6 +97,7 @@ absl::StatusOr<Reaped> WaitForChild(Task& t, const ChildSelector& sel, int optio
                                     const Wanted& want) {
   Kernel& k = t.kernel();
   absl::MutexLock lock(&k.mu);
+  sentry::Task::SleepingScope sleeping(t);
   Task& process = t.leader();
   for (;;) {
     bool any = false;

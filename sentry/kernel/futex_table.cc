@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
+
 namespace runsc::sentry {
 
 FutexKey FutexKeyOf(const MemoryManager& mm, uint64_t address, bool is_private) {
@@ -16,11 +18,17 @@ FutexKey FutexKeyOf(const MemoryManager& mm, uint64_t address, bool is_private) 
 absl::StatusOr<FutexWaitResult> FutexTable::Wait(const FutexKey& key, uint32_t bitset,
                                                  absl::Time deadline,
                                                  absl::FunctionRef<absl::Status()> check,
-                                                 absl::FunctionRef<bool()> interrupted) {
+                                                 absl::FunctionRef<bool()> interrupted,
+                                                 bool* asleep) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = check(); !s.ok()) return s;
   Waiter self{key, bitset, false};
   queues_[key].push_back(&self);
+  bool unused = false;
+  bool& mark = asleep != nullptr ? *asleep : unused;
+  const bool was_asleep = mark;
+  mark = true;
+  absl::Cleanup restore = [&] { mark = was_asleep; };
   // As Linux's futex_wait: a wake wins over a timeout or a signal that
   // arrive at the same time, and an expired deadline is only noticed once
   // the waiter is queued (a deadline in the past times out, not EAGAIN).

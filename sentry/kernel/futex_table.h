@@ -72,11 +72,14 @@ class FutexTable {
   // changed the word cannot be missed. Then sleeps until a Wake() for `key`
   // whose bitset intersects `bitset` (non-zero: the caller checks), until
   // `deadline`, or until `interrupted()` (called with the mutex held) is
-  // true. The waiter is off the queue whatever the outcome.
+  // true. The waiter is off the queue whatever the outcome. `asleep`, if
+  // given, is a flag guarded by the same mutex that is true while the
+  // waiter is queued (a Task's `sleeping`, so /proc shows 'S').
   [[nodiscard]] absl::StatusOr<FutexWaitResult> Wait(const FutexKey& key, uint32_t bitset,
                                                      absl::Time deadline,
                                                      absl::FunctionRef<absl::Status()> check,
-                                                     absl::FunctionRef<bool()> interrupted)
+                                                     absl::FunctionRef<bool()> interrupted,
+                                                     bool* asleep = nullptr)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // FUTEX_WAKE(_BITSET): wakes waiters of `key` whose bitset intersects
