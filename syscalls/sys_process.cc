@@ -177,9 +177,28 @@ SyscallResult NewProcess(Task& t, const CloneRequest& req) {
   return started;
 }
 
+// RLIMIT_NPROC, as Linux's copy_process counts it: every task (thread or
+// process, zombies until reaped) of the caller's real uid; at the limit a
+// new one is EAGAIN, unless the caller is root or holds CAP_SYS_RESOURCE or
+// CAP_SYS_ADMIN. The count is the sandbox's own: its tasks are all the
+// uid's tasks this kernel knows.
+bool AtProcessLimit(Task& t) {
+  Kernel& k = t.kernel();
+  absl::MutexLock lock(&k.mu);
+  const rlim_t limit = t.rlimits[RLIMIT_NPROC].rlim_cur;
+  if (limit == RLIM_INFINITY || t.creds.uid == 0 || t.creds.HasCapability(CAP_SYS_RESOURCE) ||
+      t.creds.HasCapability(CAP_SYS_ADMIN)) {
+    return false;
+  }
+  rlim_t tasks = 0;
+  k.ForEachTask([&](Task& task) { tasks += task.creds.uid == t.creds.uid; });
+  return tasks >= limit;
+}
+
 SyscallResult DoClone(Task& t, const CloneRequest& req) {
   SyscallResult checked = CheckCloneFlags(req.flags);
   if (checked.value != 0) return checked;
+  if (AtProcessLimit(t)) return SyscallResult::Error(EAGAIN);
   SyscallResult r = (req.flags & CLONE_THREAD) ? NewThread(t, req) : NewProcess(t, req);
   if (r.value > 0 && (req.flags & CLONE_PARENT_SETTID)) {
     (void)t.mm->CopyOutObject(req.parent_tid, static_cast<int32_t>(r.value));
@@ -530,7 +549,7 @@ void RegisterProcess(SyscallTable& t) {
   t[SYS_unshare] = {"unshare", Unshare, Support::kPartial,
                     "fd table, fs context and UTS namespace; no other namespaces, no VM"};
   t[SYS_prlimit64] = {"prlimit64", Prlimit64, Support::kPartial,
-                      "any process it may; enforced: NOFILE, FSIZE, AS, DATA (brk only)"};
+                      "any process it may; enforced: NOFILE, FSIZE, AS, DATA (brk only), NPROC (fork and clone)"};
   t[SYS_getrlimit] = {"getrlimit", Getrlimit, Support::kFull, ""};
   t[SYS_setrlimit] = {"setrlimit", Setrlimit, Support::kFull, ""};
   t[SYS_getrandom] = {"getrandom", Getrandom, Support::kFull, ""};

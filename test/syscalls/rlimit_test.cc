@@ -241,6 +241,41 @@ TEST(RlimitTest, PrlimitOfAnotherUsersProcessIsEPERM) {
             0);
 }
 
+// RLIMIT_NPROC counts the tasks of the caller's real uid: a uid nothing
+// else on the machine runs as has just the caller, so a limit of 1 leaves
+// no room for a child, and the limit holds for threads too.
+TEST(RlimitTest, ForkAtNprocIsEAGAINForAnUnprivilegedUid) {
+  SKIP_UNLESS_CAPABILITY(CAP_SETUID);
+  SKIP_UNLESS_CAPABILITY(CAP_SETGID);
+  EXPECT_EQ(RunInChild([] {
+              struct rlimit one = {1, 1};
+              CHILD_CHECK(setrlimit(RLIMIT_NPROC, &one) == 0);
+              CHILD_CHECK(setresgid(54321, 54321, 54321) == 0);
+              CHILD_CHECK(setresuid(54321, 54321, 54321) == 0);
+              pid_t child = fork();
+              if (child == 0) _exit(0);
+              CHILD_CHECK(child == -1 && errno == EAGAIN);
+              return 0;
+            }),
+            0);
+}
+
+// Root (in the initial user namespace, as natively and in the sandbox) is
+// not held to it.
+TEST(RlimitTest, RootForksPastNproc) {
+  EXPECT_EQ(RunInChild([] {
+              CHILD_CHECK(getuid() == 0);
+              struct rlimit one = {1, 1};
+              CHILD_CHECK(setrlimit(RLIMIT_NPROC, &one) == 0);
+              pid_t child = fork();
+              if (child == 0) _exit(0);
+              CHILD_CHECK(child > 0);
+              CHILD_CHECK(WaitForChild(child) == 0);
+              return 0;
+            }),
+            0);
+}
+
 TEST(RlimitTest, AnUnknownResourceIsEINVAL) {
   struct rlimit limit = {1, 1};
   EXPECT_SYSCALL_ERRNO(syscall(SYS_getrlimit, 999, &limit), EINVAL);
