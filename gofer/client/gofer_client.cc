@@ -37,6 +37,10 @@ static_assert(static_cast<int>(proto::Request::kUnlink) == proto::Response::kUnl
 static_assert(static_cast<int>(proto::Request::kRename) == proto::Response::kRename);
 static_assert(static_cast<int>(proto::Request::kSetAttr) == proto::Response::kSetAttr);
 static_assert(static_cast<int>(proto::Request::kStatFs) == proto::Response::kStatFs);
+static_assert(static_cast<int>(proto::Request::kGetXattr) == proto::Response::kGetXattr);
+static_assert(static_cast<int>(proto::Request::kSetXattr) == proto::Response::kSetXattr);
+static_assert(static_cast<int>(proto::Request::kListXattr) == proto::Response::kListXattr);
+static_assert(static_cast<int>(proto::Request::kRemoveXattr) == proto::Response::kRemoveXattr);
 
 absl::Status BadReply(absl::string_view what) {
   return ErrnoError(EIO, absl::StrCat("malformed gofer reply: ", what));
@@ -339,6 +343,67 @@ absl::StatusOr<FsStat> GoferClient::StatFs(FileId file) {
                 .bfree = in.bfree(), .bavail = in.bavail(), .files = in.files(),
                 .ffree = in.ffree(), .namelen = in.namelen(), .frsize = in.frsize(),
                 .flags = in.flags()};
+}
+
+absl::StatusOr<std::string> GoferClient::GetXattr(FileId file, absl::string_view name) {
+  if (absl::Status valid = CheckXattrName(name); !valid.ok()) return valid;
+  proto::Request request;
+  proto::GetXattrRequest* out = request.mutable_get_xattr();
+  out->set_id(file);
+  out->set_name(std::string(name));
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  std::string value = std::move(*reply->response.mutable_get_xattr()->mutable_value());
+  if (value.size() > kMaxXattrValueSize) return BadReply("xattr value larger than 64 KiB");
+  return value;
+}
+
+absl::StatusOr<FileStat> GoferClient::SetXattr(FileId file, absl::string_view name,
+                                               absl::string_view value, int flags) {
+  if (absl::Status valid = CheckXattrName(name); !valid.ok()) return valid;
+  if (value.size() > kMaxXattrValueSize) {
+    return ErrnoError(E2BIG, "xattr value larger than XATTR_SIZE_MAX");
+  }
+  proto::Request request;
+  proto::SetXattrRequest* out = request.mutable_set_xattr();
+  out->set_id(file);
+  out->set_name(std::string(name));
+  out->set_value(std::string(value));
+  out->set_flags(static_cast<uint32_t>(flags));
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return FromProto(reply->response.set_xattr().stat());
+}
+
+absl::StatusOr<std::vector<std::string>> GoferClient::ListXattr(FileId file) {
+  proto::Request request;
+  request.mutable_list_xattr()->set_id(file);
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  absl::string_view all = reply->response.list_xattr().names();
+  if (all.size() > kMaxXattrListSize) return BadReply("xattr list larger than 64 KiB");
+  // The gofer is trusted less than this: every name must be one it may serve.
+  std::vector<std::string> names;
+  while (!all.empty()) {
+    const size_t end = all.find('\0');
+    if (end == absl::string_view::npos) return BadReply("xattr list without a final NUL");
+    absl::string_view one = all.substr(0, end);
+    if (!CheckXattrName(one).ok()) return BadReply("xattr list names an attribute not served");
+    names.emplace_back(one);
+    all.remove_prefix(end + 1);
+  }
+  return names;
+}
+
+absl::StatusOr<FileStat> GoferClient::RemoveXattr(FileId file, absl::string_view name) {
+  if (absl::Status valid = CheckXattrName(name); !valid.ok()) return valid;
+  proto::Request request;
+  proto::RemoveXattrRequest* out = request.mutable_remove_xattr();
+  out->set_id(file);
+  out->set_name(std::string(name));
+  absl::StatusOr<Reply> reply = impl_->Call(request, /*donates_fd=*/false);
+  if (!reply.ok()) return reply.status();
+  return FromProto(reply->response.remove_xattr().stat());
 }
 
 absl::Status GoferClient::Close(FileId file) {

@@ -143,6 +143,19 @@ class GoferClient {
   [[nodiscard]] absl::StatusOr<FileStat> SetAttr(FileId file, const SetAttrRequest& request);
   [[nodiscard]] absl::StatusOr<FsStat> StatFs(FileId file);
 
+  // Extended attributes of `file`, user.* only (gofer.proto says why): a
+  // name in another namespace is EOPNOTSUPP, a malformed one EINVAL, both
+  // refused before sending. A value is at most 64 KiB (E2BIG). Only regular
+  // files and directories keep them: otherwise get is ENODATA, set and
+  // remove EPERM, the list empty. Set and remove return the stat after
+  // (its ctime moved) and are EROFS in a read-only mount.
+  [[nodiscard]] absl::StatusOr<std::string> GetXattr(FileId file, absl::string_view name);
+  // `flags` is 0, XATTR_CREATE or XATTR_REPLACE.
+  [[nodiscard]] absl::StatusOr<FileStat> SetXattr(FileId file, absl::string_view name,
+                                                  absl::string_view value, int flags);
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListXattr(FileId file);
+  [[nodiscard]] absl::StatusOr<FileStat> RemoveXattr(FileId file, absl::string_view name);
+
   // Forgets `file`; its id is invalid afterwards.
   [[nodiscard]] absl::Status Close(FileId file);
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "base/errno_status.h"
 
 namespace runsc::gofer {
@@ -22,6 +23,21 @@ absl::Status CheckNameComponent(absl::string_view name) {
   if (name.size() > kMaxNameLength) {
     return ErrnoError(ENAMETOOLONG, "name component is longer than NAME_MAX");
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckXattrName(absl::string_view name) {
+  constexpr absl::string_view kUserPrefix = "user.";
+  if (name.empty()) return ErrnoError(EINVAL, "xattr name is empty");
+  if (name.size() > kMaxXattrNameLength) {
+    return ErrnoError(EINVAL, "xattr name is longer than XATTR_NAME_MAX");
+  }
+  if (name.find('\0') != absl::string_view::npos) return ErrnoError(EINVAL, "xattr name contains NUL");
+  if (!absl::StartsWith(name, kUserPrefix)) {
+    // The security line: see gofer.proto. Not malformed, refused.
+    return ErrnoError(EOPNOTSUPP, "only user.* extended attributes are served");
+  }
+  if (name.size() == kUserPrefix.size()) return ErrnoError(EINVAL, "xattr name is only \"user.\"");
   return absl::OkStatus();
 }
 

@@ -16,8 +16,16 @@
 namespace runsc::gofer {
 
 // Largest Request or Response, serialized. A reply that would be larger (a big
-// directory) is paged by the protocol instead.
-inline constexpr size_t kMaxMessageSize = 64 * 1024;
+// directory) is paged by the protocol instead. The 4 KiB beyond 64 KiB are
+// room for framing around the largest extended attribute value
+// (XATTR_SIZE_MAX) or list (XATTR_LIST_MAX), 64 KiB each, which Linux does
+// not page.
+inline constexpr size_t kMaxMessageSize = 68 * 1024;
+
+// Linux's limits on extended attributes (<linux/limits.h>).
+inline constexpr size_t kMaxXattrNameLength = 255;   // XATTR_NAME_MAX
+inline constexpr size_t kMaxXattrValueSize = 65536;  // XATTR_SIZE_MAX
+inline constexpr size_t kMaxXattrListSize = 65536;   // XATTR_LIST_MAX
 
 // Longest name component Linux accepts (NAME_MAX).
 inline constexpr size_t kMaxNameLength = 255;
@@ -32,6 +40,14 @@ inline constexpr size_t kMaxReceivedFds = 8;
 // length) otherwise. Checked by the client before sending and by the server
 // before anything else looks at the name.
 [[nodiscard]] absl::Status CheckNameComponent(absl::string_view name);
+
+// OK if `name` is an extended attribute the gofer serves: "user." and at
+// least one more byte, at most kMaxXattrNameLength, no NUL. A malformed name
+// is EINVAL; a well-formed one in another namespace (security.*, trusted.*,
+// system.*, unknown) is EOPNOTSUPP, as a Linux file system without handlers
+// for it answers. Checked by the client before sending and by the server
+// before anything else looks at the name.
+[[nodiscard]] absl::Status CheckXattrName(absl::string_view name);
 
 struct ReceivedPacket {
   bool hung_up = false;            // The peer closed; nothing below is set.

@@ -11,6 +11,8 @@
 //    are looked up fd-relative with O_NOFOLLOW: no host path string with '/'
 //    is ever built and no symlink is ever followed on the host;
 //  - ids name O_PATH fds, which cannot read, write or change the file;
+//  - extended attributes are served in the user.* namespace only (see
+//    gofer.proto for why);
 //  - only regular files are opened and donated (see Open in the .cc for why
 //    directories are not).
 // The server never crashes on input and never leaks an fd.
@@ -135,6 +137,17 @@ class GoferServer {
   absl::Status Rename(const proto::Request& request, Reply& reply);
   absl::Status SetAttr(const proto::Request& request, Reply& reply);
   absl::Status StatFs(const proto::Request& request, Reply& reply);
+  absl::Status GetXattr(const proto::Request& request, Reply& reply);
+  absl::Status SetXattr(const proto::Request& request, Reply& reply);
+  absl::Status ListXattr(const proto::Request& request, Reply& reply);
+  absl::Status RemoveXattr(const proto::Request& request, Reply& reply);
+
+  // An fd of `file` that the f*xattr calls accept (they refuse O_PATH fds):
+  // a directory reopened as ".", a regular file reopened O_RDONLY through
+  // the (parent, name) it was walked by, never following, and checked to be
+  // the same inode (ESTALE if it was replaced). Only those two types are
+  // ever opened: the caller answers for the others without touching them.
+  [[nodiscard]] absl::StatusOr<UniqueFd> OpenForXattr(const File& file) const;
 
   // The checked directory fd for a mutation naming (`dir`, `name`): `dir` is
   // a known directory id and `name` one valid component; EROFS in a
