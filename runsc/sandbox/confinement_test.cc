@@ -193,6 +193,31 @@ TEST(GoferPolicyTest, OpensFilesButMakesNoSocket) {
   }
 }
 
+TEST(GoferPolicyTest, XattrsOnlyThroughFds) {
+  const int fd_status = InChild([] {
+    if (!GoferSeccompPolicy().TryBuild()->Install().ok()) return 10;
+    int fd = openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return 11;
+    char buf[64];
+    // Allowed through: whatever the host answers, the call is not killed.
+    (void)syscall(SYS_fgetxattr, fd, "user.runsc_absent", buf, sizeof(buf));
+    (void)syscall(SYS_flistxattr, fd, buf, sizeof(buf));
+    (void)syscall(SYS_fremovexattr, fd, "user.runsc_absent");
+    return 0;
+  });
+  EXPECT_TRUE(ExitedWith(fd_status, 0)) << fd_status;
+  // The path forms would take a host path string: never.
+  for (int nr : {SYS_getxattr, SYS_lgetxattr, SYS_setxattr, SYS_lsetxattr, SYS_listxattr,
+                 SYS_llistxattr, SYS_removexattr, SYS_lremovexattr}) {
+    const int status = InChild([nr] {
+      if (!GoferSeccompPolicy().TryBuild()->Install().ok()) return 10;
+      syscall(nr, "/", "user.x", nullptr, 0, 0);
+      return 12;
+    });
+    EXPECT_TRUE(KilledBySigsys(status)) << "syscall " << nr << ": " << status;
+  }
+}
+
 TEST(GoferConfinementTest, KeepsOnlyFileServingCapabilities) {
   const int status = InChild([] {
     if (!ConfineGofer().ok()) return 10;

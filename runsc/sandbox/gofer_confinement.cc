@@ -34,6 +34,13 @@ SeccompPolicyBuilder GoferSeccompPolicy() {
               SYS_mkdirat, SYS_mknodat, SYS_symlinkat, SYS_linkat, SYS_unlinkat, SYS_renameat,
               SYS_renameat2, SYS_readlinkat, SYS_fchmod, SYS_fchmodat, kSysFchmodat2,
               SYS_fchown, SYS_fchownat, SYS_utimensat, SYS_faccessat, SYS_faccessat2})
+      // Extended attributes, fd forms only, on the fds the server opens for
+      // them (a regular file or directory it walked to): no path form, so
+      // no path string reaches the host. Which names may pass is the
+      // server's check (user.* only: CheckXattrName in gofer/proto/wire.h);
+      // the gofer also lacks CAP_SYS_ADMIN, so the host itself refuses it
+      // trusted.* and security.* writes.
+      .Allow({SYS_fgetxattr, SYS_fsetxattr, SYS_flistxattr, SYS_fremovexattr})
       // I/O on what it opened.
       .Allow({SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64,
               SYS_lseek, SYS_ftruncate, SYS_fallocate, SYS_fsync, SYS_fdatasync, SYS_close,
