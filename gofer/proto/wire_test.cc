@@ -32,6 +32,25 @@ TEST(CheckNameComponentTest, RefusesWhatIsNotOneComponent) {
   EXPECT_EQ(ErrnoOf(CheckNameComponent(std::string(256, 'x'))), ENAMETOOLONG);
 }
 
+TEST(CheckXattrNameTest, ServesUserNamesOnly) {
+  for (std::string name : {std::string("user.a"), std::string("user.mime_type"),
+                           std::string("user.\xff"), "user." + std::string(250, 'x')}) {
+    EXPECT_TRUE(CheckXattrName(name).ok()) << name;
+  }
+  // The security line: well-formed, refused.
+  for (const char* name : {"security.capability", "security.selinux", "trusted.overlay.opaque",
+                           "system.posix_acl_access", "system.posix_acl_default", "User.a",
+                           "user", "other.x"}) {
+    EXPECT_EQ(ErrnoOf(CheckXattrName(name)), EOPNOTSUPP) << name;
+  }
+  // Malformed.
+  for (std::string name : {std::string(), std::string("user."), std::string("user.a\0b", 8),
+                           std::string("security.capability\0", 20),
+                           "user." + std::string(251, 'x')}) {
+    EXPECT_EQ(ErrnoOf(CheckXattrName(name)), EINVAL) << "name of size " << name.size();
+  }
+}
+
 class PacketTest : public ::testing::Test {
  protected:
   void SetUp() override {
