@@ -231,6 +231,25 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual absl::Status SetAttr(sentry::Task& task, const SetAttrs& attrs) {
     return ErrnoError(EPERM, "attributes cannot be changed here");
   }
+  // Extended attributes (xattr(7)) this node's filesystem keeps. The
+  // caller (fs/xattr.h) has already applied what Linux's VFS does for every
+  // filesystem (name form, xattr_permission() against the task); these only
+  // store and fetch, and decide which namespaces the filesystem has. The
+  // default is a filesystem with no xattr handlers, as Linux's procfs:
+  // every name EOPNOTSUPP, an empty list. `flags` is 0, XATTR_CREATE
+  // (EEXIST if set) or XATTR_REPLACE (ENODATA if not).
+  virtual absl::StatusOr<std::string> GetXattr(const std::string& name) {
+    return ErrnoError(EOPNOTSUPP, "this filesystem keeps no extended attributes");
+  }
+  virtual absl::Status SetXattr(const std::string& name, const std::string& value, int flags) {
+    return ErrnoError(EOPNOTSUPP, "this filesystem keeps no extended attributes");
+  }
+  virtual absl::StatusOr<std::vector<std::string>> ListXattr() {
+    return std::vector<std::string>();
+  }
+  virtual absl::Status RemoveXattr(const std::string& name) {
+    return ErrnoError(EOPNOTSUPP, "this filesystem keeps no extended attributes");
+  }
   // statfs(2) of the filesystem this node is on. The sentry's own
   // filesystems answer as a tmpfs would.
   virtual absl::StatusOr<struct statfs> StatFs(sentry::Task& task);

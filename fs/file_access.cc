@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "base/errno_status.h"
 
 namespace runsc::fs {
@@ -54,6 +55,31 @@ absl::Status FileAccess::CheckSticky(const sentry::Credentials& c, const FileAcc
     return absl::OkStatus();
   }
   return ErrnoError(EPERM, "sticky directory: not the owner");
+}
+
+absl::Status FileAccess::CheckXattr(const sentry::Credentials& c, absl::string_view name,
+                                    int want) const {
+  const bool write = (want & kMayWrite) != 0;
+  if (absl::StartsWith(name, "security.") || absl::StartsWith(name, "system.")) {
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(name, "trusted.")) {
+    if (!c.HasCapability(CAP_SYS_ADMIN)) {
+      return write ? ErrnoError(EPERM, "trusted.* attributes need CAP_SYS_ADMIN")
+                   : ErrnoError(ENODATA, "trusted.* attributes are hidden without CAP_SYS_ADMIN");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(name, "user.")) {
+    if (!S_ISREG(mode_) && !S_ISDIR(mode_)) {
+      return write ? ErrnoError(EPERM, "user.* attributes only on regular files and directories")
+                   : ErrnoError(ENODATA, "user.* attributes only on regular files and directories");
+    }
+    if (write && S_ISDIR(mode_) && (mode_ & S_ISVTX) && !OwnerOrCapable(c)) {
+      return ErrnoError(EPERM, "user.* attributes of a sticky directory: not its owner");
+    }
+  }
+  return Check(c, want);
 }
 
 absl::Status FileAccess::CheckHardLink(const sentry::Credentials& c) const {

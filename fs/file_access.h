@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "fs/file.h"
 #include "sentry/kernel/task.h"
 
@@ -43,6 +44,14 @@ class FileAccess {
   // S_ISVTX directory only the owner of the entry or of the directory (or
   // CAP_FOWNER) may; EPERM otherwise.
   absl::Status CheckSticky(const sentry::Credentials& c, const FileAccess& child) const;
+  // xattr_permission() for the extended attribute `name` of this file:
+  // `want` is kMayRead (get) or kMayWrite (set, remove). trusted.* needs
+  // CAP_SYS_ADMIN (ENODATA to read, EPERM to change); user.* exists only on
+  // regular files and directories (likewise) and, on a sticky directory,
+  // is changed only by its owner or CAP_FOWNER (EPERM); then the file's
+  // permission bits (EACCES). security.* and system.* are left to the
+  // filesystem. (listxattr(2) checks no permission at all.)
+  absl::Status CheckXattr(const sentry::Credentials& c, absl::string_view name, int want) const;
   // fs.protected_hardlinks (on by default): who does not own this file may
   // link only a regular, non-set-id file they can read and write; EPERM.
   absl::Status CheckHardLink(const sentry::Credentials& c) const;

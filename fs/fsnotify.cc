@@ -110,6 +110,11 @@ void NotifySetAttr(const Dentry& dentry, const SetAttrs& attrs) {
   if (event != 0) NotifyNamed(dentry, event, /*path_event=*/false);
 }
 
+void NotifyXattrChange(const Dentry& dentry) {
+  if (Table().Empty()) return;
+  NotifyNamed(dentry, IN_ATTRIB, /*path_event=*/false);
+}
+
 void NotifyCreate(const Dentry& dir, const std::string& name, Node& child) {
   if (Table().Empty() || dir.node == nullptr) return;
   Table().Notify(dir.node->Identity(), IN_CREATE | IsDirBit(child), 0, name);

@@ -31,6 +31,8 @@ void NotifyOpen(const File& file, bool truncated);
 // A change of attributes through a name or fd (chmod, chown, utimes,
 // truncate): the event Linux's fsnotify_change gives for `attrs`, if any.
 void NotifySetAttr(const Dentry& dentry, const SetAttrs& attrs);
+// An extended attribute was set or removed: IN_ATTRIB (fsnotify_xattr).
+void NotifyXattrChange(const Dentry& dentry);
 // `name` was made in `dir` (open O_CREAT, mkdir, mknod, symlink).
 void NotifyCreate(const Dentry& dir, const std::string& name, Node& child);
 // `target` got the new name `name` in `dir`: its link count changed

@@ -321,6 +321,33 @@ absl::StatusOr<struct statfs> GoferNode::StatFs(sentry::Task& task) {
   return st;
 }
 
+absl::StatusOr<std::string> GoferNode::GetXattr(const std::string& name) {
+  return client_->GetXattr(file_.id, name);
+}
+
+absl::Status GoferNode::SetXattr(const std::string& name, const std::string& value, int flags) {
+  absl::StatusOr<gofer::FileStat> after = client_->SetXattr(file_.id, name, value, flags);
+  // Refused before sending (another namespace): nothing changed.
+  if (!after.ok() && ErrnoOf(after.status()) == EOPNOTSUPP) return after.status();
+  Changed();
+  if (!after.ok()) return after.status();
+  Remember(*after);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> GoferNode::ListXattr() {
+  return client_->ListXattr(file_.id);
+}
+
+absl::Status GoferNode::RemoveXattr(const std::string& name) {
+  absl::StatusOr<gofer::FileStat> after = client_->RemoveXattr(file_.id, name);
+  if (!after.ok() && ErrnoOf(after.status()) == EOPNOTSUPP) return after.status();
+  Changed();
+  if (!after.ok()) return after.status();
+  Remember(*after);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<Node>> GoferNode::Lookup(sentry::Task& task,
                                                         const std::string& name) {
   if (absl::Status s = access().Check(task.creds, kMayExec); !s.ok()) return s;

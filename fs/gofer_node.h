@@ -62,6 +62,13 @@ class GoferNode : public Node {
                       const std::string& new_name, unsigned flags) override;
   absl::Status SetAttr(sentry::Task& task, const SetAttrs& attrs) override;
   absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override;
+  // user.* on the host file, through the gofer; every other namespace is
+  // EOPNOTSUPP without asking (gofer.proto says why). Not cached: a change
+  // drops the kept stat (the ctime moved) like any other change.
+  absl::StatusOr<std::string> GetXattr(const std::string& name) override;
+  absl::Status SetXattr(const std::string& name, const std::string& value, int flags) override;
+  absl::StatusOr<std::vector<std::string>> ListXattr() override;
+  absl::Status RemoveXattr(const std::string& name) override;
   // From the attributes the node already has: no RPC per walk step.
   absl::Status CheckSearch(sentry::Task& task) override { return access().Check(task.creds, kMayExec); }
   absl::StatusOr<std::shared_ptr<Node>> Lookup(sentry::Task& task,

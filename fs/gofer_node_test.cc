@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -146,6 +147,41 @@ TEST_F(GoferNodeTest, StatAfterChmodTruncateAndUtimesSeesEach) {
   EXPECT_EQ(st.st_mtim.tv_sec, when.tv_sec);
   EXPECT_EQ(st.st_atim.tv_nsec, when.tv_nsec);
   EXPECT_EQ(st.st_ctim.tv_sec, HostStat("f").st_ctim.tv_sec);
+}
+
+TEST_F(GoferNodeTest, XattrsReachTheHostFileAndAChangeIsSeenByTheNextStat) {
+  std::shared_ptr<Node> f = Walk(*root_, "f");
+  ASSERT_NE(f, nullptr);
+  const struct stat kept = StatOf(*f);  // Kept by the cache.
+  // Let the host's coarse clock pass the kept ctime, so that the change
+  // moves it (a wait for the clock, not a timing assertion).
+  for (;;) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if ((now.tv_sec - kept.st_ctim.tv_sec) * 1'000'000'000 + now.tv_nsec - kept.st_ctim.tv_nsec >
+        20'000'000) {
+      break;
+    }
+    usleep(5000);
+  }
+  ASSERT_TRUE(f->SetXattr("user.k", "v", 0).ok());
+  char buf[8];
+  EXPECT_EQ(getxattr((host_root_ / "f").c_str(), "user.k", buf, sizeof(buf)), 1);
+  const struct stat host = HostStat("f");
+  const struct stat after = StatOf(*f);
+  EXPECT_EQ(after.st_ctim.tv_sec, host.st_ctim.tv_sec);
+  EXPECT_EQ(after.st_ctim.tv_nsec, host.st_ctim.tv_nsec);
+  EXPECT_NE(after.st_ctim.tv_nsec, kept.st_ctim.tv_nsec);
+  EXPECT_EQ(f->GetXattr("user.k").value_or("?"), "v");
+  EXPECT_EQ(f->ListXattr().value_or(std::vector<std::string>{}), std::vector<std::string>{"user.k"});
+  ASSERT_TRUE(f->RemoveXattr("user.k").ok());
+  EXPECT_EQ(ErrnoOf(f->GetXattr("user.k").status()), ENODATA);
+  // The namespaces the gofer does not serve cost no round trip.
+  const uint64_t before = Requests();
+  EXPECT_EQ(ErrnoOf(f->SetXattr("security.capability", "c", 0)), EOPNOTSUPP);
+  EXPECT_EQ(ErrnoOf(f->GetXattr("security.selinux").status()), EOPNOTSUPP);
+  EXPECT_EQ(ErrnoOf(f->GetXattr("system.posix_acl_access").status()), EOPNOTSUPP);
+  EXPECT_EQ(Requests(), before);
 }
 
 TEST_F(GoferNodeTest, StatSeesWritesThroughADonatedFdWhileOpenAndAfterTheClose) {

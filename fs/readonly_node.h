@@ -38,6 +38,16 @@ class ReadOnlyNode : public Node {
   absl::StatusOr<std::string> ReadLink(sentry::Task& task) override {
     return inner_->ReadLink(task);
   }
+  absl::StatusOr<std::string> GetXattr(const std::string& name) override {
+    return inner_->GetXattr(name);
+  }
+  absl::Status SetXattr(const std::string&, const std::string&, int) override {
+    return ErrnoError(EROFS, "extended attribute change in a read-only tree");
+  }
+  absl::StatusOr<std::vector<std::string>> ListXattr() override { return inner_->ListXattr(); }
+  absl::Status RemoveXattr(const std::string&) override {
+    return ErrnoError(EROFS, "extended attribute change in a read-only tree");
+  }
   bool Cacheable() const override { return inner_->Cacheable(); }
   absl::Status CheckSearch(sentry::Task& task) override { return inner_->CheckSearch(task); }
 

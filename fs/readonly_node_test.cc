@@ -62,6 +62,14 @@ TEST_F(ReadOnlyNodeTest, ReadsPassAndChangesAreErofs) {
   EXPECT_EQ(ErrnoOf((*sub)->Symlink(task_, "l", "file").status()), EROFS);
   EXPECT_EQ(ErrnoOf((*sub)->CreateTmpfile(task_, O_RDWR, 0600).status()), EROFS);
   EXPECT_NE(ro_->StatFs(task_)->f_flags & ST_RDONLY, 0u);
+  // Extended attributes: read through, never changed.
+  auto inner_file = (*inner_->Lookup(task_, "sub"))->Lookup(task_, "file");
+  ASSERT_TRUE(inner_file.ok());
+  ASSERT_TRUE((*inner_file)->SetXattr("user.a", "1", 0).ok());
+  EXPECT_EQ((*file)->GetXattr("user.a").value_or("?"), "1");
+  EXPECT_EQ((*file)->ListXattr()->size(), 1u);
+  EXPECT_EQ(ErrnoOf((*file)->SetXattr("user.b", "2", 0)), EROFS);
+  EXPECT_EQ(ErrnoOf((*file)->RemoveXattr("user.a")), EROFS);
   // The filesystem itself is still writable through its own nodes.
   EXPECT_TRUE(inner_->Mkdir(task_, "outside", 0755).ok());
 }

@@ -95,4 +95,30 @@ absl::StatusOr<struct statfs> TmpfsNode::StatFs(sentry::Task& task) {
   return st;
 }
 
+absl::StatusOr<std::string> TmpfsNode::GetXattr(const std::string& name) {
+  absl::MutexLock lock(&fs_->mu);
+  return xattrs_.Get(name);
+}
+
+absl::Status TmpfsNode::SetXattr(const std::string& name, const std::string& value, int flags) {
+  if (fs_->options().read_only) return ReadOnlyError();
+  absl::MutexLock lock(&fs_->mu);
+  if (absl::Status s = xattrs_.Set(name, value, flags); !s.ok()) return s;
+  TouchCtimeLocked();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> TmpfsNode::ListXattr() {
+  absl::MutexLock lock(&fs_->mu);
+  return xattrs_.List();
+}
+
+absl::Status TmpfsNode::RemoveXattr(const std::string& name) {
+  if (fs_->options().read_only) return ReadOnlyError();
+  absl::MutexLock lock(&fs_->mu);
+  if (absl::Status s = xattrs_.Remove(name); !s.ok()) return s;
+  TouchCtimeLocked();
+  return absl::OkStatus();
+}
+
 }  // namespace runsc::fs::tmpfs_internal

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "fs/file.h"
 #include "fs/tmpfs.h"
+#include "fs/xattr_map.h"
 
 namespace runsc::fs::tmpfs_internal {
 
@@ -110,6 +111,11 @@ class TmpfsNode : public Node {
   }
   absl::Status SetAttr(sentry::Task& task, const SetAttrs& attrs) override;
   absl::StatusOr<struct statfs> StatFs(sentry::Task& task) override;
+  // user.* and trusted.* kept per inode (XattrMap); a change moves the ctime.
+  absl::StatusOr<std::string> GetXattr(const std::string& name) override;
+  absl::Status SetXattr(const std::string& name, const std::string& value, int flags) override;
+  absl::StatusOr<std::vector<std::string>> ListXattr() override;
+  absl::Status RemoveXattr(const std::string& name) override;
   // Each lookup asks the directory (a map lookup), so the search
   // permission of every directory on the way is checked each time.
   bool Cacheable() const override { return false; }
@@ -184,6 +190,7 @@ class TmpfsNode : public Node {
   uid_t uid_;
   gid_t gid_;
   struct timespec atime_, mtime_, ctime_;
+  XattrMap xattrs_;  // Guarded by fs_->mu.
 };
 
 }  // namespace runsc::fs::tmpfs_internal

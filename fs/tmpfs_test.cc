@@ -17,6 +17,7 @@
 
 #include "base/errno_status.h"
 #include "fs/vfs.h"
+#include "fs/xattr.h"
 #include "gtest/gtest.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/no_dispatch.h"
@@ -443,6 +444,45 @@ TEST_F(TmpfsTest, ReadOnlyTmpfsRefusesEveryChange) {
   EXPECT_EQ(Errno(ro->CreateTmpfile(root_task_, O_RDWR, 0600)), EROFS);
   EXPECT_NE(ro->StatFs(root_task_)->f_flags & ST_RDONLY, 0u);
   EXPECT_TRUE(ro->Open(root_task_, O_RDONLY).ok());
+}
+
+// user.* and trusted.* through the VFS half (fs/xattr.h), as the syscalls
+// call them: kept per inode, the ctime moved, Linux's permission rules.
+TEST_F(TmpfsTest, ExtendedAttributesWithPermissions) {
+  std::shared_ptr<Node> file = MakeFile(*root_, "f", "x", &user_, 0644);
+  ASSERT_NE(file, nullptr);
+  auto target = [&] { return XattrTarget{.node = file, .st = *file->Stat()}; };
+  const struct stat before = *file->Stat();
+  ASSERT_TRUE(SetXattr(user_, target(), "user.mine", "1", 0).ok());
+  EXPECT_EQ(GetXattr(other_, target(), "user.mine").value_or("?"), "1");  // 0644: readable.
+  EXPECT_EQ(Errno(SetXattr(other_, target(), "user.mine", "2", 0)), EACCES);
+  EXPECT_EQ(Errno(RemoveXattr(other_, target(), "user.mine")), EACCES);
+  // trusted.* is for CAP_SYS_ADMIN, and hidden from the others' lists.
+  EXPECT_EQ(Errno(SetXattr(user_, target(), "trusted.t", "t", 0)), EPERM);
+  ASSERT_TRUE(SetXattr(root_task_, target(), "trusted.t", "t", 0).ok());
+  EXPECT_EQ(Errno(GetXattr(user_, target(), "trusted.t")), ENODATA);
+  EXPECT_EQ(ListXattr(user_, target()).value_or("?"), std::string("user.mine\0", 10));
+  EXPECT_EQ(ListXattr(root_task_, target()).value_or("?"),
+            std::string("user.mine\0trusted.t\0", 20));
+  // security.* and system.* are not kept here.
+  EXPECT_EQ(Errno(SetXattr(root_task_, target(), "security.capability", "c", 0)), EOPNOTSUPP);
+  EXPECT_EQ(Errno(GetXattr(root_task_, target(), "system.posix_acl_access")), EOPNOTSUPP);
+  const struct stat after = *file->Stat();
+  EXPECT_TRUE(after.st_ctim.tv_sec > before.st_ctim.tv_sec ||
+              (after.st_ctim.tv_sec == before.st_ctim.tv_sec &&
+               after.st_ctim.tv_nsec >= before.st_ctim.tv_nsec));
+
+  // A sticky directory's user.* are its owner's, whatever the mode says.
+  ASSERT_TRUE(root_->Mkdir(root_task_, "sticky", 01777).ok());
+  std::shared_ptr<Node> sticky = *root_->Lookup(root_task_, "sticky");
+  XattrTarget dir{.node = sticky, .st = *sticky->Stat()};
+  EXPECT_EQ(Errno(SetXattr(user_, dir, "user.d", "d", 0)), EPERM);
+  EXPECT_TRUE(SetXattr(root_task_, dir, "user.d", "d", 0).ok());
+
+  std::shared_ptr<Node> ro = NewTmpfs({.read_only = true});
+  XattrTarget ro_target{.node = ro, .st = *ro->Stat()};
+  EXPECT_EQ(Errno(SetXattr(root_task_, ro_target, "user.x", "x", 0)), EROFS);
+  EXPECT_EQ(Errno(RemoveXattr(root_task_, ro_target, "user.x")), EROFS);
 }
 
 // Through the VFS, as the syscalls see it: a tmpfs mounted on a directory.

@@ -1,18 +1,26 @@
-// Extended attributes: not kept by any of the sentry's file systems yet
-// (the gofer protocol has no xattr messages in use). Rather than ENOSYS,
-// which programs report as an error (coreutils' `ls -l` prints
-// "ls: f: Function not implemented" for every argument), every file
-// answers as it would on a Linux file system mounted without xattr
-// support: get/set/remove are EOPNOTSUPP and the list is empty. The path or
-// fd is still checked first, so a missing file is ENOENT, a bad pointer
-// EFAULT and a bad fd EBADF, as natively.
+// Extended attributes (xattr(7)): thin handlers over fs/xattr.h.
+//
+// What Linux checks before it walks the path comes first, in its order: the
+// flags (EINVAL), the name (EFAULT; ERANGE if empty or over XATTR_NAME_MAX),
+// the value's size (E2BIG) and the value itself (EFAULT); then the file
+// (ENOENT, EBADF: O_PATH fds are EBADF for the f* calls); then what the VFS
+// and the filesystem answer (fs/xattr.h). Results are copied out as
+// getxattr(2) and listxattr(2) do: size 0 asks for the size needed, a
+// smaller buffer is ERANGE (E2BIG if even XATTR_*_MAX bytes would not do).
+//
+// Which filesystems keep what: the rootfs and bind mounts (gofer) user.*
+// only, tmpfs user.* and trusted.*, others none (EOPNOTSUPP, as Linux's
+// procfs). security.*, system.* and trusted.* never reach the host: see
+// gofer/proto/gofer.proto.
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 
-#include <mutex>
+#include <functional>
+#include <memory>
+#include <string>
 
-#include "base/logging.h"
 #include "fs/fd_table.h"
+#include "fs/xattr.h"
 #include "syscalls/helpers.h"
 
 namespace runsc::syscalls {
@@ -22,102 +30,158 @@ using sentry::Task;
 
 enum class Follow { kYes, kNo };
 
-// Checks the attribute's name as Linux's import_xattr_name does: EFAULT
-// for a bad pointer, ERANGE for an empty name or one over XATTR_NAME_MAX.
-absl::Status CheckName(Task& t, uint64_t name_addr) {
-  absl::StatusOr<std::string> name = t.mm->CopyInString(name_addr, XATTR_NAME_MAX + 1);
+// The attribute's name as Linux's import_xattr_name takes it.
+absl::StatusOr<std::string> CopyInName(Task& t, uint64_t name_addr) {
+  absl::StatusOr<std::string> name = t.mm->CopyInString(name_addr, fs::kXattrNameMax + 1);
   if (!name.ok()) {
     if (ErrnoOf(name.status()) == ENAMETOOLONG) return ErrnoError(ERANGE, "xattr name too long");
     return name.status();
   }
   if (name->empty()) return ErrnoError(ERANGE, "empty xattr name");
-  return absl::OkStatus();
+  return name;
 }
 
-// The file a path names (the link itself for the l* calls), for its errors.
-absl::Status CheckPath(Task& t, uint64_t path_addr, Follow follow) {
+absl::StatusOr<fs::XattrTarget> TargetOf(std::shared_ptr<fs::Dentry> dentry) {
+  absl::StatusOr<struct stat> st = dentry->node->Stat();
+  if (!st.ok()) return st.status();
+  return fs::XattrTarget{.node = dentry->node, .st = *st, .dentry = std::move(dentry)};
+}
+
+// The file a path names (the link itself for the l* calls).
+absl::StatusOr<fs::XattrTarget> TargetOfPath(Task& t, uint64_t path_addr, Follow follow) {
   absl::StatusOr<std::string> path = CopyInPath(t, path_addr);
   if (!path.ok()) return path.status();
   absl::StatusOr<std::shared_ptr<fs::Dentry>> d =
       VfsOf(t).ResolveAt(t, AT_FDCWD, *path, follow == Follow::kYes);
-  return d.status();
+  if (!d.ok()) return d.status();
+  return TargetOf(std::move(*d));
 }
 
-// O_PATH fds are EBADF for the f* calls, as natively.
-absl::Status CheckFd(Task& t, uint64_t fd) {
-  if (Fds(t).Get(static_cast<int>(fd)) == nullptr) return ErrnoError(EBADF, "bad fd");
-  return absl::OkStatus();
+// The file an fd is open on; a pipe or socket of no filesystem has no node.
+absl::StatusOr<fs::XattrTarget> TargetOfFd(Task& t, uint64_t fd) {
+  std::shared_ptr<fs::File> file = Fds(t).Get(static_cast<int>(fd));
+  if (file == nullptr) return ErrnoError(EBADF, "bad fd");
+  if (file->dentry != nullptr && file->dentry->node != nullptr) return TargetOf(file->dentry);
+  absl::StatusOr<struct stat> st = file->Stat();
+  if (!st.ok()) return st.status();
+  return fs::XattrTarget{.st = *st};
 }
 
-SyscallResult Unsupported(const char* call) {
-  static std::once_flag logged;
-  std::call_once(logged, [call] {
-    LogInfo(call, ": extended attributes are not supported by the sentry's file systems; ",
-            "every file answers EOPNOTSUPP and an empty list (logged once)");
-  });
-  return SyscallResult::Error(EOPNOTSUPP);
+// Copies `bytes` out to a buffer of `size` bytes at `addr` as getxattr(2)
+// and listxattr(2) do; `limit` is XATTR_SIZE_MAX or XATTR_LIST_MAX.
+SyscallResult CopyOutSized(Task& t, const std::string& bytes, uint64_t addr, uint64_t size,
+                           size_t limit) {
+  if (size == 0) return SyscallResult::Value(static_cast<int64_t>(bytes.size()));
+  if (bytes.size() > size) {
+    return SyscallResult::Error(size >= limit ? E2BIG : ERANGE);
+  }
+  if (!bytes.empty()) {
+    RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(
+        addr, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+  }
+  return SyscallResult::Value(static_cast<int64_t>(bytes.size()));
 }
 
-SyscallResult PathCall(Task& t, const SyscallArgs& a, Follow follow, const char* call) {
-  RUNSC_RETURN_IF_ERROR(CheckName(t, a[1]));
-  RUNSC_RETURN_IF_ERROR(CheckPath(t, a[0], follow));
-  return Unsupported(call);
+// get: (file, name, value, size).
+SyscallResult GetOn(Task& t, const SyscallArgs& a,
+                    const std::function<absl::StatusOr<fs::XattrTarget>()>& target) {
+  absl::StatusOr<std::string> name = CopyInName(t, a[1]);
+  if (!name.ok()) return FromStatus(name.status());
+  absl::StatusOr<fs::XattrTarget> file = target();
+  if (!file.ok()) return FromStatus(file.status());
+  absl::StatusOr<std::string> value = fs::GetXattr(t, *file, *name);
+  if (!value.ok()) return FromStatus(value.status());
+  return CopyOutSized(t, *value, a[2], a[3], fs::kXattrSizeMax);
 }
 
-SyscallResult FdCall(Task& t, const SyscallArgs& a, const char* call) {
-  RUNSC_RETURN_IF_ERROR(CheckName(t, a[1]));
-  RUNSC_RETURN_IF_ERROR(CheckFd(t, a[0]));
-  return Unsupported(call);
+// set: (file, name, value, size, flags).
+SyscallResult SetOn(Task& t, const SyscallArgs& a,
+                    const std::function<absl::StatusOr<fs::XattrTarget>()>& target) {
+  const int flags = static_cast<int>(a[4]);
+  if ((a[4] & ~static_cast<uint64_t>(XATTR_CREATE | XATTR_REPLACE)) != 0) {
+    return SyscallResult::Error(EINVAL);
+  }
+  absl::StatusOr<std::string> name = CopyInName(t, a[1]);
+  if (!name.ok()) return FromStatus(name.status());
+  const uint64_t size = a[3];
+  if (size > fs::kXattrSizeMax) return SyscallResult::Error(E2BIG);
+  std::string value(size, '\0');
+  if (size != 0) {
+    RUNSC_RETURN_IF_ERROR(
+        t.mm->CopyIn(a[2], absl::MakeSpan(reinterpret_cast<uint8_t*>(value.data()), size)));
+  }
+  absl::StatusOr<fs::XattrTarget> file = target();
+  if (!file.ok()) return FromStatus(file.status());
+  RUNSC_RETURN_IF_ERROR(fs::SetXattr(t, *file, *name, value, flags));
+  return SyscallResult::Value(0);
 }
 
-// get, set and remove share their first two arguments (file, name).
-SyscallResult Getxattr(Task& t, const SyscallArgs& a) { return PathCall(t, a, Follow::kYes, "getxattr"); }
-SyscallResult Lgetxattr(Task& t, const SyscallArgs& a) { return PathCall(t, a, Follow::kNo, "lgetxattr"); }
-SyscallResult Fgetxattr(Task& t, const SyscallArgs& a) { return FdCall(t, a, "fgetxattr"); }
-SyscallResult Setxattr(Task& t, const SyscallArgs& a) { return PathCall(t, a, Follow::kYes, "setxattr"); }
-SyscallResult Lsetxattr(Task& t, const SyscallArgs& a) { return PathCall(t, a, Follow::kNo, "lsetxattr"); }
-SyscallResult Fsetxattr(Task& t, const SyscallArgs& a) { return FdCall(t, a, "fsetxattr"); }
+// remove: (file, name).
+SyscallResult RemoveOn(Task& t, const SyscallArgs& a,
+                       const std::function<absl::StatusOr<fs::XattrTarget>()>& target) {
+  absl::StatusOr<std::string> name = CopyInName(t, a[1]);
+  if (!name.ok()) return FromStatus(name.status());
+  absl::StatusOr<fs::XattrTarget> file = target();
+  if (!file.ok()) return FromStatus(file.status());
+  RUNSC_RETURN_IF_ERROR(fs::RemoveXattr(t, *file, *name));
+  return SyscallResult::Value(0);
+}
+
+// list: (file, list, size).
+SyscallResult ListOn(Task& t, const SyscallArgs& a,
+                     const absl::StatusOr<fs::XattrTarget>& file) {
+  if (!file.ok()) return FromStatus(file.status());
+  absl::StatusOr<std::string> names = fs::ListXattr(t, *file);
+  if (!names.ok()) return FromStatus(names.status());
+  return CopyOutSized(t, *names, a[1], a[2], fs::kXattrListMax);
+}
+
+auto Path(Task& t, const SyscallArgs& a, Follow follow) {
+  return [&t, &a, follow] { return TargetOfPath(t, a[0], follow); };
+}
+auto Fd(Task& t, const SyscallArgs& a) {
+  return [&t, &a] { return TargetOfFd(t, a[0]); };
+}
+
+SyscallResult Getxattr(Task& t, const SyscallArgs& a) { return GetOn(t, a, Path(t, a, Follow::kYes)); }
+SyscallResult Lgetxattr(Task& t, const SyscallArgs& a) { return GetOn(t, a, Path(t, a, Follow::kNo)); }
+SyscallResult Fgetxattr(Task& t, const SyscallArgs& a) { return GetOn(t, a, Fd(t, a)); }
+SyscallResult Setxattr(Task& t, const SyscallArgs& a) { return SetOn(t, a, Path(t, a, Follow::kYes)); }
+SyscallResult Lsetxattr(Task& t, const SyscallArgs& a) { return SetOn(t, a, Path(t, a, Follow::kNo)); }
+SyscallResult Fsetxattr(Task& t, const SyscallArgs& a) { return SetOn(t, a, Fd(t, a)); }
 SyscallResult Removexattr(Task& t, const SyscallArgs& a) {
-  return PathCall(t, a, Follow::kYes, "removexattr");
+  return RemoveOn(t, a, Path(t, a, Follow::kYes));
 }
 SyscallResult Lremovexattr(Task& t, const SyscallArgs& a) {
-  return PathCall(t, a, Follow::kNo, "lremovexattr");
+  return RemoveOn(t, a, Path(t, a, Follow::kNo));
 }
-SyscallResult Fremovexattr(Task& t, const SyscallArgs& a) { return FdCall(t, a, "fremovexattr"); }
-
-// No attributes: the list is empty whatever the buffer (size 0 asks for
-// the size needed, which is 0 too).
+SyscallResult Fremovexattr(Task& t, const SyscallArgs& a) { return RemoveOn(t, a, Fd(t, a)); }
 SyscallResult Listxattr(Task& t, const SyscallArgs& a) {
-  RUNSC_RETURN_IF_ERROR(CheckPath(t, a[0], Follow::kYes));
-  return SyscallResult::Value(0);
+  return ListOn(t, a, TargetOfPath(t, a[0], Follow::kYes));
 }
 SyscallResult Llistxattr(Task& t, const SyscallArgs& a) {
-  RUNSC_RETURN_IF_ERROR(CheckPath(t, a[0], Follow::kNo));
-  return SyscallResult::Value(0);
+  return ListOn(t, a, TargetOfPath(t, a[0], Follow::kNo));
 }
-SyscallResult Flistxattr(Task& t, const SyscallArgs& a) {
-  RUNSC_RETURN_IF_ERROR(CheckFd(t, a[0]));
-  return SyscallResult::Value(0);
-}
+SyscallResult Flistxattr(Task& t, const SyscallArgs& a) { return ListOn(t, a, TargetOfFd(t, a[0])); }
 
 }  // namespace
 
 void RegisterXattr(SyscallTable& t) {
-  constexpr const char* kNone =
-      "no file system keeps extended attributes: EOPNOTSUPP, as one mounted without them";
-  constexpr const char* kEmpty = "no file system keeps extended attributes: the list is empty";
-  t[SYS_getxattr] = {"getxattr", Getxattr, Support::kPartial, kNone};
-  t[SYS_lgetxattr] = {"lgetxattr", Lgetxattr, Support::kPartial, kNone};
-  t[SYS_fgetxattr] = {"fgetxattr", Fgetxattr, Support::kPartial, kNone};
-  t[SYS_setxattr] = {"setxattr", Setxattr, Support::kPartial, kNone};
-  t[SYS_lsetxattr] = {"lsetxattr", Lsetxattr, Support::kPartial, kNone};
-  t[SYS_fsetxattr] = {"fsetxattr", Fsetxattr, Support::kPartial, kNone};
-  t[SYS_removexattr] = {"removexattr", Removexattr, Support::kPartial, kNone};
-  t[SYS_lremovexattr] = {"lremovexattr", Lremovexattr, Support::kPartial, kNone};
-  t[SYS_fremovexattr] = {"fremovexattr", Fremovexattr, Support::kPartial, kNone};
-  t[SYS_listxattr] = {"listxattr", Listxattr, Support::kPartial, kEmpty};
-  t[SYS_llistxattr] = {"llistxattr", Llistxattr, Support::kPartial, kEmpty};
-  t[SYS_flistxattr] = {"flistxattr", Flistxattr, Support::kPartial, kEmpty};
+  constexpr const char* kNote =
+      "rootfs and bind mounts: user.* (security/system/trusted EOPNOTSUPP, never stored on the "
+      "host); tmpfs: user.* and trusted.*; /proc, /dev, pipes, sockets, memfds: none";
+  t[SYS_getxattr] = {"getxattr", Getxattr, Support::kPartial, kNote};
+  t[SYS_lgetxattr] = {"lgetxattr", Lgetxattr, Support::kPartial, kNote};
+  t[SYS_fgetxattr] = {"fgetxattr", Fgetxattr, Support::kPartial, kNote};
+  t[SYS_setxattr] = {"setxattr", Setxattr, Support::kPartial, kNote};
+  t[SYS_lsetxattr] = {"lsetxattr", Lsetxattr, Support::kPartial, kNote};
+  t[SYS_fsetxattr] = {"fsetxattr", Fsetxattr, Support::kPartial, kNote};
+  t[SYS_removexattr] = {"removexattr", Removexattr, Support::kPartial, kNote};
+  t[SYS_lremovexattr] = {"lremovexattr", Lremovexattr, Support::kPartial, kNote};
+  t[SYS_fremovexattr] = {"fremovexattr", Fremovexattr, Support::kPartial, kNote};
+  t[SYS_listxattr] = {"listxattr", Listxattr, Support::kPartial, kNote};
+  t[SYS_llistxattr] = {"llistxattr", Llistxattr, Support::kPartial, kNote};
+  t[SYS_flistxattr] = {"flistxattr", Flistxattr, Support::kPartial, kNote};
 }
 
 }  // namespace runsc::syscalls
