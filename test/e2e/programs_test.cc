@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,7 +50,8 @@ const std::vector<std::string> kPrograms = {
     "/usr/bin/wc",   "/usr/bin/seq",  "/usr/bin/readlink", "/usr/bin/sleep", "/usr/bin/find",
     "/usr/bin/grep", "/usr/bin/perl"};
 // Present on most hosts but not essential to the test: left out when absent.
-const std::vector<std::string> kOptionalPrograms = {"/usr/bin/bash", "/usr/bin/mount"};
+const std::vector<std::string> kOptionalPrograms = {"/usr/bin/bash", "/usr/bin/mount",
+                                                    "/usr/bin/setfattr", "/usr/bin/getfattr"};
 
 // Builds the Debian-like rootfs in `root` (an existing, empty directory).
 absl::Status BuildDebianRootfs(const fs::path& root) {
@@ -86,6 +88,9 @@ absl::Status BuildDebianRootfs(const fs::path& root) {
   WriteFileOrFail(root / "etc/passwd",
                   "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n");
   WriteFileOrFail(root / "etc/group", "root:x:0:\nuser:x:1000:\n");
+  // For the user and ro runs' getfattr (the script's xattr lines). Where the
+  // host file system keeps no user.* attributes, both runs say so alike.
+  (void)setxattr((root / "etc/passwd").c_str(), "user.owner", "root", 4, 0);
   WriteFileOrFail(root / "etc/shadow", kShadow);
   chmod((root / "etc/shadow").c_str(), 0600);
   WriteFileOrFail(root / "root-only-file", "secret\n");
@@ -252,6 +257,9 @@ TEST_P(ProgramsTest, RootRunsEveryProgramAsNatively) {
   EXPECT_THAT(native.out, HasSubstr("-rw-r--r-- 1 root root 5000 a/b/c/zeros.bin\n"));
   EXPECT_THAT(native.out, HasSubstr("981173106 dated-copy\n"));
   EXPECT_THAT(native.out, HasSubstr("df names /\n"));
+  if (access("/usr/bin/setfattr", X_OK) == 0) {
+    EXPECT_THAT(native.out, HasSubstr("# file: xa-copy\nuser.shape=\"round\"\n"));
+  }
 
   std::unique_ptr<TestBundle> bundle = MakeBundle({}, {});
   ASSERT_NE(bundle, nullptr);

@@ -27,6 +27,11 @@ if [ "$1" = user ]; then
   mkdir -p /tmp/mine/sub && echo mine > /tmp/mine/f && chmod 600 /tmp/mine/f &&
     stat -c '%A %U %n' /tmp/mine/f && rm -r /tmp/mine && echo removed
   perl -e 'open(my $f, "<", "/root-only-file") or print "perl: $!\n"'
+  if [ -x /usr/bin/setfattr ]; then
+    # user.* of root's 0644 file: readable, not writable by us.
+    getfattr -n user.owner --only-values /etc/passwd 2>&1; echo
+    setfattr -n user.owner -v me /etc/passwd 2>&1
+  fi
   exit 0
 fi
 
@@ -45,6 +50,11 @@ if [ "$1" = ro ]; then
     rename("/etc/passwd", "/etc/x") or print "perl rename: $!\n";
     mkdir("/pd") or print "perl mkdir: $!\n"'
   find / -maxdepth 1 -newer /etc/passwd -name new
+  if [ -x /usr/bin/setfattr ]; then
+    getfattr -n user.owner --only-values /etc/passwd 2>&1; echo
+    setfattr -n user.owner -v ro /etc/passwd 2>&1
+    setfattr -x user.owner /etc/passwd 2>&1
+  fi
   exit 0
 fi
 
@@ -201,6 +211,27 @@ perl -e 'open(my $f, "<:mmap", "mapped") or die "mmap: $!"; my @l = <$f>; print 
   print join(",", PerlIO::get_layers($f)), "\n"'
 perl -e 'opendir(my $d, "a") or die; print join(" ", sort grep { !/^\./ } readdir $d), "\n"'
 perl -e 'symlink("a/hello.txt", "plink") or die; print readlink("plink"), "\n"; print -l "plink" ? "is link\n" : "no link\n"'
+
+section xattr
+# setfattr/getfattr (Debian's attr) when the host has them: user.* on files
+# and directories of the rootfs, kept by cp -a, refused on a symlink.
+if [ -x /usr/bin/setfattr ]; then
+  echo attrs > xa
+  setfattr -n user.colour -v blue xa && setfattr -n user.shape -v round xa
+  getfattr -n user.colour --only-values xa; echo
+  getfattr -d xa
+  getfattr -n user.none xa 2>&1
+  setfattr -n user.colour -v green xa && getfattr -n user.colour --only-values xa; echo
+  setfattr -x user.colour xa && getfattr -d xa
+  setfattr -x user.colour xa 2>&1
+  cp -a xa xa-copy && getfattr -d xa-copy
+  mkdir xd && setfattr -n user.d -v dir xd && getfattr -d xd
+  ln -s xa xl && setfattr -h -n user.l -v 1 xl 2>&1
+  getfattr -h -d xl
+  ls -l xa | cut -d' ' -f1
+else
+  echo "no setfattr"
+fi
 
 section proc
 grep -q 'ld-linux-x86-64' /proc/self/maps && echo "maps: loader"
