@@ -22,6 +22,13 @@
 //                              loop's `mov; syscall` is patched at its
 //                              second trap and then enters the stub with a
 //                              jmp (platform/systrap/syscall_patch.h).
+//   BM_SystrapWrapperGetppidRoundTrip/patched/spin_us/paired
+//                              the loop as glibc's syscall(2) makes it
+//                              (number in a register, `syscall; cmp`): what
+//                              runsc-bench's getppid measures; patched:1
+//                              is the second form of syscall_patch.h.
+//   BM_SystrapAdaptive*        the default hand-off: spinning only while
+//                              spin_policy.h finds it pays.
 //
 // And the pieces of a systrap round trip, measured apart (native, no
 // sandbox), to tell what is worth attacking:
@@ -86,10 +93,23 @@ constexpr uint64_t kFakeParentPid = 4242;
 const std::vector<uint8_t> kGetppidLoop = {0xb8, SYS_getppid, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xf7};
 static_assert(SYS_getppid < 0x100, "the immediate above is spelled as one byte");
 
+// The same through glibc's syscall(2) wrapper, as `runsc-bench`'s getppid
+// makes it: the number from a register, then the wrapper's error check.
+//   loop: mov $SYS_getppid, %edi      bf 6e 00 00 00
+//         mov %rdi, %rax              48 89 f8
+//         syscall                     0f 05
+//         cmp $-4095, %rax            48 3d 01 f0 ff ff
+//         jae fail                    73 02
+//         jmp loop                    eb ec
+//   fail: ud2                         0f 0b
+const std::vector<uint8_t> kSyscallWrapperLoop = {
+    0xbf, SYS_getppid, 0, 0, 0, 0x48, 0x89, 0xf8, 0x0f, 0x05, 0x48, 0x3d,
+    0x01, 0xf0, 0xff, 0xff, 0x73, 0x02, 0xeb, 0xec, 0x0f, 0x0b};
+
 // A stub running kGetppidLoop, attached to the calling thread (which must
 // then make every Switch on it: DESIGN §3's thread affinity).
 absl::StatusOr<std::unique_ptr<platform::AddressSpace>> NewGetppidSpace(
-    platform::Platform& platform) {
+    platform::Platform& platform, const std::vector<uint8_t>& loop = kGetppidLoop) {
   absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = platform.NewAddressSpace();
   if (!as.ok()) return as.status();
   if (absl::Status s = (*as)->Attach(); !s.ok()) return s;
@@ -97,9 +117,9 @@ absl::StatusOr<std::unique_ptr<platform::AddressSpace>> NewGetppidSpace(
       (*as)->Map(kCodeAddress, 4096, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   if (!code.ok()) return code.status();
-  absl::StatusOr<size_t> written = (*as)->Write(kCodeAddress, kGetppidLoop);
+  absl::StatusOr<size_t> written = (*as)->Write(kCodeAddress, loop);
   if (!written.ok()) return written.status();
-  if (*written != kGetppidLoop.size()) return absl::InternalError("short write of the code");
+  if (*written != loop.size()) return absl::InternalError("short write of the code");
   if (absl::Status s = (*as)->Protect(kCodeAddress, 4096, PROT_READ | PROT_EXEC); !s.ok()) {
     return s;
   }
@@ -133,9 +153,10 @@ void BM_NativeGetppid(benchmark::State& state) {
 BENCHMARK(BM_NativeGetppid);
 
 void BareGetppidRoundTrip(benchmark::State& state,
-                          absl::StatusOr<std::unique_ptr<platform::Platform>> platform) {
+                          absl::StatusOr<std::unique_ptr<platform::Platform>> platform,
+                          const std::vector<uint8_t>& loop = kGetppidLoop) {
   if (!platform.ok()) return state.SkipWithError(std::string(platform.status().message()).c_str());
-  absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = NewGetppidSpace(**platform);
+  absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = NewGetppidSpace(**platform, loop);
   if (!as.ok()) return state.SkipWithError(std::string(as.status().message()).c_str());
   std::unique_ptr<platform::Context> context = (*platform)->NewContext();
   platform::Registers regs = StartRegisters();
@@ -162,6 +183,7 @@ void BM_SystrapGetppidRoundTrip(benchmark::State& state) {
   absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
       platform::systrap::SystrapPlatform::Create(
           {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000,
+           .adaptive_spin = false,
            .pairing = platform::CpuPairing::Create(state.range(1) != 0),
            .syscall_patching = false});
   if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
@@ -178,6 +200,7 @@ void BM_SystrapPatchedGetppidRoundTrip(benchmark::State& state) {
   absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
       platform::systrap::SystrapPlatform::Create(
           {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000,
+           .adaptive_spin = false,
            .pairing = platform::CpuPairing::Create(state.range(1) != 0),
            .syscall_patching = true});
   if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
@@ -186,6 +209,37 @@ void BM_SystrapPatchedGetppidRoundTrip(benchmark::State& state) {
 BENCHMARK(BM_SystrapPatchedGetppidRoundTrip)
     ->ArgNames({"spin_us", "paired"})
     ->ArgsProduct({{0, 10}, {0, 1}});
+
+// Through the syscall(2) wrapper (kSyscallWrapperLoop): trapped, then
+// patched as the second form (`syscall; cmp`).
+void BM_SystrapWrapperGetppidRoundTrip(benchmark::State& state) {
+  absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
+      platform::systrap::SystrapPlatform::Create(
+          {.spin_ns = static_cast<uint64_t>(state.range(1)) * 1000,
+           .adaptive_spin = false,
+           .pairing = platform::CpuPairing::Create(state.range(2) != 0),
+           .syscall_patching = state.range(0) != 0});
+  if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
+  BareGetppidRoundTrip(state, std::unique_ptr<platform::Platform>(std::move(*p)),
+                       kSyscallWrapperLoop);
+}
+BENCHMARK(BM_SystrapWrapperGetppidRoundTrip)
+    ->ArgNames({"patched", "spin_us", "paired"})
+    ->ArgsProduct({{0, 1}, {0, 10}, {0, 1}});
+
+// The defaults: patching, CPU pairing, and the adaptive 10 µs spin.
+void BM_SystrapAdaptiveWrapperGetppidRoundTrip(benchmark::State& state) {
+  absl::StatusOr<std::unique_ptr<platform::systrap::SystrapPlatform>> p =
+      platform::systrap::SystrapPlatform::Create(
+          {.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000,
+           .adaptive_spin = true,
+           .pairing = platform::CpuPairing::Create(true),
+           .syscall_patching = true});
+  if (!p.ok()) return state.SkipWithError(std::string(p.status().message()).c_str());
+  BareGetppidRoundTrip(state, std::unique_ptr<platform::Platform>(std::move(*p)),
+                       kSyscallWrapperLoop);
+}
+BENCHMARK(BM_SystrapAdaptiveWrapperGetppidRoundTrip)->ArgName("spin_us")->Arg(5)->Arg(10)->Arg(20);
 
 constexpr long kTrappedGetppidAnswer = 4343;
 

@@ -20,9 +20,10 @@ std::shared_ptr<CpuPairing> CpuPairing::Create(bool enabled) {
   } else {
     LogWarning("cpu pairing: sched_getaffinity: ", strerror(errno), "; threads are not paired");
   }
+  const int count = static_cast<int>(cpus.size());
   // On one CPU every pair shares it already.
   if (!enabled || cpus.size() < 2) cpus.clear();
-  return std::shared_ptr<CpuPairing>(new CpuPairing(std::move(cpus), allowed));
+  return std::shared_ptr<CpuPairing>(new CpuPairing(std::move(cpus), allowed, count));
 }
 
 size_t CpuPairing::ChooseLocked(int current_cpu) const {
@@ -35,11 +36,7 @@ size_t CpuPairing::ChooseLocked(int current_cpu) const {
   return best;
 }
 
-CpuPairing::Pin CpuPairing::PinCallerWith(pid_t stub_tid) {
-  Pin pin;
-  if (!enabled()) return pin;
-  const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
-  absl::MutexLock lock(&mu_);
+bool CpuPairing::PinLocked(Pin& pin, pid_t sentry_tid, pid_t stub_tid) {
   const size_t index = ChooseLocked(sched_getcpu());
   cpu_set_t one;
   CPU_ZERO(&one);
@@ -47,25 +44,74 @@ CpuPairing::Pin CpuPairing::PinCallerWith(pid_t stub_tid) {
   // The stub thread first: if it cannot be moved, neither is the sentry
   // thread, which would otherwise be pinned for nothing.
   if (sched_setaffinity(stub_tid, sizeof(one), &one) != 0 ||
-      sched_setaffinity(self, sizeof(one), &one) != 0) {
+      sched_setaffinity(sentry_tid, sizeof(one), &one) != 0) {
     if (!warned_) {
       LogWarning("cpu pairing: sched_setaffinity: ", strerror(errno),
                  "; application threads and their sentry threads are not kept on one CPU");
       warned_ = true;
     }
-    return pin;
+    return false;
   }
   ++pairs_[index];
-  pin.owner_ = shared_from_this();
-  pin.sentry_tid_ = self;
+  pin.sentry_tid_ = sentry_tid;
   pin.cpu_ = cpus_[index];
+  return true;
+}
+
+CpuPairing::Pin CpuPairing::PinCallerWith(pid_t stub_tid) {
+  Pin pin;
+  if (!enabled()) return pin;
+  const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+  absl::MutexLock lock(&mu_);
+  if (PinLocked(pin, self, stub_tid)) pin.owner_ = shared_from_this();
   return pin;
 }
 
-void CpuPairing::Unpin(pid_t sentry_tid, int cpu) {
+bool CpuPairing::StartSpinning(Pin& pin, pid_t stub_tid) {
+  if (pin.spinning_) return true;
   absl::MutexLock lock(&mu_);
-  for (size_t i = 0; i < cpus_.size(); ++i) {
-    if (cpus_[i] == cpu && pairs_[i] > 0) --pairs_[i];
+  if (spinning_ >= max_spinning_pairs()) return false;
+  if (pin.owner_ != nullptr) {
+    // Free to run anywhere: the scheduler puts two threads that never
+    // sleep on two CPUs. Both or neither.
+    if (sched_setaffinity(stub_tid, sizeof(allowed_), &allowed_) != 0 ||
+        sched_setaffinity(pin.sentry_tid_, sizeof(allowed_), &allowed_) != 0) {
+      return false;
+    }
+    for (size_t i = 0; i < cpus_.size(); ++i) {
+      if (cpus_[i] == pin.cpu_ && pairs_[i] > 0) --pairs_[i];
+    }
+  } else {
+    pin.owner_ = shared_from_this();  // Holds the spinning place.
+    pin.sentry_tid_ = static_cast<pid_t>(syscall(SYS_gettid));
+  }
+  ++spinning_;
+  pin.spinning_ = true;
+  return true;
+}
+
+void CpuPairing::StopSpinning(Pin& pin, pid_t stub_tid) {
+  if (!pin.spinning_) return;
+  absl::MutexLock lock(&mu_);
+  --spinning_;
+  pin.spinning_ = false;
+  pin.cpu_ = -1;
+  if (!enabled() || !PinLocked(pin, pin.sentry_tid_, stub_tid)) pin.owner_.reset();
+}
+
+int CpuPairing::spinning_pairs() const {
+  absl::MutexLock lock(&mu_);
+  return spinning_;
+}
+
+void CpuPairing::Unpin(pid_t sentry_tid, int cpu, bool spinning) {
+  absl::MutexLock lock(&mu_);
+  if (spinning) {
+    --spinning_;
+  } else {
+    for (size_t i = 0; i < cpus_.size(); ++i) {
+      if (cpus_[i] == cpu && pairs_[i] > 0) --pairs_[i];
+    }
   }
   // Only the sentry thread itself undoes its pin: once it has exited its
   // tid may name another thread, whose pin must stay.
@@ -85,16 +131,19 @@ CpuPairing::Pin& CpuPairing::Pin::operator=(Pin&& other) noexcept {
     owner_ = std::move(other.owner_);
     sentry_tid_ = other.sentry_tid_;
     cpu_ = other.cpu_;
+    spinning_ = other.spinning_;
     other.owner_.reset();
     other.cpu_ = -1;
+    other.spinning_ = false;
   }
   return *this;
 }
 
 void CpuPairing::Pin::Reset() {
-  if (owner_ != nullptr) owner_->Unpin(sentry_tid_, cpu_);
+  if (owner_ != nullptr) owner_->Unpin(sentry_tid_, cpu_, spinning_);
   owner_.reset();
   cpu_ = -1;
+  spinning_ = false;
 }
 
 }  // namespace runsc::platform

@@ -121,5 +121,72 @@ TEST(CpuPairingTest, MovedPinIsReleasedOnce) {
   EXPECT_EQ(CpusOf(0), allowed);
 }
 
+int TotalPairs(const CpuPairing& pairing) {
+  std::vector<int> pairs = pairing.PairsPerCpu();
+  return std::accumulate(pairs.begin(), pairs.end(), 0);
+}
+
+TEST(CpuPairingTest, ASpinningPairRunsAnywhereAndIsPinnedAgainAfter) {
+  const std::vector<int> allowed = CpusOf(0);
+  if (allowed.size() < 2) GTEST_SKIP() << "one CPU: pairing is off by design";
+  std::shared_ptr<CpuPairing> pairing = CpuPairing::Create(true);
+  EXPECT_EQ(pairing->max_spinning_pairs(), static_cast<int>(allowed.size()) / 2);
+  Sleeper stub;
+  CpuPairing::Pin pin = pairing->PinCallerWith(stub.tid());
+  ASSERT_GE(pin.cpu(), 0);
+  ASSERT_TRUE(pairing->StartSpinning(pin, stub.tid()));
+  EXPECT_TRUE(pin.spinning());
+  EXPECT_EQ(CpusOf(0), allowed);
+  EXPECT_EQ(CpusOf(stub.tid()), allowed);
+  EXPECT_EQ(TotalPairs(*pairing), 0);  // Its CPU is no longer shared.
+  EXPECT_EQ(pairing->spinning_pairs(), 1);
+  pairing->StopSpinning(pin, stub.tid());
+  EXPECT_FALSE(pin.spinning());
+  ASSERT_GE(pin.cpu(), 0);
+  EXPECT_EQ(CpusOf(0), std::vector<int>{pin.cpu()});
+  EXPECT_EQ(CpusOf(stub.tid()), std::vector<int>{pin.cpu()});
+  EXPECT_EQ(TotalPairs(*pairing), 1);
+  EXPECT_EQ(pairing->spinning_pairs(), 0);
+}
+
+TEST(CpuPairingTest, NoMoreSpinningPairsThanHalfTheCpus) {
+  const std::vector<int> allowed = CpusOf(0);
+  if (allowed.size() < 2) GTEST_SKIP() << "one CPU: pairing is off by design";
+  std::shared_ptr<CpuPairing> pairing = CpuPairing::Create(true);
+  const int max = pairing->max_spinning_pairs();
+  std::vector<std::unique_ptr<Sleeper>> stubs;
+  std::vector<CpuPairing::Pin> pins;
+  for (int i = 0; i < max + 1; ++i) stubs.push_back(std::make_unique<Sleeper>());
+  // All pairs on this thread, as if it served them all: what is counted is
+  // the same.
+  for (int i = 0; i < max + 1; ++i) pins.push_back(pairing->PinCallerWith(stubs[i]->tid()));
+  for (int i = 0; i < max; ++i) EXPECT_TRUE(pairing->StartSpinning(pins[i], stubs[i]->tid()));
+  EXPECT_FALSE(pairing->StartSpinning(pins[max], stubs[max]->tid()));
+  EXPECT_FALSE(pins[max].spinning());
+  EXPECT_EQ(CpusOf(stubs[max]->tid()).size(), 1u);  // Left as it was.
+  // A spinning pair that ends frees its place.
+  pins[0].Reset();
+  EXPECT_EQ(pairing->spinning_pairs(), max - 1);
+  EXPECT_TRUE(pairing->StartSpinning(pins[max], stubs[max]->tid()));
+}
+
+TEST(CpuPairingTest, WithPairingOffSpinningIsStillCounted) {
+  std::shared_ptr<CpuPairing> pairing = CpuPairing::Create(false);
+  const std::vector<int> before = CpusOf(0);
+  Sleeper stub;
+  CpuPairing::Pin pin = pairing->PinCallerWith(stub.tid());
+  if (pairing->max_spinning_pairs() == 0) {
+    EXPECT_FALSE(pairing->StartSpinning(pin, stub.tid()));
+    return;
+  }
+  ASSERT_TRUE(pairing->StartSpinning(pin, stub.tid()));
+  EXPECT_EQ(pairing->spinning_pairs(), 1);
+  EXPECT_EQ(CpusOf(0), before);
+  pairing->StopSpinning(pin, stub.tid());
+  EXPECT_EQ(pairing->spinning_pairs(), 0);
+  EXPECT_EQ(pin.cpu(), -1);
+  EXPECT_EQ(CpusOf(0), before);
+}
+
 }  // namespace
 }  // namespace runsc::platform

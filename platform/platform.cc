@@ -18,7 +18,8 @@ absl::StatusOr<std::unique_ptr<Platform>> CreatePlatform(absl::string_view name,
   if (name == "systrap") {
     absl::StatusOr<std::unique_ptr<systrap::SystrapPlatform>> p =
         systrap::SystrapPlatform::Create(
-        {.pairing = CpuPairing::Create(options.cpu_pairing),
+        {.spin_ns = options.systrap_spin_ns,
+         .pairing = CpuPairing::Create(options.cpu_pairing),
          .syscall_patching = options.syscall_patching});
     if (!p.ok()) return p.status();
     return std::unique_ptr<Platform>(std::move(*p));

@@ -154,6 +154,9 @@ struct PlatformOptions {
   // systrap only: patch hot syscall sites of the application into calls to
   // stub code (platform/systrap/syscall_patch.h). Ignored by ptrace.
   bool syscall_patching = true;
+  // systrap only: the hand-offs' spin budget, used while spinning pays
+  // (systrap::SystrapOptions::spin_ns, platform/systrap/spin_policy.h).
+  uint64_t systrap_spin_ns = 10'000;
 };
 
 // Looks a platform up by name ("ptrace" or "systrap"). An unknown name is

@@ -298,7 +298,7 @@ runsc_systrap_signal_handler:
   syscall
 .Lapp_wait:
   READ_TSC
-  add SYSTRAP_REQ_SPIN(%r15), %rax
+  add SYSTRAP_CTX_SPIN(%r12), %rax
   mov %rax, %rbx
 .Lapp_spin:
   cmpl $SYSTRAP_STATE_RUNNING, SYSTRAP_CTX_STATE(%r12)
@@ -346,17 +346,23 @@ runsc_systrap_signal_handler:
   ud2
 
   // ------------------------------------------------------------------
-  // Syscall patching (platform/systrap/syscall_patch.h). A patched site,
-  // once `mov $nr, %eax; syscall`, is
-  //   xor %eax, %eax; mov $(8 * k), %al; jmp *%gs:(%rax)
+  // Syscall patching (platform/systrap/syscall_patch.h). A patched site is
+  // one of
+  //   xor %eax, %eax; mov $(8 * k), %al; jmp *%gs:(%rax)   (was mov $nr, %eax; syscall)
+  //   jmp *%gs:(8 * k)                                     (was syscall; cmp $imm, %rax)
   // and a patched thread's gs base is its slot's SYSTRAP_CTX_PATCH_TABLE,
-  // whose entries all point here. On entry: rax = 8 * k, every other
-  // register but rcx, r11 and the arithmetic flags is the application's
-  // (rcx and r11 are what `syscall` clobbers: free). We build in the slot
-  // the frame the SIGSYS of that syscall would have made, without the
-  // signal, and stop exactly as the signal handler does; the resume is the
-  // same rt_sigreturn from the frame, which restores the application's
-  // signal mask and registers at once.
+  // whose entry k is the k-th of the patch entries below: each sets ecx =
+  // 8 * k (rcx is free: `syscall` clobbers it) and joins the common entry.
+  // On entry: rcx = 8 * k, rax = the syscall number (the second form) or
+  // 8 * k (the first, whose number is in the site table), every other
+  // register but r11 and the arithmetic flags is the application's (r11
+  // is what `syscall` clobbers; the flags are dead in both forms: the
+  // first's xor set them, the second's cmp overwrites all six after the
+  // syscall, in the sentry). We build in the slot the frame the SIGSYS of
+  // that syscall would have made, without the signal, and stop exactly as
+  // the signal handler does; the resume is the same rt_sigreturn from the
+  // frame, which restores the application's signal mask and registers at
+  // once.
   //
   // Security: this is stub code, but it makes no syscall the filter does
   // not already allow application threads from stub code (futex,
@@ -403,27 +409,42 @@ runsc_systrap_signal_handler:
 .Lpatch_bad:
   ud2
 
-  .globl runsc_systrap_patch_entry
-runsc_systrap_patch_entry:
+  // The site table's "number in rax" mark (syscall_patch.h).
+#define NR_IN_RAX 0xffff
+
+  // Entry k at runsc_systrap_patch_entries + 16 * k.
+  .balign 16
+  .globl runsc_systrap_patch_entries
+runsc_systrap_patch_entries:
 .Lpatch_entry:
-  rdgsbase %r11
-  sub $SYSTRAP_CTX_PATCH_TABLE, %r11          // the slot, if gs is ours
-  movabs $-(SYSTRAP_CTL_BASE + SYSTRAP_SLOT_SIZE), %rcx
-  add %r11, %rcx
-  cmp $(SYSTRAP_MAX_THREADS * SYSTRAP_SLOT_SIZE), %rcx
-  jae .Lpatch_bad
-  test $(SYSTRAP_SLOT_SIZE - 1), %ecx
-  jnz .Lpatch_bad
-  cmp $(8 * (SYSTRAP_MAX_PATCH_SITES - 1)), %rax
+  .set site, 0
+  .rept SYSTRAP_MAX_PATCH_SITES
+  .balign 16
+  mov $(8 * site), %ecx
+  jmp .Lpatch_common
+  .set site, site + 1
+  .endr
+.Lpatch_common:
+  cmp $(8 * (SYSTRAP_MAX_PATCH_SITES - 1)), %rcx
   ja .Lpatch_bad
+  // The slot, if the gs base is one of ours, checked with r11 alone (the
+  // constants are 64-bit, so they are read from the stub's own text).
+  rdgsbase %r11
+  sub .Lpatch_table0(%rip), %r11
+  cmp $(SYSTRAP_MAX_THREADS * SYSTRAP_SLOT_SIZE), %r11
+  jae .Lpatch_bad
+  test $(SYSTRAP_SLOT_SIZE - 1), %r11d
+  jnz .Lpatch_bad
+  add .Lslot0(%rip), %r11
+  mov %rax, PF+UC_RAX(%r11)                   // the number, for the second form
   // Off the application's stack first: it may keep data below its rsp
   // (the red zone), which a push there would overwrite.
   mov %rsp, PF+UC_RSP(%r11)
   lea SYSTRAP_SLOT_SIZE(%r11), %rsp
   pushfq
-  pop %rcx
-  mov %rcx, PF+UC_EFLAGS(%r11)
-  mov %rcx, PF+UC_R11(%r11)                   // as `syscall` leaves r11
+  pop %rax
+  mov %rax, PF+UC_EFLAGS(%r11)
+  mov %rax, PF+UC_R11(%r11)                   // as `syscall` leaves r11
   mov %r8, PF+UC_R8(%r11)
   mov %r9, PF+UC_R9(%r11)
   mov %r10, PF+UC_R10(%r11)
@@ -437,7 +458,7 @@ runsc_systrap_patch_entry:
   mov %rbx, PF+UC_RBX(%r11)
   mov %rdx, PF+UC_RDX(%r11)
   mov %r11, %r12
-  mov %rax, %r13
+  mov %rcx, %r13
   // Every signal blocked from here to the rt_sigreturn of the resume, as
   // in the handler: a signal now would find a slot in use.
   push $-1
@@ -454,7 +475,10 @@ runsc_systrap_patch_entry:
   shl $16, %rcx
   shr $16, %rcx                               // the address after the site
   shr $48, %rax                               // its syscall number
+  cmp $NR_IN_RAX, %rax
+  je 1f
   mov %rax, PF+UC_RAX(%r12)
+1:
   mov %rcx, PF+UC_RCX(%r12)                   // as `syscall` leaves rcx
   mov %rcx, PF+UC_RIP(%r12)
   // The FP state as the kernel's frame would hold it: xsave of what the
@@ -519,6 +543,12 @@ runsc_systrap_patch_entry:
   rdgsbase %rax
   mov %rax, SYSTRAP_CTX_GS_BASE(%r12)
   jmp .Lapp_report
+
+  .balign 8
+.Lpatch_table0:
+  .quad SYSTRAP_CTL_BASE + SYSTRAP_SLOT_SIZE + SYSTRAP_CTX_PATCH_TABLE
+.Lslot0:
+  .quad SYSTRAP_CTL_BASE + SYSTRAP_SLOT_SIZE
 
   // sa_restorer of the handler: never used (we never return from it), but
   // the kernel requires one.

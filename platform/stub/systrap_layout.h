@@ -73,6 +73,12 @@
 #define SYSTRAP_CTX_FRAME 16           // u64 address of the ucontext to sigreturn to
 #define SYSTRAP_CTX_FS_BASE 24         // u64
 #define SYSTRAP_CTX_GS_BASE 32         // u64
+// u64: how long (TSC cycles) the stopped thread spins for its resume before
+// it sleeps on STATE; set by the sentry before each resume
+// (platform/systrap/spin_policy.h). The application can write it too, and
+// so spin its own thread longer in stub code: no more than a loop of its
+// own would burn.
+#define SYSTRAP_CTX_SPIN 40
 // A patched thread's host gs base is slot + SYSTRAP_CTX_PATCH_TABLE: the
 // patched code's `jmp *%gs:(%rax)` with rax = 8 * site index reads its
 // target here (SYSTRAP_MAX_PATCH_SITES u64, each the patch entry). Only
@@ -175,8 +181,10 @@ struct ThreadContext {
   uint64_t frame;
   uint64_t fs_base;
   uint64_t gs_base;
+  uint64_t spin_cycles;
 };
 static_assert(offsetof(ThreadContext, state) == SYSTRAP_CTX_STATE);
+static_assert(offsetof(ThreadContext, spin_cycles) == SYSTRAP_CTX_SPIN);
 static_assert(offsetof(ThreadContext, stub_sleeping) == SYSTRAP_CTX_STUB_SLEEPING);
 static_assert(offsetof(ThreadContext, sentry_sleeping) == SYSTRAP_CTX_SENTRY_SLEEPING);
 static_assert(offsetof(ThreadContext, command) == SYSTRAP_CTX_COMMAND);

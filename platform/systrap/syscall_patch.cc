@@ -29,12 +29,51 @@ PatchBytes PatchSequence(int index) {
 }
 
 bool IsPatchableSequence(absl::Span<const uint8_t> bytes, uint64_t nr) {
-  if (bytes.size() != kPatchLength || nr > 0xffff) return false;
+  if (bytes.size() != kPatchLength || nr >= kNrInRax) return false;
   const PatchBytes original = OriginalSequence(static_cast<uint32_t>(nr));
   for (int i = 0; i < kPatchLength; ++i) {
     if (bytes[i] != original[i]) return false;
   }
   return true;
+}
+
+CmpSiteBytes OriginalCmpSequence(int32_t imm) {
+  const auto u = static_cast<uint32_t>(imm);
+  return {0x0f, 0x05,              // syscall
+          0x48, 0x3d,              // cmp $imm32, %rax
+          static_cast<uint8_t>(u), static_cast<uint8_t>(u >> 8), static_cast<uint8_t>(u >> 16),
+          static_cast<uint8_t>(u >> 24)};
+}
+
+CmpSiteBytes CmpPatchSequence(int index) {
+  // jmp *%gs:disp32, with no base and no index (modrm 0x24, sib 0x25).
+  return {0x65, 0xff, 0x24, 0x25, static_cast<uint8_t>(8 * index), 0, 0, 0};
+}
+
+std::optional<int32_t> SyscallCmpImmediate(absl::Span<const uint8_t> bytes) {
+  if (bytes.size() != kCmpSiteLength || bytes[0] != 0x0f || bytes[1] != 0x05 || bytes[2] != 0x48 ||
+      bytes[3] != 0x3d) {
+    return std::nullopt;
+  }
+  const uint32_t u = bytes[4] | (uint32_t{bytes[5]} << 8) | (uint32_t{bytes[6]} << 16) |
+                     (uint32_t{bytes[7]} << 24);
+  return static_cast<int32_t>(u);
+}
+
+uint64_t FlagsAfterCmp(uint64_t eflags, uint64_t rax, int32_t imm) {
+  constexpr uint64_t kCf = 1 << 0, kPf = 1 << 2, kAf = 1 << 4, kZf = 1 << 6, kSf = 1 << 7,
+                     kOf = 1 << 11;
+  // The immediate is sign-extended to 64 bits, as the instruction does.
+  const uint64_t src = static_cast<uint64_t>(static_cast<int64_t>(imm));
+  const uint64_t result = rax - src;
+  uint64_t flags = eflags & ~(kCf | kPf | kAf | kZf | kSf | kOf);
+  if (rax < src) flags |= kCf;
+  if (__builtin_parity(static_cast<unsigned>(result & 0xff)) == 0) flags |= kPf;
+  if (((rax ^ src ^ result) >> 4) & 1) flags |= kAf;
+  if (result == 0) flags |= kZf;
+  if (result >> 63) flags |= kSf;
+  if (((rax ^ src) & (rax ^ result)) >> 63) flags |= kOf;
+  return flags;
 }
 
 void SyscallPatchSites::SplitAt(uint64_t at) {
@@ -85,37 +124,50 @@ std::optional<int> SyscallPatchSites::PrivateProtection(uint64_t addr, uint64_t 
   return it->second.prot;
 }
 
-bool SyscallPatchSites::NoteTrap(uint64_t end) {
+int SyscallPatchSites::NoteTrap(uint64_t end) {
   auto it = traps_.find(end);
   if (it == traps_.end()) {
-    if (traps_.size() >= kMaxCountedTrapSites) return false;
+    if (traps_.size() >= kMaxCountedTrapSites) return 0;
     it = traps_.emplace(end, 0).first;
   }
   // Once: a hot site that cannot be patched is not looked at again (and
   // its count stops there, so it cannot wrap round to kHotTraps).
-  if (it->second >= kHotTraps) return false;
-  return ++it->second == kHotTraps;
+  if (it->second >= kHotTraps) return 0;
+  return ++it->second;
 }
 
-std::optional<int> SyscallPatchSites::Claim(uint64_t start, uint32_t nr) {
+std::optional<int> SyscallPatchSites::ClaimSite(const Site& site) {
   for (size_t i = 0; i < sites_.size(); ++i) {
-    if (sites_[i].start == start) {
-      sites_[i].nr = nr;
+    if (sites_[i].start == site.start) {
+      sites_[i] = site;
       return static_cast<int>(i);
     }
   }
   if (sites_.size() >= static_cast<size_t>(kMaxPatchSites)) return std::nullopt;
-  sites_.push_back(Site{start, nr});
+  sites_.push_back(site);
   return static_cast<int>(sites_.size() - 1);
 }
 
+std::optional<int> SyscallPatchSites::Claim(uint64_t start, uint32_t nr) {
+  return ClaimSite(Site{start, nr, Form::kMovSyscall, 0});
+}
+
+std::optional<int> SyscallPatchSites::ClaimCmp(uint64_t start, int32_t imm) {
+  return ClaimSite(Site{start, 0, Form::kSyscallCmp, imm});
+}
+
 uint64_t SyscallPatchSites::TableEntry(const Site& site) {
+  if (site.form == Form::kSyscallCmp) {
+    return (uint64_t{kNrInRax} << 48) | (site.start + kSyscallLength);
+  }
   return (static_cast<uint64_t>(site.nr) << 48) | (site.start + kPatchLength);
 }
 
 std::optional<int> SyscallPatchSites::SiteRewoundTo(uint64_t rip) const {
   for (size_t i = 0; i < sites_.size(); ++i) {
-    if (sites_[i].start + kPatchRewindOffset == rip) return static_cast<int>(i);
+    if (sites_[i].form == Form::kMovSyscall && sites_[i].start + kPatchRewindOffset == rip) {
+      return static_cast<int>(i);
+    }
   }
   return std::nullopt;
 }

@@ -1,6 +1,7 @@
 #include "platform/systrap/systrap_address_space.h"
 
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -23,7 +24,9 @@ namespace {
 
 std::atomic<uint64_t> next_address_space_id{1};
 
-extern "C" const char runsc_systrap_patch_entry[];
+extern "C" const char runsc_systrap_patch_entries[];
+// The stride of the patch entries in stub_amd64.S.
+constexpr uint64_t kPatchEntryStride = 16;
 
 pid_t CallerTid() {
   thread_local const pid_t tid = ::gettid();
@@ -42,11 +45,12 @@ const stub::StubRange& Guard() {
 
 SystrapAddressSpace::SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
                                          std::shared_ptr<CpuPairing> pairing,
-                                         bool syscall_patching)
+                                         bool syscall_patching, HandoffSpin spin)
     : pid_(pid),
       id_(next_address_space_id++),
       area_(std::move(area)),
       pairing_(std::move(pairing)),
+      spin_(spin),
       syscall_patching_(syscall_patching) {
   area_->set_pid(pid);
 }
@@ -126,15 +130,17 @@ absl::StatusOr<pid_t> SystrapAddressSpace::NewThread() {
   ctx.frame = 0;
   ctx.fs_base = 0;
   ctx.gs_base = 0;
+  ctx.spin_cycles = spin_.adaptive ? 0 : spin_.cycles;
   ctx.stub_sleeping.store(0);
   ctx.sentry_sleeping.store(0);
   ctx.state.store(SYSTRAP_STATE_STARTING);
   WriteInitialFrame(slot);
-  // Every entry of the slot's patch table leads to the patch entry, which
-  // finds the site from the index (syscall_patch.h).
+  // Entry k of the slot's patch table leads to patch entry k, which tells
+  // the common entry the site's index (syscall_patch.h).
   auto* patch_table = reinterpret_cast<uint64_t*>(area_->SlotBytes(slot) + SYSTRAP_CTX_PATCH_TABLE);
   for (int i = 0; i < kMaxPatchSites; ++i) {
-    patch_table[i] = stub::EntryAt(kStubBase, runsc_systrap_patch_entry);
+    patch_table[i] =
+        stub::EntryAt(kStubBase, runsc_systrap_patch_entries) + kPatchEntryStride * i;
   }
   const uint64_t stub_slot = ControlArea::StubSlotAddress(slot);
   // CLONE_CHILD_CLEARTID on the state word: when the thread dies, for any
@@ -223,6 +229,7 @@ absl::StatusOr<uint64_t> SystrapAddressSpace::Map(uint64_t addr, uint64_t length
   if (result.ok() && syscall_patching_) {
     absl::MutexLock lock(&patch_mu_);
     patch_.Mapped(*result, length, prot, flags);
+    cmp_sites_.EraseOverlapping(*result, *result + length);
   }
   return result;
 }
@@ -234,6 +241,7 @@ absl::Status SystrapAddressSpace::Unmap(uint64_t addr, uint64_t length) {
   if (s.ok() && syscall_patching_) {
     absl::MutexLock lock(&patch_mu_);
     patch_.Unmapped(addr, length);
+    cmp_sites_.EraseOverlapping(addr, addr + length);
   }
   return s;
 }
@@ -258,6 +266,8 @@ absl::StatusOr<uint64_t> SystrapAddressSpace::MemorySyscall(int nr,
     absl::MutexLock lock(&patch_mu_);
     patch_.Unmapped(args[0], args[1]);
     patch_.Unmapped(*result, args[2]);
+    cmp_sites_.EraseOverlapping(args[0], args[0] + args[1]);
+    cmp_sites_.EraseOverlapping(*result, *result + args[2]);
   }
   return result;
 }
@@ -299,7 +309,7 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
   if (!pid.ok()) return pid.status();
   ControlArea& area = **child_area;
   auto child = std::make_unique<SystrapAddressSpace>(*pid, std::move(*child_area), pairing_,
-                                                     syscall_patching_);
+                                                     syscall_patching_, spin_);
   if (syscall_patching_) {
     // The child's text is a copy of ours, patched sites included: it needs
     // the same site table, in its own request page, before it runs.
@@ -310,6 +320,7 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
     if (xstate_sw_.has_value()) area.SetXstateLayout(*xstate_sw_);
     child->xstate_known_.store(xstate_sw_.has_value());
     child->patching_stopped_.store(patch_.disabled());
+    child->cmp_sites_.CopyFrom(cmp_sites_);
     for (size_t i = 0; i < patch_.sites().size(); ++i) child->PublishSiteLocked(static_cast<int>(i));
   }
   // The child maps its own area over the inherited one after clone returns
@@ -324,12 +335,33 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
   return child;
 }
 
+void SystrapAddressSpace::AfterRoundTrip(StubThread& thread, bool sentry_spin_served,
+                                         bool stub_spin_served) {
+  if (!spin_.adaptive || spin_.cycles == 0 || pairing_ == nullptr) return;
+  switch (thread.spin.Record(sentry_spin_served, stub_spin_served)) {
+    case SpinPolicy::Action::kNone:
+      break;
+    case SpinPolicy::Action::kStartSpinning:
+      if (pairing_->StartSpinning(thread.pin, thread.tid)) {
+        thread.spin.Started();
+      } else {
+        thread.spin.Refused();
+      }
+      break;
+    case SpinPolicy::Action::kStopSpinning:
+      pairing_->StopSpinning(thread.pin, thread.tid);
+      thread.spin.Stopped();
+      break;
+  }
+}
+
 bool SystrapAddressSpace::SingleThreaded() {
   absl::MutexLock lock(&mu_);
   return attached_.size() + unattached_.size() == 1;
 }
 
-absl::Status SystrapAddressSpace::RewriteText(uint64_t addr, const PatchBytes& bytes, int prot) {
+absl::Status SystrapAddressSpace::RewriteText(uint64_t addr, absl::Span<const uint8_t> bytes,
+                                              int prot) {
   const uint64_t page = addr & ~(kPageSize - 1);
   const uint64_t writable[] = {page, kPageSize, static_cast<uint64_t>(prot | PROT_WRITE)};
   if (absl::Status s = Call(SYS_mprotect, writable, "mprotect for a patch").status(); !s.ok()) {
@@ -343,10 +375,126 @@ absl::Status SystrapAddressSpace::RewriteText(uint64_t addr, const PatchBytes& b
   return restored;
 }
 
+absl::Status SystrapAddressSpace::SyncCores() {
+  const uint64_t args[] = {MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0};
+  return Call(SYS_membarrier, args, "membarrier sync-core").status();
+}
+
+bool SystrapAddressSpace::SyncCoresReadyLocked() {
+  if (sync_cores_ == SyncCoreState::kUnknown) {
+    // Once per stub process (a fork child is a new mm: its own). The kernel
+    // waits for an RCU grace period here, so not before it is needed.
+    const uint64_t args[] = {MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0};
+    absl::Status s = Call(SYS_membarrier, args, "membarrier register sync-core").status();
+    sync_cores_ = s.ok() ? SyncCoreState::kReady : SyncCoreState::kUnsupported;
+    if (!s.ok()) {
+      LogInfo("systrap: no membarrier sync-core (", s.message(),
+              "): syscall sites of multi-threaded processes are not patched");
+    }
+  }
+  return sync_cores_ == SyncCoreState::kReady;
+}
+
+absl::Status SystrapAddressSpace::RewriteTextGuarded(uint64_t addr, absl::Span<const uint8_t> old,
+                                                     absl::Span<const uint8_t> bytes, int prot) {
+  if (bytes.empty() || old.size() != bytes.size()) return absl::InternalError("bad text rewrite");
+  const uint64_t page = addr & ~(kPageSize - 1);
+  const uint64_t writable[] = {page, kPageSize, static_cast<uint64_t>(prot | PROT_WRITE)};
+  if (absl::Status s = Call(SYS_mprotect, writable, "mprotect for a patch").status(); !s.ok()) {
+    return s;
+  }
+  auto write = [&](uint64_t at, absl::Span<const uint8_t> what) -> absl::Status {
+    absl::StatusOr<size_t> written = Write(at, what);
+    if (!written.ok()) return written.status();
+    if (*written != what.size()) return absl::InternalError("short write of a syscall patch");
+    return absl::OkStatus();
+  };
+  const uint8_t int3[] = {kInt3};
+  guard_in_flight_.store(addr, std::memory_order_seq_cst);
+  absl::Status s = write(addr, int3);
+  if (s.ok()) s = SyncCores();
+  if (s.ok()) s = write(addr + 1, bytes.subspan(1));
+  if (s.ok()) s = SyncCores();
+  // The first byte last, whatever happened: the new one if the rest is in
+  // place, else the old one back (the rest is then the old bytes or, if a
+  // write failed half-way, what no thread can reach without that byte).
+  absl::Status last = write(addr, s.ok() ? bytes.first(1) : old.first(1));
+  if (last.ok()) last = SyncCores();
+  guard_in_flight_.store(0, std::memory_order_seq_cst);
+  const uint64_t back[] = {page, kPageSize, static_cast<uint64_t>(prot)};
+  absl::Status restored = Call(SYS_mprotect, back, "mprotect after a patch").status();
+  if (!s.ok()) return s;
+  if (!last.ok()) return last;
+  return restored;
+}
+
+bool SystrapAddressSpace::IsPatchGuardTrap(uint64_t rip) {
+  if (!syscall_patching_ || rip == 0) return false;
+  const uint64_t start = rip - 1;
+  if (!cmp_sites_.Find(start + kSyscallLength).has_value()) return false;
+  if (guard_in_flight_.load(std::memory_order_seq_cst) == start) return true;
+  // The rewrite is over (the SIGTRAP was reported late): if the int3 is
+  // gone, it was ours. One still there with no rewrite going on is the
+  // application's own.
+  uint8_t byte = kInt3;
+  absl::StatusOr<size_t> read = Read(start, absl::MakeSpan(&byte, 1));
+  return read.ok() && *read == 1 && byte != kInt3;
+}
+
 void SystrapAddressSpace::MaybePatch(uint64_t end, uint64_t nr) {
+  static_assert(kHotTraps > 1, "a site is classified at its first trap, patched when hot");
   if (!syscall_patching_) return;
   absl::MutexLock lock(&patch_mu_);
-  if (patch_.disabled() || !patch_.NoteTrap(end) || end < kPatchLength) return;
+  if (patch_.disabled()) return;
+  const int traps = patch_.NoteTrap(end);
+  if (traps == 1) return ClassifyLocked(end);
+  if (traps != kHotTraps) return;
+  if (std::optional<int32_t> imm = cmp_sites_.Find(end); imm.has_value()) {
+    PatchCmpSiteLocked(end, *imm);
+  } else {
+    PatchMovSiteLocked(end, nr);
+  }
+}
+
+void SystrapAddressSpace::ClassifyLocked(uint64_t end) {
+  if (end < kSyscallLength) return;
+  CmpSiteBytes bytes{};
+  absl::StatusOr<size_t> read = Read(end - kSyscallLength, absl::MakeSpan(bytes));
+  if (!read.ok() || *read != bytes.size()) return;
+  if (std::optional<int32_t> imm = SyscallCmpImmediate(bytes); imm.has_value()) {
+    (void)cmp_sites_.Insert(end, *imm);  // Full: the site traps as before.
+  }
+}
+
+void SystrapAddressSpace::PatchCmpSiteLocked(uint64_t end, int32_t imm) {
+  const uint64_t start = end - kSyscallLength;
+  // One page, one private executable mapping (syscall_patch.h).
+  if (start / kPageSize != (start + kCmpSiteLength - 1) / kPageSize) return;
+  const std::optional<int> prot = patch_.PrivateProtection(start, kCmpSiteLength);
+  if (!prot.has_value() || !(*prot & PROT_EXEC)) return;
+  CmpSiteBytes bytes{};
+  absl::StatusOr<size_t> read = Read(start, absl::MakeSpan(bytes));
+  if (!read.ok() || *read != bytes.size() || SyscallCmpImmediate(bytes) != imm) return;
+  // Other threads may run these bytes meanwhile: the guarded rewrite.
+  const bool alone = SingleThreaded();
+  if (!alone && !SyncCoresReadyLocked()) return;
+  const std::optional<int> index = patch_.ClaimCmp(start, imm);
+  if (!index.has_value()) return;
+  // The table entry first: the patched code reads it.
+  PublishSiteLocked(*index);
+  const CmpSiteBytes patch = CmpPatchSequence(*index);
+  absl::Status s =
+      alone ? RewriteText(start, patch, *prot) : RewriteTextGuarded(start, bytes, patch, *prot);
+  if (!s.ok()) {
+    LogWarning("systrap: patching the syscall at 0x", absl::Hex(start), ": ", s.message());
+    return;
+  }
+  LogDebug("systrap: patched the syscall; cmp at 0x", absl::Hex(start), " as site ", *index,
+           alone ? "" : " (threads running)");
+}
+
+void SystrapAddressSpace::PatchMovSiteLocked(uint64_t end, uint64_t nr) {
+  if (end < kPatchLength) return;
   const uint64_t start = end - kPatchLength;
   // One page, one private executable mapping, one thread (syscall_patch.h).
   if (start / kPageSize != (end - 1) / kPageSize) return;
@@ -369,7 +517,10 @@ void SystrapAddressSpace::MaybePatch(uint64_t end, uint64_t nr) {
 void SystrapAddressSpace::PublishSiteLocked(int index) {
   const SyscallPatchSites::Site& site = patch_.sites()[index];
   area_->SetPatchSite(index, SyscallPatchSites::TableEntry(site));
-  rewind_addresses_[index].store(site.start + kPatchRewindOffset, std::memory_order_relaxed);
+  // Only the first form has a restart address inside the patch.
+  const bool mov = site.form == SyscallPatchSites::Form::kMovSyscall;
+  rewind_addresses_[index].store(mov ? site.start + kPatchRewindOffset : 0,
+                                 std::memory_order_relaxed);
   site_count_.store(static_cast<int>(patch_.sites().size()), std::memory_order_release);
 }
 
@@ -443,17 +594,41 @@ void SystrapAddressSpace::LearnXstateLayout(const uint8_t* sw_reserved) {
 void SystrapAddressSpace::StopPatchingLocked() {
   patch_.Disable();
   patching_stopped_.store(true, std::memory_order_release);
-  // With other threads running, one could be inside a site while it is
-  // restored: the price of a program that sets its own gs base, rare on
-  // x86-64 (glibc's TLS is fs), after patching started.
+  // With other threads running, one could be inside a first-form site
+  // while it is restored (a second-form one is restored as it was patched,
+  // guarded): the price of a program that sets its own gs base, rare on
+  // x86-64 (glibc's TLS is fs), after patching started. Only the calling
+  // thread runs with the application's gs base once this returns, and it is
+  // stopped: no thread meets a patch with a gs base that is not a table.
+  const bool alone = SingleThreaded();
   for (size_t i = 0; i < patch_.sites().size(); ++i) {
     const SyscallPatchSites::Site& site = patch_.sites()[i];
-    PatchBytes bytes{};
-    absl::StatusOr<size_t> read = Read(site.start, absl::MakeSpan(bytes));
-    if (!read.ok() || *read != bytes.size() || bytes != PatchSequence(static_cast<int>(i))) continue;
-    const std::optional<int> prot = patch_.PrivateProtection(site.start, kPatchLength);
-    absl::Status s = prot.has_value() ? RewriteText(site.start, OriginalSequence(site.nr), *prot)
-                                      : absl::InternalError("its mapping is unknown");
+    const int index = static_cast<int>(i);
+    absl::Status s;
+    if (site.form == SyscallPatchSites::Form::kSyscallCmp) {
+      // The cmp stays run by the sentry (cmp_sites_): right for the
+      // original bytes too.
+      CmpSiteBytes bytes{};
+      absl::StatusOr<size_t> read = Read(site.start, absl::MakeSpan(bytes));
+      if (!read.ok() || *read != bytes.size() || bytes != CmpPatchSequence(index)) continue;
+      const std::optional<int> prot = patch_.PrivateProtection(site.start, kCmpSiteLength);
+      const CmpSiteBytes original = OriginalCmpSequence(site.cmp_imm);
+      if (!prot.has_value()) {
+        s = absl::InternalError("its mapping is unknown");
+      } else if (alone) {
+        s = RewriteText(site.start, original, *prot);
+      } else {
+        s = SyncCoresReadyLocked() ? RewriteTextGuarded(site.start, bytes, original, *prot)
+                                   : absl::InternalError("no membarrier sync-core");
+      }
+    } else {
+      PatchBytes bytes{};
+      absl::StatusOr<size_t> read = Read(site.start, absl::MakeSpan(bytes));
+      if (!read.ok() || *read != bytes.size() || bytes != PatchSequence(index)) continue;
+      const std::optional<int> prot = patch_.PrivateProtection(site.start, kPatchLength);
+      s = prot.has_value() ? RewriteText(site.start, OriginalSequence(site.nr), *prot)
+                           : absl::InternalError("its mapping is unknown");
+    }
     if (!s.ok()) {
       LogWarning("systrap: restoring the syscall patched at 0x", absl::Hex(site.start), ": ",
                  s.message());

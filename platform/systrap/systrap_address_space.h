@@ -12,6 +12,8 @@
 #include "absl/synchronization/mutex.h"
 #include "platform/cpu_pairing.h"
 #include "platform/platform.h"
+#include "platform/systrap/cmp_site_set.h"
+#include "platform/systrap/spin_policy.h"
 #include "platform/systrap/syscall_patch.h"
 #include "platform/systrap/systrap_control_area.h"
 
@@ -28,6 +30,16 @@ struct StubThread {
   bool gone = false;
   // Its CPU, shared with the sentry thread that controls it.
   CpuPairing::Pin pin;
+  // Whether the two spin while they wait for each other.
+  SpinPolicy spin;
+};
+
+// How long the two sides of a hand-off spin before they sleep.
+struct HandoffSpin {
+  uint64_t cycles = 0;  // The budget (TSC cycles); 0: never spin.
+  // Spin only while SpinPolicy says so (and CpuPairing has the CPUs),
+  // else on every wait.
+  bool adaptive = true;
 };
 
 class SystrapAddressSpace : public AddressSpace {
@@ -36,9 +48,11 @@ class SystrapAddressSpace : public AddressSpace {
   // attached thread is paired on one CPU with its sentry thread by
   // `pairing` (none if null).
   // `syscall_patching`: patch its hot syscall sites (syscall_patch.h).
+  // `spin`: how the hand-offs with application threads spin (the area's
+  // own budget is for its syscall thread).
   SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
                       std::shared_ptr<CpuPairing> pairing = nullptr,
-                      bool syscall_patching = false);
+                      bool syscall_patching = false, HandoffSpin spin = {});
   // Kills the stub process and reaps it.
   ~SystrapAddressSpace() override;
 
@@ -58,6 +72,14 @@ class SystrapAddressSpace : public AddressSpace {
 
   // The thread the calling host thread controls here; null if none.
   StubThread* ThreadOfCaller();
+  // The spin budget of the next hand-off with `thread`, both sides.
+  uint64_t SpinCyclesFor(const StubThread& thread) const {
+    return !spin_.adaptive || thread.spin.spinning() ? spin_.cycles : 0;
+  }
+  // After a round trip with `thread` (from its controlling sentry thread):
+  // whether each side's wait ended within its spin; may start or stop the
+  // pair's spinning (spin_policy.h).
+  void AfterRoundTrip(StubThread& thread, bool sentry_spin_served, bool stub_spin_served);
   ControlArea& area() const { return *area_; }
   // Unique among all address spaces of the sentry's life, so a Context can
   // cache ThreadOfCaller() by it.
@@ -79,6 +101,16 @@ class SystrapAddressSpace : public AddressSpace {
   // If `rip` is site + kPatchRewindOffset of a site patched in memory (a
   // restart rewound into it), that site's start.
   std::optional<uint64_t> PatchedSiteRewoundTo(uint64_t rip);
+  // If a thread resumed at `rip` would run the `cmp` of a second-form site
+  // this address space knows (syscall_patch.h), that cmp's immediate: the
+  // caller runs it instead (FlagsAfterCmp) and resumes after it. Lock-free.
+  std::optional<int32_t> CmpToRunAt(uint64_t rip) const {
+    return syscall_patching_ ? cmp_sites_.Find(rip) : std::nullopt;
+  }
+  // Whether a SIGTRAP that stopped a thread at `rip` is the int3 guard of a
+  // site being rewritten while other threads run (syscall_patch.h): the
+  // thread is then to go back to rip - 1 and run what is there by now.
+  bool IsPatchGuardTrap(uint64_t rip);
   // The host gs base for a thread in `slot` whose application gs base is
   // `app_gs`, and back.
   uint64_t HostGsBase(int slot, uint64_t app_gs);
@@ -92,9 +124,25 @@ class SystrapAddressSpace : public AddressSpace {
   // Writes the frame a thread starts from: no signal has built one yet.
   void WriteInitialFrame(int slot);
   bool SingleThreaded();
-  // Writes `bytes` over [addr, addr + 7) of a private mapping with `prot`,
-  // making its page writable meanwhile.
-  absl::Status RewriteText(uint64_t addr, const PatchBytes& bytes, int prot);
+  // Writes `bytes` (within one page) over `addr` in a private mapping with
+  // `prot`, making its page writable meanwhile. With one thread, stopped.
+  absl::Status RewriteText(uint64_t addr, absl::Span<const uint8_t> bytes, int prot);
+  // The same while other threads may run the code: the int3 protocol of
+  // syscall_patch.h. `old` are the bytes there now, which a thread that
+  // is not a site's own can only see whole.
+  absl::Status RewriteTextGuarded(uint64_t addr, absl::Span<const uint8_t> old,
+                                  absl::Span<const uint8_t> bytes, int prot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
+  // Has every thread of the stub run a serialising instruction before it
+  // runs more application code (membarrier SYNC_CORE).
+  absl::Status SyncCores();
+  // Registers the stub for SyncCores once; false if the host cannot.
+  bool SyncCoresReadyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
+  // At a site's first trap: remembers it if it is `syscall; cmp`, before
+  // the trapped thread resumes (syscall_patch.h says why then).
+  void ClassifyLocked(uint64_t end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
+  void PatchMovSiteLocked(uint64_t end, uint64_t nr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
+  void PatchCmpSiteLocked(uint64_t end, int32_t imm) ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
   // The application set a gs base of its own: restores every site and
   // patches no more.
   void StopPatchingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(patch_mu_);
@@ -106,6 +154,7 @@ class SystrapAddressSpace : public AddressSpace {
   const uint64_t id_;
   std::unique_ptr<ControlArea> area_;
   const std::shared_ptr<CpuPairing> pairing_;
+  const HandoffSpin spin_;
   absl::Mutex mu_;
   std::bitset<kMaxThreads> slots_in_use_ ABSL_GUARDED_BY(mu_);
   // Threads made by NewThread and not attached yet, by tid.
@@ -122,6 +171,12 @@ class SystrapAddressSpace : public AddressSpace {
   std::atomic<bool> xstate_known_{false};
   std::atomic<int> site_count_{0};
   std::array<std::atomic<uint64_t>, kMaxPatchSites> rewind_addresses_{};
+  // Second-form sites by the address of their cmp; written under patch_mu_.
+  CmpSiteSet cmp_sites_;
+  // The start of the site whose int3 guard is in place, or 0.
+  std::atomic<uint64_t> guard_in_flight_{0};
+  enum class SyncCoreState { kUnknown, kReady, kUnsupported };
+  SyncCoreState sync_cores_ ABSL_GUARDED_BY(patch_mu_) = SyncCoreState::kUnknown;
 };
 
 }  // namespace runsc::platform::systrap

@@ -106,6 +106,13 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
       result.info.si_code = kSysSeccomp;
       return result;
     }
+    if (std::optional<int32_t> imm = as.CmpToRunAt(regs.rip); imm.has_value()) {
+      // The thread would run the cmp after a second-form site's syscall:
+      // it runs here, so that no thread is ever inside the site's bytes
+      // in user space (syscall_patch.h).
+      regs.eflags = FlagsAfterCmp(regs.eflags, regs.rax, *imm);
+      regs.rip += kCmpLength;
+    }
   }
 
   KernelUcontext* uc = Frame(as, *thread);
@@ -121,14 +128,19 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
   ctx.fs_base = regs.fs_base;
   ctx.gs_base = as.HostGsBase(thread->slot, regs.gs_base);
   ctx.command = SYSTRAP_CMD_RESUME;
-  Post(ctx.state, SYSTRAP_STATE_RUNNING, ctx.stub_sleeping);
+  const uint64_t spin = as.SpinCyclesFor(*thread);
+  ctx.spin_cycles = spin;  // for the stub's wait at the next stop
+  const bool stub_slept = Post(ctx.state, SYSTRAP_STATE_RUNNING, ctx.stub_sleeping);
 
-  absl::Status waited = WaitUntil(ctx.state, ctx.sentry_sleeping, as.area().spin_cycles(),
-                                  as.HostPid(), [](uint32_t v) { return v != SYSTRAP_STATE_RUNNING; });
+  bool sentry_spin_served = false;
+  absl::Status waited =
+      WaitUntil(ctx.state, ctx.sentry_sleeping, spin, as.HostPid(),
+                [](uint32_t v) { return v != SYSTRAP_STATE_RUNNING; }, &sentry_spin_served);
   if (!waited.ok() || ctx.state.load(std::memory_order_acquire) == SYSTRAP_STATE_GONE) {
     thread->gone = true;
     return SwitchResult{StopReason::kExited, {}};
   }
+  as.AfterRoundTrip(*thread, sentry_spin_served, !stub_slept);
   // Everything below comes from memory the application can write: the
   // frame pointer is checked against the slot before it is followed.
   const uint64_t frame = ctx.frame;
@@ -162,6 +174,13 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
     return result;
   }
   regs.orig_rax = static_cast<uint64_t>(-1);
+  if (sig == SIGTRAP && as.syscall_patching() && as.IsPatchGuardTrap(regs.rip)) {
+    // The int3 over a site being rewritten: back to the site, to run what
+    // is there now (the patch, or the original if it is being restored).
+    regs.rip -= 1;
+    result.info = siginfo_t{};
+    return result;
+  }
   if (IsSynchronousFault(sig) && result.info.si_code > 0) {
     result.reason = StopReason::kFault;
     return result;

@@ -128,6 +128,7 @@ absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(Systrap
   std::unique_ptr<SystrapPlatform> platform(new SystrapPlatform());
   const uint64_t spin_cycles = TscCyclesFor(options.spin_ns);
   platform->spin_cycles_ = spin_cycles;
+  platform->adaptive_spin_ = options.adaptive_spin;
   platform->pairing_ = std::move(options.pairing);
   platform->syscall_patching_ = options.syscall_patching;
   if (EarlyStub& early = Early(); early.area != nullptr) {
@@ -179,12 +180,15 @@ void SystrapPlatform::ParentLoop() {
 }
 
 absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapPlatform::NewAddressSpace() {
-  absl::StatusOr<std::unique_ptr<ControlArea>> area = ControlArea::Create(spin_cycles_);
+  // Adaptive: the syscall thread (mmap and friends, rarer) does not spin.
+  absl::StatusOr<std::unique_ptr<ControlArea>> area =
+      ControlArea::Create(adaptive_spin_ ? 0 : spin_cycles_);
   if (!area.ok()) return area.status();
   absl::StatusOr<pid_t> pid = clean_->ForkInto(**area);
   if (!pid.ok()) return pid.status();
-  return std::make_unique<SystrapAddressSpace>(*pid, std::move(*area), pairing_,
-                                               syscall_patching_);
+  return std::make_unique<SystrapAddressSpace>(
+      *pid, std::move(*area), pairing_, syscall_patching_,
+      HandoffSpin{.cycles = spin_cycles_, .adaptive = adaptive_spin_});
 }
 
 std::unique_ptr<Context> SystrapPlatform::NewContext() { return std::make_unique<SystrapContext>(); }

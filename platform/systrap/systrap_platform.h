@@ -47,20 +47,25 @@
 namespace runsc::platform::systrap {
 
 struct SystrapOptions {
-  // How long each side spins for the other before sleeping in FUTEX_WAIT.
-  // bench/getppid_bench.cc sweeps it (BM_SystrapGetppidRoundTrip/<µs>). On
-  // the shared 2-core VM we measured on (load average 5-12 from parallel
-  // builds) every budget lost: a spinner holds the CPU its peer waits for,
-  // so a round trip took ~14 µs with no spin, 27 µs at 2 µs, 56 µs at 10 µs,
-  // 93 µs at 20 µs. Hence futex only by default; re-measure on a quiet
-  // machine, where both sides spinning should approach the 4.6 µs hand-off.
-  uint64_t spin_ns = 0;
+  // How long each side of a hand-off between an application thread and its
+  // sentry thread spins for the other before it sleeps in FUTEX_WAIT.
+  // bench/getppid_bench.cc sweeps it (BM_SystrapGetppidRoundTrip/<µs>, not
+  // adaptive). Spinning pays only with a CPU for each side and a peer that
+  // answers within the budget; with `adaptive_spin` (the default) the
+  // budget is used only while that holds (spin_policy.h), else not at all.
+  // Measured on the 2-core CI VM (README "Benchmarks"): ...
+  uint64_t spin_ns = kDefaultSpinNs;
+  // False: spin `spin_ns` at every wait, whatever the load (the sweep's
+  // numbers, and what the budget used to mean).
+  bool adaptive_spin = true;
   // Pairs application threads with their sentry threads on one CPU (none
   // if null).
   std::shared_ptr<CpuPairing> pairing;
   // Rewrite hot application syscall sites into jumps to the stub's patch
   // entry (syscall_patch.h), which hands the syscall over without SIGSYS.
   bool syscall_patching = true;
+
+  static constexpr uint64_t kDefaultSpinNs = 10'000;
 };
 
 class SystrapPlatform : public Platform {
@@ -94,6 +99,7 @@ class SystrapPlatform : public Platform {
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<SystrapAddressSpace> clean_;  // Set before ready_.
   uint64_t spin_cycles_ = 0;                    // For the application's stubs.
+  bool adaptive_spin_ = true;
   std::shared_ptr<CpuPairing> pairing_;
   bool syscall_patching_ = false;
   std::thread parent_;

@@ -293,6 +293,117 @@ TEST_P(SystrapPlatformTest, AForkChildRunsItsInheritedPatchedSite) {
   for (int i = 0; i < 3; ++i) ExpectGetpidStop(*child_ctx, **child, child_regs);
 }
 
+// glibc's error check after a syscall whose number is in a register, as
+// syscall(2) has it: the site is the second form, `syscall; cmp`.
+//   0: mov %rbx, %rax           48 89 d8      (the number, from rbx)
+//   3: syscall                  0f 05         <- the site, ends at 5
+//   5: cmp $-4095, %rax         48 3d 01 f0 ff ff
+//  11: jae 19                   73 06
+//  13: mov %rax, %r14           49 89 c6      (a result)
+//  16: nop; jmp 0               90 eb ed
+//  19: mov %rax, %r13           49 89 c5      (an error)
+//  22: jmp 0                    eb e8
+constexpr uint64_t kCmpSite = kCodeAddr + 3;
+constexpr uint64_t kAfterCmpSyscall = kCmpSite + 2;
+std::vector<uint8_t> SyscallWrapperLoop() {
+  return {0x48, 0x89, 0xd8, 0x0f, 0x05, 0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff, 0x73, 0x06,
+          0x49, 0x89, 0xc6, 0x90, 0xeb, 0xed, 0x49, 0x89, 0xc5, 0xeb, 0xe8};
+}
+
+CmpSiteBytes CmpSiteBytesIn(AddressSpace& as) {
+  CmpSiteBytes bytes{};
+  EXPECT_EQ(*as.Read(kCmpSite, absl::MakeSpan(bytes)), bytes.size());
+  return bytes;
+}
+
+// Runs the wrapper loop `rounds` times on `ctx`, answering each syscall
+// alternately with a result and an error, and checks that the next stop
+// saw the answer take the branch the cmp decides.
+void RunWrapperLoop(Context& ctx, AddressSpace& as, Registers& regs, uint64_t nr, int rounds,
+                    uint64_t tag) {
+  regs.rbx = nr;
+  for (int i = 0; i < rounds; ++i) {
+    auto r = ctx.Switch(as, regs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->reason, StopReason::kSyscall) << "stop " << i;
+    ASSERT_EQ(regs.orig_rax, nr);
+    ASSERT_EQ(regs.rip, kAfterCmpSyscall);
+    ASSERT_EQ(regs.rcx, kAfterCmpSyscall);
+    if (i > 0) {
+      // The previous answer went where the cmp sends it.
+      if ((i - 1) % 2 == 0) {
+        ASSERT_EQ(regs.r14, tag + i - 1) << "stop " << i;
+      } else {
+        ASSERT_EQ(regs.r13, static_cast<uint64_t>(-EINTR)) << "stop " << i;
+      }
+    }
+    regs.r13 = regs.r14 = 0;
+    regs.rax = i % 2 == 0 ? tag + i : static_cast<uint64_t>(-EINTR);
+  }
+}
+
+TEST_P(SystrapPlatformTest, ASyscallCmpSiteIsPatchedAndTheCmpStillDecides) {
+  auto as = NewSpaceWithCode(SyscallWrapperLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  RunWrapperLoop(*ctx, *as, regs, SYS_getppid, 6, 1000);
+  EXPECT_EQ(CmpSiteBytesIn(*as), GetParam() ? CmpPatchSequence(0) : OriginalCmpSequence(-4095));
+  // The number is the register's, whatever it is, at the same site.
+  RunWrapperLoop(*ctx, *as, regs, SYS_getpid, 4, 2000);
+}
+
+TEST_P(SystrapPlatformTest, ARestartOfASyscallCmpSiteMakesTheSyscallAgain) {
+  auto as = NewSpaceWithCode(SyscallWrapperLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  RunWrapperLoop(*ctx, *as, regs, SYS_getppid, 3, 1000);
+  // ERESTARTSYS: rax back to the number, rip to the site's first byte.
+  regs.rip -= 2;
+  regs.rax = regs.orig_rax;
+  auto r = ctx->Switch(*as, regs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->reason, StopReason::kSyscall);
+  EXPECT_EQ(regs.orig_rax, static_cast<uint64_t>(SYS_getppid));
+  EXPECT_EQ(regs.rip, kAfterCmpSyscall);
+}
+
+TEST_P(SystrapPlatformTest, ASyscallCmpSiteIsPatchedWhileThreadsRunIt) {
+  auto as = NewSpaceWithCode(SyscallWrapperLoop());
+  auto second = as->NewThread();
+  ASSERT_TRUE(second.ok()) << second.status();
+  constexpr int kRounds = 200;
+  // The second thread runs the same loop, from its own sentry thread,
+  // while the first makes the site hot and patches it.
+  std::thread other([&] {
+    ASSERT_TRUE(as->AttachThread(*second).ok());
+    auto ctx = platform_->NewContext();
+    Registers regs = StartRegs();
+    RunWrapperLoop(*ctx, *as, regs, SYS_getpid, kRounds, 5000);
+    as->ReleaseThread();
+  });
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  RunWrapperLoop(*ctx, *as, regs, SYS_getppid, kRounds, 1000);
+  other.join();
+  EXPECT_EQ(CmpSiteBytesIn(*as), GetParam() ? CmpPatchSequence(0) : OriginalCmpSequence(-4095));
+}
+
+TEST_P(SystrapPlatformTest, AForkChildRunsItsInheritedSyscallCmpSite) {
+  auto parent = NewSpaceWithCode(SyscallWrapperLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  RunWrapperLoop(*ctx, *parent, regs, SYS_getppid, 3, 1000);
+  auto child = parent->Fork();
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(CmpSiteBytesIn(**child), CmpSiteBytesIn(*parent));
+  ASSERT_TRUE((*child)->Attach().ok());
+  auto child_ctx = platform_->NewContext();
+  // The child resumes where the parent stopped, after the syscall: the cmp
+  // is its first instruction.
+  Registers child_regs = regs;
+  RunWrapperLoop(*child_ctx, **child, child_regs, SYS_getppid, 4, 3000);
+}
+
 INSTANTIATE_TEST_SUITE_P(Patching, SystrapPlatformTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& info) {
                            return info.param ? "Patched" : "Trapped";

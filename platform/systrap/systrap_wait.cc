@@ -62,11 +62,11 @@ uint64_t TscCyclesFor(uint64_t ns) {
   return static_cast<uint64_t>(static_cast<double>(ns) * TscCyclesPerNs());
 }
 
-void Post(std::atomic<uint32_t>& word, uint32_t value, std::atomic<uint32_t>& peer_sleeping) {
+bool Post(std::atomic<uint32_t>& word, uint32_t value, std::atomic<uint32_t>& peer_sleeping) {
   word.store(value, std::memory_order_seq_cst);
-  if (peer_sleeping.load(std::memory_order_seq_cst) != 0) {
-    ::syscall(SYS_futex, &word, FUTEX_WAKE, 1, nullptr, nullptr, 0);
-  }
+  if (peer_sleeping.load(std::memory_order_seq_cst) == 0) return false;
+  ::syscall(SYS_futex, &word, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  return true;
 }
 
 bool StubAlive(pid_t pid) {
@@ -78,13 +78,16 @@ bool StubAlive(pid_t pid) {
 }
 
 absl::Status WaitUntil(std::atomic<uint32_t>& word, std::atomic<uint32_t>& sleeping,
-                       uint64_t spin_cycles, pid_t pid, absl::FunctionRef<bool(uint32_t)> done) {
+                       uint64_t spin_cycles, pid_t pid, absl::FunctionRef<bool(uint32_t)> done,
+                       bool* served_by_spin) {
+  if (served_by_spin != nullptr) *served_by_spin = true;
   for (;;) {
     const uint64_t deadline = ReadTsc() + spin_cycles;
     do {
       if (done(word.load(std::memory_order_acquire))) return absl::OkStatus();
       __builtin_ia32_pause();
     } while (ReadTsc() < deadline);
+    if (served_by_spin != nullptr) *served_by_spin = false;
     sleeping.store(1, std::memory_order_seq_cst);
     const uint32_t seen = word.load(std::memory_order_seq_cst);
     if (done(seen)) {

@@ -28,15 +28,18 @@ inline uint64_t ReadTsc() { return __builtin_ia32_rdtsc(); }
 uint64_t TscCyclesFor(uint64_t ns);
 
 // Stores `value` into `word` and wakes its sleeper, if it said it sleeps.
-void Post(std::atomic<uint32_t>& word, uint32_t value, std::atomic<uint32_t>& peer_sleeping);
+// True if it did: the peer's spin had run out.
+bool Post(std::atomic<uint32_t>& word, uint32_t value, std::atomic<uint32_t>& peer_sleeping);
 
 // Waits until `done(word)` is true: spins for `spin_cycles` TSC cycles, then
 // sleeps on the futex, raising `sleeping` meanwhile. Every 100 ms of sleep
 // it checks that stub process `pid` still lives: the kernel does not clear
 // a dead process's last futex word for us. Unavailable if it died.
+// `served_by_spin`, if given, tells whether the wait ended while spinning.
 [[nodiscard]] absl::Status WaitUntil(std::atomic<uint32_t>& word, std::atomic<uint32_t>& sleeping,
                                      uint64_t spin_cycles, pid_t pid,
-                                     absl::FunctionRef<bool(uint32_t)> done);
+                                     absl::FunctionRef<bool(uint32_t)> done,
+                                     bool* served_by_spin = nullptr);
 
 // Whether stub process `pid` (a child of the sentry) has not exited yet.
 // Does not reap it.
