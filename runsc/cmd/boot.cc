@@ -58,6 +58,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   options.cpu_pairing = config.cpu_pairing;
   options.file_access_exclusive = config.file_access_exclusive;
   options.syscall_patching = config.syscall_patching;
+  options.systrap_spin_ns = config.systrap_spin_us * 1000;
   options.debug = config.debug;
   return options;
 }

@@ -75,6 +75,12 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
                  "jump to stub code, which hands the syscall to the sentry without a signal "
                  "(false: every syscall traps with SIGSYS)")
       ->capture_default_str();
+  app.add_option("--systrap-spin-us", config.systrap_spin_us,
+                 "on systrap, how long (µs) an application thread and the sentry spin for "
+                 "each other before they sleep, used only while a spare CPU lets them and the "
+                 "spins are answered (0: never spin)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   app.add_option("--network", raw.network, "none, host or sandbox (only none is implemented)")
       ->check(CLI::IsMember({"none", "host", "sandbox"}))
       ->capture_default_str();

@@ -35,6 +35,9 @@ std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config) {
   if (!config.vdso) flags.push_back("--vdso=false");
   if (!config.cpu_pairing) flags.push_back("--cpu-pairing=false");
   if (!config.file_access_exclusive) flags.insert(flags.end(), {"--file-access", "shared"});
+  if (config.systrap_spin_us != GlobalConfig{}.systrap_spin_us) {
+    flags.insert(flags.end(), {"--systrap-spin-us", std::to_string(config.systrap_spin_us)});
+  }
   if (config.syscall_patching != GlobalConfig{}.syscall_patching) {
     flags.push_back(config.syscall_patching ? "--syscall-patching=true" : "--syscall-patching=false");
   }

@@ -37,6 +37,11 @@ struct GlobalConfig {
   // the sentry without a signal (platform/systrap/syscall_patch.h). On:
   // bench-platform's round trip 10.0 -> 8.3 us paired, compat unchanged.
   bool syscall_patching = true;
+  // --systrap-spin-us: on systrap, how long each side of a hand-off between
+  // an application thread and the sentry spins before it sleeps, used only
+  // while a spare CPU lets the pair spin and spins keep being answered
+  // (platform/systrap/spin_policy.h); 0: never spin.
+  uint64_t systrap_spin_us = 10;
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

@@ -46,6 +46,9 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
   config.file_access_exclusive = false;
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--file-access"));
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("shared"));
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Not(::testing::Contains("--systrap-spin-us")));
+  config.systrap_spin_us = 0;
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--systrap-spin-us"));
   config.syscall_patching = !GlobalConfig{}.syscall_patching;
   EXPECT_THAT(ChildGlobalFlags(config),
               ::testing::Contains(config.syscall_patching ? "--syscall-patching=true"

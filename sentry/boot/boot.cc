@@ -57,7 +57,8 @@ int BootMain(const BootOptions& options) {
 
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
       platform::CreatePlatform(options.platform, {.cpu_pairing = options.cpu_pairing,
-                                                 .syscall_patching = options.syscall_patching});
+                                                 .syscall_patching = options.syscall_patching,
+                                                 .systrap_spin_ns = options.systrap_spin_ns});
   if (!platform.ok()) {
     LogError("platform: ", platform.status().message());
     ReportReady(options.ready_fd, platform.status());

@@ -81,6 +81,7 @@ struct BootOptions {
   // (fs::GoferFsCache). false: ask the gofer every time.
   bool file_access_exclusive = true;
   bool syscall_patching = true;  // platform::PlatformOptions::syscall_patching.
+  uint64_t systrap_spin_ns = 10'000;  // platform::PlatformOptions::systrap_spin_ns.
   bool debug = false;
 };
 
