@@ -71,8 +71,9 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
       ->check(CLI::IsMember({"exclusive", "shared"}))
       ->capture_default_str();
   app.add_option("--syscall-patching", config.syscall_patching,
-                 "on systrap, rewrite an application's hot `mov $nr, %eax; syscall` into a "
-                 "jump to stub code, which hands the syscall to the sentry without a signal "
+                 "on systrap, rewrite an application's hot `mov $nr, %eax; syscall` and "
+                 "`syscall; cmp $-4095, %rax` (glibc's wrappers) into a jump to stub code, "
+                 "which hands the syscall to the sentry without a signal "
                  "(false: every syscall traps with SIGSYS)")
       ->capture_default_str();
   app.add_option("--systrap-spin-us", config.systrap_spin_us,

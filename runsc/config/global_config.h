@@ -33,9 +33,10 @@ struct GlobalConfig {
   // §5), as gVisor's --file-access.
   bool file_access_exclusive = true;
   // --syscall-patching: on systrap, rewrite a hot `mov $nr, %eax; syscall`
-  // of the application into a jump to stub code that hands the syscall to
-  // the sentry without a signal (platform/systrap/syscall_patch.h). On:
-  // bench-platform's round trip 10.0 -> 8.3 us paired, compat unchanged.
+  // or `syscall; cmp $-4095, %rax` of the application into a jump to stub
+  // code that hands the syscall to the sentry without a signal
+  // (platform/systrap/syscall_patch.h). On: bench-platform's round trip
+  // 10.0 -> 8.3 us paired, compat unchanged.
   bool syscall_patching = true;
   // --systrap-spin-us: on systrap, how long each side of a hand-off between
   // an application thread and the sentry spins before it sleeps, used only
