@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/errno_status.h"
+#include "platform/stub/stub_reaper.h"
 #include "gtest/gtest.h"
 
 namespace runsc::platform {
@@ -219,9 +220,36 @@ TEST_P(PlatformTest, TheFirstThreadParksWhenReleasedBeforeTheOthers) {
     EXPECT_EQ(r->reason, StopReason::kSyscall);
     const pid_t pid = as->HostPid();
     as->ReleaseThread();
-    as.reset();  // Kills and reaps the parked first thread.
+    as.reset();  // Kills the parked first thread; the reaper reaps it.
+    stub::StubReaper::Get().WaitIdle();
     EXPECT_NE(::kill(pid, 0), 0);
   }).join();
+}
+
+TEST_P(PlatformTest, EveryAddressSpaceIsAFreshProcessPooledOrNot) {
+  // From the second address space on, the platform forks one ahead; each
+  // must still be a process of its own with none of another's memory.
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 4; ++i) {
+    auto as = NewSpaceWithCode(kGetpidThenExit);
+    for (pid_t earlier : pids) EXPECT_NE(as->HostPid(), earlier);
+    pids.push_back(as->HostPid());
+    uint8_t byte = 0;
+    auto read = as->Read(kDataAddr, absl::MakeSpan(&byte, 1));
+    ASSERT_FALSE(read.ok()) << "iteration " << i;  // The last one's data page is not here.
+    EXPECT_EQ(ErrnoOf(read.status()), EFAULT);
+    ASSERT_TRUE(as->Map(kDataAddr, 4096, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0).ok());
+    const uint8_t marker = 0x42;
+    ASSERT_EQ(*as->Write(kDataAddr, absl::MakeConstSpan(&marker, 1)), 1u);
+    auto ctx = platform_->NewContext();
+    Registers regs = StartRegs();
+    auto r = SwitchToStop(*ctx, *as, regs);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->reason, StopReason::kSyscall);
+    EXPECT_EQ(regs.orig_rax, static_cast<uint64_t>(SYS_getpid));
+    as->ReleaseThread();
+  }
 }
 
 TEST_P(PlatformTest, InterruptStopsARunningThread) {

@@ -14,6 +14,7 @@
 #include "base/errno_status.h"
 #include "platform/stub/stub.h"
 #include "platform/stub/stub_process.h"
+#include "platform/stub/stub_reaper.h"
 
 namespace runsc::platform {
 namespace {
@@ -48,13 +49,26 @@ PtraceAddressSpace::~PtraceAddressSpace() {
   // every other controller released its thread first). SIGKILL ends them
   // all; each traced thread's exit must be collected by its tracer before
   // the first thread's exit is reported.
+  stub::StubReaper::UnpinDying(pid_);
   ::kill(pid_, SIGKILL);
+  bool first_thread_traced = false;
   for (auto& [tracer, stub] : stubs_) {
-    if (stub->tid() == pid_) continue;
+    if (stub->tid() == pid_) {
+      first_thread_traced = true;
+      continue;
+    }
     while (!stub->exited() && stub->WaitStop().ok()) {
     }
   }
-  KillAndReapStubProcess(pid_);
+  // The usual case: the first thread was released (parked and detached),
+  // so no thread of ours traces the process and any thread may reap it,
+  // off this one's path (stub_reaper.h). A first thread the caller still
+  // traces (a failed exec) is reaped here, by its tracer.
+  if (first_thread_traced) {
+    KillAndReapStubProcess(pid_);
+  } else {
+    stub::StubReaper::Get().Reap(pid_);
+  }
 }
 
 PtraceStub* PtraceAddressSpace::StubOfCaller() {

@@ -20,7 +20,8 @@ class PtraceAddressSpace : public AddressSpace {
   // Each attached thread is paired on one CPU with its tracer by `pairing`
   // (none if null).
   explicit PtraceAddressSpace(pid_t pid, std::shared_ptr<CpuPairing> pairing = nullptr);
-  // Kills the stub process and reaps it.
+  // Kills the stub process; it is reaped off the caller's path
+  // (stub::StubReaper) unless the caller still traces its first thread.
   ~PtraceAddressSpace() override;
 
   absl::Status Attach() override;
