@@ -17,6 +17,7 @@
 #include "base/logging.h"
 #include "platform/stub/stub.h"
 #include "platform/stub/stub_process.h"
+#include "platform/stub/stub_reaper.h"
 #include "platform/systrap/systrap_wait.h"
 
 namespace runsc::platform::systrap {
@@ -56,10 +57,15 @@ SystrapAddressSpace::SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea>
 }
 
 SystrapAddressSpace::~SystrapAddressSpace() {
-  ::kill(pid_, SIGKILL);
-  int status;
-  while (::waitpid(pid_, &status, __WALL) < 0 && errno == EINTR) {
+  // Killed here, so that no application code runs in it once the sentry
+  // has forgotten it; reaped off this thread (stub_reaper.h says why).
+  stub::StubReaper::UnpinDying(pid_);
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [tracer, thread] : attached_) stub::StubReaper::UnpinDying(thread->tid);
   }
+  ::kill(pid_, SIGKILL);
+  stub::StubReaper::Get().Reap(pid_);
 }
 
 StubThread* SystrapAddressSpace::ThreadOfCaller() {
@@ -80,8 +86,21 @@ absl::StatusOr<uint64_t> SystrapAddressSpace::Call(int nr, absl::Span<const uint
   return stub::RawResult(*raw, what);
 }
 
-absl::Status SystrapAddressSpace::Attach() {
+absl::Status SystrapAddressSpace::PrepareFirstThread() {
   absl::StatusOr<pid_t> thread = NewThread();
+  if (!thread.ok()) return thread.status();
+  absl::MutexLock lock(&mu_);
+  prepared_first_thread_ = *thread;
+  return absl::OkStatus();
+}
+
+absl::Status SystrapAddressSpace::Attach() {
+  pid_t prepared = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    std::swap(prepared, prepared_first_thread_);
+  }
+  absl::StatusOr<pid_t> thread = prepared != 0 ? absl::StatusOr<pid_t>(prepared) : NewThread();
   if (!thread.ok()) return thread.status();
   if (absl::Status s = AttachThread(*thread); !s.ok()) return s;
   // The syscall thread (mmap and friends) joins the first pair: its
@@ -116,6 +135,7 @@ absl::StatusOr<pid_t> SystrapAddressSpace::NewThread() {
   int slot = -1;
   {
     absl::MutexLock lock(&mu_);
+    ReclaimExitedSlotsLocked();
     for (int i = 0; i < kMaxThreads; ++i) {
       if (!slots_in_use_[i]) {
         slot = i;
@@ -196,23 +216,32 @@ void SystrapAddressSpace::ReleaseThread() {
     attached_.erase(it);
   }
   ThreadContext& ctx = area_->Context(thread->slot);
-  bool gone = thread->gone || ctx.state.load() == SYSTRAP_STATE_GONE;
+  const bool gone = thread->gone || ctx.state.load() == SYSTRAP_STATE_GONE;
   if (!gone) {
-    // The thread leaves from stub code with exit(2); its CLEARTID tells us
-    // when the slot is free. The main thread is the syscall thread, so an
-    // application thread's exit never ends the process.
+    // The thread leaves from stub code with exit(2), running nothing of
+    // the application's again; its CLEARTID tells when the slot is free.
+    // The main thread is the syscall thread, so an application thread's
+    // exit never ends the process. Not waited for here: an exiting
+    // process's stub is killed right after, and an execve's old one too,
+    // so the wait was a round trip to the stub on the path of every exit
+    // and exec. NewThread reclaims the slot once the thread is gone.
     ctx.command = SYSTRAP_CMD_EXIT;
+    stub::StubReaper::UnpinDying(thread->tid);
     Post(ctx.state, SYSTRAP_STATE_RUNNING, ctx.stub_sleeping);
-    gone = WaitUntil(ctx.state, ctx.sentry_sleeping, area_->spin_cycles(), pid_,
-                     [](uint32_t v) { return v == SYSTRAP_STATE_GONE; })
-               .ok();
   }
+  absl::MutexLock lock(&mu_);
+  exiting_slots_.push_back(thread->slot);
+}
+
+void SystrapAddressSpace::ReclaimExitedSlotsLocked() {
   // A slot whose thread may still run (the application scribbled on its
   // state word, or the process is dying) is never reused.
-  if (gone && StubAlive(pid_)) {
-    absl::MutexLock lock(&mu_);
-    slots_in_use_[thread->slot] = false;
-  }
+  if (exiting_slots_.empty() || !StubAlive(pid_)) return;
+  std::erase_if(exiting_slots_, [this](int slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (area_->Context(slot).state.load() != SYSTRAP_STATE_GONE) return false;
+    slots_in_use_[slot] = false;
+    return true;
+  });
 }
 
 absl::StatusOr<uint64_t> SystrapAddressSpace::Map(uint64_t addr, uint64_t length, int prot,
@@ -326,12 +355,10 @@ absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapAddressSpace::Fork() {
   // The child maps its own area over the inherited one after clone returns
   // in the parent; it reads requests only from its own, so one answered
   // request proves the swap happened and nothing of the parent's is still
-  // mapped when the caller goes on (or that the child died: an error).
-  absl::StatusOr<int64_t> raw = area.CallSyscallThread(SYSTRAP_KIND_SYSCALL, SYS_getpid, {});
-  if (!raw.ok()) return raw.status();
-  if (absl::StatusOr<uint64_t> r = stub::RawResult(*raw, "getpid in the fork child"); !r.ok()) {
-    return r.status();
-  }
+  // mapped when the caller goes on (or that the child died: an error). That
+  // request makes the child's first thread, which the child task's Attach
+  // would otherwise ask for as one more round trip.
+  if (absl::Status s = child->PrepareFirstThread(); !s.ok()) return s;
   return child;
 }
 

@@ -8,6 +8,7 @@
 #include <bitset>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "platform/cpu_pairing.h"
@@ -53,7 +54,7 @@ class SystrapAddressSpace : public AddressSpace {
   SystrapAddressSpace(pid_t pid, std::unique_ptr<ControlArea> area,
                       std::shared_ptr<CpuPairing> pairing = nullptr,
                       bool syscall_patching = false, HandoffSpin spin = {});
-  // Kills the stub process and reaps it.
+  // Kills the stub process; stub::StubReaper reaps it off the caller's path.
   ~SystrapAddressSpace() override;
 
   absl::Status Attach() override;
@@ -87,6 +88,11 @@ class SystrapAddressSpace : public AddressSpace {
 
   // Everything the stub owns: its code and its control area.
   static uint64_t ProtectedEnd() { return kCtlBase + kCtlSize; }
+
+  // Makes the first application thread now (NewThread), for Attach to
+  // adopt later: a stub pool prepares its stubs this way off the critical
+  // path. Call at most once, before Attach, from any thread.
+  [[nodiscard]] absl::Status PrepareFirstThread();
 
   // Clones the stub process through its syscall thread into a new one
   // that serves `child_area`; returns the child's pid.
@@ -124,6 +130,8 @@ class SystrapAddressSpace : public AddressSpace {
   // Writes the frame a thread starts from: no signal has built one yet.
   void WriteInitialFrame(int slot);
   bool SingleThreaded();
+  // Frees the slots of released threads that have exited.
+  void ReclaimExitedSlotsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes `bytes` (within one page) over `addr` in a private mapping with
   // `prot`, making its page writable meanwhile. With one thread, stopped.
   absl::Status RewriteText(uint64_t addr, absl::Span<const uint8_t> bytes, int prot);
@@ -157,10 +165,14 @@ class SystrapAddressSpace : public AddressSpace {
   const HandoffSpin spin_;
   absl::Mutex mu_;
   std::bitset<kMaxThreads> slots_in_use_ ABSL_GUARDED_BY(mu_);
+  // Slots of released threads, in use until their thread is seen gone.
+  std::vector<int> exiting_slots_ ABSL_GUARDED_BY(mu_);
   // Threads made by NewThread and not attached yet, by tid.
   std::map<pid_t, std::unique_ptr<StubThread>> unattached_ ABSL_GUARDED_BY(mu_);
   // Attached threads by the host tid of the sentry thread that runs them.
   std::map<pid_t, std::unique_ptr<StubThread>> attached_ ABSL_GUARDED_BY(mu_);
+  // The thread PrepareFirstThread made, until Attach takes it (0: none).
+  pid_t prepared_first_thread_ ABSL_GUARDED_BY(mu_) = 0;
   const bool syscall_patching_;
   absl::Mutex patch_mu_;  // Taken before mu_ when both are.
   SyscallPatchSites patch_ ABSL_GUARDED_BY(patch_mu_);

@@ -107,6 +107,11 @@ absl::Status CheckHost() {
 // The clean stub only answers fork requests: no need to spin for it.
 constexpr uint64_t kCleanStubSpinNs = 0;
 
+// Stubs kept forked ahead for execve. One covers a shell running commands
+// one after another (the pool refills while the command runs); each costs
+// two host tasks of the sandbox's pids limit.
+constexpr size_t kStubPoolCapacity = 1;
+
 }  // namespace
 
 absl::Status SystrapPlatform::ForkCleanStubEarly() {
@@ -131,6 +136,9 @@ absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(Systrap
   platform->adaptive_spin_ = options.adaptive_spin;
   platform->pairing_ = std::move(options.pairing);
   platform->syscall_patching_ = options.syscall_patching;
+  SystrapPlatform* p = platform.get();
+  platform->pool_ = std::make_unique<SystrapStubPool>(
+      kStubPoolCapacity, [p] { return p->ForkFresh(/*first_thread=*/true); });
   if (EarlyStub& early = Early(); early.area != nullptr) {
     platform->clean_ = std::make_unique<SystrapAddressSpace>(early.pid, std::move(early.area));
     return platform;
@@ -150,6 +158,7 @@ absl::StatusOr<std::unique_ptr<SystrapPlatform>> SystrapPlatform::Create(Systrap
 }
 
 SystrapPlatform::~SystrapPlatform() {
+  pool_.reset();
   clean_.reset();
   {
     absl::MutexLock lock(&mu_);
@@ -179,16 +188,28 @@ void SystrapPlatform::ParentLoop() {
   mu_.Await(absl::Condition(&shutting_down_));
 }
 
-absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapPlatform::NewAddressSpace() {
+absl::StatusOr<std::unique_ptr<SystrapAddressSpace>> SystrapPlatform::ForkFresh(
+    bool first_thread) {
   // Adaptive: the syscall thread (mmap and friends, rarer) does not spin.
   absl::StatusOr<std::unique_ptr<ControlArea>> area =
       ControlArea::Create(adaptive_spin_ ? 0 : spin_cycles_);
   if (!area.ok()) return area.status();
   absl::StatusOr<pid_t> pid = clean_->ForkInto(**area);
   if (!pid.ok()) return pid.status();
-  return std::make_unique<SystrapAddressSpace>(
+  auto as = std::make_unique<SystrapAddressSpace>(
       *pid, std::move(*area), pairing_, syscall_patching_,
       HandoffSpin{.cycles = spin_cycles_, .adaptive = adaptive_spin_});
+  if (first_thread) {
+    if (absl::Status s = as->PrepareFirstThread(); !s.ok()) return s;
+  }
+  return as;
+}
+
+absl::StatusOr<std::unique_ptr<AddressSpace>> SystrapPlatform::NewAddressSpace() {
+  if (std::unique_ptr<SystrapAddressSpace> pooled = pool_->Take()) return pooled;
+  absl::StatusOr<std::unique_ptr<SystrapAddressSpace>> fresh = ForkFresh(/*first_thread=*/false);
+  if (!fresh.ok()) return fresh.status();
+  return std::unique_ptr<AddressSpace>(std::move(*fresh));
 }
 
 std::unique_ptr<Context> SystrapPlatform::NewContext() { return std::make_unique<SystrapContext>(); }

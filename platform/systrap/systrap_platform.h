@@ -32,6 +32,9 @@
 //   The sentry writes patches itself (process_vm_writev, after an injected
 //   mprotect of the one page) and only over the `mov; syscall` it just
 //   trapped from, in a private executable mapping.
+// - Stubs forked ahead (systrap_stub_pool.h) are made exactly as on
+//   demand and have run no application code; each is adopted by one
+//   execve and never pooled again, so none carries a previous process.
 // - If the sentry dies, PR_SET_PDEATHSIG (set by each stub itself after it
 //   is forked) kills the stub; its filter keeps it from reaching the host.
 #ifndef RUNSC_PLATFORM_SYSTRAP_SYSTRAP_PLATFORM_H_
@@ -43,6 +46,7 @@
 #include "absl/synchronization/mutex.h"
 #include "platform/platform.h"
 #include "platform/systrap/systrap_address_space.h"
+#include "platform/systrap/systrap_stub_pool.h"
 
 namespace runsc::platform::systrap {
 
@@ -87,11 +91,17 @@ class SystrapPlatform : public Platform {
   absl::StatusOr<std::unique_ptr<AddressSpace>> NewAddressSpace() override;
   std::unique_ptr<Context> NewContext() override;
 
+  // The stubs forked ahead for execve (for tests).
+  SystrapStubPool& stub_pool() { return *pool_; }
+
  private:
   SystrapPlatform() = default;
   // The thread that forks the clean stub and then just lives: stubs (all
   // CLONE_PARENT children of it) get PDEATHSIG when it exits.
   void ParentLoop();
+  // A new stub forked from the clean one; with `first_thread`, its first
+  // application thread is made too (for the pool).
+  absl::StatusOr<std::unique_ptr<SystrapAddressSpace>> ForkFresh(bool first_thread);
 
   absl::Mutex mu_;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
@@ -103,6 +113,9 @@ class SystrapPlatform : public Platform {
   std::shared_ptr<CpuPairing> pairing_;
   bool syscall_patching_ = false;
   std::thread parent_;
+  // Stubs forked ahead for execve (systrap_stub_pool.h). Destroyed first:
+  // its thread forks from clean_.
+  std::unique_ptr<SystrapStubPool> pool_;
 };
 
 }  // namespace runsc::platform::systrap

@@ -8,12 +8,16 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "platform/stub/stub.h"
+#include "platform/stub/stub_reaper.h"
 #include "platform/stub/systrap_layout.h"
 #include "platform/systrap/syscall_patch.h"
 
@@ -130,19 +134,87 @@ TEST_P(SystrapPlatformTest, AnApplicationJumpingIntoStubCodeCannotMap) {
 
 TEST_P(SystrapPlatformTest, AForkChildHasItsOwnControlArea) {
   auto parent = NewSpaceWithCode({0xeb, 0xfe});
-  const uint64_t slot0_state = ControlArea::StubSlotAddress(0) + SYSTRAP_CTX_STATE;
+  // Slot 0 is the parent's first thread, slot 1 a second one.
+  ASSERT_TRUE(parent->NewThread().ok());
+  const uint64_t slot1_state = ControlArea::StubSlotAddress(1) + SYSTRAP_CTX_STATE;
   uint32_t state = 0;
-  ASSERT_TRUE(parent->Read(slot0_state, absl::MakeSpan(reinterpret_cast<uint8_t*>(&state), 4)).ok());
+  ASSERT_TRUE(parent->Read(slot1_state, absl::MakeSpan(reinterpret_cast<uint8_t*>(&state), 4)).ok());
   EXPECT_EQ(state, static_cast<uint32_t>(SYSTRAP_STATE_STOPPED));
   auto child = parent->Fork();
   ASSERT_TRUE(child.ok()) << child.status();
-  // The parent's slot 0 is in use; the child's is still zero: the shared
-  // pages it inherited were replaced before it could run anything.
+  // The parent's slot 1 is in use; the child's is still zero (its only
+  // thread, made by Fork for its Attach, is in slot 0): the shared pages
+  // it inherited were replaced before it could run anything.
   ASSERT_TRUE(
-      (*child)->Read(slot0_state, absl::MakeSpan(reinterpret_cast<uint8_t*>(&state), 4)).ok());
+      (*child)->Read(slot1_state, absl::MakeSpan(reinterpret_cast<uint8_t*>(&state), 4)).ok());
   EXPECT_EQ(state, 0u);
   // And the request page stays read-only for the child's threads too.
   EXPECT_FALSE((*child)->Write(kCtlBase, absl::MakeConstSpan(reinterpret_cast<uint8_t*>(&state), 4)).ok());
+}
+
+// The start and end of every mapping of process `pid`.
+std::vector<std::pair<uint64_t, uint64_t>> MappingsOf(pid_t pid) {
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  FILE* maps = std::fopen(("/proc/" + std::to_string(pid) + "/maps").c_str(), "r");
+  if (maps == nullptr) return ranges;
+  char line[512];
+  while (std::fgets(line, sizeof(line), maps) != nullptr) {
+    unsigned long long lo = 0, hi = 0;
+    if (std::sscanf(line, "%llx-%llx", &lo, &hi) == 2) ranges.emplace_back(lo, hi);
+  }
+  std::fclose(maps);
+  return ranges;
+}
+
+// mov eax, 39 (getpid); syscall; jmp $
+const std::vector<uint8_t> kGetpidThenSpin = {0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xfe};
+
+TEST_P(SystrapPlatformTest, APooledStubIsFreshAndItsFirstThreadRuns) {
+  // The first address space (a container's init) starts no pool.
+  auto first = NewSpaceWithCode(kGetpidThenSpin);
+  const uint64_t marker = 0x5ca1ab1e;
+  ASSERT_EQ(*first->Write(kDataAddr, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(&marker),
+                                                         sizeof(marker))),
+            sizeof(marker));
+  EXPECT_TRUE(platform_->stub_pool().ReadyPids().empty());
+  auto second = NewSpaceWithCode(kGetpidThenSpin);
+  platform_->stub_pool().WaitUntilSettled();
+  const std::vector<pid_t> ready = platform_->stub_pool().ReadyPids();
+  ASSERT_EQ(ready.size(), 1u);
+  // Nothing but the stub's code and control area: no page of the sentry,
+  // nor of any address space that ran before.
+  const auto mappings = MappingsOf(ready[0]);
+  ASSERT_FALSE(mappings.empty());
+  for (const auto& [lo, hi] : mappings) EXPECT_GE(lo, kStubBase) << std::hex << lo << "-" << hi;
+
+  auto third = NewSpaceWithCode(kGetpidThenSpin);
+  EXPECT_EQ(third->HostPid(), ready[0]);
+  EXPECT_NE(third->HostPid(), first->HostPid());
+  uint64_t seen = 1;
+  ASSERT_EQ(*third->Read(kDataAddr, absl::MakeSpan(reinterpret_cast<uint8_t*>(&seen), sizeof(seen))),
+            sizeof(seen));
+  EXPECT_EQ(seen, 0u);
+  // Its prepared first thread runs the application and stops at its syscall.
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  auto r = ctx->Switch(*third, regs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->reason, StopReason::kSyscall);
+  EXPECT_EQ(regs.orig_rax, static_cast<uint64_t>(SYS_getpid));
+}
+
+TEST_P(SystrapPlatformTest, PooledStubsDieWithThePlatform) {
+  auto first = NewSpaceWithCode(kGetpidThenSpin);
+  auto second = NewSpaceWithCode(kGetpidThenSpin);
+  platform_->stub_pool().WaitUntilSettled();
+  const std::vector<pid_t> ready = platform_->stub_pool().ReadyPids();
+  ASSERT_EQ(ready.size(), 1u);
+  first.reset();
+  second.reset();
+  platform_.reset();
+  stub::StubReaper::Get().WaitIdle();
+  EXPECT_NE(::kill(ready[0], 0), 0);
+  EXPECT_EQ(errno, ESRCH);
 }
 
 // A loop the tests below run: `movq %xmm0, %rdi` (so the FP state shows),
