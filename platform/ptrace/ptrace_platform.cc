@@ -56,6 +56,11 @@ absl::StatusOr<pid_t> ForkCleanStub() {
   __builtin_unreachable();
 }
 
+// Stubs the factory keeps forked ahead (see ptrace_platform.h). One
+// covers a shell running commands one after another; each is a host task
+// of the sandbox's pids limit.
+constexpr size_t kStubPoolCapacity = 1;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PtracePlatform>> PtracePlatform::Create(
@@ -104,27 +109,47 @@ void PtracePlatform::FactoryLoop() {
     factory_ready_ = true;
     if (!status.ok()) return;
   }
+  absl::MutexLock lock(&mu_);
   for (;;) {
-    absl::MutexLock lock(&mu_);
     auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return request_pending_ || shutting_down_;
+      return request_pending_ || shutting_down_ || ShouldRefill();
     };
     mu_.Await(absl::Condition(&wake));
     if (shutting_down_) break;
-    request_pending_ = false;
     mu_.Unlock();
-    // Ownership of the new stub passes to the requester.
-    absl::StatusOr<pid_t> reply = clean->ForkStub();
+    absl::StatusOr<pid_t> forked = clean->ForkStub();
     mu_.Lock();
-    reply_ = reply;
-    reply_ready_ = true;
+    // A request that came while this fork was made for the pool takes it:
+    // ownership of the new stub passes to the requester.
+    if (request_pending_) {
+      request_pending_ = false;
+      reply_ = forked;
+      reply_ready_ = true;
+    } else if (forked.ok()) {
+      pooled_.push_back(*forked);
+    } else {
+      refill_failed_ = true;
+    }
   }
+  for (pid_t pid : pooled_) KillAndReapStubProcess(pid);
+  pooled_.clear();
   // `clean` dies here, on its tracer thread.
+}
+
+bool PtracePlatform::ShouldRefill() const {
+  return address_spaces_made_ >= 2 && !refill_failed_ && pooled_.size() < kStubPoolCapacity;
 }
 
 absl::StatusOr<std::unique_ptr<AddressSpace>> PtracePlatform::NewAddressSpace() {
   absl::MutexLock serialize(&request_mu_);
   absl::MutexLock lock(&mu_);
+  ++address_spaces_made_;
+  refill_failed_ = false;  // Worth another try: something may have gone.
+  if (!pooled_.empty()) {
+    const pid_t pid = pooled_.back();
+    pooled_.pop_back();
+    return std::make_unique<PtraceAddressSpace>(pid, pairing_);
+  }
   request_pending_ = true;
   mu_.Await(absl::Condition(&reply_ready_));
   reply_ready_ = false;
