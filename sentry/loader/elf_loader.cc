@@ -95,17 +95,23 @@ absl::StatusOr<MappedObject> MapObject(MemoryManager& mm, int fd, const ElfInfo&
     uint64_t mapped_end = start;
     if (ph.p_filesz > 0) {
       mapped_end = PageRoundUp(file_end);
-      absl::StatusOr<uint64_t> r =
-          mm.Map(start, mapped_end - start, prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
-                 PageRoundDown(ph.p_offset), name);
+      // The tail of the last file page belongs to .bss: zeroed through a
+      // writable mapping (process_vm_writev honours protections), made
+      // read-only afterwards if the segment is. Every other segment is
+      // mapped with its own protection at once: each Map and Protect is a
+      // round trip to the stub, and an execve of a static binary made three
+      // needless ones.
+      const bool zero_tail = ph.p_memsz > ph.p_filesz && mapped_end > file_end;
+      const int map_prot = zero_tail ? prot | PROT_WRITE : prot;
+      absl::StatusOr<uint64_t> r = mm.Map(start, mapped_end - start, map_prot,
+                                          MAP_PRIVATE | MAP_FIXED, fd, PageRoundDown(ph.p_offset), name);
       if (!r.ok()) return r.status();
-      // The tail of the last file page belongs to .bss: zero it.
-      if (ph.p_memsz > ph.p_filesz && mapped_end > file_end) {
+      if (zero_tail) {
         std::vector<uint8_t> zeros(mapped_end - file_end, 0);
         if (absl::Status s = mm.CopyOut(file_end, zeros); !s.ok()) return s;
-      }
-      if (!(prot & PROT_WRITE)) {
-        if (absl::Status s = mm.Protect(start, mapped_end - start, prot); !s.ok()) return s;
+        if (map_prot != prot) {
+          if (absl::Status s = mm.Protect(start, mapped_end - start, prot); !s.ok()) return s;
+        }
       }
     }
     if (mem_end > mapped_end) {
