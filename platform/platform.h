@@ -109,6 +109,15 @@ class AddressSpace {
   [[nodiscard]] virtual absl::StatusOr<size_t> Read(uint64_t addr, absl::Span<uint8_t> dst) = 0;
   [[nodiscard]] virtual absl::StatusOr<size_t> Write(uint64_t addr,
                                                      absl::Span<const uint8_t> src) = 0;
+  // Write, for a `src` that lies in the sentry's mapping of a file that may
+  // shrink under it (a read-only MAP_SHARED mapping of a host fd, which the
+  // application can truncate at any time): `src` is read only by the host
+  // kernel (process_vm_writev), never in user mode, so that a page past the
+  // new end of the file ends the copy short, as a fault on the application's
+  // side does, instead of raising SIGBUS in the sentry. (A fault inside a
+  // kernel copy is fixed up by the copy, never delivered as a signal.)
+  [[nodiscard]] virtual absl::StatusOr<size_t> WriteFromFileMapping(
+      uint64_t addr, absl::Span<const uint8_t> src) = 0;
 
   // A copy-on-write duplicate of this address space (for fork), not yet
   // attached to any thread.

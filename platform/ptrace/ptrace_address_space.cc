@@ -191,6 +191,13 @@ absl::StatusOr<size_t> PtraceAddressSpace::Write(uint64_t addr, absl::Span<const
   return stub::WriteStubMemory(pid_, addr, src);
 }
 
+absl::StatusOr<size_t> PtraceAddressSpace::WriteFromFileMapping(uint64_t addr,
+                                                    absl::Span<const uint8_t> src) {
+  // process_vm_writev reads `src` in the kernel: a truncated file's page
+  // fails the copy, never SIGBUS here (platform.h).
+  return stub::WriteStubMemory(pid_, addr, src);
+}
+
 absl::StatusOr<pid_t> PtraceAddressSpace::ForkStub() {
   // CLONE_PARENT: every stub is a child of the sentry, so none is orphaned
   // when the application's parent exits, and PDEATHSIG ties it to the

@@ -35,6 +35,8 @@ class PtraceAddressSpace : public AddressSpace {
   absl::StatusOr<uint64_t> MemorySyscall(int nr, absl::Span<const uint64_t> args) override;
   absl::StatusOr<size_t> Read(uint64_t addr, absl::Span<uint8_t> dst) override;
   absl::StatusOr<size_t> Write(uint64_t addr, absl::Span<const uint8_t> src) override;
+  absl::StatusOr<size_t> WriteFromFileMapping(uint64_t addr,
+                                              absl::Span<const uint8_t> src) override;
   absl::StatusOr<std::unique_ptr<AddressSpace>> Fork() override;
   pid_t HostPid() const override { return pid_; }
 

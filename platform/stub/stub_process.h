@@ -28,7 +28,10 @@ void ResetInheritedStateInChild();
 
 // Copies between a stub's memory and the sentry's with process_vm_readv /
 // writev. A short count when the range runs into unmapped memory;
-// ErrnoError(EFAULT) when nothing could be copied.
+// ErrnoError(EFAULT) when nothing could be copied. The sentry's side is
+// touched only by the kernel's copy, so it may be a file mapping whose file
+// was truncated (AddressSpace::WriteFromFileMapping): that ends the copy
+// short too, with no SIGBUS.
 [[nodiscard]] absl::StatusOr<size_t> ReadStubMemory(pid_t pid, uint64_t addr,
                                                     absl::Span<uint8_t> dst);
 [[nodiscard]] absl::StatusOr<size_t> WriteStubMemory(pid_t pid, uint64_t addr,

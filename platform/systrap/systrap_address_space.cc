@@ -309,6 +309,13 @@ absl::StatusOr<size_t> SystrapAddressSpace::Write(uint64_t addr, absl::Span<cons
   return stub::WriteStubMemory(pid_, addr, src);
 }
 
+absl::StatusOr<size_t> SystrapAddressSpace::WriteFromFileMapping(uint64_t addr,
+                                                    absl::Span<const uint8_t> src) {
+  // process_vm_writev reads `src` in the kernel: a truncated file's page
+  // fails the copy, never SIGBUS here (platform.h).
+  return stub::WriteStubMemory(pid_, addr, src);
+}
+
 absl::StatusOr<pid_t> SystrapAddressSpace::ForkInto(ControlArea& child_area) {
   // CLONE_PARENT: every stub is a child of the sentry (see
   // SystrapPlatform). CLONE_FILES: stubs share the sentry's fd table, which
