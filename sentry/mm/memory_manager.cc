@@ -203,6 +203,29 @@ absl::Status MemoryManager::CopyOut(uint64_t addr, absl::Span<const uint8_t> src
   return absl::OkStatus();
 }
 
+absl::StatusOr<size_t> MemoryManager::CopyInPartial(uint64_t addr, absl::Span<uint8_t> dst) {
+  if (dst.empty()) return 0;
+  absl::StatusOr<size_t> n = as_->Read(addr, dst);
+  if (!n.ok() || *n == 0) return ErrnoError(EFAULT, "copy-in from a bad address");
+  return n;
+}
+
+absl::StatusOr<size_t> MemoryManager::CopyOutPartial(uint64_t addr,
+                                                     absl::Span<const uint8_t> src) {
+  if (src.empty()) return 0;
+  absl::StatusOr<size_t> n = as_->Write(addr, src);
+  if (!n.ok() || *n == 0) return ErrnoError(EFAULT, "copy-out to a bad address");
+  return n;
+}
+
+absl::StatusOr<size_t> MemoryManager::CopyOutFromFileMapping(uint64_t addr,
+                                                             absl::Span<const uint8_t> src) {
+  if (src.empty()) return 0;
+  absl::StatusOr<size_t> n = as_->WriteFromFileMapping(addr, src);
+  if (!n.ok() || *n == 0) return ErrnoError(EFAULT, "copy-out from a file mapping");
+  return n;
+}
+
 absl::StatusOr<std::string> MemoryManager::CopyInString(uint64_t addr, size_t max) {
   std::string out;
   uint8_t chunk[256];

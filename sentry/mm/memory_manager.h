@@ -91,6 +91,18 @@ class MemoryManager {
   // Copies; a bad pointer gives ErrnoError(EFAULT).
   [[nodiscard]] absl::Status CopyIn(uint64_t addr, absl::Span<uint8_t> dst);
   [[nodiscard]] absl::Status CopyOut(uint64_t addr, absl::Span<const uint8_t> src);
+  // Copies that may stop short, as Linux's read(2) and write(2) do when the
+  // application's buffer runs into unmapped memory part way: the number of
+  // bytes copied from the start, ErrnoError(EFAULT) if not even one could be.
+  [[nodiscard]] absl::StatusOr<size_t> CopyInPartial(uint64_t addr, absl::Span<uint8_t> dst);
+  [[nodiscard]] absl::StatusOr<size_t> CopyOutPartial(uint64_t addr,
+                                                      absl::Span<const uint8_t> src);
+  // CopyOutPartial from the sentry's mapping of a file that may be
+  // truncated under it (platform::AddressSpace::WriteFromFileMapping): a
+  // page past the file's end stops the copy short, as a bad application
+  // address does; the caller tells the two apart by the file's size.
+  [[nodiscard]] absl::StatusOr<size_t> CopyOutFromFileMapping(uint64_t addr,
+                                                              absl::Span<const uint8_t> src);
   // A NUL-terminated string of at most `max` bytes (ENAMETOOLONG beyond).
   [[nodiscard]] absl::StatusOr<std::string> CopyInString(uint64_t addr, size_t max);
   // A NULL-terminated array of string pointers (argv/envp).
