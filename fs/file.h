@@ -59,6 +59,19 @@ class File {
                                         int64_t offset) {
     return ErrnoError(ESPIPE, "pwrite on a stream");
   }
+  // read(2) (offset < 0: at the file's position, which moves by what was
+  // delivered) or pread(2) of up to `count` bytes straight into the
+  // application's memory at `addr`, for files that can do it with fewer
+  // copies than Read/PRead into a sentry buffer and a copy out
+  // (fs/mapped_file_reader.h). nullopt when this file cannot for this call:
+  // the caller then does that. Otherwise what read(2) returns: the bytes
+  // delivered, short at the end of the file or where the buffer stops
+  // being writable, EFAULT if not one byte was.
+  virtual std::optional<absl::StatusOr<size_t>> ReadToApplication(sentry::Task& task,
+                                                                  uint64_t addr, size_t count,
+                                                                  int64_t offset) {
+    return std::nullopt;
+  }
   virtual absl::StatusOr<int64_t> Seek(int64_t offset, int whence) {
     return ErrnoError(ESPIPE, "seek on a stream");
   }

@@ -28,6 +28,19 @@ absl::StatusOr<size_t> GoferRegularFile::Read(sentry::Task& task, absl::Span<uin
   return n;
 }
 
+std::optional<absl::StatusOr<size_t>> GoferRegularFile::ReadToApplication(sentry::Task& task,
+                                                                           uint64_t addr,
+                                                                           size_t count,
+                                                                           int64_t offset) {
+  if (offset >= 0 || offset_kind_ == Offset::kHostDescription) {
+    return HostFile::ReadToApplication(task, addr, count, offset);
+  }
+  absl::MutexLock lock(&offset_mu_);
+  std::optional<absl::StatusOr<size_t>> n = HostFile::ReadToApplication(task, addr, count, offset_);
+  if (n.has_value() && n->ok()) offset_ += static_cast<int64_t>(**n);
+  return n;
+}
+
 absl::StatusOr<size_t> GoferRegularFile::Write(sentry::Task& task,
                                                absl::Span<const uint8_t> buf) {
   if (offset_kind_ == Offset::kHostDescription) return HostFile::Write(task, buf);

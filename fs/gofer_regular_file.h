@@ -29,6 +29,9 @@ class GoferRegularFile : public HostFile {
 
   absl::StatusOr<size_t> Read(sentry::Task& task, absl::Span<uint8_t> buf) override;
   absl::StatusOr<size_t> Write(sentry::Task& task, absl::Span<const uint8_t> buf) override;
+  // With an own offset, read(2) is a pread at it too.
+  std::optional<absl::StatusOr<size_t>> ReadToApplication(sentry::Task& task, uint64_t addr,
+                                                          size_t count, int64_t offset) override;
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override;
   // What mmap maps: a read-write fd may be mapped shared and writable.
   int HostFd() const override;

@@ -27,7 +27,10 @@ static_assert(sizeof(KernelTermios) == 36);
 }  // namespace
 
 HostFile::HostFile(int flags, UniqueFd fd, bool seekable)
-    : File(flags), fd_(std::move(fd)), seekable_(seekable) {}
+    : File(flags),
+      fd_(std::move(fd)),
+      seekable_(seekable),
+      reader_(seekable ? std::make_unique<MappedFileReader>(fd_.get()) : nullptr) {}
 
 bool HostFile::FileSizeLimitApplies(sentry::Task& task) const {
   // The limit first: most tasks have none, and then no fstat is needed.
@@ -116,6 +119,18 @@ absl::StatusOr<size_t> HostFile::PRead(sentry::Task& task, absl::Span<uint8_t> b
   ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), offset);
   if (n < 0) return HostError("pread");
   return static_cast<size_t>(n);
+}
+
+std::optional<absl::StatusOr<size_t>> HostFile::ReadToApplication(sentry::Task& task,
+                                                                   uint64_t addr, size_t count,
+                                                                   int64_t offset) {
+  // O_DIRECT reads bypass the page cache a mapping reads, and have the
+  // alignment rules only pread checks.
+  if (reader_ == nullptr || offset < 0 || count < MappedFileReader::kMinReadSize ||
+      (flags() & O_DIRECT)) {
+    return std::nullopt;
+  }
+  return reader_->PRead(*task.mm, addr, count, offset);
 }
 
 absl::StatusOr<size_t> HostFile::PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,

@@ -5,6 +5,7 @@
 
 #include "base/unique_fd.h"
 #include "fs/file.h"
+#include "fs/mapped_file_reader.h"
 
 namespace runsc::fs {
 
@@ -22,6 +23,11 @@ class HostFile : public File {
                                int64_t offset) override;
   absl::StatusOr<size_t> PWrite(sentry::Task& task, absl::Span<const uint8_t> buf,
                                 int64_t offset) override;
+  // pread through a mapping of the fd (MappedFileReader) for a regular
+  // file and a large enough read; read(2) at the host description's offset
+  // is left to Read, which the host moves atomically.
+  std::optional<absl::StatusOr<size_t>> ReadToApplication(sentry::Task& task, uint64_t addr,
+                                                          size_t count, int64_t offset) override;
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override;
   absl::StatusOr<struct stat> Stat() override;
   absl::Status Truncate(int64_t size) override;
@@ -50,6 +56,8 @@ class HostFile : public File {
 
   UniqueFd fd_;
   const bool seekable_;
+  // For a seekable fd; destroyed before fd_ closes.
+  std::unique_ptr<MappedFileReader> reader_;
   // Makes seek-to-end and write one step for O_APPEND writers.
   absl::Mutex append_mu_;
 };

@@ -10,6 +10,7 @@
 
 #include "base/unique_fd.h"
 #include "fs/file_size_limit.h"
+#include "fs/mapped_file_reader.h"
 #include "fs/tmpfs_node.h"
 
 // Linux 6.3's seal; older C headers do not name it.
@@ -249,6 +250,20 @@ class TmpfsRegularFile : public File {
     // Linux's pwrite on an O_APPEND file appends, whatever the offset.
     return node_->PWrite(task, buf, offset, flags() & O_APPEND);
   }
+  // Through a mapping of the memfd (MappedFileReader), for a read large
+  // enough of a file that has bytes.
+  std::optional<absl::StatusOr<size_t>> ReadToApplication(sentry::Task& task, uint64_t addr,
+                                                          size_t count,
+                                                          int64_t offset) override {
+    if (count < MappedFileReader::kMinReadSize) return std::nullopt;
+    MappedFileReader* reader = Reader();
+    if (reader == nullptr) return std::nullopt;
+    if (offset >= 0) return reader->PRead(*task.mm, addr, count, offset);
+    absl::MutexLock lock(&offset_mu_);
+    std::optional<absl::StatusOr<size_t>> n = reader->PRead(*task.mm, addr, count, offset_);
+    if (n.has_value() && n->ok()) offset_ += static_cast<int64_t>(**n);
+    return n;
+  }
   absl::StatusOr<int64_t> Seek(int64_t offset, int whence) override {
     absl::MutexLock lock(&offset_mu_);
     const int64_t size = node_->size();
@@ -286,7 +301,21 @@ class TmpfsRegularFile : public File {
   absl::StatusOr<int> GetSeals() override { return node_->Seals(); }
 
  private:
+  // Made once the file has a memfd with bytes in it (an empty file has
+  // none, and reads of it are 0 without one); the memfd lives as long as
+  // node_, which outlives the reader.
+  MappedFileReader* Reader() {
+    absl::MutexLock lock(&reader_mu_);
+    if (reader_ == nullptr && node_->size() > 0) {
+      const int fd = node_->MemFd();
+      if (fd >= 0) reader_ = std::make_unique<MappedFileReader>(fd);
+    }
+    return reader_.get();
+  }
+
   const std::shared_ptr<TmpfsRegular> node_;
+  absl::Mutex reader_mu_;
+  std::unique_ptr<MappedFileReader> reader_ ABSL_GUARDED_BY(reader_mu_);
   absl::Mutex offset_mu_;
   int64_t offset_ ABSL_GUARDED_BY(offset_mu_) = 0;
 };

@@ -10,13 +10,17 @@
 
 #include "base/logging.h"
 #include "fs/fsnotify.h"
+#include "sentry/mm/bounce_buffer.h"
 #include "syscalls/helpers.h"
 #include "syscalls/sys_socket.h"
 
 namespace runsc::syscalls {
 namespace {
 
-constexpr size_t kMaxIo = 4 << 20;  // One call moves at most this much (a short count).
+// One call through a bounce buffer moves at most this much (a short count).
+constexpr size_t kMaxIo = 4 << 20;
+// MAX_RW_COUNT: what one read, write or sendfile moves at most.
+constexpr size_t kMaxRwCount = 0x7ffff000;
 constexpr int kIovMax = 1024;
 
 using sentry::Task;
@@ -32,33 +36,52 @@ SyscallResult ErrorOf(Task& t, const absl::Status& s) {
   return FromStatus(s);
 }
 
+// read(2) and pread(2) (offset >= 0). Straight into the application's
+// memory where the file can (File::ReadToApplication), else into this
+// thread's bounce buffer and out. Like Linux, a buffer that stops being
+// writable part way gives the bytes copied before it, and EFAULT only if
+// there were none.
 SyscallResult DoRead(Task& t, int fd, uint64_t addr, size_t count, int64_t offset) {
   std::shared_ptr<fs::File> file = Fds(t).Get(fd);
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_WRONLY) return SyscallResult::Error(EBADF);
   if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
-  // Not zeroed: the read fills what is copied out (a vector's memset of a
-  // 1 MiB buffer was a third pass over the data of every large read).
-  const size_t size = std::min(count, kMaxIo);
-  std::unique_ptr<uint8_t[]> storage = std::make_unique_for_overwrite<uint8_t[]>(size);
-  absl::Span<uint8_t> buf(storage.get(), size);
+  if (std::optional<absl::StatusOr<size_t>> direct =
+          file->ReadToApplication(t, addr, std::min(count, kMaxRwCount), offset)) {
+    if (!direct->ok()) return ErrorOf(t, direct->status());
+    if (**direct > 0) fs::NotifyFileEvent(*file, IN_ACCESS);
+    return SyscallResult::Value(static_cast<int64_t>(**direct));
+  }
+  sentry::BounceBuffer buffer(std::min(count, kMaxIo));
+  const absl::Span<uint8_t> buf = buffer.span();
   absl::StatusOr<size_t> n = offset < 0 ? file->Read(t, buf) : file->PRead(t, buf, offset);
   if (!n.ok()) return ErrorOf(t, n.status());
-  RUNSC_RETURN_IF_ERROR(t.mm->CopyOut(addr, absl::MakeConstSpan(buf.data(), *n)));
-  if (*n > 0) fs::NotifyFileEvent(*file, IN_ACCESS);
-  return SyscallResult::Value(static_cast<int64_t>(*n));
+  absl::StatusOr<size_t> copied = t.mm->CopyOutPartial(addr, buf.first(*n));
+  if (!copied.ok()) copied = 0;
+  if (*copied < *n && offset < 0) {
+    // The file's position moved past what the application got: move it
+    // back, so that the next read starts there, as on Linux (a stream
+    // cannot, and loses the rest as before; a reader sharing the
+    // description in between would see the position move back).
+    (void)file->Seek(-static_cast<int64_t>(*n - *copied), SEEK_CUR);
+  }
+  if (*n > 0 && *copied == 0) return SyscallResult::Error(EFAULT);
+  if (*copied > 0) fs::NotifyFileEvent(*file, IN_ACCESS);
+  return SyscallResult::Value(static_cast<int64_t>(*copied));
 }
 
+// write(2) and pwrite(2): through this thread's bounce buffer. Like Linux,
+// a buffer that stops being readable part way writes what came before it.
 SyscallResult DoWrite(Task& t, int fd, uint64_t addr, size_t count, int64_t offset) {
   std::shared_ptr<fs::File> file = Fds(t).Get(fd);
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EBADF);
   if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
-  // Not zeroed: CopyIn fills all of it.
-  const size_t size = std::min(count, kMaxIo);
-  std::unique_ptr<uint8_t[]> storage = std::make_unique_for_overwrite<uint8_t[]>(size);
-  absl::Span<uint8_t> buf(storage.get(), size);
-  RUNSC_RETURN_IF_ERROR(t.mm->CopyIn(addr, buf));
+  sentry::BounceBuffer buffer(std::min(count, kMaxIo));
+  absl::Span<uint8_t> buf = buffer.span();
+  absl::StatusOr<size_t> copied = t.mm->CopyInPartial(addr, buf);
+  if (!copied.ok()) return FromStatus(copied.status());
+  buf = buf.first(*copied);
   absl::StatusOr<size_t> n =
       offset < 0 ? file->Write(t, buf) : file->PWrite(t, buf, offset);
   if (!n.ok()) return ErrorOf(t, n.status());
@@ -158,8 +181,6 @@ SyscallResult Lseek(Task& t, const SyscallArgs& a) {
 
 // sendfile(2) moves data through a sentry buffer of this size per step.
 constexpr size_t kSendfileChunk = 64 << 10;
-// MAX_RW_COUNT: what one read, write or sendfile moves at most.
-constexpr size_t kMaxRwCount = 0x7ffff000;
 
 bool Readable(const fs::File& f) {
   return !(f.flags() & O_PATH) && (f.flags() & O_ACCMODE) != O_WRONLY;
@@ -214,7 +235,8 @@ SyscallResult DoSendfile(Task& t, int out_fd, int in_fd, int64_t* ppos, size_t c
     return SyscallResult::Error(EINVAL);
   }
 
-  std::vector<uint8_t> buf(std::min(count, kSendfileChunk));
+  sentry::BounceBuffer buffer(std::min(count, kSendfileChunk));
+  const absl::Span<uint8_t> buf = buffer.span();
   size_t total = 0;
   absl::Status error;
   while (total < count) {

@@ -59,6 +59,7 @@ absl::StatusOr<sentry::BootOptions> BootCommand::Options(const config::GlobalCon
   options.file_access_exclusive = config.file_access_exclusive;
   options.syscall_patching = config.syscall_patching;
   options.systrap_spin_ns = config.systrap_spin_us * 1000;
+  options.direct_file_reads = config.direct_file_reads;
   options.debug = config.debug;
   return options;
 }

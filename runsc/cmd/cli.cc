@@ -82,6 +82,11 @@ void AddGlobalFlags(CLI::App& app, config::GlobalConfig& config, RawFlags& raw) 
                  "spins are answered (0: never spin)")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  app.add_option("--direct-file-reads", config.direct_file_reads,
+                 "read 16 KiB or more of a regular file straight from a read-only mapping "
+                 "of it in the sentry into application memory, one copy (false: through "
+                 "the sentry's buffer, two copies)")
+      ->capture_default_str();
   app.add_option("--network", raw.network, "none, host or sandbox (only none is implemented)")
       ->check(CLI::IsMember({"none", "host", "sandbox"}))
       ->capture_default_str();

@@ -41,6 +41,7 @@ std::vector<std::string> ChildGlobalFlags(const GlobalConfig& config) {
   if (config.syscall_patching != GlobalConfig{}.syscall_patching) {
     flags.push_back(config.syscall_patching ? "--syscall-patching=true" : "--syscall-patching=false");
   }
+  if (!config.direct_file_reads) flags.push_back("--direct-file-reads=false");
   return flags;
 }
 

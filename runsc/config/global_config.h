@@ -43,6 +43,9 @@ struct GlobalConfig {
   // while a spare CPU lets the pair spin and spins keep being answered
   // (platform/systrap/spin_policy.h); 0: never spin.
   uint64_t systrap_spin_us = 10;
+  // --direct-file-reads=false: reads of regular files go through the
+  // sentry's buffer, never a mapping of the file (fs/mapped_file_reader.h).
+  bool direct_file_reads = true;
   // Default none: the only mode implemented, so that callers which pass no
   // --network (containerd, podman) get a working sandbox.
   NetworkMode network = NetworkMode::kNone;

@@ -49,6 +49,10 @@ TEST(GlobalConfigTest, ChildFlagsCarryRootAndSettings) {
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Not(::testing::Contains("--systrap-spin-us")));
   config.systrap_spin_us = 0;
   EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--systrap-spin-us"));
+  EXPECT_THAT(ChildGlobalFlags(config),
+              ::testing::Not(::testing::Contains("--direct-file-reads=false")));
+  config.direct_file_reads = false;
+  EXPECT_THAT(ChildGlobalFlags(config), ::testing::Contains("--direct-file-reads=false"));
   config.syscall_patching = !GlobalConfig{}.syscall_patching;
   EXPECT_THAT(ChildGlobalFlags(config),
               ::testing::Contains(config.syscall_patching ? "--syscall-patching=true"

@@ -17,6 +17,7 @@
 #include "fs/gofer_node.h"
 #include "fs/host_file.h"
 #include "fs/host_tty.h"
+#include "fs/mapped_file_reader.h"
 #include "fs/procfs.h"
 #include "fs/sysfs.h"
 #include "fs/vfs.h"
@@ -55,6 +56,7 @@ int BootMain(const BootOptions& options) {
   // Logging was configured by the caller (runsc boot), with the user's
   // --log-format and --debug: not reset here.
 
+  fs::MappedFileReader::SetEnabled(options.direct_file_reads);
   absl::StatusOr<std::unique_ptr<platform::Platform>> platform =
       platform::CreatePlatform(options.platform, {.cpu_pairing = options.cpu_pairing,
                                                  .syscall_patching = options.syscall_patching,
