@@ -70,23 +70,39 @@ SyscallResult DoRead(Task& t, int fd, uint64_t addr, size_t count, int64_t offse
   return SyscallResult::Value(static_cast<int64_t>(*copied));
 }
 
-// write(2) and pwrite(2): through this thread's bounce buffer. Like Linux,
-// a buffer that stops being readable part way writes what came before it.
+// write(2) and pwrite(2): through this thread's bounce buffer, kMaxIo at a
+// time, as long as each step is written whole (a regular file's write is
+// not short on Linux; a blocking pipe's writes all of it too). Like Linux, a
+// buffer that stops being readable part way writes what came before it.
+// (An O_APPEND write of more than kMaxIo is appended in steps, which
+// another appender may come between.)
 SyscallResult DoWrite(Task& t, int fd, uint64_t addr, size_t count, int64_t offset) {
   std::shared_ptr<fs::File> file = Fds(t).Get(fd);
   if (!file) return SyscallResult::Error(EBADF);
   if ((file->flags() & O_ACCMODE) == O_RDONLY) return SyscallResult::Error(EBADF);
   if (!AccessOk(addr, count)) return SyscallResult::Error(EFAULT);
+  count = std::min(count, kMaxRwCount);
   sentry::BounceBuffer buffer(std::min(count, kMaxIo));
-  absl::Span<uint8_t> buf = buffer.span();
-  absl::StatusOr<size_t> copied = t.mm->CopyInPartial(addr, buf);
-  if (!copied.ok()) return FromStatus(copied.status());
-  buf = buf.first(*copied);
-  absl::StatusOr<size_t> n =
-      offset < 0 ? file->Write(t, buf) : file->PWrite(t, buf, offset);
-  if (!n.ok()) return ErrorOf(t, n.status());
-  if (*n > 0) fs::NotifyFileEvent(*file, IN_MODIFY);
-  return SyscallResult::Value(static_cast<int64_t>(*n));
+  size_t total = 0;
+  do {
+    const absl::Span<uint8_t> step = buffer.span().first(std::min(count - total, kMaxIo));
+    absl::StatusOr<size_t> copied = t.mm->CopyInPartial(addr + total, step);
+    if (!copied.ok()) {
+      if (total > 0) break;
+      return FromStatus(copied.status());
+    }
+    const absl::Span<const uint8_t> data = step.first(*copied);
+    absl::StatusOr<size_t> n =
+        offset < 0 ? file->Write(t, data) : file->PWrite(t, data, offset + total);
+    if (!n.ok()) {
+      if (total > 0) break;
+      return ErrorOf(t, n.status());
+    }
+    total += *n;
+    if (*n < step.size()) break;
+  } while (total < count);
+  if (total > 0) fs::NotifyFileEvent(*file, IN_MODIFY);
+  return SyscallResult::Value(static_cast<int64_t>(total));
 }
 
 absl::StatusOr<std::vector<iovec>> CopyInIovecs(Task& t, uint64_t addr, int64_t count) {
