@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <memory>
+#include <vector>
 
 #include "base/errno_status.h"
 #include "gtest/gtest.h"
@@ -67,6 +68,27 @@ TEST_F(MemoryManagerTest, BrkStartAndBreakAreReported) {
   EXPECT_EQ(mm_->Brk(kBase + 3 * 4096 + 5), kBase + 3 * 4096 + 5);
   EXPECT_EQ(mm_->brk(), kBase + 3 * 4096 + 5);
   EXPECT_EQ(mm_->brk_start(), kBase);
+}
+
+TEST_F(MemoryManagerTest, PartialCopiesStopWhereTheMemoryEnds) {
+  ASSERT_TRUE(mm_->Map(kBase, 4096, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, "")
+                  .ok());
+  std::vector<uint8_t> out(8192, 'o');
+  absl::StatusOr<size_t> n = mm_->CopyOutPartial(kBase, out);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 4096u);
+  std::vector<uint8_t> in(8192, 0);
+  n = mm_->CopyInPartial(kBase + 100, absl::MakeSpan(in));
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 4096u - 100);
+  EXPECT_EQ(in[0], 'o');
+  // Nothing at all: EFAULT. Nothing asked: 0.
+  EXPECT_EQ(ErrnoOf(mm_->CopyOutPartial(kBase + 4096, out).status()), EFAULT);
+  EXPECT_EQ(ErrnoOf(mm_->CopyInPartial(kBase + 4096, absl::MakeSpan(in)).status()), EFAULT);
+  EXPECT_EQ(*mm_->CopyOutPartial(kBase + 4096, {}), 0u);
+  // The whole-or-nothing copies still fail a short one.
+  EXPECT_EQ(ErrnoOf(mm_->CopyOut(kBase, out)), EFAULT);
 }
 
 }  // namespace
