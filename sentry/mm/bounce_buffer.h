@@ -2,11 +2,15 @@
 // read(2) or write(2) that cannot copy directly (pipes, sockets, devices,
 // writes, small reads): the host thread's own buffer, kept across calls.
 //
-// Why kept: a fresh 1 MiB new[] per call was a fifth of the cost of a
-// sandboxed 1 MiB read (bench/copy_path_bench: 228 against 181 µs of CPU,
-// pread and process_vm_writev included), since glibc hands such a block
-// out as fresh pages that fault in and go back at every free. Each sentry
-// host thread serves one application thread, so one buffer per host
+// Why kept, and only small ones: outside a sandbox a kept 1 MiB buffer
+// beat a fresh new[] per call (bench/copy_path_bench: 181 against 228 µs of
+// CPU for pread + process_vm_writev), but in the sandbox a kept 1 MiB
+// buffer made read_1m 4x slower (1,224 against 282 µs, --direct-file-reads
+// =false, one run at load 7), for a reason not yet found (perf shows the
+// time in pread's copy into the buffer). So only buffers up to 64 KiB are
+// kept (small reads, sendfile's steps: no malloc per call, read_4k the
+// same either way) and larger ones are allocated per use, as before. Each
+// sentry host thread serves one application thread, so one buffer per host
 // thread is never contended; a nested use on the same thread (none today)
 // gets a buffer of its own rather than sharing.
 #ifndef RUNSC_SENTRY_MM_BOUNCE_BUFFER_H_
@@ -23,9 +27,8 @@ namespace runsc::sentry {
 class BounceBuffer {
  public:
   // What a host thread keeps: larger buffers are allocated per use and
-  // freed after it. Its pages are touched only as far as transfers reach,
-  // so a thread that only ever moves 4 KiB keeps 4 KiB resident.
-  static constexpr size_t kKeptSize = 1 << 20;
+  // freed after it.
+  static constexpr size_t kKeptSize = 64 << 10;
 
   // `size` bytes, not zeroed (the transfer fills what it copies out).
   explicit BounceBuffer(size_t size);
