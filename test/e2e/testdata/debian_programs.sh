@@ -185,7 +185,11 @@ tail -f growing > tail.out 2>&1 &
 tailpid=$!
 for line in one two three; do echo $line >> growing; sleep 0.1; done
 n=0; while [ "$(wc -l < tail.out)" -lt 3 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
-kill $tailpid; wait $tailpid; echo "tail killed $?"
+# Wait for the death before `wait`: bash prints "Terminated" only for a job
+# it reaped on its own (SIGCHLD) before the `wait`, which natively tail's
+# quick death makes the usual case and in the sandbox a race.
+kill $tailpid; while kill -0 $tailpid 2>/dev/null; do sleep 0.05; done
+wait $tailpid; echo "tail killed $?"
 cat tail.out
 
 section perl
