@@ -63,8 +63,22 @@ CpuPairing::Pin CpuPairing::PinCallerWith(pid_t stub_tid) {
   if (!enabled()) return pin;
   const pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
   absl::MutexLock lock(&mu_);
-  if (PinLocked(pin, self, stub_tid)) pin.owner_ = shared_from_this();
+  if (PinLocked(pin, self, stub_tid)) HoldLocked(pin, self);
   return pin;
+}
+
+void CpuPairing::HoldLocked(Pin& pin, pid_t sentry_tid) {
+  pin.owner_ = shared_from_this();
+  pin.sentry_tid_ = sentry_tid;
+  ++pins_held_[sentry_tid];
+}
+
+bool CpuPairing::ReleaseLocked(pid_t sentry_tid) {
+  auto it = pins_held_.find(sentry_tid);
+  if (it == pins_held_.end()) return true;
+  if (--it->second > 0) return false;
+  pins_held_.erase(it);
+  return true;
 }
 
 bool CpuPairing::StartSpinning(Pin& pin, pid_t stub_tid) {
@@ -82,8 +96,7 @@ bool CpuPairing::StartSpinning(Pin& pin, pid_t stub_tid) {
       if (cpus_[i] == pin.cpu_ && pairs_[i] > 0) --pairs_[i];
     }
   } else {
-    pin.owner_ = shared_from_this();  // Holds the spinning place.
-    pin.sentry_tid_ = static_cast<pid_t>(syscall(SYS_gettid));
+    HoldLocked(pin, static_cast<pid_t>(syscall(SYS_gettid)));  // Holds the spinning place.
   }
   ++spinning_;
   pin.spinning_ = true;
@@ -96,7 +109,10 @@ void CpuPairing::StopSpinning(Pin& pin, pid_t stub_tid) {
   --spinning_;
   pin.spinning_ = false;
   pin.cpu_ = -1;
-  if (!enabled() || !PinLocked(pin, pin.sentry_tid_, stub_tid)) pin.owner_.reset();
+  if (!enabled() || !PinLocked(pin, pin.sentry_tid_, stub_tid)) {
+    pin.owner_.reset();
+    ReleaseLocked(pin.sentry_tid_);
+  }
 }
 
 int CpuPairing::spinning_pairs() const {
@@ -114,8 +130,10 @@ void CpuPairing::Unpin(pid_t sentry_tid, int cpu, bool spinning) {
     }
   }
   // Only the sentry thread itself undoes its pin: once it has exited its
-  // tid may name another thread, whose pin must stay.
-  if (sentry_tid == static_cast<pid_t>(syscall(SYS_gettid))) {
+  // tid may name another thread, whose pin must stay. Nor while it holds
+  // another: that one set the affinity it has now.
+  const bool last = ReleaseLocked(sentry_tid);
+  if (last && sentry_tid == static_cast<pid_t>(syscall(SYS_gettid))) {
     (void)sched_setaffinity(0, sizeof(allowed_), &allowed_);
   }
 }

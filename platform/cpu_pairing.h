@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -87,6 +88,13 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
   CpuPairing(std::vector<int> cpus, cpu_set_t allowed, int cpu_count)
       : cpus_(std::move(cpus)), allowed_(allowed), cpu_count_(cpu_count), pairs_(cpus_.size(), 0) {}
   void Unpin(pid_t sentry_tid, int cpu, bool spinning);
+  // Makes `pin` one of this pairing's, held by `sentry_tid`.
+  void HoldLocked(Pin& pin, pid_t sentry_tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops a pin `sentry_tid` held; true if it held no other. A sentry
+  // thread can hold two for a moment: execve pins the new stub's thread
+  // before the old address space (and its pin) goes, and that old pin must
+  // not then unpin the thread from the new one's CPU.
+  bool ReleaseLocked(pid_t sentry_tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Pins `sentry_tid` (the caller) and `stub_tid` to the least used CPU.
   bool PinLocked(Pin& pin, pid_t sentry_tid, pid_t stub_tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Index in cpus_ of the CPU the next pair goes to.
@@ -99,6 +107,7 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
   std::vector<int> pairs_ ABSL_GUARDED_BY(mu_);
   bool warned_ ABSL_GUARDED_BY(mu_) = false;
   int spinning_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<pid_t, int> pins_held_ ABSL_GUARDED_BY(mu_);  // By sentry thread.
 };
 
 }  // namespace runsc::platform

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <numeric>
 #include <thread>
 
@@ -101,6 +102,24 @@ TEST(CpuPairingTest, SpreadsPairsOverTheCpus) {
   std::vector<int> pairs = pairing->PairsPerCpu();
   EXPECT_EQ(std::accumulate(pairs.begin(), pairs.end(), 0), 1);
   EXPECT_EQ(CpusOf(first_stub.tid()), std::vector<int>{first.cpu()});
+}
+
+// execve: the new stub's thread is pinned before the old address space,
+// and its pin, go. Dropping the old pin must leave the sentry thread on the
+// new pin's CPU, with its stub thread; dropping the last one frees it.
+TEST(CpuPairingTest, AnOlderPinDroppedLastKeepsTheNewerOnesCpu) {
+  const std::vector<int> allowed = CpusOf(0);
+  if (allowed.size() < 2) GTEST_SKIP() << "one CPU: pairing is off by design";
+  std::shared_ptr<CpuPairing> pairing = CpuPairing::Create(true);
+  Sleeper old_stub, new_stub;
+  auto old_pin = std::make_unique<CpuPairing::Pin>(pairing->PinCallerWith(old_stub.tid()));
+  CpuPairing::Pin new_pin = pairing->PinCallerWith(new_stub.tid());
+  ASSERT_GE(new_pin.cpu(), 0);
+  old_pin.reset();
+  EXPECT_EQ(CpusOf(0), std::vector<int>{new_pin.cpu()});
+  EXPECT_EQ(CpusOf(new_stub.tid()), std::vector<int>{new_pin.cpu()});
+  new_pin.Reset();
+  EXPECT_EQ(CpusOf(0), allowed);
 }
 
 TEST(CpuPairingTest, MovedPinIsReleasedOnce) {
