@@ -13,6 +13,7 @@
 #include "base/errno_status.h"
 #include "gtest/gtest.h"
 #include "platform/platform.h"
+#include "sentry/mm/test_memory.h"
 
 namespace runsc::fs {
 namespace {
@@ -23,13 +24,10 @@ constexpr size_t kPage = 4096;
 class MappedFileReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<platform::Platform>> p = platform::CreatePlatform("ptrace");
-    ASSERT_TRUE(p.ok()) << p.status();
-    platform_ = *std::move(p);
-    absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = platform_->NewAddressSpace();
-    ASSERT_TRUE(as.ok()) << as.status();
-    ASSERT_TRUE((*as)->Attach().ok());
-    mm_ = std::make_unique<sentry::MemoryManager>(*std::move(as));
+    absl::StatusOr<sentry::TestMemory> memory = sentry::NewTestMemory();
+    ASSERT_TRUE(memory.ok()) << memory.status();
+    platform_ = std::move(memory->platform);
+    mm_ = std::move(memory->mm);
     char tmpl[] = "/var/tmp/mapped_file_reader_test.XXXXXX";
     fd_ = mkstemp(tmpl);
     ASSERT_GE(fd_, 0);

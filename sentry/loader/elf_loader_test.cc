@@ -23,6 +23,7 @@
 #include "base/unique_fd.h"
 #include "gtest/gtest.h"
 #include "platform/platform.h"
+#include "sentry/mm/test_memory.h"
 
 namespace runsc::sentry {
 namespace {
@@ -224,13 +225,10 @@ TEST(ReadElfInfoTest, AnythingElseIsEnoexec) {
 class LoadElfTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<platform::Platform>> p = platform::CreatePlatform("ptrace");
-    ASSERT_TRUE(p.ok()) << p.status();
-    platform_ = *std::move(p);
-    absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = platform_->NewAddressSpace();
-    ASSERT_TRUE(as.ok()) << as.status();
-    ASSERT_TRUE((*as)->Attach().ok());
-    mm_ = std::make_unique<MemoryManager>(*std::move(as));
+    absl::StatusOr<TestMemory> memory = NewTestMemory();
+    ASSERT_TRUE(memory.ok()) << memory.status();
+    platform_ = std::move(memory->platform);
+    mm_ = std::move(memory->mm);
   }
 
   uint64_t Word(uint64_t addr) {

@@ -10,6 +10,7 @@
 
 #include "base/errno_status.h"
 #include "gtest/gtest.h"
+#include "sentry/mm/test_memory.h"
 
 namespace runsc::sentry {
 namespace {
@@ -20,13 +21,10 @@ constexpr uint64_t kMiB = 1 << 20;
 class MemoryManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<platform::Platform>> p = platform::CreatePlatform("ptrace");
-    ASSERT_TRUE(p.ok()) << p.status();
-    platform_ = *std::move(p);
-    absl::StatusOr<std::unique_ptr<platform::AddressSpace>> as = platform_->NewAddressSpace();
-    ASSERT_TRUE(as.ok()) << as.status();
-    ASSERT_TRUE((*as)->Attach().ok());
-    mm_ = std::make_unique<MemoryManager>(*std::move(as));
+    absl::StatusOr<TestMemory> memory = NewTestMemory();
+    ASSERT_TRUE(memory.ok()) << memory.status();
+    platform_ = std::move(memory->platform);
+    mm_ = std::move(memory->mm);
   }
 
   // Maps `length` bytes at `addr` (MAP_FIXED) and returns whether it worked.
