@@ -81,20 +81,50 @@ bool CpuPairing::ReleaseLocked(pid_t sentry_tid) {
   return true;
 }
 
+void CpuPairing::CountLocked(std::vector<int>& counts, int cpu, int delta) {
+  for (size_t i = 0; i < cpus_.size(); ++i) {
+    if (cpus_[i] == cpu && counts[i] + delta >= 0) counts[i] += delta;
+  }
+}
+
 bool CpuPairing::StartSpinning(Pin& pin, pid_t stub_tid) {
   if (pin.spinning_) return true;
   absl::MutexLock lock(&mu_);
   if (spinning_ >= max_spinning_pairs()) return false;
   if (pin.owner_ != nullptr) {
-    // Free to run anywhere: the scheduler puts two threads that never
-    // sleep on two CPUs. Both or neither.
-    if (sched_setaffinity(stub_tid, sizeof(allowed_), &allowed_) != 0 ||
-        sched_setaffinity(pin.sentry_tid_, sizeof(allowed_), &allowed_) != 0) {
+    // The two CPUs with the fewest spinners; the sentry thread keeps its
+    // own on a tie (it is running there now).
+    const int here = sched_getcpu();
+    size_t first = 0;
+    for (size_t i = 0; i < cpus_.size(); ++i) {
+      const bool fewer = spinners_[i] < spinners_[first];
+      if (fewer || (spinners_[i] == spinners_[first] && cpus_[i] == here)) first = i;
+    }
+    size_t second = first == 0 ? 1 : 0;
+    for (size_t i = 0; i < cpus_.size(); ++i) {
+      if (i != first && spinners_[i] < spinners_[second]) second = i;
+    }
+    cpu_set_t sentry_cpu;
+    CPU_ZERO(&sentry_cpu);
+    CPU_SET(cpus_[first], &sentry_cpu);
+    cpu_set_t stub_cpu;
+    CPU_ZERO(&stub_cpu);
+    CPU_SET(cpus_[second], &stub_cpu);
+    // Both or neither: on failure the pair is put back on its one CPU.
+    if (sched_setaffinity(stub_tid, sizeof(stub_cpu), &stub_cpu) != 0 ||
+        sched_setaffinity(pin.sentry_tid_, sizeof(sentry_cpu), &sentry_cpu) != 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(pin.cpu_, &one);
+      (void)sched_setaffinity(stub_tid, sizeof(one), &one);
+      (void)sched_setaffinity(pin.sentry_tid_, sizeof(one), &one);
       return false;
     }
-    for (size_t i = 0; i < cpus_.size(); ++i) {
-      if (cpus_[i] == pin.cpu_ && pairs_[i] > 0) --pairs_[i];
-    }
+    CountLocked(pairs_, pin.cpu_, -1);
+    ++spinners_[first];
+    ++spinners_[second];
+    pin.cpu_ = cpus_[first];
+    pin.stub_cpu_ = cpus_[second];
   } else {
     HoldLocked(pin, static_cast<pid_t>(syscall(SYS_gettid)));  // Holds the spinning place.
   }
@@ -107,8 +137,11 @@ void CpuPairing::StopSpinning(Pin& pin, pid_t stub_tid) {
   if (!pin.spinning_) return;
   absl::MutexLock lock(&mu_);
   --spinning_;
+  CountLocked(spinners_, pin.cpu_, -1);
+  CountLocked(spinners_, pin.stub_cpu_, -1);
   pin.spinning_ = false;
   pin.cpu_ = -1;
+  pin.stub_cpu_ = -1;
   if (!enabled() || !PinLocked(pin, pin.sentry_tid_, stub_tid)) {
     pin.owner_.reset();
     ReleaseLocked(pin.sentry_tid_);
@@ -120,14 +153,14 @@ int CpuPairing::spinning_pairs() const {
   return spinning_;
 }
 
-void CpuPairing::Unpin(pid_t sentry_tid, int cpu, bool spinning) {
+void CpuPairing::Unpin(pid_t sentry_tid, int cpu, int stub_cpu, bool spinning) {
   absl::MutexLock lock(&mu_);
   if (spinning) {
     --spinning_;
+    CountLocked(spinners_, cpu, -1);
+    CountLocked(spinners_, stub_cpu, -1);
   } else {
-    for (size_t i = 0; i < cpus_.size(); ++i) {
-      if (cpus_[i] == cpu && pairs_[i] > 0) --pairs_[i];
-    }
+    CountLocked(pairs_, cpu, -1);
   }
   // Only the sentry thread itself undoes its pin: once it has exited its
   // tid may name another thread, whose pin must stay. Nor while it holds
@@ -149,18 +182,21 @@ CpuPairing::Pin& CpuPairing::Pin::operator=(Pin&& other) noexcept {
     owner_ = std::move(other.owner_);
     sentry_tid_ = other.sentry_tid_;
     cpu_ = other.cpu_;
+    stub_cpu_ = other.stub_cpu_;
     spinning_ = other.spinning_;
     other.owner_.reset();
     other.cpu_ = -1;
+    other.stub_cpu_ = -1;
     other.spinning_ = false;
   }
   return *this;
 }
 
 void CpuPairing::Pin::Reset() {
-  if (owner_ != nullptr) owner_->Unpin(sentry_tid_, cpu_, spinning_);
+  if (owner_ != nullptr) owner_->Unpin(sentry_tid_, cpu_, stub_cpu_, spinning_);
   owner_.reset();
   cpu_ = -1;
+  stub_cpu_ = -1;
   spinning_ = false;
 }
 

@@ -19,9 +19,17 @@
 // round: a pair whose two threads spin while they wait for each other needs
 // a CPU each, and is slowest of all on one (measured 30 µs per round trip
 // against 8.3 µs paired and sleeping, and 1.5 µs spinning on two). So
-// StartSpinning unpins a pair, while it spins, only if that leaves two CPUs
-// for each spinning pair (at most cpus / 2 spinning pairs, one on a 2-CPU
-// host), and StopSpinning pins it to one CPU again.
+// StartSpinning lets a pair spin only if that leaves two CPUs for each
+// spinning pair (at most cpus / 2 spinning pairs, one on a 2-CPU host),
+// and pins its two threads to two different CPUs, those with the fewest
+// spinning threads; StopSpinning pins the pair to one CPU again.
+// Why pinned apart and not merely unpinned: an unpinned pair that was
+// paired stays on its one CPU until the load balancer moves a thread, and
+// until then each hand-off waits out the spinner's whole budget; measured
+// on a 2-core VM (Linux 6.18), the spin policy saw 39 misses in 48
+// spinning round trips and gave up every time, so no benchmark ever got
+// the spinning round trip. Two pinned CPUs ping-pong a cache line in
+// 124 ns there.
 #ifndef RUNSC_PLATFORM_CPU_PAIRING_H_
 #define RUNSC_PLATFORM_CPU_PAIRING_H_
 
@@ -53,7 +61,10 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
     Pin& operator=(Pin&& other) noexcept;
     ~Pin() { Reset(); }
     void Reset();
-    int cpu() const { return cpu_; }  // -1: not pinned.
+    // -1: not pinned. While spinning: the sentry thread's CPU.
+    int cpu() const { return cpu_; }
+    // While spinning: the stub thread's CPU (-1 otherwise).
+    int stub_cpu() const { return stub_cpu_; }
     bool spinning() const { return spinning_; }
 
    private:
@@ -61,6 +72,7 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
     std::shared_ptr<CpuPairing> owner_;
     pid_t sentry_tid_ = 0;
     int cpu_ = -1;
+    int stub_cpu_ = -1;
     bool spinning_ = false;
   };
 
@@ -71,8 +83,9 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
 
   // Lets the pair of `pin` (made by the calling thread with `stub_tid`, or
   // an empty Pin when pairing is off) spin: true if there are two CPUs to
-  // spare for it, and then both threads may run on any allowed CPU until
-  // StopSpinning (or the Pin's end). False: nothing changed.
+  // spare for it, and then the two threads run on two CPUs of their own
+  // (pairing on) until StopSpinning (or the Pin's end). False: nothing
+  // changed.
   bool StartSpinning(Pin& pin, pid_t stub_tid);
   // The pair stops spinning: pinned to one CPU again (the least used).
   void StopSpinning(Pin& pin, pid_t stub_tid);
@@ -86,8 +99,14 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
 
  private:
   CpuPairing(std::vector<int> cpus, cpu_set_t allowed, int cpu_count)
-      : cpus_(std::move(cpus)), allowed_(allowed), cpu_count_(cpu_count), pairs_(cpus_.size(), 0) {}
-  void Unpin(pid_t sentry_tid, int cpu, bool spinning);
+      : cpus_(std::move(cpus)),
+        allowed_(allowed),
+        cpu_count_(cpu_count),
+        pairs_(cpus_.size(), 0),
+        spinners_(cpus_.size(), 0) {}
+  void Unpin(pid_t sentry_tid, int cpu, int stub_cpu, bool spinning);
+  // Adds `delta` to the count of `counts` at CPU `cpu`'s index.
+  void CountLocked(std::vector<int>& counts, int cpu, int delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes `pin` one of this pairing's, held by `sentry_tid`.
   void HoldLocked(Pin& pin, pid_t sentry_tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops a pin `sentry_tid` held; true if it held no other. A sentry
@@ -105,6 +124,7 @@ class CpuPairing : public std::enable_shared_from_this<CpuPairing> {
   const int cpu_count_;          // In allowed_, paired or not.
   mutable absl::Mutex mu_;
   std::vector<int> pairs_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> spinners_ ABSL_GUARDED_BY(mu_);  // Spinning threads per CPU.
   bool warned_ ABSL_GUARDED_BY(mu_) = false;
   int spinning_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<pid_t, int> pins_held_ ABSL_GUARDED_BY(mu_);  // By sentry thread.

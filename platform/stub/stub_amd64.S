@@ -23,6 +23,40 @@
 #define SIGKILL 9
 #define SIGSTOP 19
 
+// The kernel's ucontext (systrap_layout.h KernelUcontext) and the slot's
+// patch frame, for the systrap code below.
+#define UC_FLAGS 0
+#define UC_R8 40
+#define UC_R9 48
+#define UC_R10 56
+#define UC_R11 64
+#define UC_R12 72
+#define UC_R13 80
+#define UC_R14 88
+#define UC_R15 96
+#define UC_RDI 104
+#define UC_RSI 112
+#define UC_RBP 120
+#define UC_RBX 128
+#define UC_RDX 136
+#define UC_RAX 144
+#define UC_RCX 152
+#define UC_RSP 160
+#define UC_EFLAGS 176
+#define UC_CS 184
+#define UC_FS 188
+#define UC_FPSTATE 224
+#define UC_SIGINFO 304
+#define PF SYSTRAP_CTX_PATCH_FRAME
+#define FP SYSTRAP_CTX_INITIAL_FP
+#define SIGSYS 31
+#define SYS_SECCOMP 1
+#define SIG_SETMASK 2
+#define UC_SIGCONTEXT_SS_STRICT 6
+#define UC_FP_XSTATE 1
+#define FP_XSTATE_MAGIC1 0x46505853
+#define FP_XSTATE_MAGIC2 0x46505845
+
   .section .text.runsc_stub, "ax", @progbits
   .balign 4096
   .globl runsc_stub_start
@@ -268,15 +302,26 @@ runsc_systrap_syscall_loop:
   // the sentry reads and rewrites it, and we rt_sigreturn from it.
   .globl runsc_systrap_signal_handler
 runsc_systrap_signal_handler:
-  // A signal in the patch entry before it blocked signals (the sentry's
-  // interrupt, or one sent from outside): the thread is about to stop for
-  // a syscall anyway, and its slot is half written. Drop the signal and go
-  // back (the sentry's interrupt stays pending in the sentry, which checks
-  // it before the next resume).
+  // A patched stop runs with signals unblocked (it makes no syscall to
+  // block them). A signal in its entry, or while it waits for the resume
+  // (the sentry's interrupt, or one sent from outside): the thread stops
+  // for a syscall anyway, or has, and its slot is half written or the
+  // sentry's. Drop the signal and go back (the sentry's interrupt stays
+  // pending in the sentry, which checks it before the next resume). The
+  // signal handler's own stops wait with every signal blocked, so only
+  // patched stops are ever here. A signal once the thread saw its resume
+  // (.Lapp_run on) is not dropped: the sentry counts the thread as running
+  // by then, so it stops as any other, and the sentry takes it for a stop
+  // before that resume (systrap_context.cc).
   mov UC_RIP(%rdx), %rax
   lea .Lpatch_entry(%rip), %rcx
   sub %rcx, %rax
-  cmp $(.Lpatch_masked - .Lpatch_entry), %rax
+  cmp $(.Lpatch_end - .Lpatch_entry), %rax
+  jb .Lhandler_drop
+  mov UC_RIP(%rdx), %rax
+  lea .Lapp_report(%rip), %rcx
+  sub %rcx, %rax
+  cmp $(.Lapp_run - .Lapp_report), %rax
   jb .Lhandler_drop
   mov %rsp, %r12
   and $~(SYSTRAP_SLOT_SIZE - 1), %r12
@@ -320,6 +365,8 @@ runsc_systrap_signal_handler:
 .Lapp_woke:
   movl $0, SYSTRAP_CTX_STUB_SLEEPING(%r12)
   jmp .Lapp_wait
+  .globl runsc_systrap_resume
+runsc_systrap_resume:
 .Lapp_run:
   cmpl $SYSTRAP_CMD_EXIT, SYSTRAP_CTX_COMMAND(%r12)
   je .Lthread_exit
@@ -327,12 +374,43 @@ runsc_systrap_signal_handler:
   wrfsbase %rax
   mov SYSTRAP_CTX_GS_BASE(%r12), %rax
   wrgsbase %rax
+  cmpl $SYSTRAP_CMD_RESUME_FAST, SYSTRAP_CTX_COMMAND(%r12)
+  je .Lapp_run_fast
   mov SYSTRAP_CTX_FRAME(%r12), %rsp
   mov $SYS_rt_sigreturn, %eax
   syscall
   // Only a frame the application scribbled on gets here (the kernel then
   // queues a SIGSEGV, which the handler reports as a fault).
   ud2
+  // The resume of a patched stop whose FP state the sentry left alone:
+  // the registers from the frame the patch entry built (as the sentry
+  // rewrote it) in user space, no rt_sigreturn. Stub code touches no FP
+  // or vector register, so those are still the application's; the signal
+  // mask was never changed. The jump's target is read through the gs base,
+  // which the sentry asks for only while it is the slot's patch table
+  // (jmp *%gs:... reads the frame's rip there).
+.Lapp_run_fast:
+  pushq PF+UC_EFLAGS(%r12)
+  popfq
+  mov PF+UC_R8(%r12), %r8
+  mov PF+UC_R9(%r12), %r9
+  mov PF+UC_R10(%r12), %r10
+  mov PF+UC_R11(%r12), %r11
+  mov PF+UC_R13(%r12), %r13
+  mov PF+UC_R14(%r12), %r14
+  mov PF+UC_R15(%r12), %r15
+  mov PF+UC_RDI(%r12), %rdi
+  mov PF+UC_RSI(%r12), %rsi
+  mov PF+UC_RBP(%r12), %rbp
+  mov PF+UC_RBX(%r12), %rbx
+  mov PF+UC_RDX(%r12), %rdx
+  mov PF+UC_RAX(%r12), %rax
+  mov PF+UC_RCX(%r12), %rcx
+  mov PF+UC_RSP(%r12), %rsp
+  mov PF+UC_R12(%r12), %r12
+  jmp *%gs:(PF + UC_RIP - SYSTRAP_CTX_PATCH_TABLE)
+  .globl runsc_systrap_resume_end
+runsc_systrap_resume_end:
 .Lthread_exit:
   mov $SYS_exit, %eax
   xor %edi, %edi
@@ -371,37 +449,6 @@ runsc_systrap_signal_handler:
   // that jumps here with a register or gs base of its choosing reaches
   // nothing more than by jumping to any other `syscall` of the stub: the
   // host still serves no syscall the application chose.
-#define UC_FLAGS 0
-#define UC_R8 40
-#define UC_R9 48
-#define UC_R10 56
-#define UC_R11 64
-#define UC_R12 72
-#define UC_R13 80
-#define UC_R14 88
-#define UC_R15 96
-#define UC_RDI 104
-#define UC_RSI 112
-#define UC_RBP 120
-#define UC_RBX 128
-#define UC_RDX 136
-#define UC_RAX 144
-#define UC_RCX 152
-#define UC_RSP 160
-#define UC_EFLAGS 176
-#define UC_CS 184
-#define UC_FS 188
-#define UC_FPSTATE 224
-#define UC_SIGINFO 304
-#define PF SYSTRAP_CTX_PATCH_FRAME
-#define FP SYSTRAP_CTX_INITIAL_FP
-#define SIGSYS 31
-#define SYS_SECCOMP 1
-#define SIG_SETMASK 2
-#define UC_SIGCONTEXT_SS_STRICT 6
-#define UC_FP_XSTATE 1
-#define FP_XSTATE_MAGIC1 0x46505853
-#define FP_XSTATE_MAGIC2 0x46505845
 
   // Outside the handler's drop range on purpose: a thread whose gs base is
   // not a slot's patch table (the application jumped here itself) faults,
@@ -459,16 +506,8 @@ runsc_systrap_patch_entries:
   mov %rdx, PF+UC_RDX(%r11)
   mov %r11, %r12
   mov %rcx, %r13
-  // Every signal blocked from here to the rt_sigreturn of the resume, as
-  // in the handler: a signal now would find a slot in use.
-  push $-1
-  mov $SYS_rt_sigprocmask, %eax
-  mov $SIG_SETMASK, %edi
-  mov %rsp, %rsi
-  xor %edx, %edx
-  mov $8, %r10d
-  syscall
-.Lpatch_masked:
+  // Signals stay unblocked: one from here to the resume is dropped
+  // (runsc_systrap_signal_handler), which saves two syscalls per stop.
   movabs $SYSTRAP_CTL_BASE, %r15
   mov SYSTRAP_REQ_PATCH_SITES(%r15,%r13), %rax
   mov %rax, %rcx
@@ -543,6 +582,7 @@ runsc_systrap_patch_entries:
   rdgsbase %rax
   mov %rax, SYSTRAP_CTX_GS_BASE(%r12)
   jmp .Lapp_report
+.Lpatch_end:
 
   .balign 8
 .Lpatch_table0:

@@ -107,6 +107,10 @@
 
 #define SYSTRAP_CMD_RESUME 0
 #define SYSTRAP_CMD_EXIT 1
+// Resume from the patch frame in user space, without rt_sigreturn (the
+// stop was a patched one, its FP state untouched, the gs base the slot's
+// patch table): stub_amd64.S .Lapp_run_fast.
+#define SYSTRAP_CMD_RESUME_FAST 2
 
 #ifndef __ASSEMBLER__
 

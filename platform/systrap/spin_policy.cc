@@ -2,13 +2,19 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+
 namespace runsc::platform::systrap {
 
 SpinPolicy::Action SpinPolicy::Record(bool sentry_spin_served, bool stub_spin_served) {
+  ++stats_.round_trips;
   if (!spinning_) {
     if (until_retry_ > 0) --until_retry_;
     return until_retry_ == 0 ? Action::kStartSpinning : Action::kNone;
   }
+  ++stats_.spinning_round_trips;
+  if (!sentry_spin_served) ++stats_.sentry_misses;
+  if (!stub_spin_served) ++stats_.stub_misses;
   const int missed = (sentry_spin_served ? 0 : 1) + (stub_spin_served ? 0 : 1);
   misses_ += missed;
   consecutive_misses_ = missed > 0 ? consecutive_misses_ + 1 : 0;
@@ -34,9 +40,13 @@ void SpinPolicy::Backoff() {
   until_retry_ = retry_after_;
 }
 
-void SpinPolicy::Refused() { Backoff(); }
+void SpinPolicy::Refused() {
+  ++stats_.refusals;
+  Backoff();
+}
 
 void SpinPolicy::Started() {
+  ++stats_.starts;
   spinning_ = true;
   in_window_ = 0;
   misses_ = 0;
@@ -44,8 +54,16 @@ void SpinPolicy::Started() {
 }
 
 void SpinPolicy::Stopped() {
+  ++stats_.stops;
   spinning_ = false;
   until_retry_ = retry_after_;
+}
+
+std::string SpinPolicy::Summary() const {
+  return absl::StrCat(stats_.round_trips, " round trips, ", stats_.spinning_round_trips,
+                      " spinning (misses: sentry ", stats_.sentry_misses, ", stub ",
+                      stats_.stub_misses, "), ", stats_.starts, " starts, ", stats_.stops,
+                      " stops, ", stats_.refusals, " refusals, retry after ", retry_after_);
 }
 
 }  // namespace runsc::platform::systrap

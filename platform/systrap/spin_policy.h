@@ -36,6 +36,7 @@
 #define RUNSC_PLATFORM_SYSTRAP_SPIN_POLICY_H_
 
 #include <cstdint>
+#include <string>
 
 namespace runsc::platform::systrap {
 
@@ -69,6 +70,20 @@ class SpinPolicy {
 
   uint64_t retry_after() const { return retry_after_; }
 
+  // What the policy saw and did over the thread's life, for --debug logs
+  // (why a benchmark did or did not get the spinning round trip).
+  struct Stats {
+    uint64_t round_trips = 0;
+    uint64_t spinning_round_trips = 0;
+    uint64_t sentry_misses = 0;  // While spinning: the sentry's wait slept.
+    uint64_t stub_misses = 0;    // While spinning: the stub's wait slept.
+    uint64_t starts = 0;
+    uint64_t refusals = 0;
+    uint64_t stops = 0;
+  };
+  const Stats& stats() const { return stats_; }
+  std::string Summary() const;
+
  private:
   void Backoff();
 
@@ -79,6 +94,7 @@ class SpinPolicy {
   int in_window_ = 0;
   int misses_ = 0;
   int consecutive_misses_ = 0;
+  Stats stats_;
 };
 
 }  // namespace runsc::platform::systrap

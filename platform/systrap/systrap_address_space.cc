@@ -215,6 +215,9 @@ void SystrapAddressSpace::ReleaseThread() {
     thread = std::move(it->second);
     attached_.erase(it);
   }
+  if (spin_.adaptive && thread->spin.stats().round_trips > 0) {
+    LogDebug("systrap: stub thread ", thread->tid, " spin policy: ", thread->spin.Summary());
+  }
   ThreadContext& ctx = area_->Context(thread->slot);
   const bool gone = thread->gone || ctx.state.load() == SYSTRAP_STATE_GONE;
   if (!gone) {

@@ -29,6 +29,10 @@ struct StubThread {
   // as last checked by the sentry (never read back unchecked).
   uint64_t frame_offset = kInitialFrameOffset;
   bool gone = false;
+  // Its last stop was a patched syscall's, with the patch frame and FP
+  // state as the patch entry saved them: it may resume without
+  // rt_sigreturn (stub_amd64.S .Lapp_run_fast).
+  bool patched_stop = false;
   // Its CPU, shared with the sentry thread that controls it.
   CpuPairing::Pin pin;
   // Whether the two spin while they wait for each other.

@@ -8,9 +8,16 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "platform/stub/stub.h"
 #include "platform/systrap/syscall_patch.h"
 #include "platform/systrap/systrap_address_space.h"
 #include "platform/systrap/systrap_wait.h"
+
+extern "C" {
+extern const char runsc_systrap_resume[];
+extern const char runsc_systrap_resume_end[];
+}
 
 namespace runsc::platform::systrap {
 namespace {
@@ -22,6 +29,16 @@ constexpr size_t kXsaveHeaderSize = 64;
 // Bytes 464..511 of the FXSAVE image: the kernel's software-reserved words
 // describing the xsave layout of the frame. Kept as the kernel wrote them.
 constexpr size_t kFxsaveSwReserved = 464;
+
+constexpr uint64_t kTrapFlag = 0x100;
+
+// Whether `rip` is in the stub's resume code, after the thread saw its
+// resume and before it reached application code.
+bool InResumeCode(uint64_t rip) {
+  static const uint64_t begin = stub::EntryAt(kStubBase, runsc_systrap_resume);
+  static const uint64_t end = stub::EntryAt(kStubBase, runsc_systrap_resume_end);
+  return rip >= begin && rip < end;
+}
 
 bool IsSynchronousFault(int sig) {
   return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
@@ -127,7 +144,15 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
   ctx.frame = stub_slot + thread->frame_offset;
   ctx.fs_base = regs.fs_base;
   ctx.gs_base = as.HostGsBase(thread->slot, regs.gs_base);
-  ctx.command = SYSTRAP_CMD_RESUME;
+  // From a patched stop, untouched FP state and the patch table as gs
+  // base (what its jump reads): back in user space, without rt_sigreturn.
+  // A trap flag wants the kernel's sigreturn (popf would trap in stub code).
+  const bool fast = thread->patched_stop && thread->frame_offset == SYSTRAP_CTX_PATCH_FRAME &&
+                    ctx.gs_base == stub_slot + SYSTRAP_CTX_PATCH_TABLE &&
+                    (regs.eflags & kTrapFlag) == 0;
+  ctx.command = fast ? SYSTRAP_CMD_RESUME_FAST : SYSTRAP_CMD_RESUME;
+  const uint64_t resumed_frame_offset = thread->frame_offset;
+  resumed_regs_ = regs;
   const uint64_t spin = as.SpinCyclesFor(*thread);
   ctx.spin_cycles = spin;  // for the stub's wait at the next stop
   const bool stub_slept = Post(ctx.state, SYSTRAP_STATE_RUNNING, ctx.stub_sleeping);
@@ -148,8 +173,23 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
     return absl::InternalError("systrap stub reported a frame outside its slot");
   }
   thread->frame_offset = frame - stub_slot;
+  thread->patched_stop = false;
   uc = Frame(as, *thread);
   if (uc == nullptr) return absl::InternalError("systrap stub reported a misplaced frame");
+  if (InResumeCode(uc->mcontext.rip) && resumed_frame_offset == SYSTRAP_CTX_PATCH_FRAME) {
+    // A signal after the thread saw its resume from a patched stop and
+    // before it was back (patched stops run unblocked; the handler drops
+    // only what comes before the resume): nothing of the application ran.
+    // The stop is the one before, its patch frame still as the sentry
+    // wrote it; the handler's frame is abandoned, and with it the mask
+    // the handler blocked, which the next rt_sigreturn from the patch
+    // frame puts back (never the fast resume: patched_stop is false).
+    LogDebug("systrap: stub thread ", thread->tid, " stopped in its resume code: resumed again");
+    thread->frame_offset = resumed_frame_offset;
+    regs = resumed_regs_;
+    interrupt_pending_.store(false);
+    return SwitchResult{StopReason::kInterrupted, {}};
+  }
   FrameToRegisters(uc->mcontext, regs);
   regs.fs_base = ctx.fs_base;
   regs.gs_base = as.AppGsBase(thread->slot, ctx.gs_base);
@@ -165,7 +205,8 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
     result.reason = StopReason::kSyscall;
     // A stop from the patch entry (its frame is at SYSTRAP_CTX_PATCH_FRAME,
     // the kernel's at the top of the stack) is already patched.
-    if (as.syscall_patching() && thread->frame_offset != SYSTRAP_CTX_PATCH_FRAME) {
+    thread->patched_stop = thread->frame_offset == SYSTRAP_CTX_PATCH_FRAME;
+    if (as.syscall_patching() && !thread->patched_stop) {
       if (uint8_t* fp = FpArea(as, *thread); fp != nullptr && (uc->flags & kUcFpXstate)) {
         as.LearnXstateLayout(fp + kFxsaveSwReserved);
       }
@@ -197,8 +238,10 @@ void SystrapContext::Interrupt() {
   const pid_t tid = stub_tid_.load(std::memory_order_acquire);
   const pid_t tgid = stub_tgid_.load(std::memory_order_relaxed);
   // Running: the handler stops the thread and Switch reports kInterrupted.
-  // Stopped: every signal is masked in the handler, so it waits until the
-  // next resume, which then stops at once.
+  // Stopped in the handler: every signal is masked there, so it waits until
+  // the next resume, which then stops at once. Stopped in a patched stop
+  // (or on the way to one): the handler drops it, and the next Switch finds
+  // interrupt_pending_ before it resumes.
   if (tid > 0) ::syscall(SYS_tgkill, tgid, tid, kInterruptSignal);
 }
 
@@ -218,6 +261,7 @@ absl::Status SystrapContext::SetFpRegisters(AddressSpace& as_base, const FpRegis
   if (thread == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
   uint8_t* area = FpArea(as, *thread);
   if (area == nullptr) return absl::InternalError("systrap FP state outside its slot");
+  thread->patched_stop = false;  // The new state must be loaded: rt_sigreturn.
   std::memcpy(area, &fp, kFxsaveSwReserved);
   KernelUcontext* uc = Frame(as, *thread);
   if (uc->flags & kUcFpXstate) {

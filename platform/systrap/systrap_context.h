@@ -37,6 +37,9 @@ class SystrapContext : public Context {
   uint64_t thread_as_id_ = 0;
   StubThread* thread_ = nullptr;
   std::atomic<bool> interrupt_pending_{false};
+  // The registers of the last resume: a signal that stops the thread in
+  // the stub's resume code makes it that resume's stop again.
+  Registers resumed_regs_{};
 };
 
 }  // namespace runsc::platform::systrap
