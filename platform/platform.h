@@ -165,7 +165,7 @@ struct PlatformOptions {
   bool syscall_patching = true;
   // systrap only: the hand-offs' spin budget, used while spinning pays
   // (systrap::SystrapOptions::spin_ns, platform/systrap/spin_policy.h).
-  uint64_t systrap_spin_ns = 10'000;
+  uint64_t systrap_spin_ns = 50'000;  // systrap::SystrapOptions::kDefaultSpinNs.
 };
 
 // Looks a platform up by name ("ptrace" or "systrap"). An unknown name is

@@ -6,7 +6,6 @@
 #define SYS_mmap 9
 #define SYS_mprotect 10
 #define SYS_munmap 11
-#define SYS_rt_sigprocmask 14
 #define SYS_rt_sigreturn 15
 #define SYS_exit 60
 #define SYS_futex 202
@@ -51,7 +50,6 @@
 #define FP SYSTRAP_CTX_INITIAL_FP
 #define SIGSYS 31
 #define SYS_SECCOMP 1
-#define SIG_SETMASK 2
 #define UC_SIGCONTEXT_SS_STRICT 6
 #define UC_FP_XSTATE 1
 #define FP_XSTATE_MAGIC1 0x46505853
@@ -438,14 +436,14 @@ runsc_systrap_resume_end:
   // first's xor set them, the second's cmp overwrites all six after the
   // syscall, in the sentry). We build in the slot the frame the SIGSYS of
   // that syscall would have made, without the signal, and stop exactly as
-  // the signal handler does; the resume is the same rt_sigreturn from the
-  // frame, which restores the application's signal mask and registers at
-  // once.
+  // the signal handler does, but with signals unblocked (a signal here is
+  // dropped by the handler; the sentry's interrupt stays pending). The
+  // resume is in user space (.Lapp_run_fast) when the sentry left the FP
+  // state and gs alone, else the rt_sigreturn from the frame.
   //
   // Security: this is stub code, but it makes no syscall the filter does
   // not already allow application threads from stub code (futex,
-  // rt_sigreturn, exit and rt_sigprocmask, which only changes the caller's
-  // own mask: a forged rt_sigreturn frame can do as much). An application
+  // rt_sigreturn and exit, each acting on the caller only). An application
   // that jumps here with a register or gs base of its choosing reaches
   // nothing more than by jumping to any other `syscall` of the stub: the
   // host still serves no syscall the application chose.

@@ -48,28 +48,26 @@ std::vector<sock_filter> SystrapThreadFilter(uint64_t code_start, uint64_t code_
   if (code_start > code_end || (code_end >> 32) != high) return {};
   constexpr uint32_t kNrOffset = offsetof(seccomp_data, nr);
   constexpr uint32_t kArg1LowOffset = offsetof(seccomp_data, args) + 8;
-  // Instructions 15, 16, 17 are the three outcomes; jumps count from the
+  // Instructions 14, 15, 16 are the three outcomes; jumps count from the
   // next instruction.
   return {
       Statement(BPF_LD | BPF_W | BPF_ABS, kArchOffset),                 // 0
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 13),        // 1: else kill
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 12),        // 1: else kill
       Statement(BPF_LD | BPF_W | BPF_ABS, kIpHighOffset),               // 2
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, high, 0, 12),                     // 3: else trap
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, high, 0, 11),                     // 3: else trap
       Statement(BPF_LD | BPF_W | BPF_ABS, kIpLowOffset),                // 4
-      Jump(BPF_JMP | BPF_JGE | BPF_K, static_cast<uint32_t>(code_start), 0, 10),  // 5
-      Jump(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(code_end), 9, 0),     // 6
+      Jump(BPF_JMP | BPF_JGE | BPF_K, static_cast<uint32_t>(code_start), 0, 9),  // 5
+      Jump(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(code_end), 8, 0),    // 6
       Statement(BPF_LD | BPF_W | BPF_ABS, kNrOffset),                   // 7
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 8, 0),          // 8: allow
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 7, 0),                  // 9: allow
-      // The patch entry blocks signals with it (stub_amd64.S).
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigprocmask, 6, 0),        // 10: allow
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 0, 3),                 // 11: else kill
-      Statement(BPF_LD | BPF_W | BPF_ABS, kArg1LowOffset),              // 12: futex op
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, 0 /*FUTEX_WAIT*/, 3, 0),          // 13: allow
-      Jump(BPF_JMP | BPF_JEQ | BPF_K, 1 /*FUTEX_WAKE*/, 2, 0),          // 14: allow, else kill
-      Statement(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),             // 15
-      Statement(BPF_RET | BPF_K, SECCOMP_RET_TRAP),                     // 16
-      Statement(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                    // 17
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 7, 0),          // 8: allow
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 6, 0),                  // 9: allow
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 0, 3),                 // 10: else kill
+      Statement(BPF_LD | BPF_W | BPF_ABS, kArg1LowOffset),              // 11: futex op
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, 0 /*FUTEX_WAIT*/, 3, 0),          // 12: allow
+      Jump(BPF_JMP | BPF_JEQ | BPF_K, 1 /*FUTEX_WAKE*/, 2, 0),          // 13: allow, else kill
+      Statement(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),             // 14
+      Statement(BPF_RET | BPF_K, SECCOMP_RET_TRAP),                     // 15
+      Statement(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                    // 16
   };
 }
 

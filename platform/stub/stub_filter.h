@@ -54,13 +54,12 @@ class StubFilter {
 // syscalls from outside [code_start, code_end] trap (SIGSYS to the stub's
 // handler, which hands them to the sentry). From stub code only what the
 // handler and the patch entry need passes: futex(FUTEX_WAIT|FUTEX_WAKE),
-// rt_sigreturn, rt_sigprocmask and exit. Anything else from stub code kills
-// the process: the application can jump to a `syscall` of the stub with
-// registers of its choice, so this list is exactly what it could do that
-// way, and each of those only acts on the caller itself (its own thread,
-// its own memory; its own signal mask, which a forged rt_sigreturn frame
-// could set as well). Empty if the range
-// crosses a 4 GiB boundary.
+// rt_sigreturn and exit. Anything else from stub code kills the process:
+// the application can jump to a `syscall` of the stub with registers of
+// its choice, so this list is exactly what it could do that way, and each
+// of those only acts on the caller itself (its own thread, its own memory;
+// a forged rt_sigreturn frame can set its own signal mask). Empty if the
+// range crosses a 4 GiB boundary.
 std::vector<sock_filter> SystrapThreadFilter(uint64_t code_start, uint64_t code_end);
 
 }  // namespace runsc::platform::stub

@@ -1,5 +1,6 @@
 #include "platform/stub/stub_filter.h"
 
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -27,12 +29,12 @@ class SyscallPage {
   uint64_t start() const { return reinterpret_cast<uint64_t>(page_); }
   uint64_t end() const { return start() + 4096; }
 
-  // Makes syscall `nr` with one argument from the page.
-  long Call(long nr, long arg = 0) const {
+  // Makes syscall `nr` with up to three arguments from the page.
+  long Call(long nr, long arg = 0, long arg2 = 0, long arg3 = 0) const {
     long result;
     asm volatile("call *%1"
                  : "=a"(result)
-                 : "r"(page_), "a"(nr), "D"(arg)
+                 : "r"(page_), "a"(nr), "D"(arg), "S"(arg2), "d"(arg3)
                  : "rcx", "r11", "memory");
     return result;
   }
@@ -79,6 +81,47 @@ TEST(StubFilterTest, KillsSyscallsFromAnywhereElse) {
 TEST(StubFilterTest, KillsEvenExitFromOutside) {
   SyscallPage page;
   int status = RunFiltered(page, [] { ::syscall(SYS_exit_group, 7); });
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGSYS);
+}
+
+// The systrap application thread's filter, stacked on the stub's, from
+// the page: `body` runs with both; it must end the process itself (the
+// thread filter lets exit through, not exit_group).
+template <typename Body>
+int RunThreadFiltered(const SyscallPage& page, Body body) {
+  std::vector<sock_filter> program = SystrapThreadFilter(page.start(), page.end());
+  return RunFiltered(page, [&] {
+    sock_fprog prog = {static_cast<unsigned short>(program.size()), program.data()};
+    // From the page: the stub filter kills syscalls from anywhere else.
+    if (page.Call(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog)) != 0) {
+      page.Call(SYS_exit_group, 102);
+    }
+    body();
+    page.Call(SYS_exit, 0);
+  });
+}
+
+TEST(SystrapThreadFilterTest, LetsExitThroughFromTheStubCode) {
+  SyscallPage page;
+  int status = RunThreadFiltered(page, [] {});
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(SystrapThreadFilterTest, KillsSignalMaskChangesFromTheStubCode) {
+  // No stub code needs rt_sigprocmask since patched stops run with signals
+  // unblocked; an application that blocked every signal this way would
+  // ignore the sentry's interrupts.
+  SyscallPage page;
+  int status = RunThreadFiltered(page, [&] { page.Call(SYS_rt_sigprocmask, SIG_SETMASK); });
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGSYS);
+}
+
+TEST(SystrapThreadFilterTest, KillsAnyOtherSyscallFromTheStubCode) {
+  SyscallPage page;
+  int status = RunThreadFiltered(page, [&] { page.Call(SYS_getpid); });
   ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
   EXPECT_EQ(WTERMSIG(status), SIGSYS);
 }

@@ -18,9 +18,9 @@
 // patch table, whose entry k is the stub's patch entry k, which looks site k
 // up in the read-only request page (nr or "in rax", return address), builds
 // the frame a SIGSYS would have built, and stops as the signal handler
-// does. What that saves is the signal: its delivery and the xsave/xrstor of
-// a kernel signal frame; what it adds is one rt_sigprocmask (bench-platform
-// has both).
+// does. What that saves is the signal: its delivery, the xsave/xrstor of a
+// kernel signal frame and, when the sentry changed only general registers,
+// the rt_sigreturn too (SYSTRAP_CMD_RESUME_FAST; bench-platform has both).
 //
 // Why these encodings:
 // - A `jmp`, not a `call`: a call pushes its return address below the

@@ -27,7 +27,7 @@
 // - Syscall patching (syscall_patch.h) adds one entry to stub code, the
 //   patch entry, which any application code may jump to, patched or not.
 //   It makes only syscalls the thread filter already allows from stub code
-//   (futex, rt_sigreturn, rt_sigprocmask: the caller's own mask), so it
+//   (futex, rt_sigreturn: each on the caller only), so it
 //   opens nothing: the host still serves no syscall the application chose.
 //   The sentry writes patches itself (process_vm_writev, after an injected
 //   mprotect of the one page) and only over the `mov; syscall` it just
@@ -69,7 +69,12 @@ struct SystrapOptions {
   // entry (syscall_patch.h), which hands the syscall over without SIGSYS.
   bool syscall_patching = true;
 
-  static constexpr uint64_t kDefaultSpinNs = 10'000;
+  // Longer than a cross-CPU wake-up of an idle CPU on a VM (tens of µs):
+  // a shorter budget turns the one miss a preemption causes into a chain
+  // of them, as each side in turn sleeps while the other wakes it
+  // (runsc --debug's "spin policy" line: at 10 µs a getppid loop spun for
+  // only 1 round trip in 6, stopped by 4 misses in a row every ~1600).
+  static constexpr uint64_t kDefaultSpinNs = 50'000;
 };
 
 class SystrapPlatform : public Platform {

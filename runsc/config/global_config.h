@@ -41,8 +41,13 @@ struct GlobalConfig {
   // --systrap-spin-us: on systrap, how long each side of a hand-off between
   // an application thread and the sentry spins before it sleeps, used only
   // while a spare CPU lets the pair spin and spins keep being answered
-  // (platform/systrap/spin_policy.h); 0: never spin.
-  uint64_t systrap_spin_us = 10;
+  // (platform/systrap/spin_policy.h); 0: never spin. 50, not 10: a spin
+  // that runs out sends its peer to sleep, and waking a peer whose CPU went
+  // idle takes longer than 10 us on a VM, so with 10 one miss became four
+  // in a row and the policy stopped spinning every ~1600 round trips (a
+  // getppid loop: 2.0 us at 10, 0.8 us at 50, 0.81 at 200; see
+  // SystrapOptions::kDefaultSpinNs).
+  uint64_t systrap_spin_us = 50;
   // --direct-file-reads=false: reads of regular files go through the
   // sentry's buffer, never a mapping of the file (fs/mapped_file_reader.h).
   bool direct_file_reads = true;

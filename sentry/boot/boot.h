@@ -81,7 +81,7 @@ struct BootOptions {
   // (fs::GoferFsCache). false: ask the gofer every time.
   bool file_access_exclusive = true;
   bool syscall_patching = true;  // platform::PlatformOptions::syscall_patching.
-  uint64_t systrap_spin_ns = 10'000;  // platform::PlatformOptions::systrap_spin_ns.
+  uint64_t systrap_spin_ns = 50'000;  // platform::PlatformOptions::systrap_spin_ns.
   bool direct_file_reads = true;  // fs::MappedFileReader::SetEnabled.
   bool debug = false;
 };
