@@ -60,6 +60,12 @@ SyscallResult CheckCloneFlags(uint64_t flags) {
 // What a new task inherits from `t`, thread or process alike.
 void InheritFrom(Task& t, Task& child, const CloneRequest& req) {
   child.context = t.kernel().platform().NewContext();
+  platform::FpRegisters fp;
+  if (absl::Status s = t.context->GetFpRegisters(t.mm->address_space(), fp); s.ok()) {
+    child.inherited_fp = fp;
+  } else {
+    LogWarning("clone: the child starts with the initial FP state: ", s.message());
+  }
   child.creds = t.creds;
   child.no_new_privs = t.no_new_privs;  // Unlike pdeath_signal and child_subreaper.
   child.keep_caps = t.keep_caps;

@@ -115,6 +115,13 @@ void Task::Run() {
     LogError("task ", tid_, ": cannot attach to its stub: ", s.message());
     absl::MutexLock lock(&kernel_.mu);
     BeginGroupExitLocked(SignaledStatus(SIGKILL, false));
+  } else if (inherited_fp.has_value()) {
+    if (absl::Status s = context->SetFpRegisters(mm->address_space(), *inherited_fp); !s.ok()) {
+      LogError("task ", tid_, ": cannot load its parent's FP state: ", s.message());
+      absl::MutexLock lock(&kernel_.mu);
+      BeginGroupExitLocked(SignaledStatus(SIGKILL, false));
+    }
+    inherited_fp.reset();
   }
   for (;;) {
     if (mm == nullptr) break;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,11 @@ class Task {
   // A thread made by clone(CLONE_THREAD): the stub thread (from
   // AddressSpace::NewThread) this task's host thread attaches to.
   pid_t stub_thread = 0;
+  // A clone child's FP state, the parent's at the clone (as Linux's
+  // fpu_clone copies it: the MXCSR and x87 control word -ffast-math's start
+  // sets once must hold in every later thread and child). Loaded on the
+  // task's own thread after it attaches, which only it may do.
+  std::optional<platform::FpRegisters> inherited_fp;
 
   // --- Guarded by kernel().mu. ---
   // Process-level (meaningful on the leader; see leader()): the parent's

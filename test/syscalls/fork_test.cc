@@ -39,6 +39,16 @@ int WaitForExitCode(pid_t pid, int options = 0) {
 // raw system call returns twice on the same (copied) stack, like fork.
 long CloneLikeFork(unsigned long flags) { return syscall(SYS_clone, flags, 0, 0, 0, 0); }
 
+TEST(ForkTest, AChildInheritsTheFpControlState) {
+  const FpControl saved = ReadFpControl();
+  WriteFpControl(UnusualFpControl());
+  pid_t child = fork();
+  if (child == 0) _exit(ReadFpControl() == UnusualFpControl() ? 0 : 1);
+  WriteFpControl(saved);
+  ASSERT_GT(child, 0) << strerrorname_np(errno);
+  EXPECT_EQ(WaitForExitCode(child), 0);
+}
+
 TEST(ForkTest, ForkReturnsZeroInTheChildAndTheChildPidInTheParent) {
   int fds[2];
   ASSERT_SYSCALL_OK(pipe(fds));

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -126,6 +127,28 @@ class ScopedAlarm {
  private:
   struct sigaction old_action_ = {};
 };
+
+// The SSE and x87 control state (rounding, flush-to-zero, precision),
+// which a new thread or child inherits from its creator on Linux.
+struct FpControl {
+  uint32_t mxcsr = 0;  // Without the six exception flags (sticky status).
+  uint16_t x87_control = 0;
+  bool operator==(const FpControl&) const = default;
+};
+inline FpControl ReadFpControl() {
+  FpControl c;
+  asm volatile("stmxcsr %0" : "=m"(c.mxcsr));
+  asm volatile("fnstcw %0" : "=m"(c.x87_control));
+  c.mxcsr &= ~0x3fu;
+  return c;
+}
+inline void WriteFpControl(const FpControl& c) {
+  asm volatile("ldmxcsr %0" : : "m"(c.mxcsr));
+  asm volatile("fldcw %0" : : "m"(c.x87_control));
+}
+// Round toward zero in both units, SSE flush-to-zero and denormals-are-zero:
+// nothing the initial state has (MXCSR 0x1f80, control word 0x37f).
+inline FpControl UnusualFpControl() { return FpControl{.mxcsr = 0xffc0, .x87_control = 0xf7f}; }
 
 }  // namespace runsc::syscall_test
 

@@ -58,6 +58,16 @@ TEST(Thread, CreateAndJoinReturnsTheThreadsValue) {
   EXPECT_EQ(reinterpret_cast<intptr_t>(result), 42);
 }
 
+TEST(Thread, ANewThreadInheritsTheFpControlState) {
+  const FpControl saved = ReadFpControl();
+  WriteFpControl(UnusualFpControl());
+  FpControl seen;
+  RunInThread([&] { seen = ReadFpControl(); });
+  WriteFpControl(saved);
+  EXPECT_EQ(seen.mxcsr, UnusualFpControl().mxcsr);
+  EXPECT_EQ(seen.x87_control, UnusualFpControl().x87_control);
+}
+
 TEST(Thread, SameProcessDifferentThreadId) {
   const pid_t pid = getpid(), main_tid = Gettid();
   EXPECT_EQ(main_tid, pid);
