@@ -137,9 +137,7 @@ int BootMain(const BootOptions& options) {
                  "killing the container");
         control.KillSandbox();
         absl::MutexLock lock(&kernel.mu);
-        if (!kernel.mu.AwaitWithTimeout(
-                absl::Condition(+[](Kernel* k) { return k->init_exited; }, &kernel),
-                absl::Seconds(10))) {
+        if (!kernel.AwaitExitLocked(/*all_threads=*/false, absl::Now() + absl::Seconds(10))) {
           LogError("the container's init did not die after the gofer hung up; exiting");
           ::_exit(128 + SIGKILL);
         }
@@ -227,11 +225,9 @@ int BootMain(const BootOptions& options) {
   int status;
   {
     absl::MutexLock lock(&kernel.mu);
-    kernel.mu.Await(absl::Condition(+[](Kernel* k) { return k->init_exited; }, &kernel));
+    kernel.AwaitExitLocked(/*all_threads=*/false);
     // Give the other tasks (already SIGKILLed) a moment to go.
-    kernel.mu.AwaitWithTimeout(
-        absl::Condition(+[](Kernel* k) { return k->live_threads() == 0; }, &kernel),
-        absl::Seconds(5));
+    kernel.AwaitExitLocked(/*all_threads=*/true, absl::Now() + absl::Seconds(5));
     status = kernel.init_exit_status;
   }
   timeline.Mark("running the container until its init exited");

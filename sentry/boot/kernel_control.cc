@@ -18,7 +18,7 @@ absl::Status KernelControl::Start() {
 
 absl::StatusOr<int> KernelControl::WaitForInit() {
   absl::MutexLock lock(&kernel_.mu);
-  kernel_.mu.Await(absl::Condition(+[](Kernel* k) { return k->init_exited; }, &kernel_));
+  kernel_.AwaitExitLocked(/*all_threads=*/false);
   return kernel_.init_exit_status;
 }
 

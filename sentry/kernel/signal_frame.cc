@@ -123,11 +123,8 @@ void ParkForGroupStopLocked(Task& task) {
   task.group_stopped = false;
 }
 
-}  // namespace
-
-void DeliverPendingSignal(Task& task) {
+void DeliverPendingSignalLocked(Task& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(task.kernel().mu) {
   Kernel& kernel = task.kernel();
-  absl::MutexLock lock(&kernel.mu);
   for (;;) {
     // An exiting thread neither stops nor takes signals: its run loop ends.
     if (task.exiting) return;
@@ -205,6 +202,14 @@ void DeliverPendingSignal(Task& task) {
     if (act.flags & SA_RESETHAND) task.handlers->at(sig) = KernelSigaction{};
     return;
   }
+}
+
+}  // namespace
+
+bool DeliverPendingSignal(Task& task) {
+  absl::MutexLock lock(&task.kernel().mu);
+  DeliverPendingSignalLocked(task);
+  return !task.exiting;
 }
 
 void SigReturn(Task& task) {

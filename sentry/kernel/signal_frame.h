@@ -46,7 +46,10 @@ static_assert(offsetof(RtSigframe, info) == 312);
 // on its own thread, before returning to the application): runs the
 // default action or sets up the handler's frame. Also applies syscall
 // restart rules for a syscall that returned one of the kErrRestart* codes.
-void DeliverPendingSignal(Task& task);
+// Returns whether the thread goes on running (false once it is exiting),
+// read under the same lock, so that the run loop takes the kernel's lock
+// once between two stops, not twice.
+bool DeliverPendingSignal(Task& task);
 
 // rt_sigreturn(2): restores registers, FP state and mask from the frame at
 // the stack pointer. A bad frame kills the task with SIGSEGV, as Linux does.

@@ -396,7 +396,7 @@ TEST_F(SignalFrameTest, DefaultSigstopParksTheThreadUntilSigcont) {
     info.si_signo = SIGCONT;
     kernel_->SendGroupSignalLocked(*task_, info);
   });
-  DeliverPendingSignal(*task_);
+  EXPECT_TRUE(DeliverPendingSignal(*task_));
   continuer.join();
   absl::MutexLock lock(&kernel_->mu);
   EXPECT_FALSE(task_->group_stopped);
@@ -418,7 +418,7 @@ TEST_F(SignalFrameTest, SigkillEndsAStop) {
     info.si_signo = SIGKILL;
     kernel_->SendGroupSignalLocked(*task_, info);
   });
-  DeliverPendingSignal(*task_);
+  EXPECT_FALSE(DeliverPendingSignal(*task_));  // The run loop ends.
   killer.join();
   EXPECT_TRUE(ExitedWith(SignaledStatus(SIGKILL, false)));
   absl::MutexLock lock(&kernel_->mu);

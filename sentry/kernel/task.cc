@@ -125,11 +125,7 @@ void Task::Run() {
   }
   for (;;) {
     if (mm == nullptr) break;
-    DeliverPendingSignal(*this);
-    {
-      absl::MutexLock lock(&kernel_.mu);
-      if (exiting) break;
-    }
+    if (!DeliverPendingSignal(*this)) break;
     absl::StatusOr<platform::SwitchResult> r = context->Switch(mm->address_space(), regs);
     if (!r.ok()) {
       LogError("task ", tid_, ": platform failure: ", r.status().message());
@@ -261,8 +257,7 @@ void Task::FinishProcessExitLocked() {
   }
   children.clear();
   if (tid_ == 1) {
-    kernel_.init_exited = true;
-    kernel_.init_exit_status = exit_status;
+    kernel_.MarkInitExited(exit_status);
     siginfo_t kill_info{};
     kill_info.si_signo = SIGKILL;
     kernel_.ForEachTask([&](Task& t) {
