@@ -344,8 +344,11 @@ runsc_systrap_signal_handler:
   add SYSTRAP_CTX_SPIN(%r12), %rax
   mov %rax, %rbx
 .Lapp_spin:
-  cmpl $SYSTRAP_STATE_RUNNING, SYSTRAP_CTX_STATE(%r12)
+  mov SYSTRAP_CTX_STATE(%r12), %eax
+  cmp $SYSTRAP_STATE_RUNNING, %eax
   je .Lapp_run
+  cmp $SYSTRAP_STATE_SAVE_FP, %eax
+  je .Lpatch_save_fp
   pause
   READ_TSC
   cmp %rbx, %rax
@@ -437,9 +440,11 @@ runsc_systrap_resume_end:
   // syscall, in the sentry). We build in the slot the frame the SIGSYS of
   // that syscall would have made, without the signal, and stop exactly as
   // the signal handler does, but with signals unblocked (a signal here is
-  // dropped by the handler; the sentry's interrupt stays pending). The
-  // resume is in user space (.Lapp_run_fast) when the sentry left the FP
-  // state and gs alone, else the rt_sigreturn from the frame.
+  // dropped by the handler; the sentry's interrupt stays pending), and
+  // without the FP state, which stays in the registers until the sentry
+  // asks for it (.Lpatch_save_fp). The resume is in user space
+  // (.Lapp_run_fast) when the sentry left the FP state and gs alone, else
+  // the rt_sigreturn from the frame, its FP state saved first.
   //
   // Security: this is stub code, but it makes no syscall the filter does
   // not already allow application threads from stub code (futex,
@@ -518,6 +523,29 @@ runsc_systrap_patch_entries:
 1:
   mov %rcx, PF+UC_RCX(%r12)                   // as `syscall` leaves rcx
   mov %rcx, PF+UC_RIP(%r12)
+  // The FP state stays in the registers (stub code touches none): most
+  // stops never need it, and an xsave of AVX-512 state is a good part of
+  // a stop. fpstate 0 says so; the sentry asks for it (SAVE_FP, below)
+  // only when it reads or writes it or resumes through rt_sigreturn.
+  movq $0, PF+UC_FPSTATE(%r12)
+  movq $UC_SIGCONTEXT_SS_STRICT, PF+UC_FLAGS(%r12)
+  movl $0x33, PF+UC_CS(%r12)                  // cs, gs
+  movl $0x2b0000, PF+UC_FS(%r12)              // fs, ss
+  movl $SIGSYS, PF+UC_SIGINFO(%r12)
+  movl $0, PF+UC_SIGINFO+4(%r12)
+  movl $SYS_SECCOMP, PF+UC_SIGINFO+8(%r12)
+  lea PF(%r12), %rax
+  mov %rax, SYSTRAP_CTX_FRAME(%r12)
+  rdfsbase %rax
+  mov %rax, SYSTRAP_CTX_FS_BASE(%r12)
+  rdgsbase %rax
+  mov %rax, SYSTRAP_CTX_GS_BASE(%r12)
+  jmp .Lapp_report
+
+  // The sentry's SAVE_FP, from a patched stop's wait (.Lapp_spin; r12 =
+  // the slot, r15 = SYSTRAP_CTL_BASE): the FP state into the patch frame,
+  // then stopped again. In the handler's drop range, as the entry is.
+.Lpatch_save_fp:
   // The FP state as the kernel's frame would hold it: xsave of what the
   // kernel saves (SYSTRAP_REQ_XSTATE_SW), with its magic words, so that
   // rt_sigreturn restores all of it. XRSTOR wants the header's reserved
@@ -552,7 +580,7 @@ runsc_systrap_patch_entries:
   movl $FP_XSTATE_MAGIC2, (%rdi,%rcx)
   mov %rdi, PF+UC_FPSTATE(%r12)
   movq $(UC_SIGCONTEXT_SS_STRICT | UC_FP_XSTATE), PF+UC_FLAGS(%r12)
-  jmp .Lpatch_fp_saved
+  jmp .Lapp_report
 .Lpatch_fxsave:
   fxsave64 FP(%r12)
   // No xsave magic in the software-reserved words: the kernel's
@@ -567,18 +595,6 @@ runsc_systrap_patch_entries:
   lea FP(%r12), %rax
   mov %rax, PF+UC_FPSTATE(%r12)
   movq $UC_SIGCONTEXT_SS_STRICT, PF+UC_FLAGS(%r12)
-.Lpatch_fp_saved:
-  movl $0x33, PF+UC_CS(%r12)                  // cs, gs
-  movl $0x2b0000, PF+UC_FS(%r12)              // fs, ss
-  movl $SIGSYS, PF+UC_SIGINFO(%r12)
-  movl $0, PF+UC_SIGINFO+4(%r12)
-  movl $SYS_SECCOMP, PF+UC_SIGINFO+8(%r12)
-  lea PF(%r12), %rax
-  mov %rax, SYSTRAP_CTX_FRAME(%r12)
-  rdfsbase %rax
-  mov %rax, SYSTRAP_CTX_FS_BASE(%r12)
-  rdgsbase %rax
-  mov %rax, SYSTRAP_CTX_GS_BASE(%r12)
   jmp .Lapp_report
 .Lpatch_end:
 

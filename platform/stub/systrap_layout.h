@@ -104,6 +104,11 @@
 #define SYSTRAP_STATE_STOPPED 2
 // Set by the sentry before the thread exists.
 #define SYSTRAP_STATE_STARTING 3
+// Set by the sentry at a patched stop whose FP state is still in the
+// thread's registers (the patch frame's fpstate is 0): the thread saves it
+// into the patch frame (xsave, as the kernel's frame would hold it) and
+// reports STOPPED again.
+#define SYSTRAP_STATE_SAVE_FP 4
 
 #define SYSTRAP_CMD_RESUME 0
 #define SYSTRAP_CMD_EXIT 1

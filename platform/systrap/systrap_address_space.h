@@ -33,6 +33,9 @@ struct StubThread {
   // state as the patch entry saved them: it may resume without
   // rt_sigreturn (stub_amd64.S .Lapp_run_fast).
   bool patched_stop = false;
+  // That stop left the FP state in the thread's registers, not in the
+  // patch frame (its fpstate is 0): SystrapContext::EnsureFpSaved.
+  bool fp_in_registers = false;
   // Its CPU, shared with the sentry thread that controls it.
   CpuPairing::Pin pin;
   // Whether the two spin while they wait for each other.

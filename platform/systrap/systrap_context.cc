@@ -24,6 +24,8 @@ namespace {
 
 constexpr int kSysSeccomp = 1;  // si_code of a SIGSYS from SECCOMP_RET_TRAP
 constexpr uint64_t kUcFpXstate = 0x1;
+constexpr uint64_t kUcSigcontextSsStrict = 0x6;  // UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
+constexpr uint32_t kFpXstateMagic1 = 0x46505853;
 constexpr size_t kFxsaveSize = sizeof(FpRegisters);
 constexpr size_t kXsaveHeaderSize = 64;
 // Bytes 464..511 of the FXSAVE image: the kernel's software-reserved words
@@ -151,7 +153,12 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
                     ctx.gs_base == stub_slot + SYSTRAP_CTX_PATCH_TABLE &&
                     (regs.eflags & kTrapFlag) == 0;
   ctx.command = fast ? SYSTRAP_CMD_RESUME_FAST : SYSTRAP_CMD_RESUME;
+  // rt_sigreturn takes the FP state from the frame: it must be there.
+  if (!fast) {
+    if (absl::Status s = EnsureFpSaved(as, *thread); !s.ok()) return s;
+  }
   const uint64_t resumed_frame_offset = thread->frame_offset;
+  const bool resumed_fp_in_registers = thread->fp_in_registers;
   resumed_regs_ = regs;
   const uint64_t spin = as.SpinCyclesFor(*thread);
   ctx.spin_cycles = spin;  // for the stub's wait at the next stop
@@ -174,6 +181,7 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
   }
   thread->frame_offset = frame - stub_slot;
   thread->patched_stop = false;
+  thread->fp_in_registers = false;
   uc = Frame(as, *thread);
   if (uc == nullptr) return absl::InternalError("systrap stub reported a misplaced frame");
   if (InResumeCode(uc->mcontext.rip) && resumed_frame_offset == SYSTRAP_CTX_PATCH_FRAME) {
@@ -185,6 +193,11 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
     // the handler blocked, which the next rt_sigreturn from the patch
     // frame puts back (never the fast resume: patched_stop is false).
     LogDebug("systrap: stub thread ", thread->tid, " stopped in its resume code: resumed again");
+    if (resumed_fp_in_registers) {
+      if (absl::Status s = MoveFpToPatchFrame(as, *thread); !s.ok()) {
+        return s;
+      }
+    }
     thread->frame_offset = resumed_frame_offset;
     regs = resumed_regs_;
     interrupt_pending_.store(false);
@@ -206,6 +219,7 @@ absl::StatusOr<SwitchResult> SystrapContext::Switch(AddressSpace& as_base, Regis
     // A stop from the patch entry (its frame is at SYSTRAP_CTX_PATCH_FRAME,
     // the kernel's at the top of the stack) is already patched.
     thread->patched_stop = thread->frame_offset == SYSTRAP_CTX_PATCH_FRAME;
+    thread->fp_in_registers = thread->patched_stop && uc->mcontext.fpstate == 0;
     if (as.syscall_patching() && !thread->patched_stop) {
       if (uint8_t* fp = FpArea(as, *thread); fp != nullptr && (uc->flags & kUcFpXstate)) {
         as.LearnXstateLayout(fp + kFxsaveSwReserved);
@@ -245,10 +259,64 @@ void SystrapContext::Interrupt() {
   if (tid > 0) ::syscall(SYS_tgkill, tgid, tid, kInterruptSignal);
 }
 
+absl::Status SystrapContext::EnsureFpSaved(SystrapAddressSpace& as, StubThread& thread) {
+  if (!thread.fp_in_registers) return absl::OkStatus();
+  ThreadContext& ctx = as.area().Context(thread.slot);
+  // The thread waits in .Lapp_spin (or sleeps on the state word): it saves
+  // the state and reports STOPPED again, with the same frame.
+  Post(ctx.state, SYSTRAP_STATE_SAVE_FP, ctx.stub_sleeping);
+  absl::Status waited =
+      WaitUntil(ctx.state, ctx.sentry_sleeping, as.SpinCyclesFor(thread), as.HostPid(),
+                [](uint32_t v) { return v != SYSTRAP_STATE_SAVE_FP; });
+  if (!waited.ok() || ctx.state.load(std::memory_order_acquire) != SYSTRAP_STATE_STOPPED) {
+    thread.gone = true;
+    return absl::UnavailableError("systrap stub thread went away while saving its FP state");
+  }
+  thread.fp_in_registers = false;
+  KernelUcontext* uc = Frame(as, thread);
+  if (uc == nullptr || uc->mcontext.fpstate == 0 || FpArea(as, thread) == nullptr) {
+    return absl::InternalError("systrap stub saved no FP state in its patch frame");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SystrapContext::MoveFpToPatchFrame(SystrapAddressSpace& as, StubThread& thread) {
+  thread.fp_in_registers = false;
+  const KernelUcontext* handler_uc = Frame(as, thread);
+  const uint8_t* from = FpArea(as, thread);
+  if (handler_uc == nullptr || from == nullptr) {
+    return absl::InternalError("systrap signal frame in the resume code has no FP state");
+  }
+  // An xsave image (its size in the software-reserved words, which the
+  // kernel wrote but the application could have since), or FXSAVE alone.
+  size_t size = kFxsaveSize;
+  uint64_t flags = kUcSigcontextSsStrict;
+  if (handler_uc->flags & kUcFpXstate) {
+    uint32_t sw[5];  // magic1, extended_size, xfeatures (2 words), xstate_size
+    std::memcpy(sw, from + kFxsaveSwReserved, sizeof(sw));
+    if (sw[0] != kFpXstateMagic1 || sw[4] > SYSTRAP_MAX_PATCH_XSTATE || sw[1] != sw[4] + 4) {
+      return absl::InternalError("systrap signal frame with a bad xsave layout");
+    }
+    size = sw[1];
+    flags |= kUcFpXstate;
+  }
+  const uint64_t from_offset = from - as.area().SlotBytes(thread.slot);
+  if (from_offset + size > kSlotSize || from_offset < SYSTRAP_CTX_PATCH_XSAVE + size) {
+    return absl::InternalError("systrap signal frame's FP state overlaps the patch frame's");
+  }
+  uint8_t* slot = as.area().SlotBytes(thread.slot);
+  std::memcpy(slot + SYSTRAP_CTX_PATCH_XSAVE, from, size);
+  auto* patch_uc = reinterpret_cast<KernelUcontext*>(slot + SYSTRAP_CTX_PATCH_FRAME);
+  patch_uc->mcontext.fpstate = ControlArea::StubSlotAddress(thread.slot) + SYSTRAP_CTX_PATCH_XSAVE;
+  patch_uc->flags = flags;
+  return absl::OkStatus();
+}
+
 absl::Status SystrapContext::GetFpRegisters(AddressSpace& as_base, FpRegisters& fp) {
   auto& as = static_cast<SystrapAddressSpace&>(as_base);
   StubThread* thread = as.ThreadOfCaller();
   if (thread == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
+  if (absl::Status s = EnsureFpSaved(as, *thread); !s.ok()) return s;
   uint8_t* area = FpArea(as, *thread);
   if (area == nullptr) return absl::InternalError("systrap FP state outside its slot");
   std::memcpy(&fp, area, kFxsaveSize);
@@ -259,6 +327,7 @@ absl::Status SystrapContext::SetFpRegisters(AddressSpace& as_base, const FpRegis
   auto& as = static_cast<SystrapAddressSpace&>(as_base);
   StubThread* thread = as.ThreadOfCaller();
   if (thread == nullptr) return absl::FailedPreconditionError("no stub thread for FP registers");
+  if (absl::Status s = EnsureFpSaved(as, *thread); !s.ok()) return s;
   uint8_t* area = FpArea(as, *thread);
   if (area == nullptr) return absl::InternalError("systrap FP state outside its slot");
   thread->patched_stop = false;  // The new state must be loaded: rt_sigreturn.

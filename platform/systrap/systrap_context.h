@@ -31,6 +31,15 @@ class SystrapContext : public Context {
   // null if the application broke them.
   KernelUcontext* Frame(SystrapAddressSpace& as, StubThread& thread);
   uint8_t* FpArea(SystrapAddressSpace& as, StubThread& thread);
+  // A patched stop leaves the FP state in the thread's registers
+  // (StubThread::fp_in_registers): has the stopped thread save it into its
+  // patch frame, for what reads, writes or rt_sigreturns from it.
+  absl::Status EnsureFpSaved(SystrapAddressSpace& as, StubThread& thread);
+  // A signal stopped the thread in its resume code after a patched stop
+  // whose FP state was never saved: that state is now in the frame of the
+  // signal (the thread's frame when this is called), which is abandoned.
+  // Moves it into the patch frame, which the thread resumes from instead.
+  absl::Status MoveFpToPatchFrame(SystrapAddressSpace& as, StubThread& thread);
 
   std::atomic<pid_t> stub_tid_{0};
   std::atomic<pid_t> stub_tgid_{0};

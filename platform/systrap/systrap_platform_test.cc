@@ -6,8 +6,12 @@
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +24,13 @@
 #include "platform/stub/stub_reaper.h"
 #include "platform/stub/systrap_layout.h"
 #include "platform/systrap/syscall_patch.h"
+#include "platform/systrap/systrap_address_space.h"
+#include "platform/systrap/systrap_context.h"
+
+extern "C" {
+extern const char runsc_systrap_resume[];
+extern const char runsc_systrap_resume_end[];
+}
 
 namespace runsc::platform::systrap {
 namespace {
@@ -281,6 +292,84 @@ TEST_P(SystrapPlatformTest, FpRegistersSurviveAPatchedStop) {
     uint64_t low;
     std::memcpy(&low, &fp.xmm_space[0], sizeof(low));
     EXPECT_EQ(low, value);
+  }
+}
+
+// Has stub thread `tid` (stopped at a patched stop, which the caller is
+// about to resume) take `sig` in the stub's resume code, after it saw the
+// resume and before it is back in application code: this thread seizes it
+// while it waits, single-steps it into the resume code once the resume is
+// posted (`posted`), and detaches with the signal. That window is a few
+// instructions wide, so only this makes it certain. Returns false if the
+// thread never got there; `seize_errno` is set if it could not be traced.
+bool SignalInResumeCode(pid_t tid, int sig, std::atomic<bool>& seized, std::atomic<bool>& posted,
+                        int& seize_errno) {
+  if (::ptrace(PTRACE_SEIZE, tid, 0, 0) != 0 || ::ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0) {
+    seize_errno = errno;
+    seized = true;
+    return false;
+  }
+  int status;
+  if (::waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) return false;
+  seized = true;
+  while (!posted) std::this_thread::yield();
+  const uint64_t begin = stub::EntryAt(kStubBase, runsc_systrap_resume);
+  const uint64_t end = stub::EntryAt(kStubBase, runsc_systrap_resume_end);
+  bool inside = false;
+  for (int step = 0; step < 1'000'000 && !inside; ++step) {
+    if (::ptrace(PTRACE_SINGLESTEP, tid, 0, 0) != 0) return false;
+    if (::waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) return false;
+    user_regs_struct regs;
+    if (::ptrace(PTRACE_GETREGS, tid, 0, &regs) != 0) return false;
+    inside = regs.rip >= begin && regs.rip < end;
+  }
+  // Stopped after a step (SIGTRAP): the detach delivers `sig` instead.
+  return ::ptrace(PTRACE_DETACH, tid, 0, inside ? sig : 0) == 0 && inside;
+}
+
+TEST_P(SystrapPlatformTest, ASignalInTheResumeCodeOfAPatchedStopKeepsTheFpState) {
+  if (!GetParam()) GTEST_SKIP() << "only patched stops resume with signals unblocked";
+  auto as = NewSpaceWithCode(GetpidLoop());
+  auto ctx = platform_->NewContext();
+  Registers regs = StartRegs();
+  constexpr uint64_t kValue = 0x0123456789abcdefu;
+  ASSERT_TRUE(ctx->SetFpRegisters(*as, FpWithXmm0Low(kValue)).ok());
+  for (int i = 0; i < 20 && SiteBytes(*as) != PatchSequence(0); ++i) {
+    ExpectGetpidStop(*ctx, *as, regs);
+  }
+  ASSERT_EQ(SiteBytes(*as), PatchSequence(0));
+  ExpectGetpidStop(*ctx, *as, regs);  // A patched stop: its FP state is the live one.
+  EXPECT_EQ(regs.rdi, kValue);
+  const Registers at_stop = regs;
+
+  auto& sas = static_cast<SystrapAddressSpace&>(*as);
+  StubThread* thread = sas.ThreadOfCaller();
+  ASSERT_NE(thread, nullptr);
+  ASSERT_TRUE(thread->patched_stop);
+  std::atomic<bool> seized{false}, posted{false};
+  bool signalled = false;
+  int seize_errno = 0;
+  std::thread stepper([&] {
+    signalled = SignalInResumeCode(thread->tid, kInterruptSignal, seized, posted, seize_errno);
+  });
+  while (!seized) std::this_thread::yield();
+  // Switch posts the resume and waits; `posted` is set just before, and
+  // the stepper waits for the resume itself, so the order does not matter.
+  posted = true;
+  auto r = ctx->Switch(*as, regs);
+  stepper.join();
+  if (seize_errno == EPERM) GTEST_SKIP() << "ptrace is not allowed here (Yama?)";
+  ASSERT_TRUE(signalled) << "the stub thread never reached its resume code: "
+                         << std::strerror(seize_errno);
+  ASSERT_TRUE(r.ok()) << r.status();
+  // Nothing of the application ran: the stop is the one before.
+  EXPECT_EQ(r->reason, StopReason::kInterrupted);
+  EXPECT_EQ(regs.rip, at_stop.rip);
+  EXPECT_EQ(regs.rsp, at_stop.rsp);
+  // Resumed again, it runs the loop with its FP state whole.
+  for (int i = 0; i < 3; ++i) {
+    ExpectGetpidStop(*ctx, *as, regs);
+    EXPECT_EQ(regs.rdi, kValue) << "stop " << i;
   }
 }
 
