@@ -459,6 +459,21 @@ runsc_systrap_resume_end:
 .Lpatch_bad:
   ud2
 
+  // Stores the immediate unless the memory holds it already (clobbers the
+  // flags).
+  .macro STORE_IF_CHANGED_Q imm, mem
+  cmpq $\imm, \mem
+  je 7f
+  movq $\imm, \mem
+7:
+  .endm
+  .macro STORE_IF_CHANGED_L imm, mem
+  cmpl $\imm, \mem
+  je 7f
+  movl $\imm, \mem
+7:
+  .endm
+
   // The site table's "number in rax" mark (syscall_patch.h).
 #define NR_IN_RAX 0xffff
 
@@ -527,13 +542,17 @@ runsc_systrap_patch_entries:
   // stops never need it, and an xsave of AVX-512 state is a good part of
   // a stop. fpstate 0 says so; the sentry asks for it (SAVE_FP, below)
   // only when it reads or writes it or resumes through rt_sigreturn.
-  movq $0, PF+UC_FPSTATE(%r12)
-  movq $UC_SIGCONTEXT_SS_STRICT, PF+UC_FLAGS(%r12)
-  movl $0x33, PF+UC_CS(%r12)                  // cs, gs
-  movl $0x2b0000, PF+UC_FS(%r12)              // fs, ss
-  movl $SIGSYS, PF+UC_SIGINFO(%r12)
-  movl $0, PF+UC_SIGINFO+4(%r12)
-  movl $SYS_SECCOMP, PF+UC_SIGINFO+8(%r12)
+  // What is the same at every patched stop is stored only if it is not
+  // there yet: three of the frame's cache lines (segments and fpstate,
+  // siginfo) then stay in both CPUs' caches, instead of moving to this
+  // CPU now and back to the sentry's when it reads the stop.
+  STORE_IF_CHANGED_Q 0, PF+UC_FPSTATE(%r12)
+  STORE_IF_CHANGED_Q UC_SIGCONTEXT_SS_STRICT, PF+UC_FLAGS(%r12)
+  STORE_IF_CHANGED_L 0x33, PF+UC_CS(%r12)           // cs, gs
+  STORE_IF_CHANGED_L 0x2b0000, PF+UC_FS(%r12)       // fs, ss
+  STORE_IF_CHANGED_L SIGSYS, PF+UC_SIGINFO(%r12)
+  STORE_IF_CHANGED_L 0, PF+UC_SIGINFO+4(%r12)
+  STORE_IF_CHANGED_L SYS_SECCOMP, PF+UC_SIGINFO+8(%r12)
   lea PF(%r12), %rax
   mov %rax, SYSTRAP_CTX_FRAME(%r12)
   rdfsbase %rax
