@@ -459,8 +459,18 @@ runsc_systrap_resume_end:
 .Lpatch_bad:
   ud2
 
-  // Stores the immediate unless the memory holds it already (clobbers the
-  // flags).
+  // Store unless the memory holds the value already (they clobber the
+  // flags, dead here). The frame is shared with the sentry's CPU: a store
+  // takes the cache line from it even when nothing changed, and the sentry
+  // then misses on it when it reads the stop. Registers the syscall left
+  // alone since the last resume (which the sentry stores the same way)
+  // leave their lines in both caches.
+  .macro STORE_IF_CHANGED reg, mem
+  cmp \reg, \mem
+  je 7f
+  mov \reg, \mem
+7:
+  .endm
   .macro STORE_IF_CHANGED_Q imm, mem
   cmpq $\imm, \mem
   je 7f
@@ -504,24 +514,24 @@ runsc_systrap_patch_entries:
   mov %rax, PF+UC_RAX(%r11)                   // the number, for the second form
   // Off the application's stack first: it may keep data below its rsp
   // (the red zone), which a push there would overwrite.
-  mov %rsp, PF+UC_RSP(%r11)
+  STORE_IF_CHANGED %rsp, PF+UC_RSP(%r11)
   lea SYSTRAP_SLOT_SIZE(%r11), %rsp
   pushfq
   pop %rax
-  mov %rax, PF+UC_EFLAGS(%r11)
-  mov %rax, PF+UC_R11(%r11)                   // as `syscall` leaves r11
-  mov %r8, PF+UC_R8(%r11)
-  mov %r9, PF+UC_R9(%r11)
-  mov %r10, PF+UC_R10(%r11)
-  mov %r12, PF+UC_R12(%r11)
-  mov %r13, PF+UC_R13(%r11)
-  mov %r14, PF+UC_R14(%r11)
-  mov %r15, PF+UC_R15(%r11)
-  mov %rdi, PF+UC_RDI(%r11)
-  mov %rsi, PF+UC_RSI(%r11)
-  mov %rbp, PF+UC_RBP(%r11)
-  mov %rbx, PF+UC_RBX(%r11)
-  mov %rdx, PF+UC_RDX(%r11)
+  STORE_IF_CHANGED %rax, PF+UC_EFLAGS(%r11)
+  STORE_IF_CHANGED %rax, PF+UC_R11(%r11)                   // as `syscall` leaves r11
+  STORE_IF_CHANGED %r8, PF+UC_R8(%r11)
+  STORE_IF_CHANGED %r9, PF+UC_R9(%r11)
+  STORE_IF_CHANGED %r10, PF+UC_R10(%r11)
+  STORE_IF_CHANGED %r12, PF+UC_R12(%r11)
+  STORE_IF_CHANGED %r13, PF+UC_R13(%r11)
+  STORE_IF_CHANGED %r14, PF+UC_R14(%r11)
+  STORE_IF_CHANGED %r15, PF+UC_R15(%r11)
+  STORE_IF_CHANGED %rdi, PF+UC_RDI(%r11)
+  STORE_IF_CHANGED %rsi, PF+UC_RSI(%r11)
+  STORE_IF_CHANGED %rbp, PF+UC_RBP(%r11)
+  STORE_IF_CHANGED %rbx, PF+UC_RBX(%r11)
+  STORE_IF_CHANGED %rdx, PF+UC_RDX(%r11)
   mov %r11, %r12
   mov %rcx, %r13
   // Signals stay unblocked: one from here to the resume is dropped
@@ -543,9 +553,8 @@ runsc_systrap_patch_entries:
   // a stop. fpstate 0 says so; the sentry asks for it (SAVE_FP, below)
   // only when it reads or writes it or resumes through rt_sigreturn.
   // What is the same at every patched stop is stored only if it is not
-  // there yet: three of the frame's cache lines (segments and fpstate,
-  // siginfo) then stay in both CPUs' caches, instead of moving to this
-  // CPU now and back to the sentry's when it reads the stop.
+  // there yet, as the registers are: three of the frame's cache lines
+  // (segments and fpstate, siginfo) then never move between the CPUs.
   STORE_IF_CHANGED_Q 0, PF+UC_FPSTATE(%r12)
   STORE_IF_CHANGED_Q UC_SIGCONTEXT_SS_STRICT, PF+UC_FLAGS(%r12)
   STORE_IF_CHANGED_L 0x33, PF+UC_CS(%r12)           // cs, gs

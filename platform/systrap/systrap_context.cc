@@ -46,23 +46,29 @@ bool IsSynchronousFault(int sig) {
   return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
 }
 
-// Stores `value` unless the field holds it already: for what is the same
-// at every stop, so that the frame's cache lines that hold only such
-// fields are never taken from the stub thread's CPU (on the other CPU of a
-// spinning pair), which would miss on them at its next stop. (Not for the
-// general registers: the stub thread stores all of them at each stop
-// anyway, and measured, comparing them first was slower.)
+// Stores `value` unless the field holds it already. The frame is shared
+// with the stub thread, on the other CPU of a spinning pair, and a store
+// takes the cache line from that CPU even when the value is the same,
+// which then misses on it at its resume. The patch entry stores the same
+// way (stub_amd64.S STORE_IF_CHANGED), so a frame line whose registers the
+// syscall left alone (most of them: a syscall changes rax, rcx, r11, rip
+// and the flags) stays in both CPUs' caches. Either side alone was
+// measured no better: the other's stores moved the lines anyway.
 template <typename T, typename V>
 void StoreIfChanged(T& field, V value) {
   if (field != static_cast<T>(value)) field = static_cast<T>(value);
 }
 
 void RegistersToFrame(const Registers& regs, KernelSigcontext& sc) {
-  sc.r8 = regs.r8, sc.r9 = regs.r9, sc.r10 = regs.r10, sc.r11 = regs.r11;
-  sc.r12 = regs.r12, sc.r13 = regs.r13, sc.r14 = regs.r14, sc.r15 = regs.r15;
-  sc.rdi = regs.rdi, sc.rsi = regs.rsi, sc.rbp = regs.rbp, sc.rbx = regs.rbx;
-  sc.rdx = regs.rdx, sc.rax = regs.rax, sc.rcx = regs.rcx, sc.rsp = regs.rsp;
-  sc.rip = regs.rip, sc.eflags = regs.eflags;
+  StoreIfChanged(sc.r8, regs.r8), StoreIfChanged(sc.r9, regs.r9);
+  StoreIfChanged(sc.r10, regs.r10), StoreIfChanged(sc.r11, regs.r11);
+  StoreIfChanged(sc.r12, regs.r12), StoreIfChanged(sc.r13, regs.r13);
+  StoreIfChanged(sc.r14, regs.r14), StoreIfChanged(sc.r15, regs.r15);
+  StoreIfChanged(sc.rdi, regs.rdi), StoreIfChanged(sc.rsi, regs.rsi);
+  StoreIfChanged(sc.rbp, regs.rbp), StoreIfChanged(sc.rbx, regs.rbx);
+  StoreIfChanged(sc.rdx, regs.rdx), StoreIfChanged(sc.rax, regs.rax);
+  StoreIfChanged(sc.rcx, regs.rcx), StoreIfChanged(sc.rsp, regs.rsp);
+  StoreIfChanged(sc.rip, regs.rip), StoreIfChanged(sc.eflags, regs.eflags);
   // 64-bit user segments only: the sentry runs no other kind of code.
   StoreIfChanged(sc.cs, 0x33);
   StoreIfChanged(sc.ss, 0x2b);
