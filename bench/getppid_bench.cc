@@ -43,6 +43,12 @@
 //                              one CPU or left to the scheduler: the two
 //                              hand-offs (wake-ups and context switches)
 //                              every round trip pays, whatever traps.
+//   BM_SpinPingPongAcrossCpus  one word passed back and forth between two
+//                              processes pinned to two CPUs, both spinning
+//                              (pause), as systrap's spinning pairs hand off:
+//                              two cache-line transfers, the least a
+//                              spinning systrap round trip costs twice over
+//                              (the state word, then the frame, each way).
 //
 // After Google Benchmark's own output, a Markdown table gives each one's
 // time per call and its ratio to native: absolute times on a shared VM do
@@ -334,6 +340,46 @@ void BM_FutexPingPongProcesses(benchmark::State& state) {
   munmap(page, 4096);
 }
 BENCHMARK(BM_FutexPingPongProcesses)->ArgName("paired")->Arg(0)->Arg(1);
+
+void BM_SpinPingPongAcrossCpus(benchmark::State& state) {
+  cpu_set_t old_affinity;
+  sched_getaffinity(0, sizeof(old_affinity), &old_affinity);
+  std::vector<int> cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE && cpus.size() < 2; ++cpu) {
+    if (CPU_ISSET(cpu, &old_affinity)) cpus.push_back(cpu);
+  }
+  if (cpus.size() < 2) return state.SkipWithError("fewer than two CPUs");
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return state.SkipWithError("mmap");
+  auto* word = new (page) std::atomic<uint32_t>(0);
+  auto pin = [](int cpu) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    sched_setaffinity(0, sizeof(one), &one);
+  };
+  const pid_t child = fork();
+  if (child == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pin(cpus[1]);
+    for (uint32_t expect = 1;; expect += 2) {
+      while (word->load(std::memory_order_acquire) != expect) __builtin_ia32_pause();
+      word->store(expect + 1, std::memory_order_release);
+    }
+  }
+  pin(cpus[0]);
+  uint32_t next = 1;
+  for (auto _ : state) {
+    word->store(next, std::memory_order_release);
+    while (word->load(std::memory_order_acquire) != next + 1) __builtin_ia32_pause();
+    next += 2;
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  sched_setaffinity(0, sizeof(old_affinity), &old_affinity);
+  munmap(page, 4096);
+}
+BENCHMARK(BM_SpinPingPongAcrossCpus);
 
 // The dispatcher under test is the sentry's; the kernel needs one of its own
 // to be constructed, which this benchmark never calls.
