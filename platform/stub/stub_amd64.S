@@ -519,7 +519,7 @@ runsc_systrap_patch_entries:
   pushfq
   pop %rax
   STORE_IF_CHANGED %rax, PF+UC_EFLAGS(%r11)
-  STORE_IF_CHANGED %rax, PF+UC_R11(%r11)                   // as `syscall` leaves r11
+  STORE_IF_CHANGED %rax, PF+UC_R11(%r11)      // as `syscall` leaves r11
   STORE_IF_CHANGED %r8, PF+UC_R8(%r11)
   STORE_IF_CHANGED %r9, PF+UC_R9(%r11)
   STORE_IF_CHANGED %r10, PF+UC_R10(%r11)
