@@ -53,6 +53,12 @@
 // state survives a patched syscall). Zero until known: fxsave then.
 #define SYSTRAP_REQ_XSTATE_SW 512
 #define SYSTRAP_XSTATE_SW_SIZE 48
+// The kernel's signal-frame words for the FP state (asm/sigcontext.h,
+// asm/ucontext.h), for the stub's code and the sentry's checks alike.
+#define SYSTRAP_FP_XSTATE_MAGIC1 0x46505853  // in the software-reserved words
+#define SYSTRAP_FP_XSTATE_MAGIC2 0x46505845  // after the xsave image
+#define SYSTRAP_UC_FP_XSTATE 1               // uc_flags: the image is xsave, not FXSAVE
+#define SYSTRAP_UC_SIGCONTEXT_SS_STRICT 6    // uc_flags: UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
 #define SYSTRAP_MAX_PATCH_SITES 32
 
 #define SYSTRAP_KIND_SYSCALL 1    // run nr(args) and reply with rax
@@ -181,6 +187,17 @@ static_assert(offsetof(ReplyPage, done) + kPageSize == SYSTRAP_REP_DONE);
 static_assert(offsetof(ReplyPage, sentry_sleeping) + kPageSize == SYSTRAP_REP_SENTRY_SLEEPING);
 static_assert(offsetof(ReplyPage, stub_sleeping) + kPageSize == SYSTRAP_REP_STUB_SLEEPING);
 static_assert(offsetof(ReplyPage, result) + kPageSize == SYSTRAP_REP_RESULT);
+
+// struct _fpx_sw_bytes: the software-reserved words (bytes 464..511) of
+// the FXSAVE part of a signal frame's FP state, describing its xsave image.
+struct FpxSwBytes {
+  uint32_t magic1;         // SYSTRAP_FP_XSTATE_MAGIC1 if the image is xsave
+  uint32_t extended_size;  // xstate_size + 4 (SYSTRAP_FP_XSTATE_MAGIC2)
+  uint64_t xfeatures;
+  uint32_t xstate_size;
+  uint32_t padding[7];
+};
+static_assert(sizeof(FpxSwBytes) == SYSTRAP_XSTATE_SW_SIZE);
 
 struct ThreadContext {
   std::atomic<uint32_t> state;

@@ -601,22 +601,14 @@ void SystrapAddressSpace::LearnXstateLayout(const uint8_t* sw_reserved) {
   if (!syscall_patching_ || xstate_known_.load(std::memory_order_acquire)) return;
   absl::MutexLock lock(&patch_mu_);
   if (xstate_sw_.has_value()) return;
-  // struct _fpx_sw_bytes. The frame is in memory the application can
-  // write: what goes to the read-only request page is checked first (a bad
-  // copy would only spoil the application's own FP state, but the patch
-  // entry writes at xstate_size, which must stay in the slot).
-  struct {
-    uint32_t magic1;
-    uint32_t extended_size;
-    uint64_t xfeatures;
-    uint32_t xstate_size;
-    uint32_t padding[7];
-  } sw;
-  static_assert(sizeof(sw) == SYSTRAP_XSTATE_SW_SIZE);
+  // The frame is in memory the application can write: what goes to the
+  // read-only request page is checked first (a bad copy would only spoil
+  // the application's own FP state, but the patch entry writes at
+  // xstate_size, which must stay in the slot).
+  FpxSwBytes sw;
   std::memcpy(&sw, sw_reserved, sizeof(sw));
-  constexpr uint32_t kMagic1 = 0x46505853;
   constexpr uint64_t kX87AndSse = 0x3;
-  if (sw.magic1 != kMagic1 || sw.xstate_size < 512 + 64 ||
+  if (sw.magic1 != SYSTRAP_FP_XSTATE_MAGIC1 || sw.xstate_size < 512 + 64 ||
       sw.xstate_size > SYSTRAP_MAX_PATCH_XSTATE || sw.extended_size != sw.xstate_size + 4 ||
       (sw.xfeatures & kX87AndSse) != kX87AndSse) {
     return;

@@ -23,9 +23,7 @@ namespace runsc::platform::systrap {
 namespace {
 
 constexpr int kSysSeccomp = 1;  // si_code of a SIGSYS from SECCOMP_RET_TRAP
-constexpr uint64_t kUcFpXstate = 0x1;
-constexpr uint64_t kUcSigcontextSsStrict = 0x6;  // UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
-constexpr uint32_t kFpXstateMagic1 = 0x46505853;
+constexpr uint64_t kUcFpXstate = SYSTRAP_UC_FP_XSTATE;
 constexpr size_t kFxsaveSize = sizeof(FpRegisters);
 constexpr size_t kXsaveHeaderSize = 64;
 // Bytes 464..511 of the FXSAVE image: the kernel's software-reserved words
@@ -307,14 +305,15 @@ absl::Status SystrapContext::MoveFpToPatchFrame(SystrapAddressSpace& as, StubThr
   // An xsave image (its size in the software-reserved words, which the
   // kernel wrote but the application could have since), or FXSAVE alone.
   size_t size = kFxsaveSize;
-  uint64_t flags = kUcSigcontextSsStrict;
+  uint64_t flags = SYSTRAP_UC_SIGCONTEXT_SS_STRICT;
   if (handler_uc->flags & kUcFpXstate) {
-    uint32_t sw[5];  // magic1, extended_size, xfeatures (2 words), xstate_size
-    std::memcpy(sw, from + kFxsaveSwReserved, sizeof(sw));
-    if (sw[0] != kFpXstateMagic1 || sw[4] > SYSTRAP_MAX_PATCH_XSTATE || sw[1] != sw[4] + 4) {
+    FpxSwBytes sw;
+    std::memcpy(&sw, from + kFxsaveSwReserved, sizeof(sw));
+    if (sw.magic1 != SYSTRAP_FP_XSTATE_MAGIC1 || sw.xstate_size > SYSTRAP_MAX_PATCH_XSTATE ||
+        sw.extended_size != sw.xstate_size + 4) {
       return absl::InternalError("systrap signal frame with a bad xsave layout");
     }
-    size = sw[1];
+    size = sw.extended_size;
     flags |= kUcFpXstate;
   }
   const uint64_t from_offset = from - as.area().SlotBytes(thread.slot);
